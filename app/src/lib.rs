@@ -1,0 +1,52 @@
+//! The Quant Engine dashboard: the HTML shell, the router and the pages.
+//! Server-only code sits behind the `ssr` feature; the browser build uses `hydrate`.
+
+mod api;
+mod layout;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The routed application; `/` is the overview, pages live under `/ui/…`.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/quant-engine.css"/>
+        <Title text="Quant Engine"/>
+        <Router>
+            <layout::Shell>
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::Overview ssr=SsrMode::Async/>
+                    <Route path=path!("/ui/runs") view=pages::Runs/>
+                    <Route path=path!("/ui/stats") view=pages::Stats/>
+                    <Route path=path!("/ui/seasonality") view=pages::Seasonality/>
+                    <Route path=path!("/ui/submit") view=pages::Submit/>
+                </Routes>
+            </layout::Shell>
+        </Router>
+    }
+}

@@ -1,0 +1,2 @@
+//! Benchmark: data (filled in by its issue).
+fn main() {}

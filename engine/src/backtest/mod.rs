@@ -1,0 +1,1 @@
+//! Backtest kernel, costs, stop/target rules and metrics (issue 4).

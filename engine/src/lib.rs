@@ -1,0 +1,12 @@
+//! The Quant Engine library: market data, computations, jobs and storage.
+//! Every computation runs per symbol on a [`data::Bars`] series.
+
+pub mod backtest;
+pub mod data;
+pub mod features;
+pub mod optimize;
+pub mod seasonality;
+pub mod stats;
+pub mod store;
+pub mod time;
+pub mod validate;

@@ -1,0 +1,1 @@
+//! Seasonality profiles, bin selection, signals, optimisation and comparison (issue 6).

@@ -1,0 +1,1 @@
+//! Market statistics: events × conditions × targets with Wilson, Bayes and FDR (issue 5).

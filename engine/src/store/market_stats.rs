@@ -1,0 +1,1 @@
+//! `market_stats` rows (issue 5).

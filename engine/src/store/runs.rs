@@ -1,0 +1,1 @@
+//! `experiment_runs`, `run_metrics` and `trials` (issue 4).

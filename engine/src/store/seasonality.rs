@@ -1,0 +1,1 @@
+//! `seasonality_runs` and `seasonality_profiles` (issue 6).

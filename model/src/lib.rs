@@ -1,0 +1,9 @@
+//! Typed models shared by the server and the browser. Serde only, no I/O, so this
+//! crate compiles for both the native server and the wasm32 frontend.
+
+pub mod api;
+pub mod dataset;
+pub mod spec;
+
+pub use api::{ApiError, Health};
+pub use dataset::{DatasetRow, Overview};

@@ -1,0 +1,172 @@
+//! The `data` block shared by every job spec (reference §1.1, §1.3).
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Where a job's bars come from: a file (`dataset_path`, alias `path`) or a MySQL table, filtered by
+/// symbols and a time range. Unknown keys are ignored, as the original did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DataSpec {
+    #[serde(default)]
+    pub dataset_path: Option<String>,
+    /// The submit parser's alias of `dataset_path`, used when `dataset_path` is missing or empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub mysql: Option<MySqlSpec>,
+    #[serde(default)]
+    pub symbols: Vec<String>,
+    #[serde(default)]
+    pub timeframe: Option<String>,
+    /// `2024-01-01`, `2024-01-01T00:00:00Z` or `2024-01-01 00:00:00`; numbers are accepted as text.
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub start: Option<String>,
+    /// As `start`; a date-only `end` includes that whole day.
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub end: Option<String>,
+}
+
+impl DataSpec {
+    /// The file to read: `dataset_path`, else `path`, ignoring empty strings.
+    pub fn file(&self) -> Option<&str> {
+        [self.dataset_path.as_deref(), self.path.as_deref()].into_iter().flatten().find(|p| !p.trim().is_empty())
+    }
+}
+
+/// The `data.mysql` block: connection, table and column mapping of a marketdata table.
+/// `schema` has no default here: the submit parser defaults it to none, the others to `marketdata`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MySqlSpec {
+    #[serde(default)]
+    pub connection_url: Option<String>,
+    /// Variable holding the URL when `connection_url` is empty; explicit null disables the fallback.
+    #[serde(default = "default_env_var")]
+    pub env_var: Option<String>,
+    #[serde(default, deserialize_with = "present_or_null")]
+    pub schema: Option<Option<String>>,
+    #[serde(default = "default_table")]
+    pub table: String,
+    #[serde(default = "default_symbol_col")]
+    pub symbol_col: String,
+    #[serde(default = "default_ts_col")]
+    pub ts_col: String,
+    #[serde(default = "default_open_col")]
+    pub open_col: String,
+    #[serde(default = "default_high_col")]
+    pub high_col: String,
+    #[serde(default = "default_low_col")]
+    pub low_col: String,
+    #[serde(default = "default_close_col")]
+    pub close_col: String,
+    #[serde(default = "default_volume_col")]
+    pub volume_col: String,
+    /// Column holding the timeframe; null when the table holds one timeframe only.
+    #[serde(default = "default_timeframe_col")]
+    pub timeframe_col: Option<String>,
+    #[serde(default)]
+    pub extra_where: Option<String>,
+    #[serde(default)]
+    pub chunk_minutes: i64,
+    #[serde(default)]
+    pub symbol_lookup_table: Option<String>,
+    #[serde(default = "default_symbol_col")]
+    pub symbol_lookup_symbol_col: String,
+    #[serde(default = "default_lookup_id_col")]
+    pub symbol_lookup_id_col: String,
+}
+
+impl MySqlSpec {
+    /// The schema to prefix tables with, given the job kind's default when the key is absent.
+    pub fn schema_or<'a>(&'a self, default: Option<&'a str>) -> Option<&'a str> {
+        match &self.schema {
+            Some(explicit) => explicit.as_deref(),
+            None => default,
+        }
+    }
+}
+
+fn default_env_var() -> Option<String> {
+    Some("QE_MARKETDATA_MYSQL_URL".into())
+}
+fn default_table() -> String {
+    "ohlcv".into()
+}
+fn default_symbol_col() -> String {
+    "symbol".into()
+}
+fn default_ts_col() -> String {
+    "ts".into()
+}
+fn default_open_col() -> String {
+    "open".into()
+}
+fn default_high_col() -> String {
+    "high".into()
+}
+fn default_low_col() -> String {
+    "low".into()
+}
+fn default_close_col() -> String {
+    "close".into()
+}
+fn default_volume_col() -> String {
+    "volume".into()
+}
+fn default_timeframe_col() -> Option<String> {
+    Some("timeframe".into())
+}
+fn default_lookup_id_col() -> String {
+    "id".into()
+}
+
+/// Accepts a string or a number (the submit parser stringified whatever it got); null stays None.
+fn text_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error;
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::String(s) => Ok(Some(s)),
+        serde_json::Value::Number(n) => Ok(Some(n.to_string())),
+        other => Err(D::Error::custom(format!("expected a date string, got {other}"))),
+    }
+}
+
+/// Distinguishes an absent key (None) from an explicit null (Some(None)).
+fn present_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::<String>::deserialize(d)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::from_value;
+    use serde_json::json;
+
+    #[test]
+    fn path_is_an_alias_used_when_dataset_path_is_empty() {
+        let d: DataSpec = from_value(json!({"dataset_path": "", "path": "a.csv"})).unwrap();
+        assert_eq!(d.file(), Some("a.csv"));
+        let d: DataSpec = from_value(json!({"dataset_path": "b.csv", "path": "a.csv"})).unwrap();
+        assert_eq!(d.file(), Some("b.csv"));
+    }
+
+    #[test]
+    fn mysql_schema_distinguishes_absent_from_null() {
+        let m: MySqlSpec = from_value(json!({})).unwrap();
+        assert_eq!(m.schema_or(Some("marketdata")), Some("marketdata"));
+        let m: MySqlSpec = from_value(json!({"schema": null})).unwrap();
+        assert_eq!(m.schema_or(Some("marketdata")), None);
+        assert_eq!(m.env_var.as_deref(), Some("QE_MARKETDATA_MYSQL_URL"));
+        assert_eq!(m.timeframe_col.as_deref(), Some("timeframe"));
+    }
+
+    #[test]
+    fn a_mistyped_known_key_names_the_field() {
+        let err = from_value::<DataSpec>(json!({"symbols": "EURUSD"})).unwrap_err();
+        assert_eq!(err.field, "symbols");
+    }
+
+    #[test]
+    fn unknown_keys_are_ignored() {
+        let d: DataSpec = from_value(json!({"foo": 1, "start": 20240101})).unwrap();
+        assert_eq!(d.start.as_deref(), Some("20240101"));
+    }
+}

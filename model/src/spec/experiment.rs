@@ -1,0 +1,1 @@
+//! The experiment job spec (reference §1.4–1.6). Filled in by its issue's work.

@@ -1,0 +1,1 @@
+//! The stats job spec (reference §1.4–1.6). Filled in by its issue's work.
