@@ -21,7 +21,7 @@ pub fn to_frame(series: &[Bars]) -> PolarsResult<DataFrame> {
         v.extend_from_slice(&b.volume);
     }
     let ts = Series::new("ts".into(), ts).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?;
-    DataFrame::new(vec![
+    DataFrame::new(n, vec![
         ts.into(),
         Column::new("symbol".into(), sym),
         Column::new("open".into(), o),
