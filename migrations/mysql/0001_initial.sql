@@ -1,5 +1,6 @@
 -- Quant Engine schema (MySQL/MariaDB). Same tables and keys as migrations/sqlite; timestamps are
 -- VARCHAR(19) 'YYYY-MM-DD HH:MM:SS' in UTC so both backends return identical text.
+-- Columns read as text through sqlx's Any driver must be VARCHAR: it decodes TEXT/LONGTEXT as bytes.
 
 CREATE TABLE IF NOT EXISTS jobs (
     job_id      VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -20,7 +21,7 @@ CREATE TABLE IF NOT EXISTS datasets (
     name       VARCHAR(128) NOT NULL,
     symbol     VARCHAR(64) NOT NULL,
     timeframe  VARCHAR(16) NOT NULL,
-    path       TEXT NOT NULL,
+    path       VARCHAR(1024) NOT NULL,
     n_bars     BIGINT NOT NULL,
     start_ts   VARCHAR(19) NOT NULL,
     end_ts     VARCHAR(19) NOT NULL,

@@ -75,7 +75,9 @@ mod tests {
     #[test]
     fn true_range_uses_the_previous_close_after_the_first_bar() {
         let tr = true_range(&[10.0, 12.0, 11.0], &[9.0, 11.5, 8.0], &[9.5, 11.8, 10.0]);
-        assert_eq!(tr, vec![1.0, 2.5, 3.8]);
+        // 1.0; max(0.5, |12−9.5|, |11.5−9.5|) = 2.5; max(3, |11−11.8|, |8−11.8|) = 3.8
+        let want = [1.0, 2.5, 3.8];
+        assert!(tr.iter().zip(want).all(|(x, y)| close_to(*x, y)), "{tr:?}");
     }
 
     #[test]

@@ -134,8 +134,12 @@ pub(crate) mod testing {
     }
 
     /// A fresh MySQL database on the server named by `QE_TEST_MYSQL_URL`, or None when it is unset.
+    /// With `QE_REQUIRE_MYSQL=1` (set by `make test` and CI) a missing URL fails the test instead.
     pub async fn mysql() -> Option<Store> {
-        let base = std::env::var("QE_TEST_MYSQL_URL").ok()?;
+        let Ok(base) = std::env::var("QE_TEST_MYSQL_URL") else {
+            assert!(std::env::var("QE_REQUIRE_MYSQL").as_deref() != Ok("1"), "QE_REQUIRE_MYSQL=1 but QE_TEST_MYSQL_URL is unset");
+            return None;
+        };
         install_default_drivers();
         let name = format!("qe_test_{}", uuid_like());
         let admin = sqlx::AnyPool::connect(&base).await.expect("connect QE_TEST_MYSQL_URL");
