@@ -24,7 +24,7 @@ pub enum Command {
     Serve(crate::serve::ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
-    /// Market data: generate demo data.
+    /// Market data: generate demo data, inspect and convert bar files.
     #[command(subcommand)]
     Data(data::DataCommand),
 }
