@@ -7,7 +7,12 @@ use std::time::Instant;
 
 fn main() {
     let spec = SynthSpec {
-        symbols: vec![SymbolSpec { symbol: "BTCUSD".into(), price: 42_000.0, vol: 0.0015, weekends: true }],
+        symbols: vec![SymbolSpec {
+            symbol: "BTCUSD".into(),
+            price: 42_000.0,
+            vol: 0.0015,
+            weekends: true,
+        }],
         days: 366,
         bar_minutes: 1,
         ..SynthSpec::demo()
@@ -26,6 +31,9 @@ fn main() {
             assert_eq!(loaded[0].len(), rows);
         }
         let mb = std::fs::metadata(&path).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
-        println!("load {ext:<8} {rows} rows ({mb:.1} MB): {best:.4} s, {:.2} M rows/s (best of 3)", rows as f64 / best / 1e6);
+        println!(
+            "load {ext:<8} {rows} rows ({mb:.1} MB): {best:.4} s, {:.2} M rows/s (best of 3)",
+            rows as f64 / best / 1e6
+        );
     }
 }

@@ -15,7 +15,11 @@ fn qe(args: &[&str], cwd: &Path) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 const CSV: &str = "ts,symbol,open,high,low,close,volume\n\
@@ -35,7 +39,10 @@ fn inspect_reports_gaps_duplicates_and_bad_rows_as_text_and_json() {
     assert!(out.status.success(), "{t}");
     assert!(t.contains("EURUSD : 3 bars"), "{t}");
     assert!(t.contains("1 exact duplicates dropped"), "{t}");
-    assert!(t.contains("line 6, column `high`: high 1.1 is below max(open, close) 1.17"), "{t}");
+    assert!(
+        t.contains("line 6, column `high`: high 1.1 is below max(open, close) 1.17"),
+        "{t}"
+    );
     let out = qe(&["data", "inspect", "bars.csv", "--json"], dir.path());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
     assert_eq!(v["rows"], 6);
@@ -56,14 +63,20 @@ fn inspect_a_spec_applies_its_filters_and_resolves_under_the_data_root() {
     let spec = r#"{"data": {"dataset_path": "data/bars.csv", "symbols": ["GBPUSD"], "timeframe": "M1",
         "start": "2024-01-01", "end": "2024-01-01"}, "conditions": []}"#;
     std::fs::write(dir.path().join("spec.json"), spec).unwrap();
-    let out = qe(&["data", "inspect", "--spec", "spec.json", "--json", "--data-root", "."], dir.path());
+    let out = qe(
+        &["data", "inspect", "--spec", "spec.json", "--json", "--data-root", "."],
+        dir.path(),
+    );
     assert!(out.status.success(), "{}", text(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["bars"], 1);
     assert_eq!(v["symbols"].as_array().unwrap().len(), 1);
     let bad = spec.replace("data/bars.csv", "../outside.csv");
     std::fs::write(dir.path().join("spec.json"), bad).unwrap();
-    let out = qe(&["data", "inspect", "--spec", "spec.json", "--data-root", "."], dir.path());
+    let out = qe(
+        &["data", "inspect", "--spec", "spec.json", "--data-root", "."],
+        dir.path(),
+    );
     assert!(!out.status.success());
     assert!(text(&out).contains("outside the data root"), "{}", text(&out));
 }
@@ -72,14 +85,21 @@ fn inspect_a_spec_applies_its_filters_and_resolves_under_the_data_root() {
 fn convert_round_trips_csv_json_and_parquet() {
     let dir = tempfile::tempdir().unwrap();
     let sample = "/work/shared/reference/specs/data/eurusd_m1_sample.json";
-    for (input, output) in [(sample, "a.parquet"), ("a.parquet", "b.csv"), ("b.csv", "c.json"), ("c.json", "d.parquet")] {
+    for (input, output) in [
+        (sample, "a.parquet"),
+        ("a.parquet", "b.csv"),
+        ("b.csv", "c.json"),
+        ("c.json", "d.parquet"),
+    ] {
         let out = qe(&["data", "convert", input, output], dir.path());
         assert!(out.status.success(), "{input} → {output}: {}", text(&out));
     }
     let a = qe(&["data", "inspect", "a.parquet", "--json"], dir.path());
     let d = qe(&["data", "inspect", "d.parquet", "--json"], dir.path());
-    let (mut a, mut d): (serde_json::Value, serde_json::Value) =
-        (serde_json::from_slice(&a.stdout).unwrap(), serde_json::from_slice(&d.stdout).unwrap());
+    let (mut a, mut d): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_slice(&a.stdout).unwrap(),
+        serde_json::from_slice(&d.stdout).unwrap(),
+    );
     a["source"] = "x".into();
     d["source"] = "x".into();
     assert_eq!(a, d);

@@ -12,15 +12,39 @@ pub enum DataError {
     #[error("{path}: cannot read the file: {message}")]
     Read { path: String, message: String },
     #[error("{source_name}: missing column {column} (found: {found})")]
-    MissingColumn { source_name: String, column: String, found: String },
+    MissingColumn {
+        source_name: String,
+        column: String,
+        found: String,
+    },
     #[error("{source_name}: column `{column}` has type {dtype}, which cannot hold {expected}")]
-    ColumnType { source_name: String, column: String, dtype: String, expected: String },
+    ColumnType {
+        source_name: String,
+        column: String,
+        dtype: String,
+        expected: String,
+    },
     #[error("{source_name}, {at}, column `{column}`: {reason}")]
-    BadRow { source_name: String, at: String, column: String, reason: String },
+    BadRow {
+        source_name: String,
+        at: String,
+        column: String,
+        reason: String,
+    },
     #[error("{source_name}, {at}: {symbol} has two bars at {ts} with different values (first at {first_at})")]
-    ConflictingDuplicate { source_name: String, at: String, first_at: String, symbol: String, ts: String },
+    ConflictingDuplicate {
+        source_name: String,
+        at: String,
+        first_at: String,
+        symbol: String,
+        ts: String,
+    },
     #[error("{source_name}: no bars left after the {filter} filter: {detail}")]
-    EmptyAfterFilter { source_name: String, filter: &'static str, detail: String },
+    EmptyAfterFilter {
+        source_name: String,
+        filter: &'static str,
+        detail: String,
+    },
     #[error("{source_name}: the source holds no bars")]
     Empty { source_name: String },
     #[error("invalid spec: {field}: {message}")]
@@ -29,9 +53,13 @@ pub enum DataError {
     OutsideDataRoot { path: PathBuf, root: PathBuf },
     #[error("data.mysql: {0}")]
     MySql(String),
-    #[error("data.mysql.{field}: {value:?} is not a valid SQL identifier ([A-Za-z_][A-Za-z0-9_]*, schema.table allowed)")]
+    #[error(
+        "data.mysql.{field}: {value:?} is not a valid SQL identifier ([A-Za-z_][A-Za-z0-9_]*, schema.table allowed)"
+    )]
     BadIdentifier { field: String, value: String },
-    #[error("data.mysql.extra_where is refused: raw SQL is only accepted when the operator sets QE_ALLOW_EXTRA_WHERE=1")]
+    #[error(
+        "data.mysql.extra_where is refused: raw SQL is only accepted when the operator sets QE_ALLOW_EXTRA_WHERE=1"
+    )]
     ExtraWhereRefused,
     #[error("MySQL query failed: {0}")]
     Sql(#[from] sqlx::Error),
@@ -42,7 +70,10 @@ pub enum DataError {
 impl DataError {
     /// A spec error about `field` (dotted path such as `data.start`).
     pub fn spec(field: &str, message: impl Into<String>) -> Self {
-        DataError::Spec { field: field.to_string(), message: message.into() }
+        DataError::Spec {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }
 

@@ -25,13 +25,24 @@ pub enum Format {
 impl Format {
     /// The format of `path` by extension; a `.json` file whose first character is `{` is JSON lines.
     pub fn of(path: &Path) -> Result<Format, DataError> {
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match ext.as_str() {
             "csv" | "txt" => Ok(Format::Csv),
             "jsonl" | "ndjson" => Ok(Format::JsonLines),
             "parquet" | "pq" => Ok(Format::Parquet),
-            "json" => Ok(if first_char(path).is_some_and(|c| c == '{') { Format::JsonLines } else { Format::Json }),
-            _ => Err(DataError::UnsupportedFormat { path: path.display().to_string(), ext }),
+            "json" => Ok(if first_char(path).is_some_and(|c| c == '{') {
+                Format::JsonLines
+            } else {
+                Format::Json
+            }),
+            _ => Err(DataError::UnsupportedFormat {
+                path: path.display().to_string(),
+                ext,
+            }),
         }
     }
 
@@ -49,14 +60,20 @@ fn first_char(path: &Path) -> Option<char> {
     use std::io::Read;
     let mut head = [0u8; 256];
     let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
-    head[..n].iter().map(|b| *b as char).find(|c| !c.is_whitespace() && c.is_ascii())
+    head[..n]
+        .iter()
+        .map(|b| *b as char)
+        .find(|c| !c.is_whitespace() && c.is_ascii())
 }
 
 /// Reads `path` into raw rows; the symbol of a file without a `symbol` column is `default_symbol`.
 pub(crate) fn read_table(path: &Path, default_symbol: &str) -> Result<Table, DataError> {
     let fmt = Format::of(path)?;
     let name = path.display().to_string();
-    let read_err = |e: PolarsError| DataError::Read { path: name.clone(), message: e.to_string() };
+    let read_err = |e: PolarsError| DataError::Read {
+        path: name.clone(),
+        message: e.to_string(),
+    };
     if !path.is_file() {
         let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
         return Err(DataError::Io { path: name, source });
@@ -64,12 +81,26 @@ pub(crate) fn read_table(path: &Path, default_symbol: &str) -> Result<Table, Dat
     let df = match fmt {
         Format::Csv => read_csv(path).map_err(read_err)?,
         Format::Json | Format::JsonLines => {
-            let file = std::fs::File::open(path).map_err(|source| DataError::Io { path: name.clone(), source })?;
-            let json_format = if fmt == Format::Json { JsonFormat::Json } else { JsonFormat::JsonLines };
-            JsonReader::new(file).with_json_format(json_format).infer_schema_len(None).finish().map_err(read_err)?
+            let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+                path: name.clone(),
+                source,
+            })?;
+            let json_format = if fmt == Format::Json {
+                JsonFormat::Json
+            } else {
+                JsonFormat::JsonLines
+            };
+            JsonReader::new(file)
+                .with_json_format(json_format)
+                .infer_schema_len(None)
+                .finish()
+                .map_err(read_err)?
         }
         Format::Parquet => {
-            let file = std::fs::File::open(path).map_err(|source| DataError::Io { path: name.clone(), source })?;
+            let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+                path: name.clone(),
+                source,
+            })?;
             ParquetReader::new(file).finish().map_err(read_err)?
         }
     };
@@ -113,7 +144,10 @@ fn read_csv(path: &Path) -> PolarsResult<DataFrame> {
 
 fn find<'a>(df: &'a DataFrame, aliases: &[&str]) -> Option<&'a Column> {
     let names = df.get_column_names();
-    aliases.iter().find_map(|a| names.iter().find(|n| n.eq_ignore_ascii_case(a))).and_then(|n| df.column(n.as_str()).ok())
+    aliases
+        .iter()
+        .find_map(|a| names.iter().find(|n| n.eq_ignore_ascii_case(a)))
+        .and_then(|n| df.column(n.as_str()).ok())
 }
 
 /// Converts a polars frame (any source) to raw rows, recording unreadable cells as bad rows.
@@ -123,8 +157,18 @@ pub(crate) fn frame_to_table(
     numbering: RowNumbering,
     default_symbol: &str,
 ) -> Result<Table, DataError> {
-    let mut t = Table { source, numbering: Some(numbering), ..Table::default() };
-    let found = || df.get_column_names().iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
+    let mut t = Table {
+        source,
+        numbering: Some(numbering),
+        ..Table::default()
+    };
+    let found = || {
+        df.get_column_names()
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let missing = |column: &str| DataError::MissingColumn {
         source_name: t.source.clone(),
         column: column.to_string(),
@@ -175,7 +219,9 @@ pub(crate) fn frame_to_table(
         t.session = Some(s.iter().map(|v| v.unwrap_or("").to_string()).collect());
     }
     if let Some(r) = find(df, &["roll_id"]) {
-        let r = r.cast(&DataType::Int64).map_err(|_| col_type(&t, r, "an integer roll id"))?;
+        let r = r
+            .cast(&DataType::Int64)
+            .map_err(|_| col_type(&t, r, "an integer roll id"))?;
         let r = r.i64().map_err(|_| col_type(&t, &r, "an integer roll id"))?;
         t.roll_id = Some(r.iter().map(|v| v.unwrap_or(0)).collect());
     }
@@ -238,22 +284,34 @@ fn ts_column(t: &mut Table, c: &Column) -> Result<Vec<i64>, DataError> {
             };
             let p = c.cast(&DataType::Int64).map_err(|_| col_type(t, c, expected))?;
             let p = p.i64().map_err(|_| col_type(t, c, expected))?;
-            Ok(p.iter().enumerate().map(|(i, v)| v.map(|v| v.div_euclid(per_ms)).unwrap_or_else(|| null_ts(t, i, &name))).collect())
+            Ok(p.iter()
+                .enumerate()
+                .map(|(i, v)| v.map(|v| v.div_euclid(per_ms)).unwrap_or_else(|| null_ts(t, i, &name)))
+                .collect())
         }
         DataType::Date => {
             let p = c.cast(&DataType::Int32).map_err(|_| col_type(t, c, expected))?;
             let p = p.i32().map_err(|_| col_type(t, c, expected))?;
-            Ok(p.iter().enumerate().map(|(i, v)| v.map(|d| i64::from(d) * DAY_MS).unwrap_or_else(|| null_ts(t, i, &name))).collect())
+            Ok(p.iter()
+                .enumerate()
+                .map(|(i, v)| v.map(|d| i64::from(d) * DAY_MS).unwrap_or_else(|| null_ts(t, i, &name)))
+                .collect())
         }
         d if d.is_integer() => {
             let p = c.cast(&DataType::Int64).map_err(|_| col_type(t, c, expected))?;
             let p = p.i64().map_err(|_| col_type(t, c, expected))?;
-            Ok(p.iter().enumerate().map(|(i, v)| v.map(epoch_to_ms).unwrap_or_else(|| null_ts(t, i, &name))).collect())
+            Ok(p.iter()
+                .enumerate()
+                .map(|(i, v)| v.map(epoch_to_ms).unwrap_or_else(|| null_ts(t, i, &name)))
+                .collect())
         }
         d if d.is_float() => {
             let p = c.cast(&DataType::Float64).map_err(|_| col_type(t, c, expected))?;
             let p = p.f64().map_err(|_| col_type(t, c, expected))?;
-            Ok(p.iter().enumerate().map(|(i, v)| v.and_then(epoch_f64_to_ms).unwrap_or_else(|| null_ts(t, i, &name))).collect())
+            Ok(p.iter()
+                .enumerate()
+                .map(|(i, v)| v.and_then(epoch_f64_to_ms).unwrap_or_else(|| null_ts(t, i, &name)))
+                .collect())
         }
         DataType::String => {
             let s = c.str().map_err(|_| col_type(t, c, expected))?;

@@ -64,7 +64,11 @@ pub fn inspect_file(path: &Path) -> Result<Report, DataError> {
 pub fn inspect(spec: &DataSpec, opts: &LoadOptions) -> Result<Report, DataError> {
     let range = time_range(spec)?;
     let table = read_source(spec, opts, range)?;
-    let wanted: Vec<bool> = table.symbols.iter().map(|s| spec.symbols.is_empty() || spec.symbols.contains(s)).collect();
+    let wanted: Vec<bool> = table
+        .symbols
+        .iter()
+        .map(|s| spec.symbols.is_empty() || spec.symbols.contains(s))
+        .collect();
     let (lo, hi) = (range.0.unwrap_or(i64::MIN + 1), range.1.unwrap_or(i64::MAX));
     report(&table, &|s, ts| wanted[s as usize] && ts >= lo && ts <= hi)
 }
@@ -89,13 +93,22 @@ pub fn detect_interval(ts: &[i64]) -> Option<i64> {
     for w in ts.windows(2) {
         *counts.entry(w[1] - w[0]).or_default() += 1;
     }
-    counts.into_iter().filter(|(d, _)| *d > 0).max_by_key(|(d, n)| (*n, -*d)).map(|(d, _)| d)
+    counts
+        .into_iter()
+        .filter(|(d, _)| *d > 0)
+        .max_by_key(|(d, n)| (*n, -*d))
+        .map(|(d, _)| d)
 }
 
 fn symbol_report(b: &Bars) -> SymbolReport {
     let interval = detect_interval(&b.ts);
     let mut gaps: Vec<(i64, i64)> = match interval {
-        Some(iv) => b.ts.windows(2).filter(|w| w[1] - w[0] > iv).map(|w| (w[0], w[1])).collect(),
+        Some(iv) => {
+            b.ts.windows(2)
+                .filter(|w| w[1] - w[0] > iv)
+                .map(|w| (w[0], w[1]))
+                .collect()
+        }
         None => Vec::new(),
     };
     let n_gaps = gaps.len();
@@ -111,7 +124,11 @@ fn symbol_report(b: &Bars) -> SymbolReport {
         largest_gaps: gaps
             .iter()
             .take(LISTED)
-            .map(|(a, z)| Gap { from: iso(*a), to: iso(*z), missing_bars: (z - a) / iv - 1 })
+            .map(|(a, z)| Gap {
+                from: iso(*a),
+                to: iso(*z),
+                missing_bars: (z - a) / iv - 1,
+            })
             .collect(),
     }
 }
@@ -122,15 +139,26 @@ impl std::fmt::Display for Report {
         writeln!(f, "source      {}", self.source)?;
         writeln!(f, "rows        {} read, {} bars kept", self.rows, self.bars)?;
         for s in &self.symbols {
-            let iv = s.interval_ms.map(|ms| format!("{}s", ms / 1000)).unwrap_or_else(|| "-".into());
-            writeln!(f, "symbol      {} : {} bars, {} → {}, interval {iv}, {} gaps", s.symbol, s.bars, s.first, s.last, s.gaps)?;
+            let iv = s
+                .interval_ms
+                .map(|ms| format!("{}s", ms / 1000))
+                .unwrap_or_else(|| "-".into());
+            writeln!(
+                f,
+                "symbol      {} : {} bars, {} → {}, interval {iv}, {} gaps",
+                s.symbol, s.bars, s.first, s.last, s.gaps
+            )?;
             for g in s.largest_gaps.iter().take(5) {
                 writeln!(f, "  gap       {} → {} ({} bars missing)", g.from, g.to, g.missing_bars)?;
             }
         }
         writeln!(f, "duplicates  {} exact duplicates dropped", self.duplicates)?;
         for d in self.duplicate_examples.iter().take(5) {
-            writeln!(f, "  duplicate {} {} at {} (first at {})", d.symbol, d.ts, d.at, d.first_at)?;
+            writeln!(
+                f,
+                "  duplicate {} {} at {} (first at {})",
+                d.symbol, d.ts, d.at, d.first_at
+            )?;
         }
         writeln!(f, "bad rows    {}", self.bad_rows)?;
         for b in &self.bad_row_examples {

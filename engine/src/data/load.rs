@@ -23,7 +23,11 @@ impl LoadOptions {
     /// Options with `allow_extra_where` read from `QE_ALLOW_EXTRA_WHERE` (`1` or `true`).
     pub fn from_env(data_root: Option<PathBuf>, mysql_schema_default: Option<&str>) -> Self {
         let allow = std::env::var("QE_ALLOW_EXTRA_WHERE").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
-        LoadOptions { data_root, mysql_schema_default: mysql_schema_default.map(str::to_string), allow_extra_where: allow }
+        LoadOptions {
+            data_root,
+            mysql_schema_default: mysql_schema_default.map(str::to_string),
+            allow_extra_where: allow,
+        }
     }
 }
 
@@ -33,7 +37,9 @@ pub fn load_file(path: &Path) -> Result<Vec<Bars>, DataError> {
     let table = read_table(path, &stem(path))?;
     let out = table.assemble(&|_, _| true, true)?;
     if out.bars.is_empty() {
-        return Err(DataError::Empty { source_name: table.source });
+        return Err(DataError::Empty {
+            source_name: table.source,
+        });
     }
     Ok(out.bars)
 }
@@ -49,17 +55,34 @@ pub fn load(spec: &DataSpec, opts: &LoadOptions) -> Result<Vec<Bars>, DataError>
 
 /// The `[start, end]` bounds of a spec in epoch ms (each optional).
 pub fn time_range(spec: &DataSpec) -> Result<(Option<i64>, Option<i64>), DataError> {
-    let start = spec.start.as_deref().map(parse_start).transpose().map_err(|m| DataError::spec("data.start", m))?;
-    let end = spec.end.as_deref().map(parse_end).transpose().map_err(|m| DataError::spec("data.end", m))?;
+    let start = spec
+        .start
+        .as_deref()
+        .map(parse_start)
+        .transpose()
+        .map_err(|m| DataError::spec("data.start", m))?;
+    let end = spec
+        .end
+        .as_deref()
+        .map(parse_end)
+        .transpose()
+        .map_err(|m| DataError::spec("data.end", m))?;
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
-            return Err(DataError::spec("data.end", format!("{} is before data.start {}", iso(e), iso(s))));
+            return Err(DataError::spec(
+                "data.end",
+                format!("{} is before data.start {}", iso(e), iso(s)),
+            ));
         }
     }
     Ok((start, end))
 }
 
-pub(crate) fn read_source(spec: &DataSpec, opts: &LoadOptions, range: (Option<i64>, Option<i64>)) -> Result<Table, DataError> {
+pub(crate) fn read_source(
+    spec: &DataSpec,
+    opts: &LoadOptions,
+    range: (Option<i64>, Option<i64>),
+) -> Result<Table, DataError> {
     if let Some(file) = spec.file() {
         let path = resolve_path(file, opts.data_root.as_deref())?;
         let default_symbol = match spec.symbols.as_slice() {
@@ -69,7 +92,10 @@ pub(crate) fn read_source(spec: &DataSpec, opts: &LoadOptions, range: (Option<i6
         return read_table(&path, &default_symbol);
     }
     let Some(m) = &spec.mysql else {
-        return Err(DataError::spec("data", "data must provide either dataset_path/path or mysql configuration"));
+        return Err(DataError::spec(
+            "data",
+            "data must provide either dataset_path/path or mysql configuration",
+        ));
     };
     let schema = opts.mysql_schema_default.as_deref();
     block_on(mysql::read(spec, m, range, schema, opts.allow_extra_where))
@@ -94,7 +120,10 @@ pub fn resolve_path(file: &str, root: Option<&Path>) -> Result<PathBuf, DataErro
     let Some(root) = root else { return Ok(p.to_path_buf()) };
     let joined = if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
     let root_c = root.canonicalize().map_err(io_err(root))?;
-    let outside = || DataError::OutsideDataRoot { path: p.to_path_buf(), root: root.to_path_buf() };
+    let outside = || DataError::OutsideDataRoot {
+        path: p.to_path_buf(),
+        root: root.to_path_buf(),
+    };
     // Refuse `..` escapes before touching the file system, so a missing outside file is not probed.
     let mut depth = 0i32;
     for c in p.components() {
@@ -118,7 +147,10 @@ pub fn resolve_path(file: &str, root: Option<&Path>) -> Result<PathBuf, DataErro
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DataError + '_ {
-    move |source| DataError::Io { path: path.display().to_string(), source }
+    move |source| DataError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 fn stem(path: &Path) -> String {
@@ -128,23 +160,52 @@ fn stem(path: &Path) -> String {
 /// Applies the symbol and time filters, validates, and says which filter emptied the result.
 fn filter(table: &Table, spec: &DataSpec, (start, end): (Option<i64>, Option<i64>)) -> Result<Vec<Bars>, DataError> {
     if table.len() == 0 {
-        return Err(DataError::Empty { source_name: table.source.clone() });
+        return Err(DataError::Empty {
+            source_name: table.source.clone(),
+        });
     }
-    let wanted: Vec<bool> = table.symbols.iter().map(|s| spec.symbols.is_empty() || spec.symbols.contains(s)).collect();
+    let wanted: Vec<bool> = table
+        .symbols
+        .iter()
+        .map(|s| spec.symbols.is_empty() || spec.symbols.contains(s))
+        .collect();
     let missing: Vec<&String> = spec.symbols.iter().filter(|s| !table.symbols.contains(s)).collect();
     if !missing.is_empty() {
-        let detail = format!("{} not in the source (it has {})", join(&missing), join(&table.symbols.iter().collect::<Vec<_>>()));
-        return Err(DataError::EmptyAfterFilter { source_name: table.source.clone(), filter: "symbols", detail });
+        let detail = format!(
+            "{} not in the source (it has {})",
+            join(&missing),
+            join(&table.symbols.iter().collect::<Vec<_>>())
+        );
+        return Err(DataError::EmptyAfterFilter {
+            source_name: table.source.clone(),
+            filter: "symbols",
+            detail,
+        });
     }
     let (lo, hi) = (start.unwrap_or(i64::MIN + 1), end.unwrap_or(i64::MAX));
     let keep = |s: u32, ts: i64| wanted[s as usize] && ts >= lo && ts <= hi;
     let Assembled { bars, .. } = table.assemble(&keep, true)?;
     if bars.is_empty() {
-        let span = table.ts.iter().enumerate().filter(|(i, t)| **t != i64::MIN && wanted[table.sym[*i] as usize]).map(|(_, t)| *t);
+        let span = table
+            .ts
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| **t != i64::MIN && wanted[table.sym[*i] as usize])
+            .map(|(_, t)| *t);
         let (first, last) = span.fold((i64::MAX, i64::MIN), |(a, b), t| (a.min(t), b.max(t)));
         let bound = |b: Option<i64>| b.map(iso).unwrap_or_else(|| "…".into());
-        let detail = format!("nothing between {} and {}; the data spans {} to {}", bound(start), bound(end), iso(first), iso(last));
-        return Err(DataError::EmptyAfterFilter { source_name: table.source.clone(), filter: "time range", detail });
+        let detail = format!(
+            "nothing between {} and {}; the data spans {} to {}",
+            bound(start),
+            bound(end),
+            iso(first),
+            iso(last)
+        );
+        return Err(DataError::EmptyAfterFilter {
+            source_name: table.source.clone(),
+            filter: "time range",
+            detail,
+        });
     }
     Ok(bars)
 }

@@ -18,7 +18,10 @@ pub fn quote_ident(field: &str, value: &str) -> Result<String, DataError> {
     if ok {
         Ok(format!("`{value}`"))
     } else {
-        Err(DataError::BadIdentifier { field: field.to_string(), value: value.to_string() })
+        Err(DataError::BadIdentifier {
+            field: field.to_string(),
+            value: value.to_string(),
+        })
     }
 }
 
@@ -37,10 +40,17 @@ pub fn qualified_table(field: &str, table: &str, schema: Option<&str>) -> Result
 /// scheme and `charset` parameter are translated for sqlx.
 pub fn resolve_url(m: &MySqlSpec) -> Result<String, DataError> {
     let from_env = || m.env_var.as_deref().and_then(|v| std::env::var(v).ok());
-    let url = m.connection_url.clone().filter(|u| !u.trim().is_empty()).or_else(from_env).filter(|u| !u.trim().is_empty());
+    let url = m
+        .connection_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(from_env)
+        .filter(|u| !u.trim().is_empty());
     let url = url.ok_or_else(|| {
         let var = m.env_var.as_deref().unwrap_or("(none)");
-        DataError::MySql(format!("no connection URL: set data.mysql.connection_url or the env var {var}"))
+        DataError::MySql(format!(
+            "no connection URL: set data.mysql.connection_url or the env var {var}"
+        ))
     })?;
     Ok(normalize_url(url.trim()))
 }
@@ -53,7 +63,10 @@ pub fn normalize_url(url: &str) -> String {
         s => s,
     };
     let (base, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("charset=")).collect();
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("charset="))
+        .collect();
     if kept.is_empty() {
         format!("{scheme}://{base}")
     } else {
@@ -72,16 +85,28 @@ pub struct Window {
 /// Splits `[start, end]` into half-open windows of `chunk_ms` and an inclusive last one: no gap, no overlap.
 pub fn windows(start: Option<i64>, end: Option<i64>, chunk_ms: i64) -> Vec<Window> {
     let (Some(mut cur), Some(end), true) = (start, end, chunk_ms > 0) else {
-        return vec![Window { from: start, to: end, to_inclusive: true }];
+        return vec![Window {
+            from: start,
+            to: end,
+            to_inclusive: true,
+        }];
     };
     let mut out = Vec::new();
     while cur <= end {
         let next = cur.saturating_add(chunk_ms);
         if next > end {
-            out.push(Window { from: Some(cur), to: Some(end), to_inclusive: true });
+            out.push(Window {
+                from: Some(cur),
+                to: Some(end),
+                to_inclusive: true,
+            });
             break;
         }
-        out.push(Window { from: Some(cur), to: Some(next), to_inclusive: false });
+        out.push(Window {
+            from: Some(cur),
+            to: Some(next),
+            to_inclusive: false,
+        });
         cur = next;
     }
     out
@@ -96,7 +121,13 @@ pub struct Plan {
 }
 
 /// Builds the main query's `SELECT … WHERE` head (symbols and timeframe bound) and the lookup query.
-pub fn plan(m: &MySqlSpec, schema_default: Option<&str>, n_symbols: usize, timeframe: bool, extra_where_allowed: bool) -> Result<Plan, DataError> {
+pub fn plan(
+    m: &MySqlSpec,
+    schema_default: Option<&str>,
+    n_symbols: usize,
+    timeframe: bool,
+    extra_where_allowed: bool,
+) -> Result<Plan, DataError> {
     let schema = m.schema_or(schema_default);
     let table = qualified_table("table", &m.table, schema)?;
     let ts = quote_ident("ts_col", &m.ts_col)?;
@@ -127,7 +158,9 @@ pub fn plan(m: &MySqlSpec, schema_default: Option<&str>, n_symbols: usize, timef
             let lt = qualified_table("symbol_lookup_table", t, schema)?;
             let name = quote_ident("symbol_lookup_symbol_col", &m.symbol_lookup_symbol_col)?;
             let id = quote_ident("symbol_lookup_id_col", &m.symbol_lookup_id_col)?;
-            Some(format!("SELECT CAST({name} AS CHAR), CAST({id} AS CHAR) FROM {lt} WHERE {name} IN ({marks})"))
+            Some(format!(
+                "SELECT CAST({name} AS CHAR), CAST({id} AS CHAR) FROM {lt} WHERE {name} IN ({marks})"
+            ))
         }
         None => None,
     };
@@ -147,22 +180,44 @@ pub(crate) async fn read(
     extra_where_allowed: bool,
 ) -> Result<Table, DataError> {
     if spec.symbols.is_empty() {
-        return Err(DataError::spec("data.symbols", "a MySQL source needs at least one symbol"));
+        return Err(DataError::spec(
+            "data.symbols",
+            "a MySQL source needs at least one symbol",
+        ));
     }
     let timeframe = spec.timeframe.as_deref().filter(|t| !t.trim().is_empty());
     if m.timeframe_col.is_some() && timeframe.is_none() {
-        return Err(DataError::spec("data.timeframe", "required when data.mysql.timeframe_col is set (or set it to null)"));
+        return Err(DataError::spec(
+            "data.timeframe",
+            "required when data.mysql.timeframe_col is set (or set it to null)",
+        ));
     }
     if m.chunk_minutes > 0 && (start.is_none() || end.is_none()) {
-        return Err(DataError::spec("data.mysql.chunk_minutes", "chunking needs both data.start and data.end"));
+        return Err(DataError::spec(
+            "data.mysql.chunk_minutes",
+            "chunking needs both data.start and data.end",
+        ));
     }
-    let plan = plan(m, schema_default, spec.symbols.len(), timeframe.is_some(), extra_where_allowed)?;
+    let plan = plan(
+        m,
+        schema_default,
+        spec.symbols.len(),
+        timeframe.is_some(),
+        extra_where_allowed,
+    )?;
     let url = resolve_url(m)?;
     let mut conn = MySqlConnection::connect(&url).await?;
     sqlx::query("SET time_zone = '+00:00'").execute(&mut conn).await?;
     let (keys, names) = lookup(&mut conn, &plan, &spec.symbols).await?;
-    let source = format!("mysql {}", qualified_table("table", &m.table, m.schema_or(schema_default))?.replace('`', ""));
-    let mut t = Table { source, numbering: Some(RowNumbering::Row), ..Table::default() };
+    let source = format!(
+        "mysql {}",
+        qualified_table("table", &m.table, m.schema_or(schema_default))?.replace('`', "")
+    );
+    let mut t = Table {
+        source,
+        numbering: Some(RowNumbering::Row),
+        ..Table::default()
+    };
     for w in windows(start, end, m.chunk_minutes.saturating_mul(60_000)) {
         let mut sql = plan.select.clone();
         if w.from.is_some() {
@@ -191,9 +246,16 @@ pub(crate) async fn read(
 }
 
 /// Maps requested symbols to the keys stored in the table (through the lookup table when configured) and keys back.
-async fn lookup(conn: &mut MySqlConnection, plan: &Plan, symbols: &[String]) -> Result<(Vec<String>, HashMap<String, String>), DataError> {
+async fn lookup(
+    conn: &mut MySqlConnection,
+    plan: &Plan,
+    symbols: &[String],
+) -> Result<(Vec<String>, HashMap<String, String>), DataError> {
     let Some(sql) = &plan.lookup else {
-        return Ok((symbols.to_vec(), symbols.iter().map(|s| (s.clone(), s.clone())).collect()));
+        return Ok((
+            symbols.to_vec(),
+            symbols.iter().map(|s| (s.clone(), s.clone())).collect(),
+        ));
     };
     let mut q = sqlx::query(sql);
     for s in symbols {
@@ -210,7 +272,9 @@ async fn lookup(conn: &mut MySqlConnection, plan: &Plan, symbols: &[String]) -> 
     }
     let missing: Vec<&String> = symbols.iter().filter(|s| !names.values().any(|n| n == *s)).collect();
     if !missing.is_empty() {
-        return Err(DataError::MySql(format!("symbols not found in the lookup table: {missing:?}")));
+        return Err(DataError::MySql(format!(
+            "symbols not found in the lookup table: {missing:?}"
+        )));
     }
     Ok((keys, names))
 }
@@ -252,11 +316,20 @@ mod tests {
     #[test]
     fn identifiers_are_validated_and_quoted() {
         assert_eq!(quote_ident("table", "candle_1").unwrap(), "`candle_1`");
-        assert_eq!(qualified_table("table", "restdb.candle", None).unwrap(), "`restdb`.`candle`");
-        assert_eq!(qualified_table("table", "candle", Some("marketdata")).unwrap(), "`marketdata`.`candle`");
+        assert_eq!(
+            qualified_table("table", "restdb.candle", None).unwrap(),
+            "`restdb`.`candle`"
+        );
+        assert_eq!(
+            qualified_table("table", "candle", Some("marketdata")).unwrap(),
+            "`marketdata`.`candle`"
+        );
         for bad in ["1abc", "can`dle", "candle; DROP TABLE x", "a b", "", "a.b.c"] {
             let e = qualified_table("table", bad, None).unwrap_err().to_string();
-            assert!(e.contains("data.mysql.table") && e.contains("not a valid SQL identifier"), "{bad}: {e}");
+            assert!(
+                e.contains("data.mysql.table") && e.contains("not a valid SQL identifier"),
+                "{bad}: {e}"
+            );
         }
     }
 
@@ -270,14 +343,21 @@ mod tests {
     #[test]
     fn extra_where_is_refused_unless_allowed() {
         let m: MySqlSpec = from_value(json!({"extra_where": "volume > 0"})).unwrap();
-        assert!(matches!(plan(&m, None, 1, true, false), Err(DataError::ExtraWhereRefused)));
-        assert!(plan(&m, None, 1, true, true).unwrap().select.ends_with("AND (volume > 0)"));
+        assert!(matches!(
+            plan(&m, None, 1, true, false),
+            Err(DataError::ExtraWhereRefused)
+        ));
+        assert!(plan(&m, None, 1, true, true)
+            .unwrap()
+            .select
+            .ends_with("AND (volume > 0)"));
     }
 
     #[test]
     fn the_query_binds_every_value_and_quotes_every_identifier() {
         let m: MySqlSpec = from_value(json!({"table": "candle", "ts_col": "date", "symbol_col": "symbol_id",
-            "symbol_lookup_table": "symbol"})).unwrap();
+            "symbol_lookup_table": "symbol"}))
+        .unwrap();
         let p = plan(&m, Some("restdb"), 2, true, false).unwrap();
         assert_eq!(
             p.select,
@@ -292,15 +372,24 @@ mod tests {
 
     #[test]
     fn sqlalchemy_urls_are_translated() {
-        assert_eq!(normalize_url("mysql+pymysql://u:p@h:3306/db?charset=utf8mb4"), "mysql://u:p@h:3306/db");
-        assert_eq!(normalize_url("mysql+pymysql://u@h/db?charset=utf8mb4&ssl-mode=disabled"), "mysql://u@h/db?ssl-mode=disabled");
+        assert_eq!(
+            normalize_url("mysql+pymysql://u:p@h:3306/db?charset=utf8mb4"),
+            "mysql://u:p@h:3306/db"
+        );
+        assert_eq!(
+            normalize_url("mysql+pymysql://u@h/db?charset=utf8mb4&ssl-mode=disabled"),
+            "mysql://u@h/db?ssl-mode=disabled"
+        );
         assert_eq!(normalize_url("mysql://u@h/db"), "mysql://u@h/db");
     }
 
     #[test]
     fn a_missing_url_names_the_env_var() {
         let m: MySqlSpec = from_value(json!({"env_var": "QE_TEST_SURELY_UNSET_VAR"})).unwrap();
-        assert!(resolve_url(&m).unwrap_err().to_string().contains("QE_TEST_SURELY_UNSET_VAR"));
+        assert!(resolve_url(&m)
+            .unwrap_err()
+            .to_string()
+            .contains("QE_TEST_SURELY_UNSET_VAR"));
     }
 
     #[test]
@@ -313,7 +402,21 @@ mod tests {
         }
         // An end exactly on a chunk boundary still gets its inclusive last instant.
         let w = windows(Some(0), Some(200), 100);
-        assert_eq!(w.last().unwrap(), &Window { from: Some(200), to: Some(200), to_inclusive: true });
-        assert_eq!(windows(Some(0), Some(200), 0), vec![Window { from: Some(0), to: Some(200), to_inclusive: true }]);
+        assert_eq!(
+            w.last().unwrap(),
+            &Window {
+                from: Some(200),
+                to: Some(200),
+                to_inclusive: true
+            }
+        );
+        assert_eq!(
+            windows(Some(0), Some(200), 0),
+            vec![Window {
+                from: Some(0),
+                to: Some(200),
+                to_inclusive: true
+            }]
+        );
     }
 }

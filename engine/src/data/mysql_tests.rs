@@ -39,14 +39,21 @@ fn fixture() -> Vec<Bars> {
 /// Creates a fresh database with `symbol` and `candle` (plus noise rows of another timeframe and symbol); returns
 /// its URL and name.
 async fn seed(base: &str) -> (String, String) {
-    let mut admin = sqlx::MySqlConnection::connect(base).await.expect("connect QE_TEST_MYSQL_URL");
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let mut admin = sqlx::MySqlConnection::connect(base)
+        .await
+        .expect("connect QE_TEST_MYSQL_URL");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     let db = format!("qe_data_{:x}{:x}", nanos, std::process::id());
     admin.execute(format!("CREATE DATABASE {db}").as_str()).await.unwrap();
     let root = base.rsplit_once('/').map(|(r, _)| r).unwrap_or(base);
     let url = format!("{root}/{db}");
     let mut c = sqlx::MySqlConnection::connect(&url).await.unwrap();
-    c.execute("CREATE TABLE symbol (id INT PRIMARY KEY, symbol VARCHAR(32) NOT NULL)").await.unwrap();
+    c.execute("CREATE TABLE symbol (id INT PRIMARY KEY, symbol VARCHAR(32) NOT NULL)")
+        .await
+        .unwrap();
     c.execute(
         "CREATE TABLE candle (symbol_id INT NOT NULL, timeframe VARCHAR(8) NOT NULL, date DATETIME NOT NULL, \
          open DECIMAL(18,8), high DECIMAL(18,8), low DOUBLE, close DOUBLE, volume BIGINT, \
@@ -54,11 +61,16 @@ async fn seed(base: &str) -> (String, String) {
     )
     .await
     .unwrap();
-    c.execute("INSERT INTO symbol VALUES (1, 'APTUSDT'), (2, 'BTCUSDT'), (3, 'ETHUSDT')").await.unwrap();
+    c.execute("INSERT INTO symbol VALUES (1, 'APTUSDT'), (2, 'BTCUSDT'), (3, 'ETHUSDT')")
+        .await
+        .unwrap();
     for (k, b) in fixture().iter().enumerate() {
         for i in 0..b.len() {
             let noise = if k == 0 { 3 } else { 2 }; // another timeframe, and (once) another symbol
-            for (tf, id) in [("1min", k as i64 + 1), ("5min", k as i64 + 1), ("1min", 3)].into_iter().take(noise) {
+            for (tf, id) in [("1min", k as i64 + 1), ("5min", k as i64 + 1), ("1min", 3)]
+                .into_iter()
+                .take(noise)
+            {
                 sqlx::query("INSERT INTO candle VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                     .bind(id)
                     .bind(tf)
@@ -112,7 +124,11 @@ fn the_mysql_feed_matches_the_file_load_bar_for_bar_with_and_without_chunking() 
         assert_eq!(chunked, from_file, "chunk_minutes {chunk}");
     }
     // A window ending on a chunk boundary keeps its inclusive last bar, and nothing after.
-    let s = spec(&url, &db, json!({"mysql.chunk_minutes": 5, "start": "2024-01-01T00:10:00Z", "end": "2024-01-01T00:20:00Z"}));
+    let s = spec(
+        &url,
+        &db,
+        json!({"mysql.chunk_minutes": 5, "start": "2024-01-01T00:10:00Z", "end": "2024-01-01T00:20:00Z"}),
+    );
     let b = load(&s, &opts).unwrap();
     assert_eq!(b[0].ts, (20..=40).map(|i| T0 + i * 30_000).collect::<Vec<_>>());
     assert_eq!(b[0].ts.last(), Some(&(T0 + 20 * MINUTE_MS)));
@@ -124,13 +140,23 @@ fn identifier_injections_and_raw_sql_are_refused_against_a_real_server() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (url, db) = rt.block_on(seed(&base));
     let opts = LoadOptions::default();
-    let e = load(&spec(&url, &db, json!({"mysql.table": "candle; DROP TABLE candle"})), &opts).unwrap_err();
-    assert!(matches!(e, DataError::BadIdentifier { ref field, .. } if field == "table"), "{e}");
+    let e = load(
+        &spec(&url, &db, json!({"mysql.table": "candle; DROP TABLE candle"})),
+        &opts,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, DataError::BadIdentifier { ref field, .. } if field == "table"),
+        "{e}"
+    );
     let e = load(&spec(&url, &db, json!({"mysql.ts_col": "date` > 0 OR `1"})), &opts).unwrap_err();
     assert!(e.to_string().contains("data.mysql.ts_col"), "{e}");
     let e = load(&spec(&url, &db, json!({"mysql.extra_where": "volume > 4"})), &opts).unwrap_err();
     assert!(matches!(e, DataError::ExtraWhereRefused), "{e}");
-    let allowed = LoadOptions { allow_extra_where: true, ..LoadOptions::default() };
+    let allowed = LoadOptions {
+        allow_extra_where: true,
+        ..LoadOptions::default()
+    };
     let b = load(&spec(&url, &db, json!({"mysql.extra_where": "volume > 4"})), &allowed).unwrap();
     assert!(b.iter().all(|s| s.volume.iter().all(|v| *v > 4.0)) && !b[0].is_empty());
     // The table survived every attempt.
@@ -143,13 +169,29 @@ fn unknown_symbols_and_a_missing_timeframe_are_clear_errors() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (url, db) = rt.block_on(seed(&base));
     let opts = LoadOptions::default();
-    let e = load(&spec(&url, &db, json!({"symbols": ["APTUSDT", "NOPE"]})), &opts).unwrap_err().to_string();
-    assert!(e.contains("symbols not found in the lookup table") && e.contains("NOPE"), "{e}");
-    let e = load(&spec(&url, &db, json!({"timeframe": null})), &opts).unwrap_err().to_string();
+    let e = load(&spec(&url, &db, json!({"symbols": ["APTUSDT", "NOPE"]})), &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("symbols not found in the lookup table") && e.contains("NOPE"),
+        "{e}"
+    );
+    let e = load(&spec(&url, &db, json!({"timeframe": null})), &opts)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("data.timeframe"), "{e}");
-    let e = load(&spec(&url, &db, json!({"start": "2025-01-01", "end": "2025-01-02"})), &opts).unwrap_err().to_string();
+    let e = load(
+        &spec(&url, &db, json!({"start": "2025-01-01", "end": "2025-01-02"})),
+        &opts,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("holds no bars"), "{e}");
     // Without the lookup table the symbol column is compared with the names themselves (here: ids as text).
-    let b = load(&spec(&url, &db, json!({"mysql.symbol_lookup_table": null, "symbols": ["3"]})), &opts).unwrap();
+    let b = load(
+        &spec(&url, &db, json!({"mysql.symbol_lookup_table": null, "symbols": ["3"]})),
+        &opts,
+    )
+    .unwrap();
     assert_eq!((b[0].symbol.as_str(), b[0].len()), ("3", 240));
 }

@@ -79,7 +79,12 @@ impl Table {
     }
 
     pub fn bad_row(&self, row: usize, column: &str, reason: impl Into<String>) -> BadRow {
-        BadRow { row, at: self.at(row), column: column.to_string(), reason: reason.into() }
+        BadRow {
+            row,
+            at: self.at(row),
+            column: column.to_string(),
+            reason: reason.into(),
+        }
     }
 
     /// The first price/volume rule row `i` breaks, if any.
@@ -131,7 +136,10 @@ impl Table {
                 return Err(err(b));
             }
         }
-        let mut out = Assembled { bad: self.bad.clone(), ..Assembled::default() };
+        let mut out = Assembled {
+            bad: self.bad.clone(),
+            ..Assembled::default()
+        };
         let unreadable: std::collections::HashSet<usize> = self.bad.iter().map(|b| b.row).collect();
         let mut per_symbol: Vec<Vec<u32>> = vec![Vec::new(); self.symbols.len()];
         for i in 0..self.len() {
@@ -157,7 +165,10 @@ impl Table {
             if rows.is_empty() {
                 continue;
             }
-            if !rows.windows(2).all(|w| self.ts[w[0] as usize] <= self.ts[w[1] as usize]) {
+            if !rows
+                .windows(2)
+                .all(|w| self.ts[w[0] as usize] <= self.ts[w[1] as usize])
+            {
                 rows.sort_by_key(|r| self.ts[*r as usize]); // stable: the first occurrence stays first
             }
             let mut kept: Vec<u32> = Vec::with_capacity(rows.len());
@@ -180,7 +191,11 @@ impl Table {
                                 ts: iso(self.ts[r]),
                             });
                         }
-                        let why = format!("duplicate timestamp {} with values different from {}", iso(self.ts[r]), self.at(p));
+                        let why = format!(
+                            "duplicate timestamp {} with values different from {}",
+                            iso(self.ts[r]),
+                            self.at(p)
+                        );
                         out.bad.push(self.bad_row(r, "timestamp", why));
                     }
                     None => kept.push(r as u32),
@@ -202,8 +217,14 @@ impl Table {
             low: pick(&self.low),
             close: pick(&self.close),
             volume: pick(&self.volume),
-            session: self.session.as_ref().map(|c| rows.iter().map(|r| c[*r as usize].clone()).collect()),
-            roll_id: self.roll_id.as_ref().map(|c| rows.iter().map(|r| c[*r as usize]).collect()),
+            session: self
+                .session
+                .as_ref()
+                .map(|c| rows.iter().map(|r| c[*r as usize].clone()).collect()),
+            roll_id: self
+                .roll_id
+                .as_ref()
+                .map(|c| rows.iter().map(|r| c[*r as usize]).collect()),
         }
     }
 }
@@ -213,7 +234,11 @@ mod tests {
     use super::*;
 
     fn table(rows: &[(&str, i64, [f64; 5])]) -> Table {
-        let mut t = Table { source: "t.csv".into(), numbering: Some(RowNumbering::CsvLine), ..Table::default() };
+        let mut t = Table {
+            source: "t.csv".into(),
+            numbering: Some(RowNumbering::CsvLine),
+            ..Table::default()
+        };
         for (s, ts, [o, h, l, c, v]) in rows {
             let i = t.intern(s);
             t.sym.push(i);
@@ -245,14 +270,20 @@ mod tests {
         let a = t.assemble(&|_, _| true, true).unwrap();
         assert_eq!(a.bars[0].ts, vec![1, 2]);
         assert_eq!(a.duplicates.len(), 1);
-        assert_eq!((a.duplicates[0].at.as_str(), a.duplicates[0].first_at.as_str()), ("line 4", "line 2"));
+        assert_eq!(
+            (a.duplicates[0].at.as_str(), a.duplicates[0].first_at.as_str()),
+            ("line 4", "line 2")
+        );
     }
 
     #[test]
     fn duplicates_with_different_values_are_rejected_naming_both_lines() {
         let t = table(&[("A", 1, OK), ("A", 1, [1.0, 2.0, 0.5, 1.6, 10.0])]);
         let e = t.assemble(&|_, _| true, true).unwrap_err().to_string();
-        assert!(e.contains("t.csv, line 3") && e.contains("first at line 2") && e.contains("different values"), "{e}");
+        assert!(
+            e.contains("t.csv, line 3") && e.contains("first at line 2") && e.contains("different values"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -262,14 +293,25 @@ mod tests {
             ([1.0, f64::INFINITY, 0.5, 1.5, 1.0], "column `high`", "infinite"),
             ([1.0, 2.0, -0.5, 1.5, 1.0], "column `low`", "negative value -0.5"),
             ([1.0, 2.0, 0.5, 1.5, -1.0], "column `volume`", "negative value -1"),
-            ([1.0, 1.2, 0.5, 1.5, 1.0], "column `high`", "high 1.2 is below max(open, close) 1.5"),
-            ([1.0, 2.0, 1.2, 1.5, 1.0], "column `low`", "low 1.2 is above min(open, close) 1"),
+            (
+                [1.0, 1.2, 0.5, 1.5, 1.0],
+                "column `high`",
+                "high 1.2 is below max(open, close) 1.5",
+            ),
+            (
+                [1.0, 2.0, 1.2, 1.5, 1.0],
+                "column `low`",
+                "low 1.2 is above min(open, close) 1",
+            ),
             ([1.0, 2.0, 0.5, f64::NAN, 1.0], "column `close`", "missing value"),
         ];
         for (values, column, reason) in cases {
             let t = table(&[("A", 1, OK), ("A", 2, values)]);
             let e = t.assemble(&|_, _| true, true).unwrap_err().to_string();
-            assert!(e.contains("t.csv, line 3") && e.contains(column) && e.contains(reason), "{e}");
+            assert!(
+                e.contains("t.csv, line 3") && e.contains(column) && e.contains(reason),
+                "{e}"
+            );
             let lenient = t.assemble(&|_, _| true, false).unwrap();
             assert_eq!(lenient.bars[0].ts, vec![1]);
             assert_eq!(lenient.bad.len(), 1);

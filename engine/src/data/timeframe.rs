@@ -13,7 +13,9 @@ pub struct Timeframe {
 impl Timeframe {
     /// A timeframe of `minutes` minutes (must be positive).
     pub fn minutes(minutes: i64) -> Option<Timeframe> {
-        (minutes > 0).then_some(Timeframe { ms: minutes * MINUTE_MS })
+        (minutes > 0).then_some(Timeframe {
+            ms: minutes * MINUTE_MS,
+        })
     }
 
     /// Length of one bar in milliseconds.
@@ -89,10 +91,21 @@ mod tests {
 
     #[test]
     fn both_naming_styles_give_the_same_length() {
-        let pairs =
-            [("M1", "1min"), ("M1", "1m"), ("M5", "5m"), ("M15", "15min"), ("H1", "1h"), ("H4", "4h"), ("D1", "1d")];
+        let pairs = [
+            ("M1", "1min"),
+            ("M1", "1m"),
+            ("M5", "5m"),
+            ("M15", "15min"),
+            ("H1", "1h"),
+            ("H4", "4h"),
+            ("D1", "1d"),
+        ];
         for (a, b) in pairs {
-            assert_eq!(a.parse::<Timeframe>().unwrap(), b.parse::<Timeframe>().unwrap(), "{a} vs {b}");
+            assert_eq!(
+                a.parse::<Timeframe>().unwrap(),
+                b.parse::<Timeframe>().unwrap(),
+                "{a} vs {b}"
+            );
         }
         assert_eq!("H4".parse::<Timeframe>().unwrap().ms(), 4 * HOUR_MS);
         assert_eq!("60min".parse::<Timeframe>().unwrap().to_string(), "H1");

@@ -45,14 +45,23 @@ pub fn parse_timestamp(text: &str) -> Result<i64, String> {
         return Err(bad("empty"));
     }
     let b = t.as_bytes();
-    if b.iter().enumerate().all(|(i, c)| c.is_ascii_digit() || (i == 0 && *c == b'-') || *c == b'.') {
+    if b.iter()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || (i == 0 && *c == b'-') || *c == b'.')
+    {
         if let Ok(v) = t.parse::<i64>() {
             return Ok(epoch_to_ms(v));
         }
-        return t.parse::<f64>().ok().and_then(epoch_f64_to_ms).ok_or_else(|| bad("not a number"));
+        return t
+            .parse::<f64>()
+            .ok()
+            .and_then(epoch_f64_to_ms)
+            .ok_or_else(|| bad("not a number"));
     }
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-        return Err(bad("expected YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH:MM] or an epoch number"));
+        return Err(bad(
+            "expected YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH:MM] or an epoch number",
+        ));
     }
     let year = digits(&b[0..4]).ok_or_else(|| bad("bad year"))?;
     let month = digits(&b[5..7]).ok_or_else(|| bad("bad month"))?;
@@ -68,11 +77,15 @@ pub fn parse_timestamp(text: &str) -> Result<i64, String> {
         return Err(bad("expected T or a space then HH:MM after the date"));
     }
     let hour = digits(&rest[1..3]).filter(|h| *h < 24).ok_or_else(|| bad("bad hour"))?;
-    let minute = digits(&rest[4..6]).filter(|m| *m < 60).ok_or_else(|| bad("bad minute"))?;
+    let minute = digits(&rest[4..6])
+        .filter(|m| *m < 60)
+        .ok_or_else(|| bad("bad minute"))?;
     ms += hour * 3_600_000 + minute * 60_000;
     let mut i = 6;
     if rest.len() >= i + 3 && rest[i] == b':' {
-        let second = digits(&rest[i + 1..i + 3]).filter(|s| *s < 60).ok_or_else(|| bad("bad second"))?;
+        let second = digits(&rest[i + 1..i + 3])
+            .filter(|s| *s < 60)
+            .ok_or_else(|| bad("bad second"))?;
         ms += second * 1000;
         i += 3;
         if rest.len() > i && (rest[i] == b'.' || rest[i] == b',') {
@@ -105,7 +118,10 @@ pub fn parse_timestamp(text: &str) -> Result<i64, String> {
                 [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => (digits(&[*h1, *h2]), digits(&[*m1, *m2])),
                 _ => (None, None),
             };
-            let (h, m) = h.zip(m).filter(|(h, m)| *h < 24 && *m < 60).ok_or_else(|| bad("bad UTC offset"))?;
+            let (h, m) = h
+                .zip(m)
+                .filter(|(h, m)| *h < 24 && *m < 60)
+                .ok_or_else(|| bad("bad UTC offset"))?;
             let off = h * 3_600_000 + m * 60_000;
             if *sign == b'+' {
                 off
@@ -180,7 +196,13 @@ mod tests {
 
     #[test]
     fn epochs_in_every_unit_parse_by_magnitude() {
-        for t in ["1704067200", "1704067200000", "1704067200000000", "1704067200000000000", "1704067200.0"] {
+        for t in [
+            "1704067200",
+            "1704067200000",
+            "1704067200000000",
+            "1704067200000000000",
+            "1704067200.0",
+        ] {
             assert_eq!(parse_timestamp(t), Ok(JAN1), "{t}");
         }
         assert_eq!(epoch_to_ms(1_704_067_200_123_456), JAN1 + 123);
@@ -193,7 +215,9 @@ mod tests {
         assert!(parse_timestamp("2024-01-01T25:00:00").unwrap_err().contains("bad hour"));
         assert!(parse_timestamp("2024-01-01T00:00:00+5").unwrap_err().contains("offset"));
         assert!(parse_timestamp("").unwrap_err().contains("empty"));
-        assert!(parse_timestamp("2024-01-01T00:00:00 garbage").unwrap_err().contains("unexpected text"));
+        assert!(parse_timestamp("2024-01-01T00:00:00 garbage")
+            .unwrap_err()
+            .contains("unexpected text"));
     }
 
     #[test]

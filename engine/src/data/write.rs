@@ -15,15 +15,23 @@ pub fn to_frame(series: &[Bars]) -> PolarsResult<DataFrame> {
 
 /// As [`to_frame`] with `ts` as ISO-8601 UTC text (for JSON, whose writer has no datetime format option).
 fn to_text_frame(series: &[Bars]) -> PolarsResult<DataFrame> {
-    let ts: Vec<String> = series.iter().flat_map(|b| b.ts.iter().map(|t| super::timestamps::iso(*t))).collect();
+    let ts: Vec<String> = series
+        .iter()
+        .flat_map(|b| b.ts.iter().map(|t| super::timestamps::iso(*t)))
+        .collect();
     frame_with_ts(series, Column::new("ts".into(), ts))
 }
 
 fn frame_with_ts(series: &[Bars], ts: Column) -> PolarsResult<DataFrame> {
     let n: usize = series.iter().map(Bars::len).sum();
     let mut sym = Vec::with_capacity(n);
-    let (mut o, mut h, mut l, mut c, mut v) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut o, mut h, mut l, mut c, mut v) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
     for b in series {
         sym.extend(std::iter::repeat_n(b.symbol.as_str(), b.len()));
         o.extend_from_slice(&b.open);
@@ -42,11 +50,17 @@ fn frame_with_ts(series: &[Bars], ts: Column) -> PolarsResult<DataFrame> {
         Column::new("volume".into(), v),
     ];
     if !series.is_empty() && series.iter().all(|b| b.session.is_some()) {
-        let s: Vec<&str> = series.iter().flat_map(|b| b.session.iter().flatten().map(String::as_str)).collect();
+        let s: Vec<&str> = series
+            .iter()
+            .flat_map(|b| b.session.iter().flatten().map(String::as_str))
+            .collect();
         columns.push(Column::new("session_id".into(), s));
     }
     if !series.is_empty() && series.iter().all(|b| b.roll_id.is_some()) {
-        let r: Vec<i64> = series.iter().flat_map(|b| b.roll_id.iter().flatten().copied()).collect();
+        let r: Vec<i64> = series
+            .iter()
+            .flat_map(|b| b.roll_id.iter().flatten().copied())
+            .collect();
         columns.push(Column::new("roll_id".into(), r));
     }
     DataFrame::new(n, columns)
@@ -69,10 +83,17 @@ pub fn write_file(series: &[Bars], path: &Path) -> PolarsResult<()> {
             ParquetWriter::new(file).finish(&mut df)?;
         }
         Some("csv") => {
-            CsvWriter::new(file).include_header(true).with_datetime_format(Some("%Y-%m-%dT%H:%M:%SZ".into())).finish(&mut df)?;
+            CsvWriter::new(file)
+                .include_header(true)
+                .with_datetime_format(Some("%Y-%m-%dT%H:%M:%SZ".into()))
+                .finish(&mut df)?;
         }
-        Some("json") => JsonWriter::new(file).with_json_format(JsonFormat::Json).finish(&mut df)?,
-        Some("jsonl" | "ndjson") => JsonWriter::new(file).with_json_format(JsonFormat::JsonLines).finish(&mut df)?,
+        Some("json") => JsonWriter::new(file)
+            .with_json_format(JsonFormat::Json)
+            .finish(&mut df)?,
+        Some("jsonl" | "ndjson") => JsonWriter::new(file)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(&mut df)?,
         other => {
             let _ = std::fs::remove_file(&tmp);
             return Err(PolarsError::ComputeError(

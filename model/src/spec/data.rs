@@ -28,13 +28,19 @@ pub struct DataSpec {
 impl DataSpec {
     /// The file to read: `dataset_path`, else `path`, ignoring empty strings.
     pub fn file(&self) -> Option<&str> {
-        [self.dataset_path.as_deref(), self.path.as_deref()].into_iter().flatten().find(|p| !p.trim().is_empty())
+        [self.dataset_path.as_deref(), self.path.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|p| !p.trim().is_empty())
     }
 
     /// Checks that a source is named: a file or a `mysql` block (the file wins when both are given).
     pub fn require_source(&self) -> Result<(), super::SpecError> {
         if self.file().is_none() && self.mysql.is_none() {
-            return Err(super::SpecError::new("data", "data must provide either dataset_path/path or mysql configuration"));
+            return Err(super::SpecError::new(
+                "data",
+                "data must provide either dataset_path/path or mysql configuration",
+            ));
         }
         Ok(())
     }
@@ -185,7 +191,11 @@ mod tests {
     #[test]
     fn a_source_and_both_bounds_are_required_naming_the_field() {
         let d: DataSpec = from_value(json!({"start": "2024-01-01"})).unwrap();
-        assert!(d.require_source().unwrap_err().message.contains("either dataset_path/path or mysql"));
+        assert!(d
+            .require_source()
+            .unwrap_err()
+            .message
+            .contains("either dataset_path/path or mysql"));
         assert_eq!(d.require_range().unwrap_err().field, "data.end");
         let d: DataSpec = from_value(json!({"mysql": {}, "start": "", "end": "2024-01-02"})).unwrap();
         assert!(d.require_source().is_ok());

@@ -70,7 +70,10 @@ pub async fn run(config: &Config, cmd: DataCommand) -> anyhow::Result<()> {
             let dir = args.out.unwrap_or_else(|| config.demo_dir());
             let written = crate::demo::write(&spec, &dir, &args.name)?;
             for r in &written {
-                println!("{:<8} {:>8} bars  {} → {}  {}", r.symbol, r.n_bars, r.start, r.end, r.path);
+                println!(
+                    "{:<8} {:>8} bars  {} → {}  {}",
+                    r.symbol, r.n_bars, r.start, r.end, r.path
+                );
             }
             if args.register {
                 let store = engine::store::Store::connect(&config.db_url()).await?;
@@ -96,13 +99,19 @@ fn inspect(config: &Config, args: InspectArgs) -> anyhow::Result<()> {
     let report = match (&args.file, &args.spec) {
         (Some(file), _) => engine::data::inspect_file(file)?,
         (None, Some(spec_path)) => {
-            let text = std::fs::read_to_string(spec_path).with_context(|| format!("reading {}", spec_path.display()))?;
+            let text =
+                std::fs::read_to_string(spec_path).with_context(|| format!("reading {}", spec_path.display()))?;
             let value: serde_json::Value =
                 serde_json::from_str(&text).with_context(|| format!("{} is not JSON", spec_path.display()))?;
             // A submit spec (it has a `strategy`) has no MySQL schema default; stats and seasonality use `marketdata`.
-            let schema_default = if value.get("strategy").is_some() { None } else { Some("marketdata") };
+            let schema_default = if value.get("strategy").is_some() {
+                None
+            } else {
+                Some("marketdata")
+            };
             let data = value.get("data").cloned().unwrap_or(value);
-            let spec: model::spec::DataSpec = model::spec::from_value(data).map_err(|e| anyhow::anyhow!("invalid spec: data.{e}"))?;
+            let spec: model::spec::DataSpec =
+                model::spec::from_value(data).map_err(|e| anyhow::anyhow!("invalid spec: data.{e}"))?;
             let opts = engine::data::LoadOptions::from_env(Some(config.data_root.clone()), schema_default);
             engine::data::inspect(&spec, &opts)?
         }
