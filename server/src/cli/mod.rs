@@ -24,7 +24,7 @@ pub enum Command {
     Serve(crate::serve::ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
-    /// Market data: generate demo data, inspect and convert bar files.
+    /// Market data: generate demo data.
     #[command(subcommand)]
     Data(data::DataCommand),
 }
