@@ -28,7 +28,31 @@ pub struct DataSpec {
 impl DataSpec {
     /// The file to read: `dataset_path`, else `path`, ignoring empty strings.
     pub fn file(&self) -> Option<&str> {
-        [self.dataset_path.as_deref(), self.path.as_deref()].into_iter().flatten().find(|p| !p.trim().is_empty())
+        [self.dataset_path.as_deref(), self.path.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|p| !p.trim().is_empty())
+    }
+
+    /// Checks that a source is named: a file or a `mysql` block (the file wins when both are given).
+    pub fn require_source(&self) -> Result<(), super::SpecError> {
+        if self.file().is_none() && self.mysql.is_none() {
+            return Err(super::SpecError::new(
+                "data",
+                "data must provide either dataset_path/path or mysql configuration",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks that both `start` and `end` are present and non-empty (every job kind requires them).
+    pub fn require_range(&self) -> Result<(), super::SpecError> {
+        for (field, v) in [("data.start", &self.start), ("data.end", &self.end)] {
+            if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                return Err(super::SpecError::new(field, "data.start and data.end are required"));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -162,6 +186,28 @@ mod tests {
     fn a_mistyped_known_key_names_the_field() {
         let err = from_value::<DataSpec>(json!({"symbols": "EURUSD"})).unwrap_err();
         assert_eq!(err.field, "symbols");
+    }
+
+    #[test]
+    fn a_source_and_both_bounds_are_required_naming_the_field() {
+        let d: DataSpec = from_value(json!({"start": "2024-01-01"})).unwrap();
+        assert!(d
+            .require_source()
+            .unwrap_err()
+            .message
+            .contains("either dataset_path/path or mysql"));
+        assert_eq!(d.require_range().unwrap_err().field, "data.end");
+        let d: DataSpec = from_value(json!({"mysql": {}, "start": "", "end": "2024-01-02"})).unwrap();
+        assert!(d.require_source().is_ok());
+        assert_eq!(d.require_range().unwrap_err().field, "data.start");
+        let d: DataSpec = from_value(json!({"path": "a.csv", "start": "2024-01-01", "end": "2024-01-02"})).unwrap();
+        assert!(d.require_source().is_ok() && d.require_range().is_ok());
+    }
+
+    #[test]
+    fn a_mistyped_mysql_key_names_the_nested_field() {
+        let err = from_value::<DataSpec>(json!({"mysql": {"chunk_minutes": "often"}})).unwrap_err();
+        assert_eq!(err.field, "mysql.chunk_minutes");
     }
 
     #[test]

@@ -1,0 +1,338 @@
+//! Reading CSV, JSON (array or lines) and Parquet files with polars into a [`Table`], resolving column aliases
+//! and timestamp encodings.
+
+use super::error::{DataError, RowNumbering};
+use super::table::Table;
+use super::timestamps::{epoch_f64_to_ms, epoch_to_ms, parse_timestamp};
+use crate::time::DAY_MS;
+use polars::prelude::*;
+use std::io::BufRead;
+use std::path::Path;
+
+/// Accepted names of the timestamp column, in order of preference (case-insensitive).
+pub const TS_ALIASES: [&str; 5] = ["ts", "timestamp", "datetime", "date", "time"];
+const SESSION_ALIASES: [&str; 2] = ["session_id", "session"];
+
+/// The file formats the loader reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+    JsonLines,
+    Parquet,
+}
+
+impl Format {
+    /// The format of `path` by extension; a `.json` file whose first character is `{` is JSON lines.
+    pub fn of(path: &Path) -> Result<Format, DataError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" | "txt" => Ok(Format::Csv),
+            "jsonl" | "ndjson" => Ok(Format::JsonLines),
+            "parquet" | "pq" => Ok(Format::Parquet),
+            "json" => Ok(if first_char(path).is_some_and(|c| c == '{') {
+                Format::JsonLines
+            } else {
+                Format::Json
+            }),
+            _ => Err(DataError::UnsupportedFormat {
+                path: path.display().to_string(),
+                ext,
+            }),
+        }
+    }
+
+    fn numbering(self) -> RowNumbering {
+        match self {
+            Format::Csv => RowNumbering::CsvLine,
+            Format::JsonLines => RowNumbering::Line,
+            Format::Json => RowNumbering::Record,
+            Format::Parquet => RowNumbering::Row,
+        }
+    }
+}
+
+fn first_char(path: &Path) -> Option<char> {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
+    head[..n]
+        .iter()
+        .map(|b| *b as char)
+        .find(|c| !c.is_whitespace() && c.is_ascii())
+}
+
+/// Reads `path` into raw rows; the symbol of a file without a `symbol` column is `default_symbol`.
+pub(crate) fn read_table(path: &Path, default_symbol: &str) -> Result<Table, DataError> {
+    let fmt = Format::of(path)?;
+    let name = path.display().to_string();
+    let read_err = |e: PolarsError| DataError::Read {
+        path: name.clone(),
+        message: e.to_string(),
+    };
+    if !path.is_file() {
+        let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        return Err(DataError::Io { path: name, source });
+    }
+    let df = match fmt {
+        Format::Csv => read_csv(path).map_err(read_err)?,
+        Format::Json | Format::JsonLines => {
+            let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+                path: name.clone(),
+                source,
+            })?;
+            let json_format = if fmt == Format::Json {
+                JsonFormat::Json
+            } else {
+                JsonFormat::JsonLines
+            };
+            JsonReader::new(file)
+                .with_json_format(json_format)
+                .infer_schema_len(None)
+                .finish()
+                .map_err(read_err)?
+        }
+        Format::Parquet => {
+            let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+                path: name.clone(),
+                source,
+            })?;
+            ParquetReader::new(file).finish().map_err(read_err)?
+        }
+    };
+    frame_to_table(&df, name, fmt.numbering(), default_symbol)
+}
+
+/// CSV with the known columns typed up front (fast path); if a cell does not parse, everything is re-read as text
+/// so that the conversion can name the exact line and column.
+fn read_csv(path: &Path) -> PolarsResult<DataFrame> {
+    let header = {
+        let mut line = String::new();
+        std::io::BufReader::new(std::fs::File::open(path)?).read_line(&mut line)?;
+        line
+    };
+    let mut schema = Schema::default();
+    for raw in header.trim_end_matches(['\r', '\n']).split(',') {
+        let col = raw.trim().trim_matches('"');
+        let lower = col.to_ascii_lowercase();
+        let dtype = match lower.as_str() {
+            "open" | "high" | "low" | "close" | "volume" => DataType::Float64,
+            "symbol" | "session" | "session_id" => DataType::String,
+            l if TS_ALIASES.contains(&l) => DataType::String,
+            _ => continue,
+        };
+        schema.with_column(col.into(), dtype);
+    }
+    let typed = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_schema_overwrite(Some(Arc::new(schema)))
+        .try_into_reader_with_file_path(Some(path.into()))?
+        .finish();
+    match typed {
+        Ok(df) => Ok(df),
+        Err(_) => CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .try_into_reader_with_file_path(Some(path.into()))?
+            .finish(),
+    }
+}
+
+fn find<'a>(df: &'a DataFrame, aliases: &[&str]) -> Option<&'a Column> {
+    let names = df.get_column_names();
+    aliases
+        .iter()
+        .find_map(|a| names.iter().find(|n| n.eq_ignore_ascii_case(a)))
+        .and_then(|n| df.column(n.as_str()).ok())
+}
+
+/// Converts a polars frame (any source) to raw rows, recording unreadable cells as bad rows.
+pub(crate) fn frame_to_table(
+    df: &DataFrame,
+    source: String,
+    numbering: RowNumbering,
+    default_symbol: &str,
+) -> Result<Table, DataError> {
+    let mut t = Table {
+        source,
+        numbering: Some(numbering),
+        ..Table::default()
+    };
+    let found = || {
+        df.get_column_names()
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let missing = |column: &str| DataError::MissingColumn {
+        source_name: t.source.clone(),
+        column: column.to_string(),
+        found: found(),
+    };
+    let ts_col = find(df, &TS_ALIASES).ok_or_else(|| missing("ts (or timestamp, datetime, date, time)"))?;
+    let mut cols = Vec::new();
+    for name in ["open", "high", "low", "close"] {
+        cols.push(find(df, &[name]).ok_or_else(|| missing(name))?);
+    }
+    t.ts = ts_column(&mut t, ts_col)?;
+    let [o, h, l, c] = [cols[0], cols[1], cols[2], cols[3]];
+    t.open = f64_column(&mut t, o, "open")?;
+    t.high = f64_column(&mut t, h, "high")?;
+    t.low = f64_column(&mut t, l, "low")?;
+    t.close = f64_column(&mut t, c, "close")?;
+    t.volume = match find(df, &["volume"]) {
+        Some(v) => f64_column(&mut t, v, "volume")?,
+        None => vec![0.0; df.height()],
+    };
+    match find(df, &["symbol"]) {
+        Some(s) => {
+            let s = text(&t, s, "symbol")?;
+            t.sym = Vec::with_capacity(s.len());
+            for (i, v) in s.iter().enumerate() {
+                match v {
+                    Some(name) if !name.trim().is_empty() => {
+                        let k = t.intern(name.trim());
+                        t.sym.push(k);
+                    }
+                    _ => {
+                        t.bad.push(t.bad_row(i, "symbol", "missing symbol"));
+                        t.sym.push(0);
+                    }
+                }
+            }
+            if t.symbols.is_empty() {
+                t.intern(default_symbol);
+            }
+        }
+        None => {
+            t.intern(default_symbol);
+            t.sym = vec![0; df.height()];
+        }
+    }
+    if let Some(s) = find(df, &SESSION_ALIASES) {
+        let s = text(&t, s, "session")?;
+        t.session = Some(s.iter().map(|v| v.unwrap_or("").to_string()).collect());
+    }
+    if let Some(r) = find(df, &["roll_id"]) {
+        let r = r
+            .cast(&DataType::Int64)
+            .map_err(|_| col_type(&t, r, "an integer roll id"))?;
+        let r = r.i64().map_err(|_| col_type(&t, &r, "an integer roll id"))?;
+        t.roll_id = Some(r.iter().map(|v| v.unwrap_or(0)).collect());
+    }
+    t.bad.sort_by_key(|b| b.row);
+    Ok(t)
+}
+
+fn col_type(t: &Table, c: &Column, expected: &str) -> DataError {
+    DataError::ColumnType {
+        source_name: t.source.clone(),
+        column: c.name().to_string(),
+        dtype: c.dtype().to_string(),
+        expected: expected.to_string(),
+    }
+}
+
+fn text(t: &Table, c: &Column, what: &str) -> Result<StringChunked, DataError> {
+    let s = c.cast(&DataType::String).map_err(|_| col_type(t, c, what))?;
+    s.str().cloned().map_err(|_| col_type(t, c, what))
+}
+
+fn f64_column(t: &mut Table, c: &Column, name: &str) -> Result<Vec<f64>, DataError> {
+    if c.dtype().is_primitive_numeric() {
+        let f = c.cast(&DataType::Float64).map_err(|_| col_type(t, c, "numbers"))?;
+        let f = f.f64().map_err(|_| col_type(t, c, "numbers"))?;
+        if f.null_count() == 0 {
+            return Ok(f.into_no_null_iter().collect());
+        }
+        return Ok(f.iter().map(|v| v.unwrap_or(f64::NAN)).collect());
+    }
+    if !matches!(c.dtype(), DataType::String | DataType::Null) {
+        return Err(col_type(t, c, "numbers"));
+    }
+    let s = text(t, c, "numbers")?;
+    let mut out = Vec::with_capacity(s.len());
+    for (i, v) in s.iter().enumerate() {
+        match v.map(str::trim) {
+            None | Some("") => out.push(f64::NAN),
+            Some(x) => match x.parse::<f64>() {
+                Ok(f) => out.push(f),
+                Err(_) => {
+                    t.bad.push(t.bad_row(i, name, format!("not a number: {x:?}")));
+                    out.push(f64::NAN);
+                }
+            },
+        }
+    }
+    Ok(out)
+}
+
+fn ts_column(t: &mut Table, c: &Column) -> Result<Vec<i64>, DataError> {
+    let name = c.name().to_string();
+    let expected = "timestamps";
+    match c.dtype() {
+        DataType::Datetime(unit, _) => {
+            let per_ms = match unit {
+                TimeUnit::Nanoseconds => 1_000_000,
+                TimeUnit::Microseconds => 1000,
+                TimeUnit::Milliseconds => 1,
+            };
+            let p = c.cast(&DataType::Int64).map_err(|_| col_type(t, c, expected))?;
+            let p = p.i64().map_err(|_| col_type(t, c, expected))?;
+            Ok(p.iter()
+                .enumerate()
+                .map(|(i, v)| v.map(|v| v.div_euclid(per_ms)).unwrap_or_else(|| null_ts(t, i, &name)))
+                .collect())
+        }
+        DataType::Date => {
+            let p = c.cast(&DataType::Int32).map_err(|_| col_type(t, c, expected))?;
+            let p = p.i32().map_err(|_| col_type(t, c, expected))?;
+            Ok(p.iter()
+                .enumerate()
+                .map(|(i, v)| v.map(|d| i64::from(d) * DAY_MS).unwrap_or_else(|| null_ts(t, i, &name)))
+                .collect())
+        }
+        d if d.is_integer() => {
+            let p = c.cast(&DataType::Int64).map_err(|_| col_type(t, c, expected))?;
+            let p = p.i64().map_err(|_| col_type(t, c, expected))?;
+            Ok(p.iter()
+                .enumerate()
+                .map(|(i, v)| v.map(epoch_to_ms).unwrap_or_else(|| null_ts(t, i, &name)))
+                .collect())
+        }
+        d if d.is_float() => {
+            let p = c.cast(&DataType::Float64).map_err(|_| col_type(t, c, expected))?;
+            let p = p.f64().map_err(|_| col_type(t, c, expected))?;
+            Ok(p.iter()
+                .enumerate()
+                .map(|(i, v)| v.and_then(epoch_f64_to_ms).unwrap_or_else(|| null_ts(t, i, &name)))
+                .collect())
+        }
+        DataType::String => {
+            let s = c.str().map_err(|_| col_type(t, c, expected))?;
+            let mut out = Vec::with_capacity(s.len());
+            for (i, v) in s.iter().enumerate() {
+                match v.map(parse_timestamp) {
+                    Some(Ok(ms)) => out.push(ms),
+                    Some(Err(why)) => {
+                        t.bad.push(t.bad_row(i, &name, why));
+                        out.push(i64::MIN);
+                    }
+                    None => out.push(null_ts(t, i, &name)),
+                }
+            }
+            Ok(out)
+        }
+        _ => Err(col_type(t, c, expected)),
+    }
+}
+
+fn null_ts(t: &mut Table, i: usize, name: &str) -> i64 {
+    t.bad.push(t.bad_row(i, name, "missing timestamp"));
+    i64::MIN
+}

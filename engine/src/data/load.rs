@@ -1,0 +1,215 @@
+//! The entry points: a spec's `data` block (file or MySQL) to validated per-symbol series.
+
+use super::error::DataError;
+use super::file::read_table;
+use super::table::{Assembled, Table};
+use super::timestamps::{iso, parse_end, parse_start};
+use super::{mysql, Bars};
+use model::spec::DataSpec;
+use std::path::{Path, PathBuf};
+
+/// How a job kind loads data: where relative paths live, the MySQL schema default, and whether raw SQL is allowed.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Relative paths resolve here; when set, a path escaping it is refused with [`DataError::OutsideDataRoot`].
+    pub data_root: Option<PathBuf>,
+    /// `None` for submit (experiment) specs, `Some("marketdata")` for stats and seasonality (reference §1.3).
+    pub mysql_schema_default: Option<String>,
+    /// `data.mysql.extra_where` is accepted only when this is true (`QE_ALLOW_EXTRA_WHERE=1`).
+    pub allow_extra_where: bool,
+}
+
+impl LoadOptions {
+    /// Options with `allow_extra_where` read from `QE_ALLOW_EXTRA_WHERE` (`1` or `true`).
+    pub fn from_env(data_root: Option<PathBuf>, mysql_schema_default: Option<&str>) -> Self {
+        let allow = std::env::var("QE_ALLOW_EXTRA_WHERE").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+        LoadOptions {
+            data_root,
+            mysql_schema_default: mysql_schema_default.map(str::to_string),
+            allow_extra_where: allow,
+        }
+    }
+}
+
+/// Loads every bar of a file, one sorted series per symbol (symbols sorted by name), refusing bad rows.
+/// A file without a `symbol` column yields one series named after the file stem.
+pub fn load_file(path: &Path) -> Result<Vec<Bars>, DataError> {
+    let table = read_table(path, &stem(path))?;
+    let out = table.assemble(&|_, _| true, true)?;
+    if out.bars.is_empty() {
+        return Err(DataError::Empty {
+            source_name: table.source,
+        });
+    }
+    Ok(out.bars)
+}
+
+/// Loads the bars a spec's `data` block names: from the file (`dataset_path`/`path`, which wins) or the `mysql`
+/// block, filtered by `symbols` (empty = all) and `[start, end]` (a date-only end includes its whole day).
+/// The MySQL path runs on a private Tokio runtime, so this may be called from a plain or `spawn_blocking` thread.
+pub fn load(spec: &DataSpec, opts: &LoadOptions) -> Result<Vec<Bars>, DataError> {
+    let range = time_range(spec)?;
+    let table = read_source(spec, opts, range)?;
+    filter(&table, spec, range)
+}
+
+/// The `[start, end]` bounds of a spec in epoch ms (each optional).
+pub fn time_range(spec: &DataSpec) -> Result<(Option<i64>, Option<i64>), DataError> {
+    let start = spec
+        .start
+        .as_deref()
+        .map(parse_start)
+        .transpose()
+        .map_err(|m| DataError::spec("data.start", m))?;
+    let end = spec
+        .end
+        .as_deref()
+        .map(parse_end)
+        .transpose()
+        .map_err(|m| DataError::spec("data.end", m))?;
+    if let (Some(s), Some(e)) = (start, end) {
+        if e < s {
+            return Err(DataError::spec(
+                "data.end",
+                format!("{} is before data.start {}", iso(e), iso(s)),
+            ));
+        }
+    }
+    Ok((start, end))
+}
+
+pub(crate) fn read_source(
+    spec: &DataSpec,
+    opts: &LoadOptions,
+    range: (Option<i64>, Option<i64>),
+) -> Result<Table, DataError> {
+    if let Some(file) = spec.file() {
+        let path = resolve_path(file, opts.data_root.as_deref())?;
+        let default_symbol = match spec.symbols.as_slice() {
+            [one] => one.clone(),
+            _ => stem(&path),
+        };
+        return read_table(&path, &default_symbol);
+    }
+    let Some(m) = &spec.mysql else {
+        return Err(DataError::spec(
+            "data",
+            "data must provide either dataset_path/path or mysql configuration",
+        ));
+    };
+    let schema = opts.mysql_schema_default.as_deref();
+    block_on(mysql::read(spec, m, range, schema, opts.allow_extra_where))
+}
+
+/// Runs a future to completion on a fresh current-thread runtime in its own thread (safe inside or outside Tokio).
+fn block_on<T: Send>(fut: impl std::future::Future<Output = Result<T, DataError>> + Send) -> Result<T, DataError> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            let rt = rt.map_err(|e| DataError::MySql(format!("cannot start a runtime: {e}")))?;
+            rt.block_on(fut)
+        })
+        .join()
+        .unwrap_or_else(|_| Err(DataError::MySql("the MySQL reader panicked".into())))
+    })
+}
+
+/// Resolves `file` against `root`; with a root, the canonical path must stay inside it.
+pub fn resolve_path(file: &str, root: Option<&Path>) -> Result<PathBuf, DataError> {
+    let p = Path::new(file);
+    let Some(root) = root else { return Ok(p.to_path_buf()) };
+    let joined = if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
+    let root_c = root.canonicalize().map_err(io_err(root))?;
+    let outside = || DataError::OutsideDataRoot {
+        path: p.to_path_buf(),
+        root: root.to_path_buf(),
+    };
+    // Refuse `..` escapes before touching the file system, so a missing outside file is not probed.
+    let mut depth = 0i32;
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => depth -= 1,
+            std::path::Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+        if depth < 0 && !p.is_absolute() {
+            return Err(outside());
+        }
+    }
+    if p.is_absolute() && !p.starts_with(root) && !p.starts_with(&root_c) {
+        return Err(outside());
+    }
+    let c = joined.canonicalize().map_err(io_err(&joined))?;
+    if !c.starts_with(&root_c) {
+        return Err(outside());
+    }
+    Ok(c)
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DataError + '_ {
+    move |source| DataError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().and_then(|s| s.to_str()).unwrap_or("data").to_string()
+}
+
+/// Applies the symbol and time filters, validates, and says which filter emptied the result.
+fn filter(table: &Table, spec: &DataSpec, (start, end): (Option<i64>, Option<i64>)) -> Result<Vec<Bars>, DataError> {
+    if table.len() == 0 {
+        return Err(DataError::Empty {
+            source_name: table.source.clone(),
+        });
+    }
+    let wanted: Vec<bool> = table
+        .symbols
+        .iter()
+        .map(|s| spec.symbols.is_empty() || spec.symbols.contains(s))
+        .collect();
+    let missing: Vec<&String> = spec.symbols.iter().filter(|s| !table.symbols.contains(s)).collect();
+    if !missing.is_empty() {
+        let detail = format!(
+            "{} not in the source (it has {})",
+            join(&missing),
+            join(&table.symbols.iter().collect::<Vec<_>>())
+        );
+        return Err(DataError::EmptyAfterFilter {
+            source_name: table.source.clone(),
+            filter: "symbols",
+            detail,
+        });
+    }
+    let (lo, hi) = (start.unwrap_or(i64::MIN + 1), end.unwrap_or(i64::MAX));
+    let keep = |s: u32, ts: i64| wanted[s as usize] && ts >= lo && ts <= hi;
+    let Assembled { bars, .. } = table.assemble(&keep, true)?;
+    if bars.is_empty() {
+        let span = table
+            .ts
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| **t != i64::MIN && wanted[table.sym[*i] as usize])
+            .map(|(_, t)| *t);
+        let (first, last) = span.fold((i64::MAX, i64::MIN), |(a, b), t| (a.min(t), b.max(t)));
+        let bound = |b: Option<i64>| b.map(iso).unwrap_or_else(|| "…".into());
+        let detail = format!(
+            "nothing between {} and {}; the data spans {} to {}",
+            bound(start),
+            bound(end),
+            iso(first),
+            iso(last)
+        );
+        return Err(DataError::EmptyAfterFilter {
+            source_name: table.source.clone(),
+            filter: "time range",
+            detail,
+        });
+    }
+    Ok(bars)
+}
+
+fn join(items: &[&String]) -> String {
+    items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+}
