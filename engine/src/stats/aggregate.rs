@@ -84,9 +84,9 @@ fn count(on: &[bool], conditions: &[CondView], outcomes: &Outcomes) -> Counts {
     let bins = outcomes.horizon.map_or(0, |h| h + 1);
     let (mut n, mut s, mut hist) = (vec![0u64; cells], vec![0u64; cells], vec![0u64; cells * bins]);
     let mut total = (0u64, 0u64);
-    for t in 0..on.len() {
+    for (t, &is_on) in on.iter().enumerate() {
         let v = outcomes.value[t];
-        if !on[t] || v == 0 {
+        if !is_on || v == 0 {
             continue;
         }
         let hit = outcomes.success[t] as u64;
