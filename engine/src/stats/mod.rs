@@ -38,7 +38,7 @@ pub enum StatsError {
     #[error("cannot write {path}: {source}")]
     Artifact {
         path: String,
-        source: polars::error::PolarsError,
+        source: polars::prelude::PolarsError,
     },
 }
 
