@@ -4,6 +4,7 @@
 pub mod api;
 pub mod dataset;
 pub mod spec;
+pub mod stats;
 
 pub use api::{ApiError, Health};
 pub use dataset::{DatasetRow, Overview};
