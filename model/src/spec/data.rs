@@ -28,7 +28,10 @@ pub struct DataSpec {
 impl DataSpec {
     /// The file to read: `dataset_path`, else `path`, ignoring empty strings.
     pub fn file(&self) -> Option<&str> {
-        [self.dataset_path.as_deref(), self.path.as_deref()].into_iter().flatten().find(|p| !p.trim().is_empty())
+        [self.dataset_path.as_deref(), self.path.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|p| !p.trim().is_empty())
     }
 }
 
