@@ -83,3 +83,11 @@ pub struct TrialRow {
     pub hit_rate: Option<f64>,
     pub avg_r: Option<f64>,
 }
+
+/// One `run_metrics` value: `fold` None = aggregated over the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricValue {
+    pub fold: Option<i64>,
+    pub name: String,
+    pub value: f64,
+}
