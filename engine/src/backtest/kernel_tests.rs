@@ -245,7 +245,10 @@ fn after_a_stop_the_strategy_re_enters_at_the_next_open_when_still_long() {
     assert_eq!((rec.trades[1].entry_index, rec.trades[1].reason), (2, ExitReason::End));
 }
 
-fn random_walk(n: usize, seed: u64) -> (Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+/// Timestamps and open, high, low, close columns.
+type Columns = (Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
+fn random_walk(n: usize, seed: u64) -> Columns {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (mut o, mut h, mut l, mut c) = (vec![], vec![], vec![], vec![]);
     let mut p: f64 = 100.0;

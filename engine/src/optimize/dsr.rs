@@ -21,7 +21,7 @@ pub fn expected_max_sharpe(var_sr: f64, n_trials: usize) -> f64 {
 pub fn deflated_sharpe(sr: f64, var_sr: f64, n_trials: usize, t: usize, skew: f64, kurtosis: f64) -> f64 {
     let sr0 = expected_max_sharpe(var_sr, n_trials);
     let denom = 1.0 - skew * sr + (kurtosis - 1.0) / 4.0 * sr * sr;
-    if t < 2 || !(denom > 0.0) {
+    if t < 2 || denom.is_nan() || denom <= 0.0 {
         return 0.0;
     }
     norm_cdf((sr - sr0) * ((t - 1) as f64).sqrt() / denom.sqrt())
@@ -59,7 +59,7 @@ pub fn norm_ppf(p: f64) -> f64 {
         -3.969683028665376e1,
         2.209460984245205e2,
         -2.759285104469687e2,
-        1.383577518672690e2,
+        1.38357751867269e2,
         -3.066479806614716e1,
         2.506628277459239,
     ];

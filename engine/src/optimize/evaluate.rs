@@ -191,7 +191,7 @@ fn evaluate_all(
             }
             let r = evaluate(sym, first + i, p);
             let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if d % step == 0 || d == total {
+            if d.is_multiple_of(step) || d == total {
                 (ctx.progress)(d as f64 / total as f64, &format!("trial {d}/{total}"));
             }
             Some(r)

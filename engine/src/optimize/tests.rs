@@ -37,7 +37,9 @@ fn example_spec() -> model::spec::experiment::ExperimentSpec {
     parse_experiment(serde_json::from_str(&text).unwrap()).unwrap()
 }
 
-fn quiet() -> (AtomicBool, &'static (dyn Fn(f64, &str) + Sync)) {
+type Progress = &'static (dyn Fn(f64, &str) + Sync);
+
+fn quiet() -> (AtomicBool, Progress) {
     (AtomicBool::new(false), &no_progress)
 }
 

@@ -293,7 +293,7 @@ fn dimension(v: &Value, field: &str) -> Result<Vec<f64>, SpecError> {
                 return Err(SpecError::new(field, "a range needs numeric \"low\" and \"high\""));
             };
             let step = num("step").unwrap_or(1.0);
-            if !(step > 0.0) || high < low {
+            if step.is_nan() || step <= 0.0 || high < low {
                 return Err(SpecError::new(field, "a range needs step > 0 and high ≥ low"));
             }
             let count = ((high - low) / step + 1e-9).floor() as usize + 1;
@@ -326,7 +326,7 @@ fn periods(values: Vec<f64>, field: &str) -> Result<Vec<usize>, SpecError> {
 }
 
 fn positive(values: Vec<f64>, field: &str) -> Result<Vec<f64>, SpecError> {
-    match values.iter().find(|v| !(**v >= 0.0) || !v.is_finite()) {
+    match values.iter().find(|v| !v.is_finite() || **v < 0.0) {
         Some(v) => Err(SpecError::new(field, format!("values must be finite and ≥ 0, got {v}"))),
         None if values.is_empty() => Err(SpecError::new(field, "needs at least one value")),
         None => Ok(values),
