@@ -102,7 +102,14 @@ pub fn run<S: Signal + ?Sized, K: Sink>(market: &Market, signal: &S, range: Rang
     if start >= end {
         return;
     }
-    let (open, high, low, close) = (market.open, market.high, market.low, market.close);
+    // Slices cut at `end` let the compiler drop the bounds checks inside the loop.
+    let (open, high, low, close, atr) = (
+        &market.open[..end],
+        &market.high[..end],
+        &market.low[..end],
+        &market.close[..end],
+        &market.atr[..end],
+    );
     let (buy, sell) = (1.0 + p.cost, 1.0 - p.cost);
     let mut long = false;
     let (mut pending_entry, mut pending_exit) = (false, false);
@@ -183,7 +190,7 @@ pub fn run<S: Signal + ?Sized, K: Sink>(market: &Market, signal: &S, range: Rang
             }
         } else if has_next && signal.long(t) {
             pending_entry = true;
-            next_dist = p.atr_k * market.atr[t];
+            next_dist = p.atr_k * atr[t];
         }
         sink.bar(t, ret, long);
     }
