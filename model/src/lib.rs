@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod dataset;
+pub mod runs;
 pub mod spec;
 pub mod stats;
 

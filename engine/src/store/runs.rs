@@ -1,1 +1,302 @@
-//! `experiment_runs`, `run_metrics` and `trials` (issue 4).
+//! Optimisation runs: `experiment_runs`, `run_metrics` (fold_key −1 = aggregated) and `trials`, with the
+//! reads of the compat API (`GET /runs`, `/runs/{id}`, `/runs/{id}/trials`, `/runs/{id}/metrics`).
+
+use super::{Store, StoreError};
+pub use model::runs::MetricValue;
+use model::runs::{RunMetrics, RunRow, RunSummary, TrialRow};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// Identification of a new run.
+#[derive(Debug, Clone, Default)]
+pub struct NewRun {
+    pub run_id: String,
+    pub spec_id: Option<String>,
+    pub dataset_id: Option<String>,
+    pub objective: Option<String>,
+    pub out_dir: Option<String>,
+}
+
+/// Filters and paging of `GET /runs` (`page` from 1).
+#[derive(Debug, Clone)]
+pub struct RunFilter {
+    pub status: Option<String>,
+    pub date_from: Option<String>,
+    pub date_to: Option<String>,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+impl Default for RunFilter {
+    fn default() -> Self {
+        Self {
+            status: None,
+            date_from: None,
+            date_to: None,
+            page: 1,
+            page_size: 50,
+        }
+    }
+}
+
+/// Fields `GET /runs/{id}/trials` may order by; anything else falls back to `objective_value`.
+pub const TRIAL_ORDER_FIELDS: [&str; 8] = [
+    "objective_value",
+    "n_trades",
+    "max_dd",
+    "sharpe",
+    "sortino",
+    "cagr",
+    "hit_rate",
+    "avg_r",
+];
+
+/// Inserts the run with status `RUNNING` and `started_at` now, or sets an existing run back to `RUNNING`.
+pub async fn create_or_running(store: &Store, run: &NewRun) -> Result<(), StoreError> {
+    let sql = store.upsert_sql(
+        "experiment_runs",
+        &[
+            "run_id",
+            "spec_id",
+            "dataset_id",
+            "status",
+            "objective",
+            "out_dir",
+            "started_at",
+        ],
+        &["run_id"],
+        &["status"],
+    );
+    sqlx::query(&sql)
+        .bind(&run.run_id)
+        .bind(&run.spec_id)
+        .bind(&run.dataset_id)
+        .bind("RUNNING")
+        .bind(&run.objective)
+        .bind(&run.out_dir)
+        .bind(crate::time::now_db_text())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Sets the run's final status (`FINISHED`, `FAILED`, `CANCELLED`) and `finished_at` now.
+pub async fn finish(store: &Store, run_id: &str, status: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE experiment_runs SET status = ?, finished_at = ? WHERE run_id = ?")
+        .bind(status)
+        .bind(crate::time::now_db_text())
+        .bind(run_id)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Upserts metric values in one transaction (re-writes update; the aggregated row is keyed as fold −1).
+pub async fn upsert_metrics(store: &Store, run_id: &str, metrics: &[MetricValue]) -> Result<(), StoreError> {
+    let sql = store.upsert_sql(
+        "run_metrics",
+        &["run_id", "fold", "metric_name", "metric_value", "fold_key"],
+        &["run_id", "fold_key", "metric_name"],
+        &["metric_value"],
+    );
+    let mut tx = store.pool().begin().await?;
+    for m in metrics {
+        sqlx::query(&sql)
+            .bind(run_id)
+            .bind(m.fold)
+            .bind(&m.name)
+            .bind(m.value)
+            .bind(m.fold.unwrap_or(-1))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes every trial in one transaction (a re-written trial number replaces the previous row).
+pub async fn insert_trials(store: &Store, run_id: &str, trials: &[TrialRow]) -> Result<(), StoreError> {
+    let cols = [
+        "run_id",
+        "trial_number",
+        "params_json",
+        "objective_value",
+        "status",
+        "n_trades",
+        "max_dd",
+        "sharpe",
+        "sortino",
+        "cagr",
+        "hit_rate",
+        "avg_r",
+    ];
+    let sql = store.upsert_sql("trials", &cols, &["run_id", "trial_number"], &cols[2..]);
+    let mut tx = store.pool().begin().await?;
+    for t in trials {
+        sqlx::query(&sql)
+            .bind(run_id)
+            .bind(t.trial_number)
+            .bind(&t.params_json)
+            .bind(t.objective_value)
+            .bind(&t.status)
+            .bind(t.n_trades)
+            .bind(t.max_dd)
+            .bind(t.sharpe)
+            .bind(t.sortino)
+            .bind(t.cagr)
+            .bind(t.hit_rate)
+            .bind(t.avg_r)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+// MySQL TEXT columns reach sqlx `Any` as BLOB (not decodable as String): they are read through CAST(… AS CHAR(4000)) (a bounded CHAR comes back as VARCHAR).
+
+/// `GET /runs`: filtered by exact status and `started_at` text bounds, newest first, paged.
+pub async fn list_runs(store: &Store, f: &RunFilter) -> Result<Vec<RunSummary>, StoreError> {
+    let mut sql =
+        "SELECT run_id, status, objective, CAST(out_dir AS CHAR(4000)) AS out_dir, started_at, finished_at FROM experiment_runs WHERE 1=1".to_string();
+    let mut binds = Vec::new();
+    for (cond, value) in [
+        ("status = ?", &f.status),
+        ("started_at >= ?", &f.date_from),
+        ("started_at <= ?", &f.date_to),
+    ] {
+        if let Some(v) = value {
+            sql.push_str(&format!(" AND {cond}"));
+            binds.push(v.clone());
+        }
+    }
+    sql.push_str(" ORDER BY started_at DESC, id ASC LIMIT ? OFFSET ?");
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let (limit, offset) = paging(f.page, f.page_size);
+    let rows = q.bind(limit).bind(offset).fetch_all(store.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RunSummary {
+                run_id: r.try_get("run_id")?,
+                status: r.try_get("status")?,
+                objective: r.try_get("objective")?,
+                out_dir: r.try_get("out_dir")?,
+                started_at: r.try_get("started_at")?,
+                finished_at: r.try_get("finished_at")?,
+            })
+        })
+        .collect()
+}
+
+/// `GET /runs/{id}`'s `run` object, or None for an unknown run.
+pub async fn get_run(store: &Store, run_id: &str) -> Result<Option<RunRow>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, run_id, spec_id, dataset_id, status, objective, CAST(out_dir AS CHAR(4000)) AS out_dir, started_at, \
+         finished_at FROM experiment_runs WHERE run_id = ?",
+    )
+    .bind(run_id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(|r| {
+        Ok(RunRow {
+            id: r.try_get("id")?,
+            run_id: r.try_get("run_id")?,
+            spec_id: r.try_get("spec_id")?,
+            dataset_id: r.try_get("dataset_id")?,
+            status: r.try_get("status")?,
+            objective: r.try_get("objective")?,
+            out_dir: r.try_get("out_dir")?,
+            started_at: r.try_get("started_at")?,
+            finished_at: r.try_get("finished_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// `{aggregated, folds{"0": …}}` of a run (empty objects for an unknown run).
+pub async fn get_metrics(store: &Store, run_id: &str) -> Result<RunMetrics, StoreError> {
+    let rows = sqlx::query("SELECT fold, metric_name, metric_value FROM run_metrics WHERE run_id = ? ORDER BY id")
+        .bind(run_id)
+        .fetch_all(store.pool())
+        .await?;
+    let mut out = RunMetrics::default();
+    for r in rows {
+        let fold: Option<i64> = r.try_get("fold")?;
+        let (name, value): (String, f64) = (r.try_get("metric_name")?, r.try_get("metric_value")?);
+        match fold {
+            None => out.aggregated.insert(name, value),
+            Some(f) => out.folds.entry(f.to_string()).or_default().insert(name, value),
+        };
+    }
+    Ok(out)
+}
+
+/// `GET /runs/{id}/trials`: `order_by` = `<field>.<dir>` (field whitelisted, else `objective_value`; dir
+/// `desc` case-insensitive → DESC, anything else ASC), paged.
+pub async fn list_trials(
+    store: &Store,
+    run_id: &str,
+    order_by: Option<&str>,
+    page: i64,
+    page_size: i64,
+) -> Result<Vec<TrialRow>, StoreError> {
+    let (field, dir) = order_clause(order_by.unwrap_or("objective_value.desc"));
+    let sql = format!(
+        "SELECT trial_number, CAST(params_json AS CHAR(4000)) AS params_json, objective_value, status, n_trades, max_dd, sharpe, sortino, cagr, hit_rate, \
+         avg_r FROM trials WHERE run_id = ? ORDER BY {field} {dir}, trial_number ASC LIMIT ? OFFSET ?"
+    );
+    let (limit, offset) = paging(page, page_size);
+    let rows = sqlx::query(&sql)
+        .bind(run_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(trial_row).collect()
+}
+
+/// The whitelisted ORDER BY field and direction of an `order_by` query value.
+pub fn order_clause(order_by: &str) -> (&'static str, &'static str) {
+    let (field, dir) = order_by.split_once('.').unwrap_or((order_by, ""));
+    let field = TRIAL_ORDER_FIELDS
+        .iter()
+        .find(|f| **f == field)
+        .copied()
+        .unwrap_or("objective_value");
+    (
+        field,
+        if dir.eq_ignore_ascii_case("desc") {
+            "DESC"
+        } else {
+            "ASC"
+        },
+    )
+}
+
+fn paging(page: i64, page_size: i64) -> (i64, i64) {
+    let size = page_size.clamp(1, 500);
+    (size, (page.max(1) - 1) * size)
+}
+
+fn trial_row(r: &AnyRow) -> Result<TrialRow, StoreError> {
+    Ok(TrialRow {
+        trial_number: r.try_get("trial_number")?,
+        params_json: r.try_get("params_json")?,
+        objective_value: r.try_get("objective_value")?,
+        status: r.try_get("status")?,
+        n_trades: r.try_get("n_trades")?,
+        max_dd: r.try_get("max_dd")?,
+        sharpe: r.try_get("sharpe")?,
+        sortino: r.try_get("sortino")?,
+        cagr: r.try_get("cagr")?,
+        hit_rate: r.try_get("hit_rate")?,
+        avg_r: r.try_get("avg_r")?,
+    })
+}
+
+#[cfg(test)]
+#[path = "runs_tests.rs"]
+mod tests;

@@ -31,7 +31,10 @@ impl std::error::Error for SpecError {}
 impl SpecError {
     /// An error about `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -39,7 +42,10 @@ impl SpecError {
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, SpecError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let field = e.path().to_string();
-        SpecError { field, message: strip_position(&e.into_inner().to_string()) }
+        SpecError {
+            field,
+            message: strip_position(&e.into_inner().to_string()),
+        }
     })
 }
 

@@ -1,0 +1,256 @@
+//! One symbol's search: the shared context, trial evaluation and the grid / random / TPE drivers.
+
+use super::indicators::IndicatorCache;
+use super::space::{self, TrialParams};
+use super::tpe::Tpe;
+use super::{objective_value, select, OptimizeError, RunContext, SymbolOutcome, TrialResult, TrialStatus};
+use crate::backtest::{bars_per_year, cost_fraction, run, Accumulator, EmaCross, Market, Params, Sink, Trade};
+use crate::data::Bars;
+use crate::features::atr;
+use crate::validate::{walk_forward, Fold, WalkForward};
+use model::spec::experiment::{ExperimentSpec, Objective, SearchMethod};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// ATR period of the stop distance, as the original.
+pub const ATR_PERIOD: usize = 14;
+
+/// What every trial of one symbol shares.
+pub(super) struct SymbolCtx<'a> {
+    pub market: Market<'a>,
+    pub cache: IndicatorCache<'a>,
+    pub folds: Vec<Fold>,
+    pub bars_per_year: f64,
+    pub cost: f64,
+    pub min_trades: u64,
+    pub objective: Objective,
+    /// No train windows: selection happens on the test windows.
+    pub in_sample: bool,
+}
+
+impl SymbolCtx<'_> {
+    /// Kernel parameters of a trial.
+    pub fn params(&self, p: &TrialParams) -> Params {
+        Params {
+            atr_k: p.atr_k,
+            r_mult: p.r,
+            cost: self.cost,
+        }
+    }
+
+    /// The EMA-cross signal of a trial.
+    pub fn signal(&self, p: &TrialParams) -> EmaCross<'_> {
+        EmaCross {
+            fast: self.cache.ema(p.ema_fast),
+            slow: self.cache.ema(p.ema_slow),
+        }
+    }
+}
+
+/// Feeds one kernel pass into two sinks (a fold's own metrics and the stitched ones).
+struct Tee<'a, A: Sink, B: Sink>(&'a mut A, &'a mut B);
+
+impl<A: Sink, B: Sink> Sink for Tee<'_, A, B> {
+    #[inline(always)]
+    fn bar(&mut self, i: usize, ret: f64, long: bool) {
+        self.0.bar(i, ret, long);
+        self.1.bar(i, ret, long);
+    }
+    fn trade(&mut self, t: &Trade) {
+        self.0.trade(t);
+        self.1.trade(t);
+    }
+    fn span(&mut self, ms: i64) {
+        self.0.span(ms);
+        self.1.span(ms);
+    }
+}
+
+/// Evaluates one trial over every fold (train windows per fold and stitched, test windows stitched).
+pub(super) fn evaluate(ctx: &SymbolCtx, number: usize, p: TrialParams) -> TrialResult {
+    let failed = |p| TrialResult {
+        number,
+        params: p,
+        status: TrialStatus::Fail,
+        in_sample: None,
+        out_of_sample: Default::default(),
+        train_folds: vec![None; ctx.folds.len()],
+        objective_value: None,
+        selection_value: None,
+    };
+    if !p.is_valid() {
+        return failed(p);
+    }
+    let (kp, sig) = (ctx.params(&p), ctx.signal(&p));
+    let (mut train_all, mut test_all) = (Accumulator::default(), Accumulator::default());
+    let mut train_folds = Vec::with_capacity(ctx.folds.len());
+    for f in &ctx.folds {
+        if f.train.is_empty() {
+            train_folds.push(None);
+        } else {
+            let mut own = Accumulator::default();
+            run(
+                &ctx.market,
+                &sig,
+                f.train.clone(),
+                &kp,
+                &mut Tee(&mut own, &mut train_all),
+            );
+            train_folds.push(Some(own.finish(ctx.bars_per_year)));
+        }
+        run(&ctx.market, &sig, f.test.clone(), &kp, &mut test_all);
+    }
+    let out_of_sample = test_all.finish(ctx.bars_per_year);
+    let in_sample = (train_all.n_bars() > 0).then(|| train_all.finish(ctx.bars_per_year));
+    let selection = if ctx.in_sample {
+        Some(&out_of_sample)
+    } else {
+        in_sample.as_ref()
+    };
+    let selection_value = selection.and_then(|m| objective_value(ctx.objective, m));
+    let objective = objective_value(ctx.objective, &out_of_sample);
+    let enough = selection.is_some_and(|m| m.n_trades >= ctx.min_trades);
+    let status = if enough {
+        TrialStatus::Complete
+    } else {
+        TrialStatus::Pruned
+    };
+    TrialResult {
+        number,
+        params: p,
+        status,
+        in_sample,
+        out_of_sample,
+        train_folds,
+        objective_value: objective,
+        selection_value,
+    }
+}
+
+/// Builds the context, runs the spec's search method and the selection for one symbol.
+pub(super) fn optimize_symbol(
+    spec: &ExperimentSpec,
+    bars: &Bars,
+    ctx: &RunContext,
+) -> Result<SymbolOutcome, OptimizeError> {
+    let s = &spec.strategy;
+    let v = s.validation;
+    let wf = WalkForward {
+        train_months: v.train_months,
+        test_months: v.test_months,
+        folds: v.folds,
+        embargo_days: v.embargo_days,
+    };
+    let atr14 = atr(&bars.high, &bars.low, &bars.close, ATR_PERIOD);
+    let periods = s.search_space.ema_fast.iter().chain(&s.search_space.ema_slow).copied();
+    let sym = SymbolCtx {
+        market: Market {
+            ts: &bars.ts,
+            open: &bars.open,
+            high: &bars.high,
+            low: &bars.low,
+            close: &bars.close,
+            atr: &atr14,
+        },
+        cache: IndicatorCache::new(&bars.close, periods),
+        folds: walk_forward(&bars.ts, &wf),
+        bars_per_year: bars_per_year(&bars.ts),
+        cost: cost_fraction(spec.execution.slippage_bps, spec.execution.commission_bps),
+        min_trades: v.min_trades as u64,
+        objective: s.objective,
+        in_sample: v.train_months == 0,
+    };
+    let trials = if sym.folds.is_empty() {
+        Vec::new() // as the original: no folds, no trial recorded
+    } else {
+        match s.method {
+            SearchMethod::Grid => evaluate_all(&sym, space::grid(&s.search_space), 0, ctx)?,
+            SearchMethod::Random => evaluate_all(&sym, space::random(&s.search_space, s.max_trials, s.seed), 0, ctx)?,
+            SearchMethod::Tpe => tpe_search(&sym, spec, ctx)?,
+        }
+    };
+    Ok(select::finish(&sym, &bars.symbol, trials))
+}
+
+/// Evaluates `points` in parallel, numbering them from `first`; checks the cancel flag before each trial.
+fn evaluate_all(
+    sym: &SymbolCtx,
+    points: Vec<TrialParams>,
+    first: usize,
+    ctx: &RunContext,
+) -> Result<Vec<TrialResult>, OptimizeError> {
+    let total = points.len();
+    let done = AtomicUsize::new(0);
+    let step = (total / 100).max(1);
+    let out: Vec<Option<TrialResult>> = points
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if ctx.cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+            let r = evaluate(sym, first + i, p);
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if d.is_multiple_of(step) || d == total {
+                (ctx.progress)(d as f64 / total as f64, &format!("trial {d}/{total}"));
+            }
+            Some(r)
+        })
+        .collect();
+    if ctx.cancel.load(Ordering::Relaxed) {
+        return Err(OptimizeError::Cancelled);
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+/// TPE in parallel batches: each batch's points are suggested from the history so far.
+fn tpe_search(sym: &SymbolCtx, spec: &ExperimentSpec, ctx: &RunContext) -> Result<Vec<TrialResult>, OptimizeError> {
+    let s = &spec.strategy;
+    let dims = space::cardinalities(&s.search_space);
+    let budget = (s.max_trials as u128).min(space::grid_size(&s.search_space)) as usize;
+    let mut tpe = Tpe::new(dims.to_vec(), s.seed);
+    let batch = (rayon::current_num_threads() * 2).max(2);
+    let mut history: Vec<(Vec<usize>, Option<f64>)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut results = Vec::with_capacity(budget);
+    while results.len() < budget {
+        let want = batch.min(budget - results.len());
+        let mut points = Vec::with_capacity(want);
+        let mut ixs = Vec::with_capacity(want);
+        for _ in 0..want {
+            // Re-draw duplicates (of the history or of this batch), then fall back to random points.
+            let mut ix = tpe.suggest(&history);
+            for attempt in 0..200 {
+                if seen.insert(ix.clone()) {
+                    break;
+                }
+                ix = if attempt < 20 {
+                    tpe.suggest(&history)
+                } else {
+                    tpe.random()
+                };
+            }
+            points.push(space::at(&s.search_space, [ix[0], ix[1], ix[2], ix[3]]));
+            ixs.push(ix);
+        }
+        let first = results.len();
+        let done = evaluate_all(
+            sym,
+            points,
+            first,
+            &RunContext {
+                progress: &super::no_progress,
+                cancel: ctx.cancel,
+            },
+        )?;
+        for (ix, r) in ixs.into_iter().zip(&done) {
+            history.push((ix, r.selection_value.filter(|_| r.status == TrialStatus::Complete)));
+        }
+        results.extend(done);
+        (ctx.progress)(
+            results.len() as f64 / budget as f64,
+            &format!("trial {}/{budget}", results.len()),
+        );
+    }
+    Ok(results)
+}

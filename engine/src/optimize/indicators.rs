@@ -1,0 +1,44 @@
+//! Indicators computed once per (symbol, period) and shared by every trial.
+
+use crate::features::ema;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Lazily computed EMAs of one close series, one slot per period of the search space; thread-safe, each
+/// period computed at most once (on first use), so memory holds only the periods trials actually use.
+pub struct IndicatorCache<'a> {
+    close: &'a [f64],
+    emas: HashMap<usize, OnceLock<Vec<f64>>>,
+}
+
+impl<'a> IndicatorCache<'a> {
+    /// A cache over `close` able to serve the given periods.
+    pub fn new(close: &'a [f64], periods: impl IntoIterator<Item = usize>) -> Self {
+        Self {
+            close,
+            emas: periods.into_iter().map(|p| (p, OnceLock::new())).collect(),
+        }
+    }
+
+    /// The EMA of `period` (computed on first use). Panics for a period the cache was not built for.
+    pub fn ema(&self, period: usize) -> &[f64] {
+        self.emas
+            .get(&period)
+            .expect("period of the search space")
+            .get_or_init(|| ema(self.close, period))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_period_is_computed_once_and_matches_the_feature() {
+        let close = [1.0, 2.0, 3.0, 2.0];
+        let cache = IndicatorCache::new(&close, [2, 3]);
+        let a = cache.ema(2).as_ptr();
+        assert_eq!(cache.ema(2).as_ptr(), a, "second call returns the same buffer");
+        assert_eq!(cache.ema(3), ema(&close, 3).as_slice());
+    }
+}

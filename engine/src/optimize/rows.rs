@@ -1,0 +1,115 @@
+//! An outcome as database rows: one `trials` row per trial and `run_metrics` values (aggregated + per fold).
+
+use super::result::params_json;
+use super::OptimizeOutcome;
+use crate::backtest::BacktestMetrics;
+use model::runs::{MetricValue, TrialRow};
+
+impl OptimizeOutcome {
+    /// Every trial (failed and pruned ones included) as a `trials` row, numbered across symbols in order;
+    /// metric columns hold the out-of-sample values. With several symbols `params_json` carries `symbol`.
+    pub fn trial_rows(&self) -> Vec<TrialRow> {
+        let several = self.symbols.len() > 1;
+        let mut rows = Vec::new();
+        for s in &self.symbols {
+            for t in &s.trials {
+                let mut params = params_json(t, self.atr_k_searched);
+                if several {
+                    params["symbol"] = serde_json::json!(s.symbol);
+                }
+                let failed = t.status == super::TrialStatus::Fail;
+                let m = &t.out_of_sample;
+                let num = |v: f64| (!failed && v.is_finite()).then_some(v);
+                rows.push(TrialRow {
+                    trial_number: rows.len() as i64,
+                    params_json: Some(params_text(&params)),
+                    objective_value: t.objective_value,
+                    status: Some(t.status.as_str().to_string()),
+                    n_trades: (!failed).then_some(m.n_trades as i64),
+                    max_dd: num(m.max_drawdown),
+                    sharpe: num(m.sharpe),
+                    sortino: num(m.sortino),
+                    cagr: num(m.cagr),
+                    hit_rate: num(m.hit_rate),
+                    avg_r: num(m.avg_r),
+                });
+            }
+        }
+        rows
+    }
+
+    /// `run_metrics` values: the stitched walk-forward metrics, the DSR and the selection mode aggregated
+    /// (fold None), and each fold's test-window metrics. With several symbols names are `SYMBOL.metric`.
+    pub fn metric_values(&self) -> Vec<MetricValue> {
+        let several = self.symbols.len() > 1;
+        let mut out = Vec::new();
+        for s in &self.symbols {
+            let name = |n: &str| {
+                if several {
+                    format!("{}.{n}", s.symbol)
+                } else {
+                    n.to_string()
+                }
+            };
+            let mut push = |fold: Option<i64>, n: &str, value: f64| {
+                if value.is_finite() {
+                    out.push(MetricValue {
+                        fold,
+                        name: name(n),
+                        value,
+                    });
+                }
+            };
+            if let Some(m) = &s.walk_forward {
+                metric_pairs(m).into_iter().for_each(|(n, v)| push(None, n, v));
+            }
+            if let Some(d) = &s.dsr {
+                push(None, "deflated_sharpe", d.dsr);
+            }
+            push(None, "in_sample_selection", self.in_sample_selection as i64 as f64);
+            push(None, "n_trials", s.trials.len() as f64);
+            for f in &s.folds {
+                metric_pairs(&f.metrics)
+                    .into_iter()
+                    .for_each(|(n, v)| push(Some(f.fold as i64), n, v));
+            }
+        }
+        out
+    }
+}
+
+/// Python's `json.dumps` spacing (`{"a": 1, "b": 2}`), so stored `params_json` strings look like the original's.
+fn params_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Object(o) => {
+            let parts: Vec<String> = o
+                .iter()
+                .map(|(k, x)| format!("{}: {}", serde_json::json!(k), x))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The metrics as `(key, value)` pairs with the API's key names (profit factor only when defined).
+pub fn metric_pairs(m: &BacktestMetrics) -> Vec<(&'static str, f64)> {
+    let mut v = vec![
+        ("sharpe", m.sharpe),
+        ("sortino", m.sortino),
+        ("max_drawdown", m.max_drawdown),
+        ("cagr", m.cagr),
+        ("hit_rate", m.hit_rate),
+        ("avg_R", m.avg_r),
+        ("trades", m.trades),
+        ("n_trades", m.n_trades as f64),
+        ("expectancy", m.expectancy),
+        ("exposure", m.exposure),
+        ("calmar", m.calmar),
+        ("sqn", m.sqn),
+    ];
+    if let Some(pf) = m.profit_factor {
+        v.push(("profit_factor", pf));
+    }
+    v
+}

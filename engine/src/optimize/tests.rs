@@ -1,0 +1,322 @@
+//! The optimiser end to end on the original's example and on synthetic data, checked against
+//! independent re-computations with the kernel.
+
+use super::*;
+use crate::backtest::{self, EmaCross, Market, Params};
+use crate::data::synth::{generate, SynthSpec};
+use crate::features::{atr, ema};
+use crate::validate::{walk_forward, WalkForward};
+use model::spec::experiment::parse_experiment;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const SPECS: &str = "/work/shared/reference/specs";
+
+/// The original's 10-bar sample (test helper only; loading is `engine::data::load`'s job).
+fn sample_bars() -> Bars {
+    let text = std::fs::read_to_string(format!("{SPECS}/data/eurusd_m1_sample.json")).expect("sample data");
+    let rows: Vec<Value> = serde_json::from_str(&text).expect("json");
+    let mut b = Bars::new("EURUSD");
+    for r in rows {
+        let t = chrono::NaiveDateTime::parse_from_str(r["timestamp"].as_str().unwrap(), "%Y-%m-%dT%H:%M:%S").unwrap();
+        let f = |k: &str| r[k].as_f64().unwrap();
+        b.push(
+            t.and_utc().timestamp_millis(),
+            f("open"),
+            f("high"),
+            f("low"),
+            f("close"),
+            f("volume"),
+        );
+    }
+    b
+}
+
+fn example_spec() -> model::spec::experiment::ExperimentSpec {
+    let text = std::fs::read_to_string(format!("{SPECS}/submit_local.json")).unwrap();
+    parse_experiment(serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+type Progress = &'static (dyn Fn(f64, &str) + Sync);
+
+fn quiet() -> (AtomicBool, Progress) {
+    (AtomicBool::new(false), &no_progress)
+}
+
+#[test]
+fn the_example_spec_gives_45_trials_in_grid_order_and_the_originals_result_shape() {
+    let (cancel, progress) = quiet();
+    let out = run(&example_spec(), &[sample_bars()], &RunContext::new(progress, &cancel)).unwrap();
+    assert!(out.in_sample_selection);
+    let v = out.result_json(".");
+    assert_eq!(v["trials_path"], "trials.parquet");
+    let trials = v["trials"].as_array().unwrap();
+    assert_eq!(trials.len(), 45);
+    assert_eq!(trials[0]["params"], json!({"ema_fast": 9, "ema_slow": 26, "R": 1}));
+    assert_eq!(trials[44]["params"], json!({"ema_fast": 15, "ema_slow": 55, "R": 5}));
+    for key in [
+        "sharpe",
+        "sortino",
+        "max_drawdown",
+        "cagr",
+        "hit_rate",
+        "avg_R",
+        "trades",
+        "profit_factor",
+        "sqn",
+    ] {
+        assert!(trials[0]["metrics"].get(key).is_some(), "metrics.{key}");
+    }
+    let best = &v["best"];
+    assert_eq!(best["trades"], json!(["trades_0.parquet"]));
+    assert_eq!(best["equity"], json!(["equity_0.parquet"]));
+    assert_eq!(best["summary"], "summary.json");
+    assert!(best["params"].is_object() && best["metrics"]["sharpe"].is_number());
+}
+
+/// The original's worked example (ema 9/26, atr_k 2, R 1): same entries and exits (00:02 → 00:04 on the
+/// signal, 00:06 → forced close 00:09) at the same prices; R multiples differ because our stop uses the
+/// decision bar's ATR (no look-ahead).
+#[test]
+fn the_originals_worked_example_trades_at_the_same_times_and_prices() {
+    let b = sample_bars();
+    let (fast, slow, a) = (ema(&b.close, 9), ema(&b.close, 26), atr(&b.high, &b.low, &b.close, 14));
+    let signals: Vec<u8> = (0..10).map(|i| (fast[i] > slow[i]) as u8).collect();
+    assert_eq!(signals, vec![0, 1, 1, 0, 0, 1, 1, 1, 1, 1]);
+    let m = Market {
+        ts: &b.ts,
+        open: &b.open,
+        high: &b.high,
+        low: &b.low,
+        close: &b.close,
+        atr: &a,
+    };
+    let rec = backtest::full(
+        &m,
+        &EmaCross {
+            fast: &fast,
+            slow: &slow,
+        },
+        0..10,
+        &Params {
+            atr_k: 2.0,
+            r_mult: 1.0,
+            cost: 0.0,
+        },
+    );
+    let t = &rec.trades;
+    assert_eq!(t.len(), 2);
+    assert_eq!(
+        (t[0].entry_index, t[0].exit_index, t[1].entry_index, t[1].exit_index),
+        (2, 4, 6, 9)
+    );
+    assert!((t[0].price_entry - 1.108).abs() < 1e-12 && (t[0].price_exit - 1.101).abs() < 1e-12);
+    assert!((t[1].price_exit - 1.116).abs() < 1e-12);
+    // dist = 2 × ATR[1] = 2 × (0.02 + 0.011) / 2 = 0.031 → R = −0.007 / 0.031.
+    assert!((t[0].r_multiple + 0.007 / 0.031).abs() < 1e-9, "{}", t[0].r_multiple);
+    // dist = 2 × ATR[5] = 2 × 0.059 / 6 → R = 0.008 / dist.
+    assert!(
+        (t[1].r_multiple - 0.008 / (2.0 * 0.059 / 6.0)).abs() < 1e-9,
+        "{}",
+        t[1].r_multiple
+    );
+}
+
+fn synthetic(days: u32) -> Vec<Bars> {
+    let mut spec = SynthSpec::demo();
+    spec.days = days;
+    spec.bar_minutes = 15;
+    generate(&spec)
+}
+
+fn wf_spec(method: &str, extra: Value) -> model::spec::experiment::ExperimentSpec {
+    let mut v = json!({
+        "data": {"dataset_path": "x.parquet", "start": "2024-01-01", "end": "2024-12-31"},
+        "strategy": {
+            "filters": {"ema_fast": 9, "ema_slow": 26}, "tpsl": {"atr_k": 2.0}, "objective": "sharpe",
+            "validation": {"train_months": 2, "test_months": 1, "folds": 3, "min_trades": 3},
+            "search_space": {"ema_fast": [5, 10, 20], "ema_slow": [30, 60], "R": [1, 3]},
+            "method": method, "max_trials": 8, "seed": 5
+        },
+        "execution": {"slippage_bps": 0.5, "commission_bps": 0.5}
+    });
+    if let Value::Object(o) = extra {
+        for (k, x) in o {
+            v["strategy"][&k] = x;
+        }
+    }
+    parse_experiment(v).unwrap()
+}
+
+/// Each fold's parameters are the train-window argmax of the objective, and the fold's reported path is
+/// exactly a backtest of those parameters on the test window.
+#[test]
+fn walk_forward_selects_on_train_and_reports_the_test_window() {
+    let all = synthetic(200);
+    let bars = &all[0];
+    let spec = wf_spec("grid", json!({}));
+    let (cancel, progress) = quiet();
+    let out = run(&spec, std::slice::from_ref(bars), &RunContext::new(progress, &cancel)).unwrap();
+    assert!(!out.in_sample_selection);
+    let s = &out.symbols[0];
+    assert_eq!(s.trials.len(), 3 * 2 * 2);
+    let folds = walk_forward(
+        &bars.ts,
+        &WalkForward {
+            train_months: 2,
+            test_months: 1,
+            folds: 3,
+            embargo_days: 0,
+        },
+    );
+    assert_eq!(s.folds.len(), 3);
+    let a = atr(&bars.high, &bars.low, &bars.close, 14);
+    let m = Market {
+        ts: &bars.ts,
+        open: &bars.open,
+        high: &bars.high,
+        low: &bars.low,
+        close: &bars.close,
+        atr: &a,
+    };
+    let bpy = backtest::bars_per_year(&bars.ts);
+    let mut equity = 1.0;
+    for (k, f) in folds.iter().enumerate() {
+        let mut best: Option<(usize, f64)> = None;
+        for t in &s.trials {
+            let (fast, slow) = (ema(&bars.close, t.params.ema_fast), ema(&bars.close, t.params.ema_slow));
+            let p = Params {
+                atr_k: t.params.atr_k,
+                r_mult: t.params.r,
+                cost: 0.0001,
+            };
+            let mm = backtest::metrics_only(
+                &m,
+                &EmaCross {
+                    fast: &fast,
+                    slow: &slow,
+                },
+                f.train.clone(),
+                &p,
+                bpy,
+            );
+            if mm.n_trades >= 3 && best.is_none_or(|(_, b)| mm.sharpe > b) {
+                best = Some((t.number, mm.sharpe));
+            }
+        }
+        let chosen = best.unwrap().0;
+        assert_eq!(s.folds[k].selected, Some(chosen), "fold {k}");
+        let t = &s.trials[chosen];
+        let (fast, slow) = (ema(&bars.close, t.params.ema_fast), ema(&bars.close, t.params.ema_slow));
+        let p = Params {
+            atr_k: t.params.atr_k,
+            r_mult: t.params.r,
+            cost: 0.0001,
+        };
+        let test = backtest::full(
+            &m,
+            &EmaCross {
+                fast: &fast,
+                slow: &slow,
+            },
+            f.test.clone(),
+            &p,
+        );
+        assert_eq!(s.folds[k].metrics, test.acc.finish(bpy));
+        assert_eq!(s.folds[k].trades, test.trades);
+        equity *= test.acc.equity();
+        assert!(
+            (s.folds[k].equity.last().unwrap().1 - equity).abs() < 1e-12,
+            "stitched equity continues"
+        );
+    }
+    let wf = s.walk_forward.unwrap();
+    assert_eq!(
+        wf.n_trades as usize,
+        s.folds.iter().map(|f| f.trades.len()).sum::<usize>()
+    );
+    let dsr = s.dsr.unwrap();
+    assert!((0.0..=1.0).contains(&dsr.dsr) && dsr.n_trials > 1);
+}
+
+#[test]
+fn min_trades_prunes_every_trial_and_leaves_no_best() {
+    let all = synthetic(120);
+    let bars = &all[0];
+    let spec = wf_spec(
+        "grid",
+        json!({"validation": {"train_months": 2, "folds": 1, "min_trades": 1_000_000}}),
+    );
+    let (cancel, progress) = quiet();
+    let out = run(&spec, std::slice::from_ref(bars), &RunContext::new(progress, &cancel)).unwrap();
+    let s = &out.symbols[0];
+    assert!(s.trials.iter().all(|t| t.status == TrialStatus::Pruned));
+    assert_eq!((s.best, s.folds[0].selected), (None, None));
+    assert_eq!(out.result_json("/tmp/x")["best"], Value::Null);
+}
+
+#[test]
+fn random_and_tpe_searches_are_reproducible_with_their_seed() {
+    let all = synthetic(120);
+    let bars = &all[0];
+    let (cancel, progress) = quiet();
+    for method in ["random", "tpe"] {
+        let spec = wf_spec(
+            method,
+            json!({"search_space": {"ema_fast": {"low": 3, "high": 30}, "ema_slow": {"low": 20, "high": 90, "step": 5}}}),
+        );
+        let a = run(&spec, std::slice::from_ref(bars), &RunContext::new(progress, &cancel)).unwrap();
+        let b = run(&spec, std::slice::from_ref(bars), &RunContext::new(progress, &cancel)).unwrap();
+        let params = |o: &OptimizeOutcome| o.symbols[0].trials.iter().map(|t| t.params).collect::<Vec<_>>();
+        assert_eq!(params(&a).len(), 8, "{method}");
+        assert_eq!(params(&a), params(&b), "{method}");
+    }
+}
+
+#[test]
+fn several_symbols_run_independently() {
+    let all = synthetic(100);
+    let spec = wf_spec("grid", json!({}));
+    let (cancel, progress) = quiet();
+    let both = run(&spec, &all[..2], &RunContext::new(progress, &cancel)).unwrap();
+    let alone = run(&spec, &all[1..2], &RunContext::new(progress, &cancel)).unwrap();
+    assert_eq!(both.symbols[1].symbol, all[1].symbol);
+    let sharpes = |s: &SymbolOutcome| s.trials.iter().map(|t| t.out_of_sample.sharpe).collect::<Vec<_>>();
+    assert_eq!(sharpes(&both.symbols[1]), sharpes(&alone.symbols[0]));
+    let v = both.result_json("out");
+    assert_eq!(v["symbols"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        v["best"]["trades"][0],
+        format!("out/trades_{}_0.parquet", all[0].symbol)
+    );
+}
+
+#[test]
+fn a_set_cancel_flag_stops_the_run() {
+    let all = synthetic(100);
+    let bars = &all[0];
+    let cancel = AtomicBool::new(false);
+    cancel.store(true, Ordering::Relaxed);
+    let res = run(
+        &wf_spec("grid", json!({})),
+        std::slice::from_ref(bars),
+        &RunContext::new(&no_progress, &cancel),
+    );
+    assert!(matches!(res, Err(OptimizeError::Cancelled)));
+}
+
+#[test]
+fn progress_reaches_one() {
+    let all = synthetic(100);
+    let bars = &all[0];
+    let last = std::sync::Mutex::new(0.0f64);
+    let report = |f: f64, _: &str| *last.lock().unwrap() = f;
+    let cancel = AtomicBool::new(false);
+    run(
+        &wf_spec("grid", json!({})),
+        std::slice::from_ref(bars),
+        &RunContext::new(&report, &cancel),
+    )
+    .unwrap();
+    assert_eq!(*last.lock().unwrap(), 1.0);
+}

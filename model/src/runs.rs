@@ -1,0 +1,93 @@
+//! Optimisation runs as the API and the dashboard show them: run rows, trial rows, metrics.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The metrics of one backtest (or of stitched out-of-sample windows). Key names keep the original's
+/// (`sharpe`, `sortino`, `max_drawdown`, `cagr`, `hit_rate`, `avg_R`, `trades`); definitions in `docs/COMPAT.md`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct BacktestMetrics {
+    /// Annualised Sharpe of per-bar mark-to-market equity returns: mean / sample std × √(bars per year).
+    pub sharpe: f64,
+    /// Annualised Sortino: mean / √(Σ min(0, r)² / n) × √(bars per year).
+    pub sortino: f64,
+    /// Largest peak-to-trough fall of the equity curve, as a fraction of the peak (0…1).
+    pub max_drawdown: f64,
+    /// Compound annual growth: final equity ^ (1 / elapsed years) − 1, on real elapsed time.
+    pub cagr: f64,
+    /// Fraction of trades with a positive return.
+    pub hit_rate: f64,
+    /// Mean R multiple: (exit − entry) / stop distance, fill prices net of costs.
+    #[serde(rename = "avg_R")]
+    pub avg_r: f64,
+    /// Number of trades as a float (the original's type).
+    pub trades: f64,
+    /// Number of trades.
+    pub n_trades: u64,
+    /// Gross winning returns / gross losing returns (null when no trade lost).
+    pub profit_factor: Option<f64>,
+    /// Mean trade return (fraction of equity).
+    pub expectancy: f64,
+    /// Fraction of bars ending in a position.
+    pub exposure: f64,
+    /// CAGR / max drawdown (0 without drawdown).
+    pub calmar: f64,
+    /// System quality number: √n × mean(R) / sample std(R) (0 below two trades).
+    pub sqn: f64,
+}
+
+/// One row of `GET /runs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub run_id: String,
+    pub status: Option<String>,
+    pub objective: Option<String>,
+    pub out_dir: Option<String>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+/// The `run` object of `GET /runs/{run_id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRow {
+    pub id: i64,
+    pub run_id: String,
+    pub spec_id: Option<String>,
+    pub dataset_id: Option<String>,
+    pub status: Option<String>,
+    pub objective: Option<String>,
+    pub out_dir: Option<String>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+/// `{"aggregated": {name: value}, "folds": {"0": {name: value}}}` of `GET /runs/{run_id}/metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunMetrics {
+    pub aggregated: BTreeMap<String, f64>,
+    pub folds: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+/// One row of `GET /runs/{run_id}/trials` (and of the `trials` table). `params_json` stays a JSON string.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialRow {
+    pub trial_number: i64,
+    pub params_json: Option<String>,
+    pub objective_value: Option<f64>,
+    pub status: Option<String>,
+    pub n_trades: Option<i64>,
+    pub max_dd: Option<f64>,
+    pub sharpe: Option<f64>,
+    pub sortino: Option<f64>,
+    pub cagr: Option<f64>,
+    pub hit_rate: Option<f64>,
+    pub avg_r: Option<f64>,
+}
+
+/// One `run_metrics` value: `fold` None = aggregated over the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricValue {
+    pub fold: Option<i64>,
+    pub name: String,
+    pub value: f64,
+}
