@@ -17,9 +17,13 @@ fi
 # MySQL-backed tests fail instead of skipping when the server is expected.
 export QE_REQUIRE_MYSQL=1
 
-echo "== site build (server on stable, wasm on rust-web, debug)"
-LEPTOS_BIN_CARGO_COMMAND="cargo +stable" cargo +rust-web leptos build
+# One native build configuration only: `cargo test` over the workspace builds the `qe` binary that the
+# black-box and browser tests run (a separate `cargo leptos build` of the server would enable other
+# features on polars' dependencies and compile polars a second time).
+echo "== site build (wasm on rust-web, debug)"
+cargo +rust-web leptos build --frontend-only
 echo "== rust tests"
-cargo +stable test --workspace --no-fail-fast
+cargo +stable test --workspace --exclude frontend --no-fail-fast
 echo "== browser tests"
-(cd end2end && QE_BIN="${CARGO_TARGET_DIR:-../target}/debug/qe" QE_SITE_ROOT=../target/site node --test --test-concurrency=1)
+target_dir=$(cargo +stable metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+(cd end2end && QE_BIN="$target_dir/debug/qe" QE_SITE_ROOT=../target/site node --test --test-concurrency=1)
