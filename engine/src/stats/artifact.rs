@@ -26,7 +26,7 @@ pub fn frame(rows: &[StatRow]) -> PolarsResult<DataFrame> {
             Column::new($name.into(), rows.iter().map($f).collect::<Vec<_>>())
         };
     }
-    DataFrame::new(vec![
+    DataFrame::new(rows.len(), vec![
         col!("symbol", |r| r.symbol.clone()),
         col!("event", |r| r.event.clone()),
         col!("condition_name", |r| r.condition_name.clone()),
