@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod dataset;
+pub mod seasonality;
 pub mod spec;
 
 pub use api::{ApiError, Health};
