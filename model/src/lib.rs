@@ -4,6 +4,7 @@
 pub mod api;
 pub mod dataset;
 pub mod runs;
+pub mod seasonality;
 pub mod spec;
 pub mod stats;
 

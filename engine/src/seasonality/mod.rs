@@ -1,1 +1,134 @@
-//! Seasonality profiles, bin selection, signals, optimisation and comparison (issue 6).
+//! Seasonality profiles, bin selection, signals and comparison (issue 6). Every symbol is profiled separately;
+//! dims and symbols run in parallel with rayon.
+
+mod calendar;
+mod compare;
+mod dims;
+mod estimators;
+mod outcomes;
+mod parquet;
+mod profile;
+mod select;
+mod signal;
+
+#[cfg(test)]
+pub(crate) mod tests;
+
+pub use calendar::Calendar;
+pub use compare::{compare, lift_correlation, CompareRow, Comparison, LiftCorrelation};
+pub use dims::{Dim, SESSIONS};
+pub use parquet::write_profiles;
+pub use select::{select_bins, Rules, RulesMetadata};
+pub use signal::signal;
+
+use crate::data::Bars;
+use model::seasonality::{ProfileRow, YearRow};
+use model::spec::seasonality::{Measure, SeasonalitySpec};
+use profile::{profile_dim, Prepared, Settings};
+use rayon::prelude::*;
+
+/// Why a profile could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum SeasonalityError {
+    #[error("symbol {symbol}: column {column} has {len} values for {bars} bars")]
+    Ragged {
+        symbol: String,
+        column: &'static str,
+        len: usize,
+        bars: usize,
+    },
+    #[error("symbol {symbol}: timestamps are not increasing at bar {index}")]
+    Unsorted { symbol: String, index: usize },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: String, reason: String },
+}
+
+/// The profiles of a run: rows per (symbol, dim, bin) in the original's order, and the per-year stability cells.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Profiles {
+    pub measure: Measure,
+    pub rows: Vec<ProfileRow>,
+    pub years: Vec<YearRow>,
+}
+
+impl Profiles {
+    /// The rows of one dim.
+    pub fn dim<'a>(&'a self, dim: &'a str) -> impl Iterator<Item = &'a ProfileRow> + 'a {
+        self.rows.iter().filter(move |r| r.dim == dim)
+    }
+}
+
+/// Profiles every series of `series` (one per symbol) on the dims `spec.profile` enables.
+/// Dims concatenate in the original's order; within a dim rows are sorted by (symbol, bin).
+pub fn profile(spec: &SeasonalitySpec, series: &[Bars]) -> Result<Profiles, SeasonalityError> {
+    for b in series {
+        check(b)?;
+    }
+    let p = &spec.profile;
+    let settings = Settings {
+        measure: p.measure,
+        min_samples: p.min_samples_bin,
+        horizon: p.horizon(),
+        timeframe: spec.data.timeframe.clone().unwrap_or_default(),
+    };
+    let dims = Dim::enabled(p);
+    let prepared: Vec<Prepared> = series
+        .par_iter()
+        .map(|b| Prepared::new(b, &settings, (p.tom_before, p.tom_after)))
+        .collect();
+    let jobs: Vec<(usize, usize)> = (0..dims.len())
+        .flat_map(|d| (0..prepared.len()).map(move |s| (d, s)))
+        .collect();
+    let mut parts: Vec<(usize, String, Vec<ProfileRow>, Vec<YearRow>)> = jobs
+        .par_iter()
+        .map(|&(d, s)| {
+            let (rows, years) = profile_dim(&prepared[s], dims[d], &settings);
+            (d, prepared[s].bars.symbol.clone(), rows, years)
+        })
+        .collect();
+    parts.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let mut out = Profiles {
+        measure: p.measure,
+        ..Default::default()
+    };
+    for (_, _, rows, years) in parts {
+        out.rows.extend(rows);
+        out.years.extend(years);
+    }
+    Ok(out)
+}
+
+fn check(b: &Bars) -> Result<(), SeasonalityError> {
+    let n = b.len();
+    let cols: [(&'static str, usize); 5] = [
+        ("open", b.open.len()),
+        ("high", b.high.len()),
+        ("low", b.low.len()),
+        ("close", b.close.len()),
+        ("volume", b.volume.len()),
+    ];
+    let optional = [
+        ("session", b.session.as_ref().map(Vec::len)),
+        ("roll_id", b.roll_id.as_ref().map(Vec::len)),
+    ];
+    let all = cols
+        .into_iter()
+        .chain(optional.into_iter().filter_map(|(c, l)| l.map(|l| (c, l))));
+    for (column, len) in all {
+        if len != n {
+            return Err(SeasonalityError::Ragged {
+                symbol: b.symbol.clone(),
+                column,
+                len,
+                bars: n,
+            });
+        }
+    }
+    if let Some(index) = (1..n).find(|&i| b.ts[i] <= b.ts[i - 1]) {
+        return Err(SeasonalityError::Unsorted {
+            symbol: b.symbol.clone(),
+            index,
+        });
+    }
+    Ok(())
+}

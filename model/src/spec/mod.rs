@@ -3,6 +3,7 @@
 pub mod data;
 pub mod experiment;
 pub mod seasonality;
+mod seasonality_space;
 pub mod stats;
 
 pub use data::{DataSpec, MySqlSpec};

@@ -1,0 +1,120 @@
+//! Long/flat signal from selected bins (reference §2.10.4), honouring every selectable dim.
+
+use super::calendar::Calendar;
+use super::dims::Dim;
+use super::select::Rules;
+use crate::data::Bars;
+use model::spec::seasonality::Combine;
+
+/// True where the bar's calendar bins match the rules: all dims (`and`) or any dim (`or`, `sum`). Dims with no
+/// selected bin are skipped, as are dims the series cannot have (rollover without `roll_id`); no dim → never long.
+pub fn signal(bars: &Bars, rules: &Rules) -> Vec<bool> {
+    let n = bars.len();
+    let cal = Calendar::new(bars, rules.tom.0, rules.tom.1);
+    let masks: Vec<(Dim, Vec<i64>)> = rules
+        .active_bins
+        .iter()
+        .filter(|(_, bins)| !bins.is_empty())
+        .filter_map(|(name, bins)| {
+            let dim = Dim::from_name(name)?;
+            (n == 0 || dim.code(&cal, 0).is_some()).then(|| (dim, bins.iter().filter_map(|b| dim.code_of(b)).collect()))
+        })
+        .collect();
+    if masks.is_empty() {
+        return vec![false; n];
+    }
+    (0..n)
+        .map(|i| {
+            let mut hits = masks
+                .iter()
+                .map(|(dim, codes)| dim.code(&cal, i).is_some_and(|c| codes.contains(&c)));
+            match rules.combine {
+                Combine::And => hits.all(|h| h),
+                Combine::Or | Combine::Sum => hits.any(|h| h),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seasonality::select::RulesMetadata;
+    use chrono::NaiveDate;
+    use model::seasonality::Bin;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    fn ms(d: u32, h: u32) -> i64 {
+        NaiveDate::from_ymd_opt(2024, 1, d)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
+    }
+
+    fn rules(pairs: &[(&str, &[i64])], combine: Combine) -> Rules {
+        let active_bins: BTreeMap<String, BTreeSet<Bin>> = pairs
+            .iter()
+            .map(|(d, b)| (d.to_string(), b.iter().map(|&x| Bin::Int(x)).collect()))
+            .collect();
+        Rules {
+            active_bins,
+            combine,
+            metadata: RulesMetadata::default(),
+            tom: (1, 3),
+        }
+    }
+
+    fn bars() -> Bars {
+        // 2024-01-16 is a Tuesday, 01-19 the third Friday, 01-22 a Monday.
+        let mut b = Bars::new("X");
+        for ts in [ms(16, 14), ms(16, 15), ms(19, 13), ms(22, 20), ms(22, 14)] {
+            b.push(ts, 1.0, 1.0, 1.0, 1.0, 1.0);
+        }
+        b
+    }
+
+    #[test]
+    fn and_requires_every_dim_and_or_any() {
+        let r = rules(&[("hour", &[14]), ("dow", &[2])], Combine::And);
+        assert_eq!(signal(&bars(), &r), [true, false, false, false, false]);
+        let r = rules(&[("hour", &[14]), ("dow", &[2])], Combine::Or);
+        assert_eq!(signal(&bars(), &r), [true, true, false, false, true]);
+        let r = rules(&[("hour", &[14]), ("dow", &[2])], Combine::Sum);
+        assert_eq!(signal(&bars(), &r), [true, true, false, false, true]);
+    }
+
+    #[test]
+    fn news_hour_third_friday_and_rollover_are_honoured() {
+        assert_eq!(
+            signal(&bars(), &rules(&[("is_news_hour", &[1])], Combine::And)),
+            [true, false, true, true, true]
+        );
+        assert_eq!(
+            signal(&bars(), &rules(&[("is_third_friday", &[1])], Combine::And)),
+            [false, false, true, false, false]
+        );
+        let mut b = bars();
+        b.roll_id = Some(vec![1, 1, 1, 2, 2]);
+        assert_eq!(
+            signal(&b, &rules(&[("is_rollover_day", &[1])], Combine::And)),
+            [false, false, false, true, false]
+        );
+    }
+
+    #[test]
+    fn empty_bin_sets_are_skipped_and_no_rule_is_never_long() {
+        let r = rules(&[("hour", &[14]), ("dow", &[])], Combine::And);
+        assert_eq!(signal(&bars(), &r), [true, false, false, false, true]);
+        assert_eq!(signal(&bars(), &rules(&[], Combine::Or)), [false; 5]);
+    }
+
+    #[test]
+    fn session_bins_match_by_label() {
+        let mut r = rules(&[], Combine::And);
+        r.active_bins
+            .insert("session".into(), [Bin::Str("US".into())].into_iter().collect());
+        assert_eq!(signal(&bars(), &r), [false, false, false, true, false]);
+    }
+}

@@ -1,0 +1,168 @@
+//! Store tests for seasonality runs and profiles, on SQLite and (when configured) MariaDB.
+
+use super::*;
+use crate::seasonality::tests::row;
+use crate::store::testing;
+use model::seasonality::Bin;
+use serde_json::json;
+
+fn key(spec_id: Option<&str>) -> ProfileKey {
+    ProfileKey {
+        start: Some("2024-01-01T00:00:00Z".into()),
+        end: Some("2024-01-01T00:09:00Z".into()),
+        spec_id: spec_id.map(str::to_string),
+        dataset_id: None,
+    }
+}
+
+async fn runs_roundtrip(store: Store) {
+    insert_run(&store, "r1", Some("spec"), None, Some("runs/x"))
+        .await
+        .unwrap();
+    insert_run(&store, "r2", Some("other"), Some("ds"), None).await.unwrap();
+    let r = get_run(&store, "r1").await.unwrap().unwrap();
+    assert_eq!((r.status.as_str(), r.best_summary.clone()), ("running", None));
+    finish_run(
+        &store,
+        "r1",
+        RunStatus::Completed,
+        &json!({"best_metrics": {"sharpe": 1.5}, "folds": []}),
+    )
+    .await
+    .unwrap();
+    finish_run(&store, "r2", RunStatus::Failed, &json!({"error": "boom"}))
+        .await
+        .unwrap();
+    let r = get_run(&store, "r1").await.unwrap().unwrap();
+    assert_eq!(r.status, "completed");
+    assert_eq!(r.best_summary.unwrap()["best_metrics"]["sharpe"], json!(1.5));
+    assert_eq!(r.out_dir.as_deref(), Some("runs/x"));
+    assert!(get_run(&store, "nope").await.unwrap().is_none());
+    let all = list_runs(&store, &RunQuery::default()).await.unwrap();
+    assert_eq!(
+        all.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
+        ["r2", "r1"],
+        "same second: id DESC"
+    );
+    let failed = list_runs(
+        &store,
+        &RunQuery {
+            status: Some("failed".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (failed.len(), failed[0].best_summary.clone().unwrap()["error"].clone()),
+        (1, json!("boom"))
+    );
+    let page2 = list_runs(
+        &store,
+        &RunQuery {
+            page: 2,
+            page_size: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(page2[0].run_id, "r1");
+}
+
+async fn profiles_roundtrip(store: Store) {
+    let mut rows = vec![
+        row("EURUSD", "hour", Bin::Int(0), Some(0.6), Some(0.1)),
+        row("EURUSD", "session", Bin::Str("Asia".into()), Some(0.55), Some(0.05)),
+        row("EURUSD", "hour", Bin::Int(1), None, None),
+    ];
+    rows[0].p_breakout_up = Some(0.25);
+    upsert_profiles(&store, &rows, &key(None)).await.unwrap();
+    rows[0].lift = Some(0.2);
+    upsert_profiles(&store, &rows, &key(None)).await.unwrap(); // NULL spec_id still upserts
+    upsert_profiles(&store, &rows[..1], &key(Some("s"))).await.unwrap();
+    let all = list_profiles(&store, &ProfileQuery::default()).await.unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[0].spec_id.as_deref(), Some("s"), "newest first");
+    let hour0: Vec<_> = all.iter().filter(|p| p.bin == Bin::Int(0)).collect();
+    assert!(hour0
+        .iter()
+        .all(|p| p.lift == Some(0.2) && p.start.as_deref() == Some("2024-01-01")));
+    let asia = all.iter().find(|p| p.dim == "session").unwrap();
+    assert_eq!(asia.bin, Bin::Str("Asia".into()));
+    let insufficient = all.iter().find(|p| p.bin == Bin::Int(1)).unwrap();
+    assert_eq!((insufficient.score, insufficient.n), (None, Some(10)));
+    assert_eq!(insufficient.metrics["n_runs"], json!(3));
+    assert!(!insufficient.metrics.contains_key("amp_std"), "nulls are omitted");
+    // The metrics filter applies before paging: two rows match, and page 2 of size 1 is the older of them
+    // (filtering after paging would have dropped the second-newest row, which lacks the metric, and returned nothing).
+    let q = ProfileQuery {
+        metrics: vec![" p_breakout_up ".into()],
+        ..Default::default()
+    };
+    assert_eq!(list_profiles(&store, &q).await.unwrap().len(), 2);
+    let q = ProfileQuery {
+        page: 2,
+        page_size: 1,
+        ..q
+    };
+    let hits = list_profiles(&store, &q).await.unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        (hits[0].metrics["p_breakout_up"].clone(), hits[0].spec_id.clone()),
+        (json!(0.25), None)
+    );
+    let q = ProfileQuery {
+        dim: Some("hour".into()),
+        metrics: vec!["amp_mean".into()],
+        ..Default::default()
+    };
+    assert_eq!(list_profiles(&store, &q).await.unwrap().len(), 3);
+    let q = ProfileQuery {
+        metrics: vec!["x') OR 1=1 --".into()],
+        ..Default::default()
+    };
+    assert!(list_profiles(&store, &q).await.unwrap().is_empty());
+}
+
+#[test]
+fn the_ukey_tells_null_from_empty_and_from_text_null() {
+    let a = profile_ukey(&[Some("A"), None]);
+    assert_ne!(a, profile_ukey(&[Some("A"), Some("")]));
+    assert_ne!(a, profile_ukey(&[Some("A"), Some("null")]));
+    assert_ne!(
+        profile_ukey(&[Some("ab"), Some("c")]),
+        profile_ukey(&[Some("a"), Some("bc")])
+    );
+    assert_eq!(a.len(), 64);
+}
+
+#[tokio::test]
+async fn sqlite_seasonality_runs_roundtrip_with_statuses_and_summaries() {
+    let (store, _dir) = testing::sqlite().await;
+    runs_roundtrip(store).await;
+}
+
+#[tokio::test]
+async fn sqlite_seasonality_profiles_upsert_and_filter_before_paging() {
+    let (store, _dir) = testing::sqlite().await;
+    profiles_roundtrip(store).await;
+}
+
+#[tokio::test]
+async fn mysql_seasonality_runs_roundtrip_with_statuses_and_summaries() {
+    let Some(store) = testing::mysql().await else {
+        eprintln!("QE_TEST_MYSQL_URL unset: MySQL store test not run");
+        return;
+    };
+    runs_roundtrip(store).await;
+}
+
+#[tokio::test]
+async fn mysql_seasonality_profiles_upsert_and_filter_before_paging() {
+    let Some(store) = testing::mysql().await else {
+        eprintln!("QE_TEST_MYSQL_URL unset: MySQL store test not run");
+        return;
+    };
+    profiles_roundtrip(store).await;
+}

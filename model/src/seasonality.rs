@@ -1,0 +1,315 @@
+//! Seasonality rows shared by the engine, the API and the dashboard.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A profile bin: an integer (hours, weekdays, months, 0/1 flags, joint codes) or a label (sessions).
+/// Integers sort before labels.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Bin {
+    Int(i64),
+    Str(String),
+}
+
+impl Bin {
+    /// Reads a stored text bin back: an integer when the whole text is one, else the label.
+    pub fn from_text(text: &str) -> Bin {
+        text.parse::<i64>()
+            .map(Bin::Int)
+            .unwrap_or_else(|_| Bin::Str(text.to_string()))
+    }
+}
+
+impl std::fmt::Display for Bin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bin::Int(i) => write!(f, "{i}"),
+            Bin::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The measure-specific head of a profile row: `successes, p_hat, ci_low, ci_high` for direction,
+/// `ret_mean, ret_median, ret_std` for return. Scores are null when the bin is insufficient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MeasureStats {
+    Direction {
+        successes: u64,
+        p_hat: Option<f64>,
+        ci_low: Option<f64>,
+        ci_high: Option<f64>,
+    },
+    Return {
+        ret_mean: Option<f64>,
+        ret_median: Option<f64>,
+        ret_std: Option<f64>,
+    },
+}
+
+/// One (symbol, dim, bin) profile row with the original's columns in the original's order (§2.10.2), followed by
+/// the new significance and stability columns. `period_start`/`period_end` are UTC epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileRow {
+    pub symbol: String,
+    pub timeframe: String,
+    pub dim: String,
+    pub bin: Bin,
+    pub n: u64,
+    #[serde(flatten)]
+    pub stats: MeasureStats,
+    pub run_len_up_mean: Option<f64>,
+    pub run_len_down_mean: Option<f64>,
+    pub n_runs: u64,
+    pub p_reversal_n: Option<f64>,
+    pub p_reversal_ci_low: Option<f64>,
+    pub p_reversal_ci_high: Option<f64>,
+    pub p_reversal_lift: Option<f64>,
+    pub p_reversal_baseline: Option<f64>,
+    pub amp_mean: Option<f64>,
+    pub amp_std: Option<f64>,
+    pub amp_p25: Option<f64>,
+    pub amp_p50: Option<f64>,
+    pub amp_p75: Option<f64>,
+    pub amp_p90: Option<f64>,
+    pub atr_mean: Option<f64>,
+    pub p_breakout_up: Option<f64>,
+    pub p_breakout_down: Option<f64>,
+    pub p_in_range: Option<f64>,
+    pub ret_p25: Option<f64>,
+    pub ret_p50: Option<f64>,
+    pub ret_p75: Option<f64>,
+    pub ret_p90: Option<f64>,
+    pub baseline: Option<f64>,
+    pub lift: Option<f64>,
+    pub insufficient: bool,
+    pub period_start: i64,
+    pub period_end: i64,
+    pub horizon: u32,
+    /// New: test statistic of the bin against the symbol's baseline (z for direction, Welch-free one-sample t for return).
+    pub t_stat: Option<f64>,
+    /// New: two-sided p-value of `t_stat`.
+    pub p_value: Option<f64>,
+    /// New: Benjamini–Hochberg q-value across the bins of this (symbol, dim).
+    pub q_value: Option<f64>,
+    /// New: share of calendar years whose lift has the sign of the overall lift (null without a lift).
+    pub years_same_sign: Option<f64>,
+}
+
+impl ProfileRow {
+    /// The selection score: `p_hat` (direction) or `ret_mean` (return); null when insufficient.
+    pub fn score(&self) -> Option<f64> {
+        match &self.stats {
+            MeasureStats::Direction { p_hat, .. } => *p_hat,
+            MeasureStats::Return { ret_mean, .. } => *ret_mean,
+        }
+    }
+
+    /// The measure this row was computed with (`direction` or `return`).
+    pub fn measure(&self) -> &'static str {
+        match &self.stats {
+            MeasureStats::Direction { .. } => "direction",
+            MeasureStats::Return { .. } => "return",
+        }
+    }
+
+    /// The 22 conditional metrics by name, nulls omitted (`n_runs` as an integer), as stored in `metrics`.
+    pub fn metrics_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        let floats = [
+            ("run_len_up_mean", self.run_len_up_mean),
+            ("run_len_down_mean", self.run_len_down_mean),
+        ];
+        for (k, v) in floats {
+            if let Some(x) = v.filter(|x| x.is_finite()) {
+                m.insert(k.into(), x.into());
+            }
+        }
+        m.insert("n_runs".into(), self.n_runs.into());
+        let rest = [
+            ("p_reversal_n", self.p_reversal_n),
+            ("p_reversal_ci_low", self.p_reversal_ci_low),
+            ("p_reversal_ci_high", self.p_reversal_ci_high),
+            ("p_reversal_lift", self.p_reversal_lift),
+            ("p_reversal_baseline", self.p_reversal_baseline),
+            ("amp_mean", self.amp_mean),
+            ("amp_std", self.amp_std),
+            ("amp_p25", self.amp_p25),
+            ("amp_p50", self.amp_p50),
+            ("amp_p75", self.amp_p75),
+            ("amp_p90", self.amp_p90),
+            ("atr_mean", self.atr_mean),
+            ("p_breakout_up", self.p_breakout_up),
+            ("p_breakout_down", self.p_breakout_down),
+            ("p_in_range", self.p_in_range),
+            ("ret_p25", self.ret_p25),
+            ("ret_p50", self.ret_p50),
+            ("ret_p75", self.ret_p75),
+            ("ret_p90", self.ret_p90),
+        ];
+        for (k, v) in rest {
+            if let Some(x) = v.filter(|x| x.is_finite()) {
+                m.insert(k.into(), x.into());
+            }
+        }
+        m
+    }
+}
+
+/// One (symbol, dim, bin, calendar year) cell of the stability view: bin size, score and lift against that
+/// year's baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct YearRow {
+    pub symbol: String,
+    pub dim: String,
+    pub bin: Bin,
+    pub year: i32,
+    pub n: u64,
+    pub score: f64,
+    pub lift: f64,
+}
+
+/// A stored `seasonality_profiles` row as `GET /seasonality/profiles` returns it (§4.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredProfile {
+    pub id: i64,
+    pub symbol: String,
+    pub timeframe: Option<String>,
+    pub dim: String,
+    pub bin: Bin,
+    pub measure: String,
+    pub score: Option<f64>,
+    pub n: Option<i64>,
+    pub baseline: Option<f64>,
+    pub lift: Option<f64>,
+    pub metrics: serde_json::Map<String, serde_json::Value>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub spec_id: Option<String>,
+    pub dataset_id: Option<String>,
+    pub created_at: String,
+}
+
+/// A `seasonality_runs` row as `GET /seasonality/runs` returns it (no `id`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeasonalityRunRow {
+    pub run_id: String,
+    pub spec_id: Option<String>,
+    pub dataset_id: Option<String>,
+    pub out_dir: Option<String>,
+    pub status: String,
+    pub best_summary: Option<serde_json::Value>,
+    pub created_at: String,
+}
+
+/// Selected bins per dim, sorted, as the run result's `active_bins`.
+pub type ActiveBins = BTreeMap<String, Vec<Bin>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(stats: MeasureStats) -> ProfileRow {
+        ProfileRow {
+            symbol: "EURUSD".into(),
+            timeframe: "M1".into(),
+            dim: "session".into(),
+            bin: Bin::Str("Asia".into()),
+            n: 9,
+            stats,
+            run_len_up_mean: Some(2.0),
+            run_len_down_mean: None,
+            n_runs: 5,
+            p_reversal_n: Some(0.6),
+            p_reversal_ci_low: None,
+            p_reversal_ci_high: None,
+            p_reversal_lift: None,
+            p_reversal_baseline: None,
+            amp_mean: None,
+            amp_std: None,
+            amp_p25: None,
+            amp_p50: None,
+            amp_p75: None,
+            amp_p90: None,
+            atr_mean: None,
+            p_breakout_up: None,
+            p_breakout_down: None,
+            p_in_range: None,
+            ret_p25: None,
+            ret_p50: None,
+            ret_p75: None,
+            ret_p90: None,
+            baseline: Some(0.5),
+            lift: None,
+            insufficient: false,
+            period_start: 0,
+            period_end: 60_000,
+            horizon: 1,
+            t_stat: None,
+            p_value: None,
+            q_value: None,
+            years_same_sign: None,
+        }
+    }
+
+    #[test]
+    fn direction_rows_serialise_in_the_original_column_order() {
+        let r = row(MeasureStats::Direction {
+            successes: 6,
+            p_hat: Some(0.66),
+            ci_low: None,
+            ci_high: None,
+        });
+        let text = serde_json::to_string(&r).unwrap();
+        let keys: Vec<&str> = [
+            "\"bin\"",
+            "\"n\"",
+            "\"successes\"",
+            "\"p_hat\"",
+            "\"ci_high\"",
+            "\"run_len_up_mean\"",
+            "\"horizon\"",
+        ]
+        .into_iter()
+        .collect();
+        let pos: Vec<usize> = keys.iter().map(|k| text.find(k).unwrap()).collect();
+        assert!(pos.windows(2).all(|w| w[0] < w[1]), "{text}");
+        assert!(text.contains("\"bin\":\"Asia\""));
+        let back: ProfileRow = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn return_rows_carry_ret_mean_median_std_instead() {
+        let r = row(MeasureStats::Return {
+            ret_mean: Some(0.1),
+            ret_median: None,
+            ret_std: Some(0.2),
+        });
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(!text.contains("successes") && text.find("\"ret_mean\"").unwrap() < text.find("\"ret_std\"").unwrap());
+        assert_eq!(serde_json::from_str::<ProfileRow>(&text).unwrap(), r);
+        assert_eq!(r.measure(), "return");
+    }
+
+    #[test]
+    fn metrics_omit_nulls_and_keep_n_runs_integer() {
+        let m = row(MeasureStats::Return {
+            ret_mean: None,
+            ret_median: None,
+            ret_std: None,
+        })
+        .metrics_json();
+        assert_eq!(m.len(), 3);
+        assert_eq!(m["n_runs"], serde_json::json!(5));
+        assert!(!m.contains_key("amp_mean"));
+    }
+
+    #[test]
+    fn stored_bins_come_back_as_int_when_they_are_one() {
+        assert_eq!(Bin::from_text("14"), Bin::Int(14));
+        assert_eq!(Bin::from_text("Asia"), Bin::Str("Asia".into()));
+        assert!(Bin::Int(99) < Bin::Str("A".into()));
+    }
+}
