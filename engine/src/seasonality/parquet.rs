@@ -124,7 +124,7 @@ pub fn profiles_frame(rows: &[ProfileRow], measure: Measure) -> PolarsResult<Dat
         cols.push(col(*name, f(*get)));
     }
     cols.push(col("years_same_sign", f(&|r| r.years_same_sign)));
-    DataFrame::new(cols)
+    DataFrame::new(rows.len(), cols)
 }
 
 /// Writes `rows` to `path` (directories created; written to a temporary name, then renamed).
