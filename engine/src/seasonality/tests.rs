@@ -55,7 +55,7 @@ fn the_planted_hour_and_weekday_are_the_top_bins_for_every_symbol() {
     )
     .unwrap();
     for b in &bars {
-        let top = |dim: &str| {
+        let top = |dim: &'static str| {
             p.dim(dim)
                 .filter(|r| r.symbol == b.symbol)
                 .max_by(|x, y| x.score().partial_cmp(&y.score()).unwrap())

@@ -395,8 +395,8 @@ fn the_summary_artifact_is_real_parquet_with_the_output_columns() {
     .rows;
     let dir = tempfile::tempdir().unwrap();
     let path = artifact::write_summary(&rows, dir.path()).unwrap();
-    let df = polars::prelude::ParquetReader::new(std::fs::File::open(path).unwrap());
-    let df = polars::prelude::SerReader::finish(df).unwrap();
+    use polars::prelude::{ParquetReader, SerReader};
+    let df = ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap();
     let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     assert_eq!(names, STAT_COLUMNS.to_vec());
     assert_eq!(df.height(), rows.len());
