@@ -15,8 +15,11 @@ export async function startServer(extraArgs = []) {
   const bin = resolve(here, process.env.QE_BIN ?? '../target/debug/qe');
   const siteRoot = resolve(here, process.env.QE_SITE_ROOT ?? '../target/site');
   const home = mkdtempSync(join(tmpdir(), 'qe-e2e-'));
+  const env = { ...process.env, QE_HOME: home, QE_LOG: 'warn' };
+  delete env.QE_DB_URL;
+  delete env.DB_DSN;
   const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--site-root', siteRoot, '--seed-demo', ...extraArgs], {
-    env: { ...process.env, QE_HOME: home, QE_LOG: 'warn', QE_DB_URL: '', DB_DSN: '' },
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const base = await new Promise((ok, fail) => {

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS experiment_runs (
     dataset_id  VARCHAR(255),
     status      VARCHAR(32),
     objective   VARCHAR(64),
-    out_dir     TEXT,
+    out_dir     VARCHAR(1024),
     started_at  VARCHAR(19),
     finished_at VARCHAR(19)
 ) CHARACTER SET utf8mb4;
@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS trials (
     id              BIGINT AUTO_INCREMENT PRIMARY KEY,
     run_id          VARCHAR(64) NOT NULL,
     trial_number    INT NOT NULL,
-    params_json     TEXT,
+    params_json     VARCHAR(4000),
     objective_value DOUBLE,
     status          VARCHAR(32),
     n_trades        INT,
@@ -105,7 +105,7 @@ CREATE TABLE IF NOT EXISTS seasonality_profiles (
     n          BIGINT,
     baseline   DOUBLE,
     lift       DOUBLE,
-    metrics    TEXT,
+    metrics    VARCHAR(4000),
     start      VARCHAR(32),
     `end`      VARCHAR(32),
     spec_id    VARCHAR(255),
@@ -120,8 +120,8 @@ CREATE TABLE IF NOT EXISTS seasonality_runs (
     run_id       VARCHAR(64) NOT NULL UNIQUE,
     spec_id      VARCHAR(255),
     dataset_id   VARCHAR(255),
-    out_dir      TEXT,
+    out_dir      VARCHAR(1024),
     status       VARCHAR(32) NOT NULL,
-    best_summary LONGTEXT,
+    best_summary VARCHAR(12000),
     created_at   VARCHAR(19) NOT NULL
 ) CHARACTER SET utf8mb4;

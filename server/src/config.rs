@@ -23,11 +23,13 @@ pub struct Config {
 impl Config {
     /// The database URL: `QE_DB_URL`, else the original's `DB_DSN`, else SQLite under the home directory.
     pub fn db_url(&self) -> String {
-        if let Some(url) = &self.db_url {
+        if let Some(url) = self.db_url.as_ref().filter(|u| !u.trim().is_empty()) {
             return url.clone();
         }
-        if let Ok(dsn) = std::env::var("DB_DSN") {
-            return dsn;
+        if let Ok(dsn) = std::env::var("DB_DSN").map(|d| d.trim().to_string()) {
+            if !dsn.is_empty() {
+                return dsn;
+            }
         }
         let path = self.home.join("quant.db");
         // SQLAlchemy form: three slashes for a relative path, four for an absolute one.
