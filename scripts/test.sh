@@ -20,8 +20,8 @@ export QE_REQUIRE_MYSQL=1
 # One native build configuration only: `cargo test` over the workspace builds the `qe` binary that the
 # black-box and browser tests run (a separate `cargo leptos build` of the server would enable other
 # features on polars' dependencies and compile polars a second time).
-echo "== site build (wasm on rust-web, debug)"
-cargo +rust-web leptos build --frontend-only
+echo "== site build (wasm on rust-web, debug) into ./target/site"
+env -u CARGO_TARGET_DIR cargo +rust-web leptos build --frontend-only
 echo "== rust tests"
 cargo +stable test --workspace --exclude frontend --no-fail-fast
 echo "== browser tests"
