@@ -8,7 +8,7 @@ mod pages;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::path;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -41,7 +41,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <layout::Shell>
                 <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::Overview ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=pages::Overview/>
                     <Route path=path!("/ui/runs") view=pages::Runs/>
                     <Route path=path!("/ui/stats") view=pages::Stats/>
                     <Route path=path!("/ui/seasonality") view=pages::Seasonality/>
