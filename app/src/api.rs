@@ -7,5 +7,7 @@ use model::Overview;
 #[server]
 pub async fn get_overview() -> Result<Overview, ServerFnError> {
     let store = use_context::<engine::store::Store>().ok_or_else(|| ServerFnError::new("no database in context"))?;
-    engine::store::datasets::overview(&store).await.map_err(|e| ServerFnError::new(e.to_string()))
+    engine::store::datasets::overview(&store)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))
 }

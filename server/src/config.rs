@@ -38,7 +38,9 @@ impl Config {
 
     /// The artifacts directory.
     pub fn artifacts_dir(&self) -> PathBuf {
-        self.artifacts_dir.clone().unwrap_or_else(|| self.home.join("artifacts"))
+        self.artifacts_dir
+            .clone()
+            .unwrap_or_else(|| self.home.join("artifacts"))
     }
 
     /// Where the demo data set is written.

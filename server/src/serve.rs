@@ -44,7 +44,10 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     let leptos = leptos_options(&args);
     let addr = leptos.site_addr;
     let routes = generate_route_list(App);
-    let state = AppState { leptos: leptos.clone(), store: store.clone() };
+    let state = AppState {
+        leptos: leptos.clone(),
+        store: store.clone(),
+    };
     let router = Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(
@@ -66,7 +69,9 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     println!("listening on http://{local}");
     tracing::info!(%local, db = %config.db_url(), startup_ms = started.elapsed().as_millis() as u64, "qe serve ready");
-    axum::serve(listener, router.into_make_service()).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router.into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 
@@ -77,7 +82,11 @@ fn leptos_options(args: &ServeArgs) -> LeptosOptions {
         .addr
         .or_else(|| env("LEPTOS_SITE_ADDR").and_then(|a| a.parse().ok()))
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
-    let site_root = args.site_root.clone().or_else(|| env("LEPTOS_SITE_ROOT")).unwrap_or_else(|| "target/site".into());
+    let site_root = args
+        .site_root
+        .clone()
+        .or_else(|| env("LEPTOS_SITE_ROOT"))
+        .unwrap_or_else(|| "target/site".into());
     LeptosOptions::builder()
         .output_name(env("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "quant-engine".into()))
         .site_root(site_root)
@@ -92,7 +101,11 @@ async fn healthz(State(state): State<AppState>) -> Json<model::Health> {
         Ok(()) => "ok".to_string(),
         Err(e) => format!("error: {e}"),
     };
-    Json(model::Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into(), database })
+    Json(model::Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        database,
+    })
 }
 
 async fn shutdown_signal() {

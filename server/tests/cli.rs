@@ -13,7 +13,10 @@ fn version_prints_the_package_version() {
     let home = tempfile::tempdir().unwrap();
     let out = qe(home.path()).arg("--version").output().unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("qe {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("qe {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -27,7 +30,10 @@ fn migrate_creates_the_sqlite_database_under_qe_home() {
 #[test]
 fn an_unknown_database_scheme_is_refused_with_its_name() {
     let home = tempfile::tempdir().unwrap();
-    let out = qe(home.path()).args(["--db-url", "postgres://x/y", "migrate"]).output().unwrap();
+    let out = qe(home.path())
+        .args(["--db-url", "postgres://x/y", "migrate"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database \"postgres\""));
 }
@@ -36,7 +42,10 @@ fn an_unknown_database_scheme_is_refused_with_its_name() {
 fn synth_is_deterministic_and_registers_the_series() {
     let home = tempfile::tempdir().unwrap();
     let run = |dir: &str| {
-        let out = qe(home.path()).args(["data", "synth", "--days", "10", "--register", "--out", dir]).output().unwrap();
+        let out = qe(home.path())
+            .args(["data", "synth", "--days", "10", "--register", "--out", dir])
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).to_string()
     };
@@ -46,8 +55,16 @@ fn synth_is_deterministic_and_registers_the_series() {
     run(b.to_str().unwrap());
     assert!(out.contains("registered 3 series"), "{out}");
     for f in ["demo.csv", "demo.parquet"] {
-        assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f} differs between runs");
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between runs"
+        );
     }
     let csv = std::fs::read_to_string(a.join("demo.csv")).unwrap();
-    assert!(csv.starts_with("ts,symbol,open,high,low,close,volume\n2024-01-01T00:00:00Z,"), "{}", &csv[..80]);
+    assert!(
+        csv.starts_with("ts,symbol,open,high,low,close,volume\n2024-01-01T00:00:00Z,"),
+        "{}",
+        &csv[..80]
+    );
 }

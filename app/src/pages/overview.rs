@@ -47,7 +47,10 @@ fn DatasetTable(rows: Vec<DatasetRow>) -> impl IntoView {
     let total = rows.len();
     let visible = move || {
         let f = filter.get().to_uppercase();
-        rows.iter().filter(|r| r.symbol.to_uppercase().contains(&f)).cloned().collect::<Vec<_>>()
+        rows.iter()
+            .filter(|r| r.symbol.to_uppercase().contains(&f))
+            .cloned()
+            .collect::<Vec<_>>()
     };
     let shown = {
         let visible = visible.clone();

@@ -19,7 +19,10 @@ pub struct Bars {
 impl Bars {
     /// An empty series for `symbol`.
     pub fn new(symbol: impl Into<String>) -> Self {
-        Self { symbol: symbol.into(), ..Self::default() }
+        Self {
+            symbol: symbol.into(),
+            ..Self::default()
+        }
     }
 
     /// Number of bars.

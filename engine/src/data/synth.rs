@@ -41,9 +41,24 @@ impl SynthSpec {
     pub fn demo() -> Self {
         Self {
             symbols: vec![
-                SymbolSpec { symbol: "EURUSD".into(), price: 1.10, vol: 0.0004, weekends: false },
-                SymbolSpec { symbol: "ES".into(), price: 4800.0, vol: 0.0006, weekends: false },
-                SymbolSpec { symbol: "BTCUSD".into(), price: 42_000.0, vol: 0.0015, weekends: true },
+                SymbolSpec {
+                    symbol: "EURUSD".into(),
+                    price: 1.10,
+                    vol: 0.0004,
+                    weekends: false,
+                },
+                SymbolSpec {
+                    symbol: "ES".into(),
+                    price: 4800.0,
+                    vol: 0.0006,
+                    weekends: false,
+                },
+                SymbolSpec {
+                    symbol: "BTCUSD".into(),
+                    price: 42_000.0,
+                    vol: 0.0015,
+                    weekends: true,
+                },
             ],
             start: NaiveDate::from_ymd_opt(2024, 1, 1).expect("valid date"),
             days: 366,
@@ -81,7 +96,12 @@ pub fn generate(spec: &SynthSpec) -> Vec<Bars> {
 
 fn generate_symbol(spec: &SynthSpec, sym: &SymbolSpec, seed: u64) -> Bars {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let start_ms = spec.start.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis();
+    let start_ms = spec
+        .start
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc()
+        .timestamp_millis();
     let step = spec.bar_minutes as i64 * MINUTE_MS;
     let end_ms = start_ms + spec.days as i64 * DAY_MS;
     let mut bars = Bars::new(&sym.symbol);
@@ -114,7 +134,10 @@ mod tests {
     use super::*;
 
     fn small() -> SynthSpec {
-        SynthSpec { days: 60, ..SynthSpec::demo() }
+        SynthSpec {
+            days: 60,
+            ..SynthSpec::demo()
+        }
     }
 
     #[test]
@@ -141,7 +164,9 @@ mod tests {
     fn fx_skips_weekends_and_btc_does_not() {
         let all = generate(&small());
         let weekend = |b: &Bars| {
-            b.ts.iter().filter(|&&t| crate::time::to_datetime(t).weekday().number_from_monday() > 5).count()
+            b.ts.iter()
+                .filter(|&&t| crate::time::to_datetime(t).weekday().number_from_monday() > 5)
+                .count()
         };
         assert_eq!(weekend(&all[0]), 0);
         assert!(weekend(&all[2]) > 0);
@@ -149,7 +174,10 @@ mod tests {
 
     #[test]
     fn planted_hour_is_visibly_more_often_up() {
-        let spec = SynthSpec { days: 366, ..SynthSpec::demo() };
+        let spec = SynthSpec {
+            days: 366,
+            ..SynthSpec::demo()
+        };
         let b = &generate(&spec)[2];
         let (mut n, mut up, mut n_other, mut up_other) = (0.0, 0.0, 0.0, 0.0);
         for i in 0..b.len() {
@@ -164,6 +192,11 @@ mod tests {
             }
         }
         // Expected 0.5 + 0.08 (+ 0.04/7 on Tuesdays) versus 0.5 (+ 0.04/7); standard error ≈ 0.01.
-        assert!(up / n - up_other / n_other > 0.05, "{} vs {}", up / n, up_other / n_other);
+        assert!(
+            up / n - up_other / n_other > 0.05,
+            "{} vs {}",
+            up / n,
+            up_other / n_other
+        );
     }
 }

@@ -20,7 +20,12 @@ pub fn true_range(high: &[f64], low: &[f64], close: &[f64]) -> Vec<f64> {
     let mut out = Vec::with_capacity(n);
     for t in 0..n {
         let hl = high[t] - low[t];
-        out.push(if t == 0 { hl } else { hl.max((high[t] - close[t - 1]).abs()).max((low[t] - close[t - 1]).abs()) });
+        out.push(if t == 0 {
+            hl
+        } else {
+            hl.max((high[t] - close[t - 1]).abs())
+                .max((low[t] - close[t - 1]).abs())
+        });
     }
     out
 }
@@ -93,6 +98,9 @@ mod tests {
 
     #[test]
     fn rolling_mean_is_null_during_warm_up() {
-        assert_eq!(rolling_mean(&[1.0, 2.0, 3.0, 4.0], 3), vec![None, None, Some(2.0), Some(3.0)]);
+        assert_eq!(
+            rolling_mean(&[1.0, 2.0, 3.0, 4.0], 3),
+            vec![None, None, Some(2.0), Some(3.0)]
+        );
     }
 }

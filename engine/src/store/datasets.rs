@@ -8,7 +8,16 @@ use sqlx::Row;
 pub async fn upsert(store: &Store, rows: &[DatasetRow]) -> Result<(), StoreError> {
     let sql = store.upsert_sql(
         "datasets",
-        &["name", "symbol", "timeframe", "path", "n_bars", "start_ts", "end_ts", "created_at"],
+        &[
+            "name",
+            "symbol",
+            "timeframe",
+            "path",
+            "n_bars",
+            "start_ts",
+            "end_ts",
+            "created_at",
+        ],
         &["name", "symbol"],
         &["timeframe", "path", "n_bars", "start_ts", "end_ts"],
     );
@@ -33,9 +42,11 @@ pub async fn upsert(store: &Store, rows: &[DatasetRow]) -> Result<(), StoreError
 
 /// Every registered dataset, by name then symbol.
 pub async fn list(store: &Store) -> Result<Vec<DatasetRow>, StoreError> {
-    let rows = sqlx::query("SELECT name, symbol, timeframe, path, n_bars, start_ts, end_ts FROM datasets ORDER BY name, symbol")
-        .fetch_all(store.pool())
-        .await?;
+    let rows = sqlx::query(
+        "SELECT name, symbol, timeframe, path, n_bars, start_ts, end_ts FROM datasets ORDER BY name, symbol",
+    )
+    .fetch_all(store.pool())
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(DatasetRow {
@@ -54,7 +65,9 @@ pub async fn list(store: &Store) -> Result<Vec<DatasetRow>, StoreError> {
 /// The overview page's numbers: datasets and how many runs of each kind are stored.
 pub async fn overview(store: &Store) -> Result<Overview, StoreError> {
     let count = |table: &'static str| async move {
-        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(store.pool()).await?;
+        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .fetch_one(store.pool())
+            .await?;
         row.try_get::<i64, _>("n").map_err(StoreError::from)
     };
     Ok(Overview {

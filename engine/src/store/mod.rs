@@ -89,13 +89,23 @@ impl Store {
         let quoted: Vec<String> = cols.iter().map(|c| self.quote(c)).collect();
         let head = format!("INSERT INTO {table} ({}) VALUES ({placeholders})", quoted.join(", "));
         let sets: Vec<String> = match self.backend {
-            Backend::Sqlite => update.iter().map(|c| format!("{0} = excluded.{0}", self.quote(c))).collect(),
-            Backend::MySql => update.iter().map(|c| format!("{0} = VALUES({0})", self.quote(c))).collect(),
+            Backend::Sqlite => update
+                .iter()
+                .map(|c| format!("{0} = excluded.{0}", self.quote(c)))
+                .collect(),
+            Backend::MySql => update
+                .iter()
+                .map(|c| format!("{0} = VALUES({0})", self.quote(c)))
+                .collect(),
         };
         match self.backend {
             Backend::Sqlite => {
                 let key: Vec<String> = key.iter().map(|c| self.quote(c)).collect();
-                format!("{head} ON CONFLICT ({}) DO UPDATE SET {}", key.join(", "), sets.join(", "))
+                format!(
+                    "{head} ON CONFLICT ({}) DO UPDATE SET {}",
+                    key.join(", "),
+                    sets.join(", ")
+                )
             }
             Backend::MySql => format!("{head} ON DUPLICATE KEY UPDATE {}", sets.join(", ")),
         }
@@ -116,8 +126,14 @@ fn create_sqlite_dir(url: &str) -> Result<(), StoreError> {
     if path.is_empty() || path.contains(":memory:") {
         return Ok(());
     }
-    if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir { path: dir.display().to_string(), source })?;
+    if let Some(dir) = std::path::Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
+            path: dir.display().to_string(),
+            source,
+        })?;
     }
     Ok(())
 }
@@ -137,20 +153,33 @@ pub(crate) mod testing {
     /// With `QE_REQUIRE_MYSQL=1` (set by `make test` and CI) a missing URL fails the test instead.
     pub async fn mysql() -> Option<Store> {
         let Ok(base) = std::env::var("QE_TEST_MYSQL_URL") else {
-            assert!(std::env::var("QE_REQUIRE_MYSQL").as_deref() != Ok("1"), "QE_REQUIRE_MYSQL=1 but QE_TEST_MYSQL_URL is unset");
+            assert!(
+                std::env::var("QE_REQUIRE_MYSQL").as_deref() != Ok("1"),
+                "QE_REQUIRE_MYSQL=1 but QE_TEST_MYSQL_URL is unset"
+            );
             return None;
         };
         install_default_drivers();
         let name = format!("qe_test_{}", uuid_like());
         let admin = sqlx::AnyPool::connect(&base).await.expect("connect QE_TEST_MYSQL_URL");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create database");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .expect("create database");
         let root = base.rsplit_once('/').map(|(r, _)| r).unwrap_or(&base);
-        Some(Store::connect(&format!("{root}/{name}")).await.expect("connect test database"))
+        Some(
+            Store::connect(&format!("{root}/{name}"))
+                .await
+                .expect("connect test database"),
+        )
     }
 
     fn uuid_like() -> String {
         use std::time::{SystemTime, UNIX_EPOCH};
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         format!("{:x}{:x}", nanos, std::process::id())
     }
 }

@@ -12,7 +12,10 @@ pub enum Backend {
 /// Turns a sqlx or SQLAlchemy URL into a sqlx URL and its backend.
 /// `sqlite:///.db/quant.db` → `sqlite://.db/quant.db?mode=rwc`; `mysql+pymysql://u:p@h/db?charset=utf8mb4` → `mysql://u:p@h/db?charset=utf8mb4`.
 pub fn normalize_db_url(url: &str) -> Result<(Backend, String), StoreError> {
-    let bad = |reason: &str| StoreError::BadUrl { url: url.to_string(), reason: reason.to_string() };
+    let bad = |reason: &str| StoreError::BadUrl {
+        url: url.to_string(),
+        reason: reason.to_string(),
+    };
     let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("expected scheme://…"))?;
     let driver = scheme.split('+').next().unwrap_or(scheme);
     match driver {

@@ -17,7 +17,12 @@ pub struct WalkForward {
 
 impl Default for WalkForward {
     fn default() -> Self {
-        Self { train_months: 0, test_months: 1, folds: 1, embargo_days: 0 }
+        Self {
+            train_months: 0,
+            test_months: 1,
+            folds: 1,
+            embargo_days: 0,
+        }
     }
 }
 
@@ -44,7 +49,8 @@ pub fn walk_forward(ts: &[i64], cfg: &WalkForward) -> Vec<Fold> {
         let train_end = add_months(train_start, cfg.train_months);
         let test_start = train_end + chrono::Days::new(cfg.embargo_days as u64);
         let test_end = add_months(test_start, cfg.test_months);
-        let [train_start, train_end, test_start, test_end] = [train_start, train_end, test_start, test_end].map(midnight_ms);
+        let [train_start, train_end, test_start, test_end] =
+            [train_start, train_end, test_start, test_end].map(midnight_ms);
         let test = index_at(test_start)..index_at(test_end);
         if test.is_empty() {
             break;
@@ -65,11 +71,13 @@ pub fn walk_forward(ts: &[i64], cfg: &WalkForward) -> Vec<Fold> {
 /// Same day (clipped to 28) `months` later, as the original's `add_months`.
 fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
     let total = d.year() * 12 + d.month0() as i32 + months as i32;
-    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, d.day().min(28)).expect("day ≤ 28 exists")
+    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, d.day().min(28))
+        .expect("day ≤ 28 exists")
 }
 
 fn midnight_ms(d: NaiveDate) -> i64 {
-    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).timestamp_millis()
+    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+        .timestamp_millis()
 }
 
 #[cfg(test)]
@@ -87,20 +95,39 @@ mod tests {
         let start = date_ms(2025, 1, 31) + 13 * HOUR_MS;
         let end = date_ms(2025, 7, 15);
         let ts: Vec<i64> = (start..end).step_by(HOUR_MS as usize).collect();
-        let cfg = WalkForward { train_months: 2, test_months: 1, folds: 4, embargo_days: 2 };
+        let cfg = WalkForward {
+            train_months: 2,
+            test_months: 1,
+            folds: 4,
+            embargo_days: 2,
+        };
         let folds = walk_forward(&ts, &cfg);
         assert_eq!(folds.len(), 4);
-        assert_eq!((folds[0].train_start, folds[0].train_end), (date_ms(2025, 1, 28), date_ms(2025, 3, 28)));
-        assert_eq!((folds[0].test_start, folds[0].test_end), (date_ms(2025, 3, 30), date_ms(2025, 4, 28)));
-        assert_eq!((folds[1].train_start, folds[1].test_start), (date_ms(2025, 2, 28), date_ms(2025, 4, 30)));
-        assert_eq!((folds[3].test_start, folds[3].test_end), (date_ms(2025, 6, 30), date_ms(2025, 7, 28)));
+        assert_eq!(
+            (folds[0].train_start, folds[0].train_end),
+            (date_ms(2025, 1, 28), date_ms(2025, 3, 28))
+        );
+        assert_eq!(
+            (folds[0].test_start, folds[0].test_end),
+            (date_ms(2025, 3, 30), date_ms(2025, 4, 28))
+        );
+        assert_eq!(
+            (folds[1].train_start, folds[1].test_start),
+            (date_ms(2025, 2, 28), date_ms(2025, 4, 30))
+        );
+        assert_eq!(
+            (folds[3].test_start, folds[3].test_end),
+            (date_ms(2025, 6, 30), date_ms(2025, 7, 28))
+        );
         // fold 0 starts before the first bar: its train range begins at index 0.
         assert_eq!(folds[0].train.start, 0);
         // the last test window is partial and kept.
         assert_eq!(folds[3].test.end, ts.len());
         for f in &folds {
             assert!(ts[f.test.clone()].iter().all(|&t| t >= f.test_start && t < f.test_end));
-            assert!(ts[f.train.clone()].iter().all(|&t| t >= f.train_start && t < f.train_end));
+            assert!(ts[f.train.clone()]
+                .iter()
+                .all(|&t| t >= f.train_start && t < f.train_end));
         }
     }
 
@@ -118,7 +145,12 @@ mod tests {
     fn stops_when_a_test_window_is_empty() {
         let start = date_ms(2024, 1, 1);
         let ts: Vec<i64> = (0..24 * 40).map(|h| start + h * HOUR_MS).collect();
-        let cfg = WalkForward { train_months: 0, test_months: 1, folds: 5, embargo_days: 0 };
+        let cfg = WalkForward {
+            train_months: 0,
+            test_months: 1,
+            folds: 5,
+            embargo_days: 0,
+        };
         assert_eq!(walk_forward(&ts, &cfg).len(), 2);
         assert!(walk_forward(&[], &cfg).is_empty());
     }

@@ -44,7 +44,10 @@ pub async fn run(config: &Config, cmd: DataCommand) -> anyhow::Result<()> {
             let dir = args.out.unwrap_or_else(|| config.demo_dir());
             let written = crate::demo::write(&spec, &dir, &args.name)?;
             for r in &written {
-                println!("{:<8} {:>8} bars  {} → {}  {}", r.symbol, r.n_bars, r.start, r.end, r.path);
+                println!(
+                    "{:<8} {:>8} bars  {} → {}  {}",
+                    r.symbol, r.n_bars, r.start, r.end, r.path
+                );
             }
             if args.register {
                 let store = engine::store::Store::connect(&config.db_url()).await?;
