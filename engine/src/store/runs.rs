@@ -153,12 +153,10 @@ pub async fn insert_trials(store: &Store, run_id: &str, trials: &[TrialRow]) -> 
     Ok(())
 }
 
-// MySQL TEXT columns reach sqlx `Any` as BLOB (not decodable as String): they are read through CAST(… AS CHAR(4000)) (a bounded CHAR comes back as VARCHAR).
-
 /// `GET /runs`: filtered by exact status and `started_at` text bounds, newest first, paged.
 pub async fn list_runs(store: &Store, f: &RunFilter) -> Result<Vec<RunSummary>, StoreError> {
     let mut sql =
-        "SELECT run_id, status, objective, CAST(out_dir AS CHAR(4000)) AS out_dir, started_at, finished_at FROM experiment_runs WHERE 1=1".to_string();
+        "SELECT run_id, status, objective, out_dir, started_at, finished_at FROM experiment_runs WHERE 1=1".to_string();
     let mut binds = Vec::new();
     for (cond, value) in [
         ("status = ?", &f.status),
@@ -194,7 +192,7 @@ pub async fn list_runs(store: &Store, f: &RunFilter) -> Result<Vec<RunSummary>, 
 /// `GET /runs/{id}`'s `run` object, or None for an unknown run.
 pub async fn get_run(store: &Store, run_id: &str) -> Result<Option<RunRow>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, run_id, spec_id, dataset_id, status, objective, CAST(out_dir AS CHAR(4000)) AS out_dir, started_at, \
+        "SELECT id, run_id, spec_id, dataset_id, status, objective, out_dir, started_at, \
          finished_at FROM experiment_runs WHERE run_id = ?",
     )
     .bind(run_id)
@@ -245,7 +243,7 @@ pub async fn list_trials(
 ) -> Result<Vec<TrialRow>, StoreError> {
     let (field, dir) = order_clause(order_by.unwrap_or("objective_value.desc"));
     let sql = format!(
-        "SELECT trial_number, CAST(params_json AS CHAR(4000)) AS params_json, objective_value, status, n_trades, max_dd, sharpe, sortino, cagr, hit_rate, \
+        "SELECT trial_number, params_json, objective_value, status, n_trades, max_dd, sharpe, sortino, cagr, hit_rate, \
          avg_r FROM trials WHERE run_id = ? ORDER BY {field} {dir}, trial_number ASC LIMIT ? OFFSET ?"
     );
     let (limit, offset) = paging(page, page_size);
