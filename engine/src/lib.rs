@@ -4,6 +4,7 @@
 pub mod backtest;
 pub mod data;
 pub mod features;
+pub mod jobs;
 pub mod optimize;
 pub mod seasonality;
 pub mod stats;

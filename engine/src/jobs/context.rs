@@ -1,0 +1,95 @@
+//! What a job body receives: its run id and directory, the store, data options, progress and cancellation.
+
+use crate::data::{DataError, LoadOptions};
+use crate::optimize::RunContext;
+use crate::store::{Store, StoreError};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// A progress callback: fraction done (0…1) and a short message. Called from any thread.
+pub type ProgressFn = Arc<dyn Fn(f64, &str) + Send + Sync>;
+
+/// Everything a job body needs; cheap to clone (shared handles only).
+#[derive(Clone)]
+pub struct JobContext {
+    /// The run id (32 hex characters), also the job id and the artifact directory's name.
+    pub run_id: String,
+    /// The run's own artifact directory (`<QE_ARTIFACTS_DIR>/<run_id>`); the body creates it when it writes.
+    pub out_dir: PathBuf,
+    /// Where results persist; None runs without a database (e.g. `qe run --no-store`).
+    pub store: Option<Store>,
+    /// Data root, MySQL schema default and the `extra_where` gate for loading the spec's data.
+    pub load: LoadOptions,
+    pub progress: ProgressFn,
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl JobContext {
+    /// A context that reports nowhere and is never cancelled (CLI and tests).
+    pub fn local(run_id: impl Into<String>, out_dir: impl Into<PathBuf>, store: Option<Store>, load: LoadOptions) -> Self {
+        JobContext {
+            run_id: run_id.into(),
+            out_dir: out_dir.into(),
+            store,
+            load,
+            progress: Arc::new(|_, _| {}),
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// True once cancellation was requested; bodies check it between units of work.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Reports progress.
+    pub fn report(&self, fraction: f64, message: &str) {
+        (self.progress)(fraction.clamp(0.0, 1.0), message)
+    }
+
+    /// Runs CPU-bound work on Tokio's blocking pool (works on any runtime flavour) with this context.
+    pub async fn blocking<T, F>(&self, work: F) -> Result<T, JobError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&JobContext) -> Result<T, JobError> + Send + 'static,
+    {
+        let ctx = self.clone();
+        tokio::task::spawn_blocking(move || work(&ctx))
+            .await
+            .map_err(|e| JobError::Failed(format!("the job's worker thread failed: {e}")))?
+    }
+
+    /// Calls `f` with a borrowed [`RunContext`] (progress + cancel flag) for the engine's compute functions.
+    pub fn with_run_context<T>(&self, f: impl FnOnce(&RunContext) -> T) -> T {
+        let progress = |p: f64, m: &str| self.report(p, m);
+        let rc = RunContext::new(&progress, &self.cancel);
+        f(&rc)
+    }
+}
+
+/// Why a job did not complete. The server maps these to HTTP statuses; the runner stores the message.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The spec is well-formed JSON but asks for something impossible (names the field).
+    #[error("invalid spec: {field}: {message}")]
+    Spec { field: String, message: String },
+    /// The spec's data could not be loaded or failed validation.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error("the run was cancelled")]
+    Cancelled,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write {path}: {reason}")]
+    Artifact { path: String, reason: String },
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl JobError {
+    /// True when the client's spec or data is at fault (answered 4xx), false for server-side failures.
+    pub fn is_client_error(&self) -> bool {
+        matches!(self, JobError::Spec { .. } | JobError::Data(_))
+    }
+}
