@@ -29,13 +29,80 @@ pub fn write(spec: &SynthSpec, dir: &Path, name: &str) -> anyhow::Result<Vec<Dat
         .collect())
 }
 
-/// Writes and registers the demo data set when the database has no dataset yet.
-pub async fn seed_if_empty(store: &Store, dir: &Path) -> anyhow::Result<()> {
+/// Writes and registers the demo data set when the database has no dataset yet; returns the Parquet file
+/// written, or None when the database already had data.
+pub async fn seed_if_empty(store: &Store, dir: &Path) -> anyhow::Result<Option<std::path::PathBuf>> {
     if !datasets::list(store).await?.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let rows = write(&SynthSpec::demo(), dir, "demo")?;
     datasets::upsert(store, &rows).await?;
     tracing::info!(series = rows.len(), dir = %dir.display(), "seeded the demo data set");
+    Ok(Some(dir.join("demo.parquet")))
+}
+
+/// Specs of the demo jobs over the demo Parquet file: an EMA-cross optimisation with walk-forward folds, market
+/// statistics and seasonality profiles, so a newcomer's dashboard has every kind of result.
+pub fn demo_specs(parquet: &Path) -> Vec<(&'static str, serde_json::Value)> {
+    let path = parquet.display().to_string();
+    let data = |symbols: &[&str]| {
+        serde_json::json!({"dataset_path": path, "symbols": symbols, "timeframe": "5m",
+                           "start": "2024-01-01", "end": "2024-12-31"})
+    };
+    vec![
+        (
+            "optimize",
+            serde_json::json!({
+                "data": data(&["EURUSD"]),
+                "strategy": {
+                    "filters": {"ema_fast": 9, "ema_slow": 26}, "tpsl": {"atr_k": 2.0},
+                    "validation": {"train_months": 3, "test_months": 1, "folds": 6, "embargo_days": 0},
+                    "objective": "sharpe",
+                    "search_space": {"ema_fast": [5, 8, 12, 16, 20], "ema_slow": [30, 40, 50, 60, 80]}
+                }
+            }),
+        ),
+        (
+            "stats",
+            serde_json::json!({
+                "data": data(&["EURUSD", "ES", "BTCUSD"]),
+                "events": [{"name": "k_consecutive", "params": {"k": 3, "direction": "up"}},
+                           {"name": "shock_atr", "params": {"mult": 2.0, "window": 14}}],
+                "conditions": [{"name": "session", "params": {"col": "session_id"}},
+                               {"name": "vol_tertile", "params": {"window": 14}}],
+                "targets": [{"name": "up_next_bar"}, {"name": "continuation_n", "params": {"n": 3, "direction": "up"}}],
+                "validation": {"train_months": 3, "test_months": 3, "folds": 2},
+                "persistence": {"enabled": true, "spec_id": "demo_stats", "dataset_id": "demo"}
+            }),
+        ),
+        (
+            "seasonality",
+            serde_json::json!({
+                "data": data(&["EURUSD", "ES", "BTCUSD"]),
+                "profile": {"by_hour": true, "by_dow": true, "by_month": true, "measure": "direction",
+                            "ret_horizon": 1, "min_samples_bin": 30},
+                "signal": {"method": "threshold", "threshold": 0.53, "dims": ["hour"], "combine": "and"},
+                "tp_sl": {"stop_loss": 1.5, "take_profit": 1.5},
+                "validation": {"train_months": 6, "test_months": 2, "folds": 3},
+                "persistence": {"enabled": true, "spec_id": "demo_seasonality", "dataset_id": "demo"}
+            }),
+        ),
+    ]
+}
+
+/// Queues the demo jobs; they run in the background while the server starts answering.
+pub async fn submit_demo_jobs(jobs: &engine::jobs::Jobs, parquet: &Path) -> anyhow::Result<()> {
+    use engine::jobs::JobSpec;
+    use model::spec::{experiment, seasonality, stats};
+    for (kind, value) in demo_specs(parquet) {
+        let spec = match kind {
+            "optimize" => JobSpec::Optimize(Box::new(experiment::parse_experiment(value.clone())?)),
+            "stats" => JobSpec::Stats(Box::new(stats::parse_stats(value.clone())?)),
+            _ => JobSpec::Seasonality(Box::new(seasonality::parse_seasonality(value.clone())?)),
+        };
+        let load = engine::data::LoadOptions::from_env(None, None);
+        let id = jobs.submit_with(spec, &value.to_string(), load).await?;
+        tracing::info!(kind, run_id = %id, "queued a demo job");
+    }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `qe`: Quant Engine's one binary. Without a subcommand it serves the dashboard and API.
 
+mod api;
 mod cli;
 mod config;
 mod demo;

@@ -1,15 +1,19 @@
 //! `qe serve`: the axum server with `/healthz`, the JSON API and the Leptos dashboard.
 
+use crate::api;
 use crate::config::Config;
 use app::{shell, App};
 use axum::{extract::State, routing::get, Json, Router};
 use clap::Args;
+use engine::data::LoadOptions;
+use engine::jobs::{Jobs, JobsConfig};
 use engine::store::Store;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
+use std::time::Duration;
 
-#[derive(Debug, Default, Args)]
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port (printed on stdout).
     #[arg(long, env = "QE_ADDR")]
@@ -20,6 +24,39 @@ pub struct ServeArgs {
     /// Generate and register the demo data set when the database has none.
     #[arg(long, env = "QE_SEED_DEMO")]
     pub seed_demo: bool,
+    /// Bearer token required on mutating API requests (POST); unset = open.
+    #[arg(long, env = "QE_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
+    /// Comma-separated origins allowed by CORS (e.g. `http://localhost:4200`).
+    #[arg(long, env = "QE_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Largest accepted request body in bytes.
+    #[arg(long, env = "QE_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Seconds a request may take (synchronous job POSTs included) before 408.
+    #[arg(long, env = "QE_REQUEST_TIMEOUT", default_value_t = 900)]
+    pub request_timeout: u64,
+    /// Jobs running at once.
+    #[arg(long, env = "QE_JOB_WORKERS", default_value_t = 2)]
+    pub job_workers: usize,
+    /// Jobs allowed to wait for a worker; more answer 429.
+    #[arg(long, env = "QE_JOB_QUEUE", default_value_t = 32)]
+    pub job_queue: usize,
+    /// Seconds running jobs get to finish at shutdown before they are cancelled and marked interrupted.
+    #[arg(long, env = "QE_SHUTDOWN_GRACE", default_value_t = 30)]
+    pub shutdown_grace: u64,
+}
+
+impl ServeArgs {
+    /// The arguments `qe serve` would get with no flags (defaults and `QE_*` variables).
+    pub fn from_env() -> ServeArgs {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        <Only as clap::Parser>::parse_from(["qe"]).args
+    }
 }
 
 #[derive(Clone)]
@@ -38,8 +75,13 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let store = Store::connect(&config.db_url()).await?;
-    if args.seed_demo {
-        crate::demo::seed_if_empty(&store, &config.demo_dir()).await?;
+    let seeded = match args.seed_demo {
+        true => crate::demo::seed_if_empty(&store, &config.demo_dir()).await?,
+        false => None,
+    };
+    let jobs = Jobs::start(store.clone(), jobs_config(config, &args)).await?;
+    if let Some(parquet) = seeded {
+        crate::demo::submit_demo_jobs(&jobs, &std::fs::canonicalize(&parquet)?).await?;
     }
     let leptos = leptos_options(&args);
     let addr = leptos.site_addr;
@@ -48,7 +90,23 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         leptos: leptos.clone(),
         store: store.clone(),
     };
-    let router = Router::new()
+    let api_state = api::ApiState {
+        store: store.clone(),
+        jobs: jobs.clone(),
+        data_root: config.data_root.clone(),
+    };
+    let protection = api::Protection {
+        token: args.api_token.clone().filter(|t| !t.is_empty()),
+        cors_origins: args
+            .cors_origins
+            .iter()
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty())
+            .collect(),
+        max_body_bytes: args.max_body_bytes,
+        request_timeout: Duration::from_secs(args.request_timeout),
+    };
+    let pages = Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(
             &state,
@@ -63,16 +121,32 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state);
+    let router = api::router(api_state, &protection)
+        .merge(pages)
+        .layer(tower_http::trace::TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("listening on http://{local}");
     tracing::info!(%local, db = %config.db_url(), startup_ms = started.elapsed().as_millis() as u64, "qe serve ready");
+    let grace = Duration::from_secs(args.shutdown_grace);
     axum::serve(listener, router.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            jobs.shutdown(grace).await;
+        })
         .await?;
     Ok(())
+}
+
+/// The job executor's settings: workers, queue, artifacts under the configured directory, data root.
+fn jobs_config(config: &Config, args: &ServeArgs) -> JobsConfig {
+    JobsConfig {
+        workers: args.job_workers,
+        queue_limit: args.job_queue,
+        artifacts_dir: config.artifacts_dir(),
+        load: LoadOptions::from_env(Some(config.data_root.clone()), None),
+    }
 }
 
 /// Leptos options from cargo-leptos's `LEPTOS_*` variables when present, else from our flags and defaults.

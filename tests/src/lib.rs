@@ -8,13 +8,42 @@ use std::process::{Child, Command, Stdio};
 pub struct TestServer {
     pub base: String,
     pub home: tempfile::TempDir,
+    process: ServerProcess,
+}
+
+impl TestServer {
+    /// Kills the server at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        self.process.kill();
+    }
+}
+
+/// A `qe serve` process on a given home directory; killed on drop.
+pub struct ServerProcess {
+    pub base: String,
     child: Child,
 }
 
-impl Drop for TestServer {
-    fn drop(&mut self) {
+impl ServerProcess {
+    /// Kills the process at once (SIGKILL) and reaps it.
+    pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Asks the process to stop (SIGTERM) and waits for it to exit; returns its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        self.child.wait().expect("wait for qe serve")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 
@@ -37,11 +66,22 @@ pub fn qe_bin() -> PathBuf {
 /// Starts `qe serve` on 127.0.0.1:0 with a fresh SQLite home and the given extra arguments and variables.
 pub fn spawn_server(args: &[&str], envs: &[(&str, &str)]) -> TestServer {
     let home = tempfile::tempdir().expect("tempdir");
+    let process = spawn_server_at(home.path(), args, envs);
+    TestServer {
+        base: process.base.clone(),
+        home,
+        process,
+    }
+}
+
+/// Starts `qe serve` on 127.0.0.1:0 with `home` as `QE_HOME` (to restart a server on the same state).
+pub fn spawn_server_at(home: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -> ServerProcess {
     let mut cmd = Command::new(qe_bin());
     cmd.arg("serve").arg("--addr").arg("127.0.0.1:0").args(args);
-    cmd.env("QE_HOME", home.path())
+    cmd.env("QE_HOME", home)
         .env_remove("QE_DB_URL")
         .env_remove("DB_DSN")
+        .env_remove("QE_API_TOKEN")
         .env("QE_LOG", "warn");
     for (k, v) in envs {
         cmd.env(k, v);
@@ -61,5 +101,137 @@ pub fn spawn_server(args: &[&str], envs: &[(&str, &str)]) -> TestServer {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
-    TestServer { base, home, child }
+    ServerProcess { base, child }
+}
+
+/// The original's reference material (specs, recorded responses), read in place.
+pub const REFERENCE: &str = "/work/shared/reference";
+
+/// A data root laid out as the original's checkout (`specs/examples/data/eurusd_m1_sample.json`), so the
+/// reference specs' relative `dataset_path` resolves inside it.
+pub fn reference_data_root() -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path().join("specs/examples/data");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let src = format!("{REFERENCE}/specs/data/eurusd_m1_sample.json");
+    std::fs::copy(&src, dir.join("eurusd_m1_sample.json")).unwrap_or_else(|e| panic!("{src}: {e}"));
+    root
+}
+
+/// A reference spec as JSON.
+pub fn reference_spec(name: &str) -> serde_json::Value {
+    let path = format!("{REFERENCE}/specs/{name}");
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
+}
+
+/// A recorded response of the original (`responses/<prefix>_*.json`, by its two-digit number).
+pub fn recorded(number: u32) -> serde_json::Value {
+    let prefix = format!("{number:02}_");
+    let dir = format!("{REFERENCE}/responses");
+    let entry = std::fs::read_dir(&dir)
+        .expect("responses dir")
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no recorded response {prefix}*"));
+    serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap()
+}
+
+/// A fresh, empty MariaDB database URL for a server under test, created through the `mariadb` client from
+/// `QE_TEST_MYSQL_URL`; None when that is unset (a failure instead when `QE_REQUIRE_MYSQL=1`).
+pub fn fresh_mysql_url() -> Option<String> {
+    let Ok(base) = std::env::var("QE_TEST_MYSQL_URL") else {
+        assert!(
+            std::env::var("QE_REQUIRE_MYSQL").as_deref() != Ok("1"),
+            "QE_REQUIRE_MYSQL=1 but QE_TEST_MYSQL_URL is unset"
+        );
+        return None;
+    };
+    let rest = base
+        .strip_prefix("mysql://")
+        .expect("QE_TEST_MYSQL_URL must be mysql://user[:pw]@host[:port]/db");
+    let (auth, hostpart) = rest.split_once('@').expect("user@host in QE_TEST_MYSQL_URL");
+    let (user, pw) = auth.split_once(':').unwrap_or((auth, ""));
+    let host_port = hostpart.split('/').next().unwrap_or(hostpart);
+    let (host, port) = host_port.split_once(':').unwrap_or((host_port, "3306"));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let name = format!("qe_bb_{nanos:x}_{}", std::process::id());
+    let mut cmd = Command::new("mariadb");
+    cmd.args(["-h", host, "-P", port, "-u", user]);
+    if !pw.is_empty() {
+        cmd.arg(format!("-p{pw}"));
+    }
+    let out = cmd
+        .args(["-e", &format!("CREATE DATABASE {name}")])
+        .output()
+        .expect("run the mariadb client");
+    assert!(
+        out.status.success(),
+        "CREATE DATABASE failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(format!("mysql://{auth}@{host_port}/{name}"))
+}
+
+/// Checks that `ours` has every key of `recorded` with a compatible JSON type, recursively (arrays element by
+/// element up to the shorter length); recorded nulls match anything. Returns the mismatching paths.
+pub fn shape_mismatches(recorded: &serde_json::Value, ours: &serde_json::Value) -> Vec<String> {
+    fn walk(path: &str, r: &serde_json::Value, o: &serde_json::Value, out: &mut Vec<String>) {
+        use serde_json::Value::*;
+        match (r, o) {
+            (Null, _) => {}
+            (Object(rm), Object(om)) => {
+                for (k, rv) in rm {
+                    match om.get(k) {
+                        Some(ov) => walk(&format!("{path}.{k}"), rv, ov, out),
+                        None => out.push(format!("{path}.{k}: missing")),
+                    }
+                }
+            }
+            (Array(ra), Array(oa)) => {
+                for (i, (rv, ov)) in ra.iter().zip(oa).enumerate() {
+                    walk(&format!("{path}[{i}]"), rv, ov, out);
+                }
+            }
+            (Number(_), Number(_)) | (String(_), String(_)) | (Bool(_), Bool(_)) => {}
+            (r, Null) if !r.is_object() && !r.is_array() => {}
+            _ => out.push(format!("{path}: recorded {r} vs ours {o}")),
+        }
+    }
+    let mut out = Vec::new();
+    walk("$", recorded, ours, &mut out);
+    out
+}
+
+/// `v` without the given keys at any depth (ids and timestamps that differ between systems).
+pub fn without_keys(v: &serde_json::Value, keys: &[&str]) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !keys.contains(&k.as_str()))
+                .map(|(k, x)| (k.clone(), without_keys(x, keys)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|x| without_keys(x, keys)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Equality of JSON documents with numbers compared to a relative tolerance of 1e-9.
+pub fn approx_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| approx_eq(p, q)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| approx_eq(v, w)))
+        }
+        _ => a == b,
+    }
 }

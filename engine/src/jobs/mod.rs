@@ -1,6 +1,78 @@
-//! Durable jobs: every kind of run (optimize, stats, seasonality) executes as a job with a run row, progress,
-//! cancellation and a stored result.
+//! Durable jobs: every kind of run (optimize, stats, seasonality) executes as a job with a stored row, progress,
+//! cancellation and a result document. [`Jobs`] is the bounded executor; the job bodies live in one module per kind.
 
 mod context;
+pub mod optimize;
+mod runner;
+pub mod seasonality;
+pub mod stats;
 
 pub use context::{JobContext, JobError, ProgressFn};
+pub use runner::{CancelOutcome, JobUpdate, Jobs, JobsConfig, SubmitError};
+
+use model::spec::experiment::ExperimentSpec;
+use model::spec::seasonality::SeasonalitySpec;
+use model::spec::stats::StatsSpec;
+use serde_json::Value;
+
+/// The kinds of job, stored in `jobs.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    Optimize,
+    Stats,
+    Seasonality,
+    SeasonalityOptimize,
+}
+
+impl JobKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Optimize => "optimize",
+            JobKind::Stats => "stats",
+            JobKind::Seasonality => "seasonality",
+            JobKind::SeasonalityOptimize => "seasonality_optimize",
+        }
+    }
+}
+
+/// A parsed spec ready to run.
+#[derive(Debug, Clone)]
+pub enum JobSpec {
+    Optimize(Box<ExperimentSpec>),
+    Stats(Box<StatsSpec>),
+    Seasonality(Box<SeasonalitySpec>),
+    SeasonalityOptimize(Box<SeasonalitySpec>),
+}
+
+impl JobSpec {
+    /// The kind of job this spec runs as.
+    pub fn kind(&self) -> JobKind {
+        match self {
+            JobSpec::Optimize(_) => JobKind::Optimize,
+            JobSpec::Stats(_) => JobKind::Stats,
+            JobSpec::Seasonality(_) => JobKind::Seasonality,
+            JobSpec::SeasonalityOptimize(_) => JobKind::SeasonalityOptimize,
+        }
+    }
+
+    /// The spec's `data` block (for checking paths before the job is queued).
+    pub fn data(&self) -> &model::spec::DataSpec {
+        match self {
+            JobSpec::Optimize(s) => &s.data,
+            JobSpec::Stats(s) => &s.data,
+            JobSpec::Seasonality(s) | JobSpec::SeasonalityOptimize(s) => &s.data,
+        }
+    }
+}
+
+/// Runs the body of `spec`'s kind and returns its `result` document.
+pub async fn execute(ctx: &JobContext, spec: JobSpec) -> Result<Value, JobError> {
+    match spec {
+        JobSpec::Optimize(s) => optimize::execute(ctx, *s).await,
+        JobSpec::Stats(s) => stats::execute(ctx, *s).await,
+        JobSpec::Seasonality(s) => seasonality::run(ctx, *s).await,
+        JobSpec::SeasonalityOptimize(s) => seasonality::optimize(ctx, *s).await,
+    }
+}

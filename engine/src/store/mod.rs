@@ -2,6 +2,7 @@
 //! Migrations run at connect time; one repository module per table family.
 
 pub mod datasets;
+pub mod jobs;
 pub mod market_stats;
 pub mod runs;
 pub mod seasonality;

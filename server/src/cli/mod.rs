@@ -32,7 +32,7 @@ pub enum Command {
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        None => crate::serve::serve(&cli.config, crate::serve::ServeArgs::default()).await,
+        None => crate::serve::serve(&cli.config, crate::serve::ServeArgs::from_env()).await,
         Some(Command::Serve(args)) => crate::serve::serve(&cli.config, args).await,
         Some(Command::Migrate) => {
             let url = cli.config.db_url();

@@ -1,0 +1,461 @@
+//! The bounded job executor: a submission writes its `queued` row first, waits for one of `workers` slots, runs
+//! its body with progress and cancellation, and ends `completed` (result document on disk), `failed` or
+//! `cancelled`. More than `workers + queue_limit` unfinished jobs are refused instead of piling up.
+
+use super::{JobContext, JobError, JobKind, JobSpec};
+use crate::data::LoadOptions;
+use crate::store::jobs::{self as repo, Finish};
+use crate::store::{Store, StoreError};
+use futures_util::future::BoxFuture;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{watch, Notify, Semaphore};
+
+/// Executor settings.
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// Jobs running at once.
+    pub workers: usize,
+    /// Accepted jobs waiting for a worker beyond those running.
+    pub queue_limit: usize,
+    /// Each run writes under `<artifacts_dir>/<run_id>/`.
+    pub artifacts_dir: PathBuf,
+    /// How specs' data is loaded (data root, MySQL defaults).
+    pub load: LoadOptions,
+}
+
+/// A job body: runs a spec in a context. [`Jobs::start`] uses [`super::execute`].
+pub type Body = Arc<dyn Fn(JobContext, JobSpec) -> BoxFuture<'static, Result<Value, JobError>> + Send + Sync>;
+
+/// The live state of a job, as streamed to watchers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobUpdate {
+    pub run_id: String,
+    pub kind: JobKind,
+    pub status: String,
+    pub progress: f64,
+    pub message: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Why a submission was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("the job queue is full ({limit} jobs unfinished); retry later")]
+    QueueFull { limit: usize },
+    #[error("the server is shutting down")]
+    ShuttingDown,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a cancel request found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// The job will stop at its next check (a queued job never starts).
+    Requested,
+    /// The job had already ended with this status.
+    AlreadyFinished(String),
+    NotFound,
+}
+
+/// The executor; cheap to clone.
+#[derive(Clone)]
+pub struct Jobs {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: JobsConfig,
+    body: Body,
+    slots: Semaphore,
+    unfinished: AtomicUsize,
+    live: Mutex<HashMap<String, Live>>,
+    accepting: AtomicBool,
+    draining: AtomicBool,
+    settled: Notify,
+}
+
+#[derive(Clone)]
+struct Live {
+    cancel: Arc<AtomicBool>,
+    updates: Arc<watch::Sender<JobUpdate>>,
+}
+
+impl Jobs {
+    /// Recovers runs a previous process left unfinished (they become `failed`, reason `interrupted`) and starts
+    /// an executor running the real job bodies.
+    pub async fn start(store: Store, config: JobsConfig) -> Result<Jobs, StoreError> {
+        let body: Body = Arc::new(|ctx, spec| Box::pin(async move { super::execute(&ctx, spec).await }));
+        Self::start_with(store, config, body).await
+    }
+
+    /// [`Jobs::start`] with another body (tests of the executor itself).
+    pub async fn start_with(store: Store, config: JobsConfig, body: Body) -> Result<Jobs, StoreError> {
+        let interrupted = repo::fail_unfinished(&store).await?;
+        if !interrupted.is_empty() {
+            tracing::warn!(count = interrupted.len(), ids = ?interrupted, "runs left unfinished by a previous process marked failed (interrupted)");
+        }
+        let workers = config.workers.max(1);
+        Ok(Jobs {
+            inner: Arc::new(Inner {
+                store,
+                slots: Semaphore::new(workers),
+                config: JobsConfig { workers, ..config },
+                body,
+                unfinished: AtomicUsize::new(0),
+                live: Mutex::new(HashMap::new()),
+                accepting: AtomicBool::new(true),
+                draining: AtomicBool::new(false),
+                settled: Notify::new(),
+            }),
+        })
+    }
+
+    /// The store jobs persist to.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Writes the job's `queued` row (and its run row) and schedules it; returns the run id.
+    pub async fn submit(&self, spec: JobSpec, spec_json: &str) -> Result<String, SubmitError> {
+        self.submit_with(spec, spec_json, self.inner.config.load.clone()).await
+    }
+
+    /// [`Jobs::submit`] loading the spec's data with other options (the server's own demo jobs read from
+    /// its home directory, which may lie outside the data root that client specs are confined to).
+    pub async fn submit_with(&self, spec: JobSpec, spec_json: &str, load: LoadOptions) -> Result<String, SubmitError> {
+        let inner = &self.inner;
+        if !inner.accepting.load(Ordering::SeqCst) {
+            return Err(SubmitError::ShuttingDown);
+        }
+        let limit = inner.config.workers + inner.config.queue_limit;
+        inner
+            .unfinished
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < limit).then_some(n + 1))
+            .map_err(|_| SubmitError::QueueFull { limit })?;
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        if let Err(e) = register(inner, &id, &spec, spec_json).await {
+            inner.unfinished.fetch_sub(1, Ordering::SeqCst);
+            return Err(e.into());
+        }
+        let (tx, _) = watch::channel(JobUpdate {
+            run_id: id.clone(),
+            kind: spec.kind(),
+            status: repo::QUEUED.into(),
+            progress: 0.0,
+            message: None,
+            error: None,
+        });
+        let live = Live {
+            cancel: Arc::new(AtomicBool::new(false)),
+            updates: Arc::new(tx),
+        };
+        self.lock_live().insert(id.clone(), live.clone());
+        tokio::spawn(run_one(self.inner.clone(), id.clone(), spec, live, load));
+        Ok(id)
+    }
+
+    /// A receiver of the job's updates while it is queued or running; None once it has ended (read the store).
+    pub fn watch(&self, id: &str) -> Option<watch::Receiver<JobUpdate>> {
+        self.lock_live().get(id).map(|l| l.updates.subscribe())
+    }
+
+    /// Waits until the job has ended and returns its row (None for an unknown id).
+    pub async fn wait(&self, id: &str) -> Result<Option<repo::JobRecord>, StoreError> {
+        if let Some(mut rx) = self.watch(id) {
+            while !repo::is_terminal(&rx.borrow_and_update().status) {
+                if rx.changed().await.is_err() {
+                    break;
+                }
+            }
+        }
+        repo::get(&self.inner.store, id).await
+    }
+
+    /// Asks a queued or running job to stop.
+    pub async fn cancel(&self, id: &str) -> Result<CancelOutcome, StoreError> {
+        if let Some(live) = self.lock_live().get(id) {
+            live.cancel.store(true, Ordering::SeqCst);
+            return Ok(CancelOutcome::Requested);
+        }
+        Ok(match repo::get(&self.inner.store, id).await? {
+            Some(r) => CancelOutcome::AlreadyFinished(r.status),
+            None => CancelOutcome::NotFound,
+        })
+    }
+
+    /// The result document of a completed job (None when unknown, unfinished or failed).
+    pub async fn result(&self, id: &str) -> Result<Option<Value>, JobError> {
+        let Some(rec) = repo::get(&self.inner.store, id).await? else {
+            return Ok(None);
+        };
+        read_result(&rec).await
+    }
+
+    /// The result document of the most recent completed job of `kind`.
+    pub async fn latest_result(&self, kind: JobKind) -> Result<Option<Value>, JobError> {
+        let Some(rec) = repo::latest_completed(&self.inner.store, kind.as_str()).await? else {
+            return Ok(None);
+        };
+        read_result(&rec).await
+    }
+
+    /// Stops accepting jobs; queued jobs end `failed` (interrupted); running jobs get `grace` to finish, then
+    /// are cancelled, and whatever still runs is marked interrupted.
+    pub async fn shutdown(&self, grace: Duration) {
+        let inner = &self.inner;
+        inner.accepting.store(false, Ordering::SeqCst);
+        inner.draining.store(true, Ordering::SeqCst);
+        let lives: Vec<Live> = self.lock_live().values().cloned().collect();
+        for l in &lives {
+            if l.updates.borrow().status == repo::QUEUED {
+                l.cancel.store(true, Ordering::SeqCst);
+            }
+        }
+        if !self.settle(grace).await {
+            tracing::warn!("jobs still running after the shutdown grace period; cancelling them");
+            for l in self.lock_live().values() {
+                l.cancel.store(true, Ordering::SeqCst);
+            }
+            self.settle(Duration::from_secs(5)).await;
+        }
+        match repo::fail_unfinished(&inner.store).await {
+            Ok(ids) if !ids.is_empty() => tracing::warn!(?ids, "marked interrupted at shutdown"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "cannot mark unfinished jobs at shutdown"),
+        }
+    }
+
+    /// Waits until no job is unfinished, at most `limit`; true when settled.
+    async fn settle(&self, limit: Duration) -> bool {
+        let wait = async {
+            loop {
+                let notified = self.inner.settled.notified();
+                if self.inner.unfinished.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        tokio::time::timeout(limit, wait).await.is_ok()
+    }
+
+    fn lock_live(&self) -> std::sync::MutexGuard<'_, HashMap<String, Live>> {
+        self.inner.live.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Writes the job row and, for kinds with a run table of their own, its queued run row.
+async fn register(inner: &Inner, id: &str, spec: &JobSpec, spec_json: &str) -> Result<(), StoreError> {
+    repo::insert(&inner.store, id, spec.kind().as_str(), spec_json).await?;
+    if let JobSpec::Optimize(s) = spec {
+        let dataset = dataset_id(&s.data);
+        let run = repo::QueuedRun {
+            run_id: id,
+            dataset_id: dataset.as_deref(),
+            objective: s.strategy.objective.key(),
+            out_dir: &inner.config.artifacts_dir.join(id).display().to_string(),
+        };
+        repo::register_queued_run(&inner.store, &run).await?;
+    }
+    Ok(())
+}
+
+/// A data set's name for run rows: the file stem, or the MySQL table.
+pub fn dataset_id(data: &model::spec::DataSpec) -> Option<String> {
+    if let Some(file) = data.file() {
+        return Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned());
+    }
+    data.mysql.as_ref().map(|m| m.table.clone())
+}
+
+async fn run_one(inner: Arc<Inner>, id: String, spec: JobSpec, live: Live, load: LoadOptions) {
+    let kind = spec.kind();
+    let permit = inner.slots.acquire().await;
+    let end = if live.cancel.load(Ordering::SeqCst) {
+        if inner.draining.load(Ordering::SeqCst) {
+            Ending::interrupted()
+        } else {
+            Ending::of(Err(JobError::Cancelled))
+        }
+    } else {
+        execute_one(&inner, &id, spec, &live, load).await
+    };
+    drop(permit);
+    let result_path = end.result_path.as_ref().map(|p| p.display().to_string());
+    let finish = Finish {
+        status: end.status,
+        error: end.error.as_deref(),
+        reason: end.reason,
+        result_path: result_path.as_deref(),
+    };
+    if let Err(e) = repo::finish(&inner.store, &id, &finish).await {
+        tracing::error!(run_id = %id, error = %e, "cannot record the end of a job");
+    }
+    if end.status != repo::COMPLETED {
+        if let Err(e) = repo::fail_run_rows(&inner.store, &id, kind.as_str(), end.status).await {
+            tracing::error!(run_id = %id, error = %e, "cannot mark the run row");
+        }
+    }
+    tracing::info!(run_id = %id, kind = kind.as_str(), status = end.status, error = ?end.error, "job ended");
+    live.updates.send_modify(|u| {
+        u.status = end.status.to_string();
+        u.error = end.error.clone();
+        if end.status == repo::COMPLETED {
+            u.progress = 1.0;
+        }
+    });
+    inner.live.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    inner.unfinished.fetch_sub(1, Ordering::SeqCst);
+    inner.settled.notify_waiters();
+}
+
+/// The end of a job as recorded.
+struct Ending {
+    status: &'static str,
+    error: Option<String>,
+    reason: Option<&'static str>,
+    result_path: Option<PathBuf>,
+}
+
+impl Ending {
+    fn of(outcome: Result<PathBuf, JobError>) -> Ending {
+        match outcome {
+            Ok(path) => Ending {
+                status: repo::COMPLETED,
+                error: None,
+                reason: None,
+                result_path: Some(path),
+            },
+            Err(JobError::Cancelled) => Ending {
+                status: repo::CANCELLED,
+                error: Some("cancelled on request".into()),
+                reason: None,
+                result_path: None,
+            },
+            Err(e) => Ending {
+                status: repo::FAILED,
+                reason: failure_reason(&e),
+                error: Some(e.to_string()),
+                result_path: None,
+            },
+        }
+    }
+
+    fn interrupted() -> Ending {
+        Ending {
+            status: repo::FAILED,
+            error: Some("interrupted: the server stopped before the job started".into()),
+            reason: Some(repo::INTERRUPTED),
+            result_path: None,
+        }
+    }
+}
+
+/// The stored reason of a failure the client caused: `forbidden` (a path outside the data root) or `bad_input`.
+fn failure_reason(e: &JobError) -> Option<&'static str> {
+    match e {
+        JobError::Data(crate::data::DataError::OutsideDataRoot { .. }) => Some(repo::FORBIDDEN),
+        e if e.is_client_error() => Some(repo::BAD_INPUT),
+        _ => None,
+    }
+}
+
+async fn execute_one(inner: &Arc<Inner>, id: &str, spec: JobSpec, live: &Live, load: LoadOptions) -> Ending {
+    if let Err(e) = repo::set_running(&inner.store, id).await {
+        return Ending::of(Err(e.into()));
+    }
+    live.updates.send_modify(|u| u.status = repo::RUNNING.into());
+    let updates = live.updates.clone();
+    let progress: super::ProgressFn = Arc::new(move |fraction, message| {
+        updates.send_if_modified(|u| {
+            let changed = (u.progress - fraction).abs() >= 1e-4 || u.message.as_deref() != Some(message);
+            if changed {
+                u.progress = fraction;
+                u.message = Some(message.to_string());
+            }
+            changed
+        });
+    });
+    let out_dir = inner.config.artifacts_dir.join(id);
+    let ctx = JobContext {
+        run_id: id.to_string(),
+        out_dir: out_dir.clone(),
+        store: Some(inner.store.clone()),
+        load,
+        progress,
+        cancel: live.cancel.clone(),
+    };
+    let recorder = tokio::spawn(record_progress(
+        inner.store.clone(),
+        id.to_string(),
+        live.updates.subscribe(),
+    ));
+    let body = (inner.body)(ctx, spec);
+    let outcome = match tokio::spawn(body).await {
+        Ok(Ok(result)) => write_result(&out_dir, &result).await,
+        Ok(Err(e)) => Err(e),
+        Err(join) => Err(JobError::Failed(format!("the job crashed: {join}"))),
+    };
+    recorder.abort();
+    Ending::of(outcome)
+}
+
+/// Persists progress at most every 250 ms while the job runs.
+async fn record_progress(store: Store, id: String, mut rx: watch::Receiver<JobUpdate>) {
+    while rx.changed().await.is_ok() {
+        let u = rx.borrow_and_update().clone();
+        if repo::is_terminal(&u.status) {
+            break;
+        }
+        if u.status == repo::RUNNING {
+            let msg = u.message.as_deref().unwrap_or("");
+            if let Err(e) = repo::set_progress(&store, &id, u.progress, msg).await {
+                tracing::warn!(run_id = %id, error = %e, "cannot record progress");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Writes `result.json` into the run directory (temporary name, then rename) and returns its path.
+async fn write_result(out_dir: &Path, result: &Value) -> Result<PathBuf, JobError> {
+    let path = out_dir.join("result.json");
+    let tmp = out_dir.join("result.json.tmp");
+    let bytes = serde_json::to_vec(result).map_err(|e| JobError::Failed(format!("cannot encode the result: {e}")))?;
+    let io = |e: std::io::Error| JobError::Artifact {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    tokio::fs::create_dir_all(out_dir).await.map_err(io)?;
+    tokio::fs::write(&tmp, bytes).await.map_err(io)?;
+    tokio::fs::rename(&tmp, &path).await.map_err(io)?;
+    Ok(path)
+}
+
+async fn read_result(rec: &repo::JobRecord) -> Result<Option<Value>, JobError> {
+    let Some(path) = rec.result_path.as_deref().filter(|_| rec.status == repo::COMPLETED) else {
+        return Ok(None);
+    };
+    let bytes = tokio::fs::read(path).await.map_err(|e| JobError::Artifact {
+        path: path.to_string(),
+        reason: e.to_string(),
+    })?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| JobError::Artifact {
+            path: path.to_string(),
+            reason: format!("not valid JSON: {e}"),
+        })
+}
+
+#[cfg(test)]
+#[path = "runner_tests.rs"]
+mod tests;

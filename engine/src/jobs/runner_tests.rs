@@ -1,0 +1,230 @@
+//! The executor with controllable job bodies on a real SQLite store: lifecycle, progress, failures, panics,
+//! cancellation (running and queued), the queue limit and shutdown.
+
+use super::*;
+use crate::store::{runs, testing};
+use std::sync::atomic::AtomicU32;
+
+fn spec() -> JobSpec {
+    let text = std::fs::read_to_string("/work/shared/reference/specs/submit_local.json").unwrap();
+    let value = serde_json::from_str(&text).unwrap();
+    JobSpec::Optimize(Box::new(model::spec::experiment::parse_experiment(value).unwrap()))
+}
+
+fn config(dir: &Path, workers: usize, queue_limit: usize) -> JobsConfig {
+    JobsConfig {
+        workers,
+        queue_limit,
+        artifacts_dir: dir.join("artifacts"),
+        load: LoadOptions::default(),
+    }
+}
+
+fn body<F, Fut>(f: F) -> Body
+where
+    F: Fn(JobContext) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Value, JobError>> + Send + 'static,
+{
+    Arc::new(move |ctx, _spec| Box::pin(f(ctx)))
+}
+
+async fn status(jobs: &Jobs, id: &str) -> String {
+    repo::get(jobs.store(), id).await.unwrap().unwrap().status
+}
+
+#[tokio::test]
+async fn a_completed_job_stores_its_result_and_streams_progress() {
+    let (store, dir) = testing::sqlite().await;
+    let b = body(|ctx| async move {
+        ctx.report(0.5, "half way");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Ok(serde_json::json!({"answer": 42, "run": ctx.run_id}))
+    });
+    let jobs = Jobs::start_with(store.clone(), config(dir.path(), 2, 4), b)
+        .await
+        .unwrap();
+    let id = jobs.submit(spec(), "{}").await.unwrap();
+    assert_eq!(id.len(), 32);
+    let run = runs::get_run(&store, &id)
+        .await
+        .unwrap()
+        .expect("the run row exists before the job runs");
+    assert!(matches!(run.status.as_deref(), Some("QUEUED") | Some("RUNNING")));
+
+    let mut rx = jobs.watch(&id).expect("live while unfinished");
+    let mut seen = Vec::new();
+    loop {
+        let u = rx.borrow_and_update().clone();
+        seen.push((u.status.clone(), u.progress));
+        if repo::is_terminal(&u.status) || rx.changed().await.is_err() {
+            break;
+        }
+    }
+    assert!(seen.iter().any(|(_, p)| *p == 0.5), "progress 0.5 streamed: {seen:?}");
+
+    let rec = jobs.wait(&id).await.unwrap().unwrap();
+    assert_eq!((rec.status.as_str(), rec.progress), (repo::COMPLETED, 1.0));
+    assert!(rec.started_at.is_some() && rec.finished_at.is_some());
+    let result = jobs.result(&id).await.unwrap().unwrap();
+    assert_eq!(result["answer"], 42);
+    assert_eq!(result["run"], id.as_str());
+    assert!(dir.path().join("artifacts").join(&id).join("result.json").is_file());
+    assert!(jobs.watch(&id).is_none(), "ended jobs are read from the store");
+    assert_eq!(
+        jobs.latest_result(JobKind::Optimize).await.unwrap().unwrap()["answer"],
+        42
+    );
+}
+
+#[tokio::test]
+async fn a_failing_job_is_failed_with_its_error_and_its_run_row_too() {
+    let (store, dir) = testing::sqlite().await;
+    let b = body(|_| async { Err(JobError::Failed("no bars in range".into())) });
+    let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 1), b)
+        .await
+        .unwrap();
+    let id = jobs.submit(spec(), "{}").await.unwrap();
+    let rec = jobs.wait(&id).await.unwrap().unwrap();
+    assert_eq!(rec.status, repo::FAILED);
+    assert_eq!(rec.error.as_deref(), Some("no bars in range"));
+    assert!(jobs.result(&id).await.unwrap().is_none());
+    let run = runs::get_run(&store, &id).await.unwrap().unwrap();
+    assert_eq!(run.status.as_deref(), Some("FAILED"));
+    assert!(run.finished_at.is_some());
+}
+
+#[tokio::test]
+async fn a_panicking_job_fails_without_taking_the_executor_down() {
+    let (store, dir) = testing::sqlite().await;
+    let calls = Arc::new(AtomicU32::new(0));
+    let c = calls.clone();
+    let b = body(move |_| {
+        let n = c.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if n == 0 {
+                panic!("boom");
+            }
+            Ok(Value::Null)
+        }
+    });
+    let jobs = Jobs::start_with(store, config(dir.path(), 1, 2), b).await.unwrap();
+    let first = jobs.submit(spec(), "{}").await.unwrap();
+    let rec = jobs.wait(&first).await.unwrap().unwrap();
+    assert_eq!(rec.status, repo::FAILED);
+    assert!(rec.error.unwrap().contains("crashed"));
+    let second = jobs.submit(spec(), "{}").await.unwrap();
+    assert_eq!(jobs.wait(&second).await.unwrap().unwrap().status, repo::COMPLETED);
+}
+
+#[tokio::test]
+async fn cancelling_stops_a_running_job_and_a_queued_one_never_starts() {
+    let (store, dir) = testing::sqlite().await;
+    let started = Arc::new(AtomicU32::new(0));
+    let s = started.clone();
+    let b = body(move |ctx| {
+        s.fetch_add(1, Ordering::SeqCst);
+        async move {
+            for _ in 0..500 {
+                if ctx.is_cancelled() {
+                    return Err(JobError::Cancelled);
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            Ok(Value::Null)
+        }
+    });
+    let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 2), b)
+        .await
+        .unwrap();
+    let running = jobs.submit(spec(), "{}").await.unwrap();
+    let queued = jobs.submit(spec(), "{}").await.unwrap();
+    while status(&jobs, &running).await != repo::RUNNING {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(status(&jobs, &queued).await, repo::QUEUED);
+    assert_eq!(jobs.cancel(&queued).await.unwrap(), CancelOutcome::Requested);
+    assert_eq!(jobs.cancel(&running).await.unwrap(), CancelOutcome::Requested);
+    assert_eq!(jobs.wait(&running).await.unwrap().unwrap().status, repo::CANCELLED);
+    assert_eq!(jobs.wait(&queued).await.unwrap().unwrap().status, repo::CANCELLED);
+    assert_eq!(started.load(Ordering::SeqCst), 1, "the queued job never ran");
+    let run = runs::get_run(&store, &queued).await.unwrap().unwrap();
+    assert_eq!(run.status.as_deref(), Some("CANCELLED"));
+    assert_eq!(
+        jobs.cancel(&running).await.unwrap(),
+        CancelOutcome::AlreadyFinished(repo::CANCELLED.into())
+    );
+    assert_eq!(jobs.cancel("nope").await.unwrap(), CancelOutcome::NotFound);
+}
+
+#[tokio::test]
+async fn a_full_queue_refuses_without_writing_anything() {
+    let (store, dir) = testing::sqlite().await;
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let g = gate.clone();
+    let b = body(move |_| {
+        let g = g.clone();
+        async move {
+            let _ = g.acquire().await;
+            Ok(Value::Null)
+        }
+    });
+    let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 1), b)
+        .await
+        .unwrap();
+    let a = jobs.submit(spec(), "{}").await.unwrap();
+    let b = jobs.submit(spec(), "{}").await.unwrap();
+    let refused = jobs.submit(spec(), "{}").await.unwrap_err();
+    assert!(matches!(refused, SubmitError::QueueFull { limit: 2 }), "{refused}");
+    assert_eq!(repo::list(&store, None, None, 10, 0).await.unwrap().len(), 2);
+    gate.add_permits(2);
+    for id in [a, b] {
+        assert_eq!(jobs.wait(&id).await.unwrap().unwrap().status, repo::COMPLETED);
+    }
+    let c = jobs.submit(spec(), "{}").await.expect("room again once jobs ended");
+    gate.add_permits(1);
+    assert_eq!(jobs.wait(&c).await.unwrap().unwrap().status, repo::COMPLETED);
+}
+
+#[tokio::test]
+async fn shutdown_lets_running_jobs_finish_and_interrupts_queued_ones() {
+    let (store, dir) = testing::sqlite().await;
+    let b = body(|_| async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        Ok(Value::Null)
+    });
+    let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 3), b)
+        .await
+        .unwrap();
+    let running = jobs.submit(spec(), "{}").await.unwrap();
+    let queued = jobs.submit(spec(), "{}").await.unwrap();
+    while status(&jobs, &running).await != repo::RUNNING {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    jobs.shutdown(Duration::from_secs(10)).await;
+    assert_eq!(status(&jobs, &running).await, repo::COMPLETED);
+    let q = repo::get(&store, &queued).await.unwrap().unwrap();
+    assert_eq!(
+        (q.status.as_str(), q.reason.as_deref()),
+        (repo::FAILED, Some(repo::INTERRUPTED))
+    );
+    assert!(matches!(
+        jobs.submit(spec(), "{}").await,
+        Err(SubmitError::ShuttingDown)
+    ));
+}
+
+#[tokio::test]
+async fn start_marks_runs_a_crashed_process_left_running_as_interrupted() {
+    let (store, dir) = testing::sqlite().await;
+    repo::insert(&store, "crashed", "optimize", "{}").await.unwrap();
+    repo::set_running(&store, "crashed").await.unwrap();
+    let b = body(|_| async { Ok(Value::Null) });
+    let _jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 1), b)
+        .await
+        .unwrap();
+    let rec = repo::get(&store, "crashed").await.unwrap().unwrap();
+    assert_eq!(
+        (rec.status.as_str(), rec.reason.as_deref()),
+        (repo::FAILED, Some(repo::INTERRUPTED))
+    );
+}

@@ -1,0 +1,12 @@
+//! TEMPORARY placeholder until the `seas` branch lands (never merged to main as is).
+use super::{JobContext, JobError};
+use serde_json::Value;
+
+/// Placeholder.
+pub async fn run(_ctx: &JobContext, _spec: impl Sized) -> Result<Value, JobError> {
+    Err(JobError::Failed("not wired yet".into()))
+}
+/// Placeholder.
+pub async fn optimize(_ctx: &JobContext, _spec: impl Sized) -> Result<Value, JobError> {
+    Err(JobError::Failed("not wired yet".into()))
+}

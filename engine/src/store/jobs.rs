@@ -1,0 +1,299 @@
+//! The `jobs` table: one row per submitted run of any kind, from `queued` to `completed`, `failed` or
+//! `cancelled`, with progress, the error and where the result document is.
+
+use super::{Store, StoreError};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// Statuses a job row moves through.
+pub const QUEUED: &str = "queued";
+pub const RUNNING: &str = "running";
+pub const COMPLETED: &str = "completed";
+pub const FAILED: &str = "failed";
+pub const CANCELLED: &str = "cancelled";
+
+/// The failure reason of runs that a stopped server left unfinished.
+pub const INTERRUPTED: &str = "interrupted";
+/// The failure reason of jobs whose spec or data was at fault.
+pub const BAD_INPUT: &str = "bad_input";
+/// The failure reason of jobs whose spec named a file outside the data root.
+pub const FORBIDDEN: &str = "forbidden";
+
+/// A stored job (without its spec, which [`spec_json`] reads on demand).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobRecord {
+    pub job_id: String,
+    pub kind: String,
+    pub status: String,
+    pub progress: f64,
+    pub message: Option<String>,
+    pub error: Option<String>,
+    /// Why a job failed when it was not its own fault (`interrupted`).
+    pub reason: Option<String>,
+    pub result_path: Option<String>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+impl JobRecord {
+    /// True once the job can no longer change.
+    pub fn is_finished(&self) -> bool {
+        is_terminal(&self.status)
+    }
+}
+
+/// True for `completed`, `failed` and `cancelled`.
+pub fn is_terminal(status: &str) -> bool {
+    matches!(status, COMPLETED | FAILED | CANCELLED)
+}
+
+/// Now as `YYYY-MM-DD HH:MM:SS.mmm` (UTC): sortable, and fine-grained enough to order submissions.
+pub fn now_text() -> String {
+    chrono::Utc::now().format("%Y-%m-%d %H:%M:%S%.3f").to_string()
+}
+
+/// Inserts a new `queued` job.
+pub async fn insert(store: &Store, job_id: &str, kind: &str, spec_json: &str) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO jobs (job_id, kind, status, spec_json, progress, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(job_id)
+        .bind(kind)
+        .bind(QUEUED)
+        .bind(spec_json)
+        .bind(0.0)
+        .bind(now_text())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Marks the job `running` with `started_at` now.
+pub async fn set_running(store: &Store, job_id: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE jobs SET status = ?, started_at = ? WHERE job_id = ?")
+        .bind(RUNNING)
+        .bind(now_text())
+        .bind(job_id)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Records progress (fraction 0…1 and a message of at most 1000 characters).
+pub async fn set_progress(store: &Store, job_id: &str, progress: f64, message: &str) -> Result<(), StoreError> {
+    let message: String = message.chars().take(1000).collect();
+    sqlx::query("UPDATE jobs SET progress = ?, message = ? WHERE job_id = ? AND status = ?")
+        .bind(progress)
+        .bind(message)
+        .bind(job_id)
+        .bind(RUNNING)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, Default)]
+pub struct Finish<'a> {
+    pub status: &'a str,
+    pub error: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub result_path: Option<&'a str>,
+}
+
+/// Sets the final status, error, reason and result path, with `finished_at` now (progress 1 when completed).
+pub async fn finish(store: &Store, job_id: &str, end: &Finish<'_>) -> Result<(), StoreError> {
+    let error: Option<String> = end.error.map(|e| e.chars().take(4000).collect());
+    let progress_sql = if end.status == COMPLETED { ", progress = 1" } else { "" };
+    let sql = format!(
+        "UPDATE jobs SET status = ?, error = ?, reason = ?, result_path = ?, finished_at = ?{progress_sql} \
+         WHERE job_id = ?"
+    );
+    sqlx::query(&sql)
+        .bind(end.status)
+        .bind(error)
+        .bind(end.reason)
+        .bind(end.result_path)
+        .bind(now_text())
+        .bind(job_id)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+const COLS: &str =
+    "job_id, kind, status, progress, message, error, reason, result_path, created_at, started_at, finished_at";
+
+/// One job, or None.
+pub async fn get(store: &Store, job_id: &str) -> Result<Option<JobRecord>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLS} FROM jobs WHERE job_id = ?"))
+        .bind(job_id)
+        .fetch_optional(store.pool())
+        .await?;
+    row.map(|r| record(&r)).transpose()
+}
+
+/// The job's spec as submitted.
+pub async fn spec_json(store: &Store, job_id: &str) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT spec_json FROM jobs WHERE job_id = ?")
+        .bind(job_id)
+        .fetch_optional(store.pool())
+        .await?;
+    row.map(|r| text(&r, "spec_json").map(Option::unwrap_or_default))
+        .transpose()
+}
+
+/// Jobs newest first, optionally of one kind and status.
+pub async fn list(
+    store: &Store,
+    kind: Option<&str>,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<JobRecord>, StoreError> {
+    let mut sql = format!("SELECT {COLS} FROM jobs WHERE 1 = 1");
+    if kind.is_some() {
+        sql.push_str(" AND kind = ?");
+    }
+    if status.is_some() {
+        sql.push_str(" AND status = ?");
+    }
+    sql.push_str(" ORDER BY created_at DESC, job_id LIMIT ? OFFSET ?");
+    let mut q = sqlx::query(&sql);
+    for v in [kind, status].into_iter().flatten() {
+        q = q.bind(v);
+    }
+    let rows = q.bind(limit).bind(offset).fetch_all(store.pool()).await?;
+    rows.iter().map(record).collect()
+}
+
+/// The most recently finished job of `kind` with status `completed`.
+pub async fn latest_completed(store: &Store, kind: &str) -> Result<Option<JobRecord>, StoreError> {
+    let sql = format!("SELECT {COLS} FROM jobs WHERE kind = ? AND status = ? ORDER BY finished_at DESC LIMIT 1");
+    let row = sqlx::query(&sql)
+        .bind(kind)
+        .bind(COMPLETED)
+        .fetch_optional(store.pool())
+        .await?;
+    row.map(|r| record(&r)).transpose()
+}
+
+/// After a crash or stop: every `queued` or `running` job becomes `failed` with reason `interrupted`, and so do
+/// the matching `experiment_runs` (`FAILED`) and `seasonality_runs` (`failed`) rows. Returns the job ids.
+pub async fn fail_unfinished(store: &Store) -> Result<Vec<String>, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let ids: Vec<String> = sqlx::query("SELECT job_id FROM jobs WHERE status IN (?, ?)")
+        .bind(QUEUED)
+        .bind(RUNNING)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("job_id"))
+        .collect::<Result<_, _>>()?;
+    let now = now_text();
+    sqlx::query("UPDATE jobs SET status = ?, reason = ?, error = ?, finished_at = ? WHERE status IN (?, ?)")
+        .bind(FAILED)
+        .bind(INTERRUPTED)
+        .bind("interrupted: the server stopped before the job finished")
+        .bind(&now)
+        .bind(QUEUED)
+        .bind(RUNNING)
+        .execute(&mut *tx)
+        .await?;
+    for id in &ids {
+        sqlx::query("UPDATE experiment_runs SET status = 'FAILED', finished_at = ? WHERE run_id = ? AND status IN ('QUEUED', 'RUNNING')")
+            .bind(crate::time::now_db_text())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE seasonality_runs SET status = 'failed' WHERE run_id = ? AND status = 'running'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// The `experiment_runs` row of a submitted optimisation, written before it runs.
+#[derive(Debug, Clone)]
+pub struct QueuedRun<'a> {
+    pub run_id: &'a str,
+    pub dataset_id: Option<&'a str>,
+    pub objective: &'a str,
+    pub out_dir: &'a str,
+}
+
+/// Inserts the run row of an optimisation job with status `QUEUED` (so `GET /runs` shows it at once).
+pub async fn register_queued_run(store: &Store, run: &QueuedRun<'_>) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO experiment_runs (run_id, dataset_id, status, objective, out_dir, started_at) \
+         VALUES (?, ?, 'QUEUED', ?, ?, ?)",
+    )
+    .bind(run.run_id)
+    .bind(run.dataset_id)
+    .bind(run.objective)
+    .bind(run.out_dir)
+    .bind(crate::time::now_db_text())
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Ends the run rows of a job that did not complete: `experiment_runs` becomes `FAILED`/`CANCELLED` and
+/// `seasonality_runs` `failed`, unless the job body already recorded an end.
+pub async fn fail_run_rows(store: &Store, job_id: &str, kind: &str, job_status: &str) -> Result<(), StoreError> {
+    match kind {
+        "optimize" => {
+            let status = if job_status == CANCELLED { "CANCELLED" } else { "FAILED" };
+            sqlx::query(
+                "UPDATE experiment_runs SET status = ?, finished_at = ? \
+                 WHERE run_id = ? AND status IN ('QUEUED', 'RUNNING')",
+            )
+            .bind(status)
+            .bind(crate::time::now_db_text())
+            .bind(job_id)
+            .execute(store.pool())
+            .await?;
+        }
+        "seasonality" | "seasonality_optimize" => {
+            sqlx::query("UPDATE seasonality_runs SET status = 'failed' WHERE run_id = ? AND status = 'running'")
+                .bind(job_id)
+                .execute(store.pool())
+                .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn record(r: &AnyRow) -> Result<JobRecord, StoreError> {
+    Ok(JobRecord {
+        job_id: r.try_get("job_id")?,
+        kind: r.try_get("kind")?,
+        status: r.try_get("status")?,
+        progress: r.try_get("progress")?,
+        message: text(r, "message")?,
+        error: text(r, "error")?,
+        reason: text(r, "reason")?,
+        result_path: text(r, "result_path")?,
+        created_at: r.try_get("created_at")?,
+        started_at: r.try_get("started_at")?,
+        finished_at: r.try_get("finished_at")?,
+    })
+}
+
+/// A nullable text column, also when the driver hands MySQL `TEXT` over as bytes.
+pub fn text(r: &AnyRow, col: &str) -> Result<Option<String>, StoreError> {
+    match r.try_get::<Option<String>, _>(col) {
+        Ok(v) => Ok(v),
+        Err(_) => {
+            let bytes: Option<Vec<u8>> = r.try_get(col)?;
+            Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "jobs_tests.rs"]
+mod tests;

@@ -1,0 +1,143 @@
+//! The jobs repository on SQLite and MariaDB: lifecycle, listing, long errors and crash recovery.
+
+use super::*;
+use crate::store::runs::{self, NewRun};
+use crate::store::testing;
+
+async fn lifecycle(store: Store) {
+    insert(&store, "a1", "optimize", r#"{"data": {"path": "x.csv"}}"#)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    insert(&store, "b2", "stats", "{}").await.unwrap();
+
+    let a = get(&store, "a1").await.unwrap().expect("a1 stored");
+    assert_eq!(
+        (a.kind.as_str(), a.status.as_str(), a.progress),
+        ("optimize", QUEUED, 0.0)
+    );
+    assert!(a.started_at.is_none() && !a.is_finished());
+    assert_eq!(
+        spec_json(&store, "a1").await.unwrap().as_deref(),
+        Some(r#"{"data": {"path": "x.csv"}}"#)
+    );
+    assert!(get(&store, "nope").await.unwrap().is_none());
+
+    set_running(&store, "a1").await.unwrap();
+    set_progress(&store, "a1", 0.25, "EURUSD: trial 5/20").await.unwrap();
+    let a = get(&store, "a1").await.unwrap().unwrap();
+    assert_eq!((a.status.as_str(), a.progress), (RUNNING, 0.25));
+    assert_eq!(a.message.as_deref(), Some("EURUSD: trial 5/20"));
+
+    // Progress of a queued job is not recorded (it has not started).
+    set_progress(&store, "b2", 0.5, "x").await.unwrap();
+    assert_eq!(get(&store, "b2").await.unwrap().unwrap().progress, 0.0);
+
+    let long_error = "é".repeat(5000);
+    let end = Finish {
+        status: FAILED,
+        error: Some(&long_error),
+        ..Default::default()
+    };
+    finish(&store, "b2", &end).await.unwrap();
+    let b = get(&store, "b2").await.unwrap().unwrap();
+    assert_eq!(b.status, FAILED);
+    assert_eq!(
+        b.error.as_deref().map(|e| e.chars().count()),
+        Some(4000),
+        "errors are kept up to 4000 characters"
+    );
+    assert!(b.finished_at.is_some() && b.is_finished());
+
+    let end = Finish {
+        status: COMPLETED,
+        result_path: Some("/tmp/a1/result.json"),
+        ..Default::default()
+    };
+    finish(&store, "a1", &end).await.unwrap();
+    let a = get(&store, "a1").await.unwrap().unwrap();
+    assert_eq!((a.status.as_str(), a.progress), (COMPLETED, 1.0));
+    assert_eq!(a.result_path.as_deref(), Some("/tmp/a1/result.json"));
+
+    let all = list(&store, None, None, 10, 0).await.unwrap();
+    let ids: Vec<&str> = all.iter().map(|j| j.job_id.as_str()).collect();
+    assert_eq!(ids, ["b2", "a1"], "newest first");
+    let stats = list(&store, Some("stats"), None, 10, 0).await.unwrap();
+    assert_eq!(stats.len(), 1);
+    assert!(list(&store, None, Some(RUNNING), 10, 0).await.unwrap().is_empty());
+    assert_eq!(list(&store, None, None, 1, 1).await.unwrap()[0].job_id, "a1");
+    assert_eq!(
+        latest_completed(&store, "optimize").await.unwrap().unwrap().job_id,
+        "a1"
+    );
+    assert!(latest_completed(&store, "stats").await.unwrap().is_none());
+}
+
+async fn recovery(store: Store) {
+    for (id, kind) in [("q", "optimize"), ("r", "optimize"), ("done", "optimize")] {
+        insert(&store, id, kind, "{}").await.unwrap();
+        let run = NewRun {
+            run_id: id.into(),
+            ..Default::default()
+        };
+        runs::create_or_running(&store, &run).await.unwrap();
+    }
+    set_running(&store, "r").await.unwrap();
+    finish(
+        &store,
+        "done",
+        &Finish {
+            status: COMPLETED,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    runs::finish(&store, "done", "FINISHED").await.unwrap();
+
+    let mut failed = fail_unfinished(&store).await.unwrap();
+    failed.sort();
+    assert_eq!(failed, ["q", "r"]);
+    for id in ["q", "r"] {
+        let j = get(&store, id).await.unwrap().unwrap();
+        assert_eq!((j.status.as_str(), j.reason.as_deref()), (FAILED, Some(INTERRUPTED)));
+        assert_eq!(
+            runs::get_run(&store, id).await.unwrap().unwrap().status.as_deref(),
+            Some("FAILED")
+        );
+    }
+    let done = get(&store, "done").await.unwrap().unwrap();
+    assert_eq!(done.status, COMPLETED, "finished jobs are untouched");
+    assert_eq!(
+        runs::get_run(&store, "done").await.unwrap().unwrap().status.as_deref(),
+        Some("FINISHED")
+    );
+    assert!(
+        fail_unfinished(&store).await.unwrap().is_empty(),
+        "a second recovery finds nothing"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_jobs_lifecycle() {
+    let (store, _dir) = testing::sqlite().await;
+    lifecycle(store).await;
+}
+
+#[tokio::test]
+async fn mysql_jobs_lifecycle() {
+    let Some(store) = testing::mysql().await else { return };
+    lifecycle(store).await;
+}
+
+#[tokio::test]
+async fn sqlite_recovery_fails_unfinished_jobs_and_their_runs() {
+    let (store, _dir) = testing::sqlite().await;
+    recovery(store).await;
+}
+
+#[tokio::test]
+async fn mysql_recovery_fails_unfinished_jobs_and_their_runs() {
+    let Some(store) = testing::mysql().await else { return };
+    recovery(store).await;
+}

@@ -1,0 +1,55 @@
+//! The JSON API: the original's endpoints with their exact paths, parameters and shapes, plus jobs, events,
+//! cancellation and health. Mutating endpoints honour `QE_API_TOKEN`; CORS, body size and timeouts are layered here.
+
+mod error;
+mod jobs;
+mod params;
+mod protect;
+mod reads;
+
+pub use protect::Protection;
+
+use axum::routing::{get, post};
+use axum::Router;
+use engine::jobs::Jobs;
+use engine::store::Store;
+use std::path::PathBuf;
+
+/// What every API handler can reach.
+#[derive(Clone)]
+pub struct ApiState {
+    pub store: Store,
+    pub jobs: Jobs,
+    /// Relative `dataset_path`s of specs received over HTTP resolve here and may not leave it.
+    pub data_root: PathBuf,
+}
+
+/// The API routes with their protection layers (auth, CORS, body limit, timeout; the event stream has no timeout).
+pub fn router(state: ApiState, protection: &Protection) -> Router {
+    let timed = Router::new()
+        .route("/submit", post(jobs::submit))
+        .route("/status/{id}", get(jobs::status))
+        .route("/result/{id}", get(jobs::result))
+        .route("/jobs", get(jobs::list))
+        .route("/runs", get(reads::runs))
+        .route("/runs/{id}", get(reads::run))
+        .route("/runs/{id}/trials", get(reads::trials))
+        .route("/runs/{id}/metrics", get(reads::metrics))
+        .route("/runs/{id}/cancel", post(jobs::cancel))
+        .route("/stats/run", post(jobs::stats_run))
+        .route("/stats/result", get(jobs::stats_result))
+        .route("/stats", get(reads::stats))
+        .route("/stats/summary", get(reads::stats_summary))
+        .route("/stats/heatmap", get(reads::stats_heatmap))
+        .route("/stats/top", get(reads::stats_top))
+        .route("/stats/conditions", get(reads::stats_conditions))
+        .route("/filters/list", get(reads::filters_list))
+        .route("/seasonality/run", post(jobs::seasonality_run))
+        .route("/seasonality/optimize", post(jobs::seasonality_optimize))
+        .route("/seasonality/profiles", get(reads::profiles))
+        .route("/seasonality/runs", get(reads::seasonality_runs))
+        .route("/seasonality/runs/{id}", get(reads::seasonality_run));
+    let timed = protection.with_timeout(timed);
+    let streams = Router::new().route("/runs/{id}/events", get(jobs::events));
+    protection.apply(timed.merge(streams)).with_state(state)
+}

@@ -1,0 +1,182 @@
+//! Read endpoints over stored results, exactly as the original answered them: `/runs*` (optimisation runs),
+//! `/stats*` (market statistics), `/seasonality/profiles|runs*` and `/filters/list`.
+
+use super::error::ApiError;
+use super::params::Params;
+use super::ApiState;
+use axum::extract::{Path, State};
+use axum::Json;
+use engine::store::market_stats::{self, Method, StatsQuery};
+use engine::store::runs::{self, RunFilter};
+use engine::store::seasonality::{self, ProfileQuery, RunQuery};
+use serde_json::{json, Value};
+
+/// `GET /runs`: `status` (exact), `symbol` (accepted, ignored as the original), `date_from`, `date_to`, paging.
+pub async fn runs(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
+    let (page, page_size) = p.page();
+    let f = RunFilter {
+        status: p.text("status"),
+        date_from: p.text("date_from"),
+        date_to: p.text("date_to"),
+        page,
+        page_size,
+    };
+    p.finish()?;
+    Ok(Json(json!(runs::list_runs(&s.store, &f).await?)))
+}
+
+/// `GET /runs/{id}`: `{"run", "metrics"}` or 404 `Run not found`.
+pub async fn run(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let run = runs::get_run(&s.store, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Run not found"))?;
+    let metrics = runs::get_metrics(&s.store, &id).await?;
+    Ok(Json(json!({ "run": run, "metrics": metrics })))
+}
+
+/// `GET /runs/{id}/trials`: `order_by=<field>.<dir>`, paging; `[]` for unknown runs.
+pub async fn trials(State(s): State<ApiState>, Path(id): Path<String>, mut p: Params) -> Result<Json<Value>, ApiError> {
+    let (page, size) = p.page();
+    let order_by = p.text("order_by");
+    p.finish()?;
+    Ok(Json(json!(
+        runs::list_trials(&s.store, &id, order_by.as_deref(), page, size).await?
+    )))
+}
+
+/// `GET /runs/{id}/metrics`: `{"aggregated", "folds"}`, empty objects for unknown runs.
+pub async fn metrics(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(runs::get_metrics(&s.store, &id).await?)))
+}
+
+fn method(p: &mut Params) -> Method {
+    match p.choice("method", "freq", &["freq", "bayes"]).as_str() {
+        "bayes" => Method::Bayes,
+        _ => Method::Freq,
+    }
+}
+
+/// `GET /stats`: exact filters, `min_n`, `significant_only`, `method`, `alpha`, paging; sorted by lift desc.
+pub async fn stats(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
+    let (page, page_size) = p.page();
+    let q = StatsQuery {
+        symbol: p.text("symbol"),
+        timeframe: p.text("timeframe"),
+        event: p.text("event"),
+        condition_name: p.text("condition_name"),
+        target: p.text("target"),
+        split: p.text("split"),
+        min_n: p.opt_int("min_n", Some(0)),
+        significant_only: p.bool("significant_only", false),
+        method: method(&mut p),
+        alpha: p.float("alpha", 0.05, 0.0, 1.0),
+        page: page as u32,
+        page_size: page_size as u32,
+    };
+    p.finish()?;
+    Ok(Json(json!(market_stats::query(&s.store, &q).await?)))
+}
+
+/// `GET /stats/summary?symbol=&timeframe=&event=`.
+pub async fn stats_summary(State(s): State<ApiState>, p: Params) -> Result<Json<Value>, ApiError> {
+    let (symbol, timeframe, event) = (p.text("symbol"), p.text("timeframe"), p.text("event"));
+    p.finish()?;
+    let rows = market_stats::summary(&s.store, symbol.as_deref(), timeframe.as_deref(), event.as_deref()).await?;
+    Ok(Json(json!(rows)))
+}
+
+/// `GET /stats/heatmap`: all of symbol, timeframe, event, target, condition_name required (422 listing the missing).
+pub async fn stats_heatmap(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
+    let [symbol, timeframe, event, target, condition] =
+        ["symbol", "timeframe", "event", "target", "condition_name"].map(|k| p.required(k));
+    p.finish()?;
+    let cells = market_stats::heatmap(&s.store, &symbol, &timeframe, &event, &target, &condition).await?;
+    Ok(Json(json!(cells)))
+}
+
+/// `GET /stats/top`: symbol and timeframe required, `k` 1…100, `method`, `significant_only`.
+pub async fn stats_top(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
+    let symbol = p.required("symbol");
+    let timeframe = p.required("timeframe");
+    let k = p.int("k", 10, Some(1), Some(100));
+    let method = method(&mut p);
+    let significant_only = p.bool("significant_only", false);
+    p.finish()?;
+    let rows = market_stats::top(&s.store, &symbol, &timeframe, k as u32, method, significant_only).await?;
+    Ok(Json(json!(rows)))
+}
+
+/// `GET /stats/conditions`: the condition types this engine computes, sorted (the original also listed stray
+/// typing names and level conditions it could not compute without its levels database).
+pub async fn stats_conditions() -> Json<Value> {
+    Json(json!(model::spec::stats::CONDITION_TYPES))
+}
+
+/// `GET /filters/list`: the original's 23 filter ids, sorted.
+pub async fn filters_list() -> Json<Value> {
+    Json(json!([
+        "adx",
+        "atr",
+        "atr_risk_gate",
+        "bos",
+        "cooldown_bars",
+        "daily_loss_cap",
+        "daily_trades_cap",
+        "day_of_month",
+        "day_of_week",
+        "ema_slope",
+        "entropy_window",
+        "equity_dd_lockout",
+        "hurst_regime",
+        "intraday_time",
+        "k_consecutive",
+        "liquidity_sweep",
+        "month_of_year",
+        "mss",
+        "poc_distance",
+        "seasonality_bin",
+        "session_time",
+        "volume_surge",
+        "vwap_side"
+    ]))
+}
+
+/// `GET /seasonality/profiles`: exact filters, repeatable `metrics`, paging.
+pub async fn profiles(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
+    let (page, page_size) = p.page();
+    let q = ProfileQuery {
+        symbol: p.text("symbol"),
+        timeframe: p.text("timeframe"),
+        dim: p.text("dim"),
+        measure: p.text("measure"),
+        spec_id: p.text("spec_id"),
+        dataset_id: p.text("dataset_id"),
+        metrics: p.all("metrics").iter().map(|m| m.trim().to_string()).collect(),
+        page,
+        page_size,
+    };
+    p.finish()?;
+    Ok(Json(json!(seasonality::list_profiles(&s.store, &q).await?)))
+}
+
+/// `GET /seasonality/runs`: `status`, `spec_id`, `dataset_id`, paging.
+pub async fn seasonality_runs(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
+    let (page, page_size) = p.page();
+    let q = RunQuery {
+        status: p.text("status"),
+        spec_id: p.text("spec_id"),
+        dataset_id: p.text("dataset_id"),
+        page,
+        page_size,
+    };
+    p.finish()?;
+    Ok(Json(json!(seasonality::list_runs(&s.store, &q).await?)))
+}
+
+/// `GET /seasonality/runs/{id}` or 404 `Run not found`.
+pub async fn seasonality_run(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let run = seasonality::get_run(&s.store, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Run not found"))?;
+    Ok(Json(json!(run)))
+}
