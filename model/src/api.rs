@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The original engine's error body: `{"detail": "..."}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub detail: String,
 }
@@ -17,6 +18,7 @@ impl ApiError {
 
 /// Answer of `GET /healthz`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     pub version: String,

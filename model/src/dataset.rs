@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One registered OHLCV series: a symbol in a file, with its extent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DatasetRow {
     pub name: String,
     pub symbol: String,

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod dataset;
+pub mod jobs;
 pub mod runs;
 pub mod seasonality;
 pub mod spec;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 /// The metrics of one backtest (or of stitched out-of-sample windows). Key names keep the original's
 /// (`sharpe`, `sortino`, `max_drawdown`, `cagr`, `hit_rate`, `avg_R`, `trades`); definitions in `docs/COMPAT.md`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BacktestMetrics {
     /// Annualised Sharpe of per-bar mark-to-market equity returns: mean / sample std × √(bars per year).
     pub sharpe: f64,
@@ -38,6 +39,7 @@ pub struct BacktestMetrics {
 
 /// One row of `GET /runs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunSummary {
     pub run_id: String,
     pub status: Option<String>,
@@ -49,6 +51,7 @@ pub struct RunSummary {
 
 /// The `run` object of `GET /runs/{run_id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunRow {
     pub id: i64,
     pub run_id: String,
@@ -63,6 +66,7 @@ pub struct RunRow {
 
 /// `{"aggregated": {name: value}, "folds": {"0": {name: value}}}` of `GET /runs/{run_id}/metrics`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunMetrics {
     pub aggregated: BTreeMap<String, f64>,
     pub folds: BTreeMap<String, BTreeMap<String, f64>>,
@@ -70,6 +74,7 @@ pub struct RunMetrics {
 
 /// One row of `GET /runs/{run_id}/trials` (and of the `trials` table). `params_json` stays a JSON string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrialRow {
     pub trial_number: i64,
     pub params_json: Option<String>,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 /// A profile bin: an integer (hours, weekdays, months, 0/1 flags, joint codes) or a label (sessions).
 /// Integers sort before labels.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Bin {
     Int(i64),
@@ -172,6 +173,7 @@ pub struct YearRow {
 
 /// A stored `seasonality_profiles` row as `GET /seasonality/profiles` returns it (§4.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredProfile {
     pub id: i64,
     pub symbol: String,
@@ -193,6 +195,7 @@ pub struct StoredProfile {
 
 /// A `seasonality_runs` row as `GET /seasonality/runs` returns it (no `id`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeasonalityRunRow {
     pub run_id: String,
     pub spec_id: Option<String>,

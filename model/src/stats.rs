@@ -37,6 +37,7 @@ pub const STAT_COLUMNS: [&str; 27] = [
 /// For `time_to_reversal`, `successes` counts reversals seen within the horizon and `ttr_*` describe the
 /// distribution of the original's integer outcome; the `ttr_*` fields are null for binary targets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatRow {
     pub symbol: String,
     pub event: String,
@@ -71,6 +72,7 @@ pub struct StatRow {
 /// A stored `market_stats` row as `GET /stats` and `/stats/top` return it (§4.2): the original's columns,
 /// `lift_freq`, `lift_bayes`, then the columns it never stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredStatRow {
     pub id: i64,
     pub symbol: String,
@@ -111,6 +113,7 @@ pub struct StoredStatRow {
 
 /// One `GET /stats/summary` group: counts pooled per (condition, value, target) with a Wilson interval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatSummaryRow {
     pub condition_name: Option<String>,
     pub condition_value: Option<String>,
@@ -124,6 +127,7 @@ pub struct StatSummaryRow {
 
 /// One `GET /stats/heatmap` cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeatmapCell {
     pub bin: Option<String>,
     pub p_hat: f64,

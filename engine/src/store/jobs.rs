@@ -2,7 +2,6 @@
 //! `cancelled`, with progress, the error and where the result document is.
 
 use super::{Store, StoreError};
-use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -20,34 +19,7 @@ pub const BAD_INPUT: &str = "bad_input";
 /// The failure reason of jobs whose spec named a file outside the data root.
 pub const FORBIDDEN: &str = "forbidden";
 
-/// A stored job (without its spec, which [`spec_json`] reads on demand).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct JobRecord {
-    pub job_id: String,
-    pub kind: String,
-    pub status: String,
-    pub progress: f64,
-    pub message: Option<String>,
-    pub error: Option<String>,
-    /// Why a job failed when it was not its own fault (`interrupted`).
-    pub reason: Option<String>,
-    pub result_path: Option<String>,
-    pub created_at: String,
-    pub started_at: Option<String>,
-    pub finished_at: Option<String>,
-}
-
-impl JobRecord {
-    /// True once the job can no longer change.
-    pub fn is_finished(&self) -> bool {
-        is_terminal(&self.status)
-    }
-}
-
-/// True for `completed`, `failed` and `cancelled`.
-pub fn is_terminal(status: &str) -> bool {
-    matches!(status, COMPLETED | FAILED | CANCELLED)
-}
+pub use model::jobs::{is_terminal, JobRecord};
 
 /// Now as `YYYY-MM-DD HH:MM:SS.mmm` (UTC): sortable, and fine-grained enough to order submissions.
 pub fn now_text() -> String {

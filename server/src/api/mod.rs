@@ -3,6 +3,7 @@
 
 mod error;
 mod jobs;
+mod openapi;
 mod params;
 mod protect;
 mod reads;
@@ -27,6 +28,7 @@ pub struct ApiState {
 /// The API routes with their protection layers (auth, CORS, body limit, timeout; the event stream has no timeout).
 pub fn router(state: ApiState, protection: &Protection) -> Router {
     let timed = Router::new()
+        .route("/openapi.json", get(openapi::document))
         .route("/submit", post(jobs::submit))
         .route("/status/{id}", get(jobs::status))
         .route("/result/{id}", get(jobs::result))

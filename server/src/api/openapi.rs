@@ -1,0 +1,190 @@
+//! `GET /openapi.json`: the OpenAPI 3.1 document of the JSON API, generated from the wire types in `model`
+//! (utoipa). Each operation is described once here, next to the others, rather than on its handler.
+#![allow(dead_code)]
+
+use axum::Json;
+use model::jobs::JobRecord;
+use model::runs::{BacktestMetrics, RunMetrics, RunRow, RunSummary, TrialRow};
+use model::seasonality::{Bin, SeasonalityRunRow, StoredProfile};
+use model::stats::{HeatmapCell, StatRow, StatSummaryRow, StoredStatRow};
+use model::{ApiError, Health};
+use serde_json::Value;
+use utoipa::OpenApi;
+
+/// The document, built once per request (it is small).
+pub async fn document() -> Json<Value> {
+    Json(serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Quant Engine API",
+        version = "0.1.0",
+        description = "Walk-forward optimisation, market statistics and seasonality jobs, and their stored results. \
+                       Paths, parameters and shapes of the original Python engine are kept; see docs/compat/api.md."
+    ),
+    paths(
+        healthz, submit, status, result, jobs, runs, run, trials, metrics, events, cancel, stats_run, stats_result,
+        stats, stats_summary, stats_heatmap, stats_top, stats_conditions, filters_list, seasonality_run,
+        seasonality_optimize, seasonality_profiles, seasonality_runs, seasonality_run_one
+    ),
+    components(schemas(
+        ApiError, Health, JobRecord, RunSummary, RunRow, RunMetrics, TrialRow, BacktestMetrics, StatRow,
+        StoredStatRow, StatSummaryRow, HeatmapCell, StoredProfile, SeasonalityRunRow, Bin
+    )),
+    tags(
+        (name = "jobs", description = "Submit, follow and cancel runs of every kind"),
+        (name = "runs", description = "Optimisation runs, trials and metrics"),
+        (name = "stats", description = "Market statistics"),
+        (name = "seasonality", description = "Seasonality profiles and runs"),
+    )
+)]
+pub struct ApiDoc;
+
+const PAGE: &str = "Page number, from 1 (default 1)";
+const PAGE_SIZE: &str = "Rows per page, 1…500 (default 50)";
+
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
+fn healthz() {}
+
+#[utoipa::path(post, path = "/submit", tag = "jobs",
+    request_body(content = Object, description = "Experiment spec (reference §1.4)"),
+    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
+    responses(
+        (status = 200, description = "Run completed: `{\"id\"}`", body = Object),
+        (status = 202, description = "Queued: `{\"id\", \"status\"}`", body = Object),
+        (status = 400, description = "`Invalid spec: …`", body = ApiError),
+        (status = 403, description = "dataset_path outside the data root", body = ApiError),
+        (status = 422, description = "Data missing or invalid", body = ApiError),
+        (status = 429, description = "Queue full", body = ApiError)))]
+fn submit() {}
+
+#[utoipa::path(get, path = "/status/{id}", tag = "jobs", params(("id" = String, Path)),
+    responses((status = 200, description = "`{\"status\"}`: queued, running, completed, failed, cancelled or unknown, \
+                                            plus kind, progress, message, error, reason", body = Object)))]
+fn status() {}
+
+#[utoipa::path(get, path = "/result/{id}", tag = "jobs", params(("id" = String, Path)),
+    responses((status = 200, description = "`{\"result\": …}`, null when unknown or unfinished", body = Object)))]
+fn result() {}
+
+#[utoipa::path(get, path = "/jobs", tag = "jobs",
+    params(("kind" = Option<String>, Query, description = "optimize, stats, seasonality, seasonality_optimize"),
+           ("status" = Option<String>, Query), ("page" = Option<i64>, Query, description = PAGE),
+           ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
+    responses((status = 200, body = [JobRecord])))]
+fn jobs() {}
+
+#[utoipa::path(get, path = "/runs", tag = "runs",
+    params(("status" = Option<String>, Query, description = "Exact, case-sensitive (QUEUED, RUNNING, FINISHED, FAILED, CANCELLED)"),
+           ("symbol" = Option<String>, Query, description = "Accepted and ignored, as the original"),
+           ("date_from" = Option<String>, Query), ("date_to" = Option<String>, Query),
+           ("page" = Option<i64>, Query, description = PAGE), ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
+    responses((status = 200, body = [RunSummary])))]
+fn runs() {}
+
+#[utoipa::path(get, path = "/runs/{id}", tag = "runs", params(("id" = String, Path)),
+    responses((status = 200, description = "`{\"run\": RunRow, \"metrics\": RunMetrics}`", body = Object),
+               (status = 404, body = ApiError)))]
+fn run() {}
+
+#[utoipa::path(get, path = "/runs/{id}/trials", tag = "runs",
+    params(("id" = String, Path),
+           ("order_by" = Option<String>, Query, description = "`<field>.<asc|desc>`; fields objective_value, n_trades, \
+             max_dd, sharpe, sortino, cagr, hit_rate, avg_r (default objective_value.desc)"),
+           ("page" = Option<i64>, Query, description = PAGE), ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
+    responses((status = 200, body = [TrialRow])))]
+fn trials() {}
+
+#[utoipa::path(get, path = "/runs/{id}/metrics", tag = "runs", params(("id" = String, Path)),
+    responses((status = 200, body = RunMetrics)))]
+fn metrics() {}
+
+#[utoipa::path(get, path = "/runs/{id}/events", tag = "jobs", params(("id" = String, Path)),
+    responses((status = 200, description = "text/event-stream: `progress` events `{run_id, status, progress, message}`, \
+                                            then one `done` event `{run_id, status, error, progress}`"),
+               (status = 404, body = ApiError)))]
+fn events() {}
+
+#[utoipa::path(post, path = "/runs/{id}/cancel", tag = "jobs", params(("id" = String, Path)),
+    responses((status = 202, body = Object), (status = 404, body = ApiError),
+               (status = 409, description = "Already finished", body = ApiError)))]
+fn cancel() {}
+
+#[utoipa::path(post, path = "/stats/run", tag = "stats",
+    request_body(content = Object, description = "Stats spec (reference §1.5)"),
+    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
+    responses((status = 200, description = "`{\"status\": \"completed\", \"id\"}`", body = Object),
+               (status = 202, body = Object), (status = 422, description = "Invalid spec or data", body = Object),
+               (status = 429, body = ApiError)))]
+fn stats_run() {}
+
+#[utoipa::path(get, path = "/stats/result", tag = "stats",
+    responses((status = 200, description = "`{\"result\": {\"columns\": [...], \"rows\": [StatRow]}}` of the latest run, or null", body = Object)))]
+fn stats_result() {}
+
+#[utoipa::path(get, path = "/stats", tag = "stats",
+    params(("symbol" = Option<String>, Query), ("timeframe" = Option<String>, Query), ("event" = Option<String>, Query),
+           ("condition_name" = Option<String>, Query), ("target" = Option<String>, Query), ("split" = Option<String>, Query),
+           ("min_n" = Option<i64>, Query), ("significant_only" = Option<bool>, Query),
+           ("method" = Option<String>, Query, description = "freq (default) or bayes"),
+           ("alpha" = Option<f64>, Query, description = "0…1, default 0.05"),
+           ("page" = Option<i64>, Query, description = PAGE), ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
+    responses((status = 200, body = [StoredStatRow])))]
+fn stats() {}
+
+#[utoipa::path(get, path = "/stats/summary", tag = "stats",
+    params(("symbol" = Option<String>, Query), ("timeframe" = Option<String>, Query), ("event" = Option<String>, Query)),
+    responses((status = 200, body = [StatSummaryRow])))]
+fn stats_summary() {}
+
+#[utoipa::path(get, path = "/stats/heatmap", tag = "stats",
+    params(("symbol" = String, Query), ("timeframe" = String, Query), ("event" = String, Query),
+           ("target" = String, Query), ("condition_name" = String, Query)),
+    responses((status = 200, body = [HeatmapCell]), (status = 422, description = "Missing parameters", body = Object)))]
+fn stats_heatmap() {}
+
+#[utoipa::path(get, path = "/stats/top", tag = "stats",
+    params(("symbol" = String, Query), ("timeframe" = String, Query), ("k" = Option<i64>, Query, description = "1…100, default 10"),
+           ("method" = Option<String>, Query), ("significant_only" = Option<bool>, Query)),
+    responses((status = 200, body = [StoredStatRow])))]
+fn stats_top() {}
+
+#[utoipa::path(get, path = "/stats/conditions", tag = "stats", responses((status = 200, body = [String])))]
+fn stats_conditions() {}
+
+#[utoipa::path(get, path = "/filters/list", responses((status = 200, body = [String])))]
+fn filters_list() {}
+
+#[utoipa::path(post, path = "/seasonality/run", tag = "seasonality",
+    request_body(content = Object, description = "Seasonality spec (reference §1.6)"),
+    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
+    responses((status = 200, description = "`{\"result\": <run payload>}`", body = Object), (status = 202, body = Object),
+               (status = 422, body = Object), (status = 429, body = ApiError)))]
+fn seasonality_run() {}
+
+#[utoipa::path(post, path = "/seasonality/optimize", tag = "seasonality",
+    request_body(content = Object, description = "Seasonality spec with `compute.search_space`"),
+    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
+    responses((status = 200, description = "`{\"result\": {best_value, best_params, best_metrics, paths}}`", body = Object),
+               (status = 202, body = Object), (status = 422, body = Object), (status = 429, body = ApiError)))]
+fn seasonality_optimize() {}
+
+#[utoipa::path(get, path = "/seasonality/profiles", tag = "seasonality",
+    params(("symbol" = Option<String>, Query), ("timeframe" = Option<String>, Query), ("dim" = Option<String>, Query),
+           ("measure" = Option<String>, Query), ("spec_id" = Option<String>, Query), ("dataset_id" = Option<String>, Query),
+           ("metrics" = Option<Vec<String>>, Query, description = "Repeatable: rows must have these metrics"),
+           ("page" = Option<i64>, Query, description = PAGE), ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
+    responses((status = 200, body = [StoredProfile])))]
+fn seasonality_profiles() {}
+
+#[utoipa::path(get, path = "/seasonality/runs", tag = "seasonality",
+    params(("status" = Option<String>, Query), ("spec_id" = Option<String>, Query), ("dataset_id" = Option<String>, Query),
+           ("page" = Option<i64>, Query, description = PAGE), ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
+    responses((status = 200, body = [SeasonalityRunRow])))]
+fn seasonality_runs() {}
+
+#[utoipa::path(get, path = "/seasonality/runs/{id}", tag = "seasonality", params(("id" = String, Path)),
+    responses((status = 200, body = SeasonalityRunRow), (status = 404, body = ApiError)))]
+fn seasonality_run_one() {}
