@@ -1,6 +1,7 @@
 //! The JSON API: the original's endpoints with their exact paths, parameters and shapes, plus jobs, events,
 //! cancellation and health. Mutating endpoints honour `QE_API_TOKEN`; CORS, body size and timeouts are layered here.
 
+mod compare;
 mod error;
 mod jobs;
 mod openapi;
@@ -50,7 +51,9 @@ pub fn router(state: ApiState, protection: &Protection) -> Router {
         .route("/seasonality/optimize", post(jobs::seasonality_optimize))
         .route("/seasonality/profiles", get(reads::profiles))
         .route("/seasonality/runs", get(reads::seasonality_runs))
-        .route("/seasonality/runs/{id}", get(reads::seasonality_run));
+        .route("/seasonality/runs/{id}", get(reads::seasonality_run))
+        .route("/seasonality/compare", get(compare::compare))
+        .route("/seasonality/correlation", get(compare::correlation));
     let timed = protection.with_timeout(timed);
     let streams = Router::new().route("/runs/{id}/events", get(jobs::events));
     protection.apply(timed.merge(streams)).with_state(state)

@@ -27,7 +27,8 @@ pub async fn document() -> Json<Value> {
     paths(
         healthz, submit, status, result, jobs, runs, run, trials, metrics, events, cancel, stats_run, stats_result,
         stats, stats_summary, stats_heatmap, stats_top, stats_conditions, filters_list, seasonality_run,
-        seasonality_optimize, seasonality_profiles, seasonality_runs, seasonality_run_one
+        seasonality_optimize, seasonality_profiles, seasonality_runs, seasonality_run_one, seasonality_compare,
+        seasonality_correlation
     ),
     components(schemas(
         ApiError, Health, JobRecord, RunSummary, RunRow, RunMetrics, TrialRow, BacktestMetrics, StatRow,
@@ -188,3 +189,18 @@ fn seasonality_runs() {}
 #[utoipa::path(get, path = "/seasonality/runs/{id}", tag = "seasonality", params(("id" = String, Path)),
     responses((status = 200, body = SeasonalityRunRow), (status = 404, body = ApiError)))]
 fn seasonality_run_one() {}
+
+#[utoipa::path(get, path = "/seasonality/compare", tag = "seasonality",
+    params(("symbols" = Vec<String>, Query, description = "Exactly two: ?symbols=A&symbols=B"), ("dim" = String, Query),
+           ("timeframe" = Option<String>, Query), ("measure" = Option<String>, Query), ("spec_id" = Option<String>, Query),
+           ("dataset_id" = Option<String>, Query)),
+    responses((status = 200, description = "`{dim, symbol_a, symbol_b, correlation, rows, wide}`", body = Object),
+               (status = 404, body = ApiError), (status = 422, body = Object)))]
+fn seasonality_compare() {}
+
+#[utoipa::path(get, path = "/seasonality/correlation", tag = "seasonality",
+    params(("dim" = String, Query), ("symbols" = Option<Vec<String>>, Query, description = "Restrict to these symbols"),
+           ("timeframe" = Option<String>, Query), ("measure" = Option<String>, Query), ("spec_id" = Option<String>, Query),
+           ("dataset_id" = Option<String>, Query)),
+    responses((status = 200, description = "`{dim, symbols, matrix}`: Pearson correlations of per-bin lifts", body = Object)))]
+fn seasonality_correlation() {}

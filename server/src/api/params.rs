@@ -157,6 +157,14 @@ impl Params {
         }
     }
 
+    /// Like [`Params::finish`] but keeps the parameters readable afterwards.
+    pub fn finish_ref(&mut self) -> Result<(), ApiError> {
+        match std::mem::take(&mut self.errors) {
+            e if e.is_empty() => Ok(()),
+            e => Err(ApiError::Validation(e)),
+        }
+    }
+
     fn bounded<T: PartialOrd + Copy + serde::Serialize>(
         &mut self,
         name: &str,

@@ -1,0 +1,86 @@
+//! Cross-symbol seasonality views over stored profiles (new): the original's two-symbol compare
+//! (`GET /seasonality/compare`) and the lift-correlation matrix of every symbol (`GET /seasonality/correlation`).
+
+use super::error::ApiError;
+use super::params::Params;
+use super::ApiState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use engine::store::seasonality::{self, ProfileQuery};
+use model::seasonality::{ProfileRow, StoredProfile};
+use serde_json::{json, Value};
+
+/// The stored rows matching the filters (every page), as profile rows the engine's comparisons read.
+async fn stored_rows(s: &ApiState, p: &Params, dim: &str, symbol: Option<String>) -> Result<Vec<ProfileRow>, ApiError> {
+    let q = ProfileQuery {
+        symbol,
+        timeframe: p.text("timeframe"),
+        dim: Some(dim.to_string()),
+        measure: p.text("measure"),
+        spec_id: p.text("spec_id"),
+        dataset_id: p.text("dataset_id"),
+        metrics: Vec::new(),
+        page: 1,
+        page_size: 100_000,
+    };
+    let rows = seasonality::list_profiles(&s.store, &q).await?;
+    Ok(rows.iter().filter_map(as_profile_row).collect())
+}
+
+/// A stored profile as a [`ProfileRow`] with the columns a comparison reads (score, n, baseline, lift).
+fn as_profile_row(r: &StoredProfile) -> Option<ProfileRow> {
+    let score_key = if r.measure == "return" { "ret_mean" } else { "p_hat" };
+    let mut v = json!({
+        "symbol": r.symbol, "timeframe": r.timeframe.clone().unwrap_or_default(), "dim": r.dim, "bin": r.bin,
+        "n": r.n.unwrap_or(0).max(0), "baseline": r.baseline, "lift": r.lift, "insufficient": r.score.is_none(),
+        "n_runs": 0, "period_start": 0, "period_end": 0, "horizon": 1, score_key: r.score,
+    });
+    if r.measure != "return" {
+        v["successes"] = json!(0);
+    }
+    serde_json::from_value(v).ok()
+}
+
+/// `GET /seasonality/compare?symbols=A&symbols=B&dim=hour[&timeframe&measure&spec_id&dataset_id]`: bins of both,
+/// per-side lift/baseline/n/p̂, `lift_diff`, and the Pearson correlation of the lifts (reference §2.12).
+pub async fn compare(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
+    let dim = p.required("dim");
+    let symbols = p.all("symbols");
+    p.finish_ref()?;
+    let [a, b] = symbols.as_slice() else {
+        return Err(ApiError::Detail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "symbols: give exactly two symbols (?symbols=A&symbols=B), got {}",
+                symbols.len()
+            ),
+        ));
+    };
+    let rows_a = stored_rows(&s, &p, &dim, Some(a.clone())).await?;
+    let rows_b = stored_rows(&s, &p, &dim, Some(b.clone())).await?;
+    if rows_a.is_empty() || rows_b.is_empty() {
+        let missing = if rows_a.is_empty() { a } else { b };
+        return Err(ApiError::not_found(&format!(
+            "No stored profiles for {missing} on dim {dim}"
+        )));
+    }
+    let c = engine::seasonality::compare(&rows_a, &rows_b, &dim);
+    Ok(Json(json!({
+        "dim": dim, "symbol_a": a, "symbol_b": b, "correlation": c.correlation,
+        "rows": c.rows, "wide": c.wide_rows(),
+    })))
+}
+
+/// `GET /seasonality/correlation?dim=hour[&symbols=…&timeframe&measure&spec_id&dataset_id]`: the lift-correlation
+/// matrix across all symbols with stored profiles on that dim (or the listed ones).
+pub async fn correlation(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
+    let dim = p.required("dim");
+    let wanted = p.all("symbols");
+    p.finish_ref()?;
+    let mut rows = stored_rows(&s, &p, &dim, None).await?;
+    if !wanted.is_empty() {
+        rows.retain(|r| wanted.contains(&r.symbol));
+    }
+    Ok(Json(json!(engine::seasonality::lift_correlation(&rows, &dim))))
+}
