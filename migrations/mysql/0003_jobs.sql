@@ -8,3 +8,8 @@ ALTER TABLE jobs MODIFY finished_at VARCHAR(23) NULL;
 ALTER TABLE jobs MODIFY error VARCHAR(4000) NULL;
 ALTER TABLE jobs MODIFY message VARCHAR(1000) NULL;
 CREATE INDEX jobs_kind_status ON jobs (kind, status);
+-- The leaderboard's default order (objective_value desc, ties by trial number) and sharpe served from indexes,
+-- so a page of a 100k-trial run does not sort the run; profile listings newest first.
+CREATE INDEX trials_objective_desc ON trials (run_id, objective_value DESC, trial_number);
+CREATE INDEX trials_sharpe_desc ON trials (run_id, sharpe DESC, trial_number);
+CREATE INDEX seasonality_profiles_created ON seasonality_profiles (created_at, id);

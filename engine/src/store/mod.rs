@@ -47,7 +47,7 @@ impl Store {
             create_sqlite_dir(&url)?;
         }
         let opts = sqlx::any::AnyConnectOptions::from_str(&url)?;
-        let max = if backend == Backend::Sqlite { 4 } else { 8 };
+        let max = if backend == Backend::Sqlite { 8 } else { 16 };
         let pool = AnyPoolOptions::new().max_connections(max).connect_with(opts).await?;
         if backend == Backend::Sqlite {
             // WAL lets the dashboard read while a job writes; the busy timeout queues writers instead of failing.
