@@ -4,3 +4,4 @@
 mod context;
 
 pub use context::{JobContext, JobError, ProgressFn};
+pub mod seasonality;

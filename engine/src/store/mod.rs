@@ -5,6 +5,7 @@ pub mod datasets;
 pub mod market_stats;
 pub mod runs;
 pub mod seasonality;
+pub mod seasonality_trials;
 mod url;
 
 pub use url::{normalize_db_url, Backend};

@@ -1,6 +1,7 @@
 //! The command line: one subcommand per job, clap-derived.
 
 mod data;
+mod seasonality;
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
@@ -27,6 +28,9 @@ pub enum Command {
     /// Market data: generate demo data.
     #[command(subcommand)]
     Data(data::DataCommand),
+    /// Seasonality: run a spec, optimise its bin selection.
+    #[command(subcommand)]
+    Seasonality(seasonality::SeasonalityCommand),
 }
 
 /// Runs the parsed command line.
@@ -41,5 +45,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Data(cmd)) => data::run(&cli.config, cmd).await,
+        Some(Command::Seasonality(cmd)) => seasonality::run(&cli.config, cmd).await,
     }
 }
