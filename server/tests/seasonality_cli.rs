@@ -48,12 +48,20 @@ fn run_prints_the_result_object_with_the_planted_bins_selected() {
     let home = tempfile::tempdir().unwrap();
     let data = synth(home.path());
     let f = write_spec(home.path(), "s.json", &spec(&data));
-    let v = json_of(&qe(home.path()).args(["seasonality", "run", "--spec", &f, "--json"]).output().unwrap());
+    let v = json_of(
+        &qe(home.path())
+            .args(["seasonality", "run", "--spec", &f, "--json"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(v["active_bins"], json!({"hour": [14], "dow": [2]}));
     assert_eq!(v["in_sample"], json!(true));
     assert!(v["best_metrics"]["n_trades"].as_u64().unwrap() > 0);
     assert!(home.path().join("quant.db").exists());
-    let text = qe(home.path()).args(["seasonality", "run", "--spec", &f]).output().unwrap();
+    let text = qe(home.path())
+        .args(["seasonality", "run", "--spec", &f])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("hour  (selected: [14])"), "{text}");
     assert!(text.contains("stitched"), "{text}");
@@ -64,12 +72,22 @@ fn optimize_is_reproducible_with_its_seed() {
     let home = tempfile::tempdir().unwrap();
     let data = synth(home.path());
     let f = write_spec(home.path(), "s.json", &spec(&data));
-    let go = || json_of(&qe(home.path()).args(["seasonality", "optimize", "--spec", &f, "--json"]).output().unwrap());
+    let go = || {
+        json_of(
+            &qe(home.path())
+                .args(["seasonality", "optimize", "--spec", &f, "--json"])
+                .output()
+                .unwrap(),
+        )
+    };
     let (a, b) = (go(), go());
     for k in ["best_value", "best_params", "best_metrics", "paths"] {
         assert!(a.get(k).is_some(), "{k} missing: {a}");
     }
-    assert_eq!((&a["best_params"], &a["best_value"]), (&b["best_params"], &b["best_value"]));
+    assert_eq!(
+        (&a["best_params"], &a["best_value"]),
+        (&b["best_params"], &b["best_value"])
+    );
     assert!(Path::new(a["paths"]["trials"].as_str().unwrap()).exists());
 }
 
@@ -79,11 +97,17 @@ fn a_bad_spec_exits_2_naming_the_field_and_a_failed_run_exits_1() {
     let mut bad = spec("x.csv");
     bad["signal"]["dims"] = json!(["hour", "minute"]);
     let f = write_spec(home.path(), "bad.json", &bad);
-    let out = qe(home.path()).args(["seasonality", "run", "--spec", &f]).output().unwrap();
+    let out = qe(home.path())
+        .args(["seasonality", "run", "--spec", &f])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("signal.dims[1]"));
     let f = write_spec(home.path(), "missing.json", &spec("/nonexistent/bars.csv"));
-    let out = qe(home.path()).args(["seasonality", "run", "--spec", &f, "--no-store"]).output().unwrap();
+    let out = qe(home.path())
+        .args(["seasonality", "run", "--spec", &f, "--no-store"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/bars.csv"));
 }

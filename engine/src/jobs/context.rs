@@ -27,7 +27,12 @@ pub struct JobContext {
 
 impl JobContext {
     /// A context that reports nowhere and is never cancelled (CLI and tests).
-    pub fn local(run_id: impl Into<String>, out_dir: impl Into<PathBuf>, store: Option<Store>, load: LoadOptions) -> Self {
+    pub fn local(
+        run_id: impl Into<String>,
+        out_dir: impl Into<PathBuf>,
+        store: Option<Store>,
+        load: LoadOptions,
+    ) -> Self {
         JobContext {
             run_id: run_id.into(),
             out_dir: out_dir.into(),

@@ -44,12 +44,11 @@ pub async fn run_detailed(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Run
 
 /// Runs the seasonality optimiser as a job and returns `{best_value, best_params, best_metrics, paths}` and more.
 pub async fn optimize(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Value, JobError> {
-    let space = normalize_search_space(&Value::Object(spec.compute.search_space.clone())).map_err(|e| {
-        JobError::Spec {
+    let space =
+        normalize_search_space(&Value::Object(spec.compute.search_space.clone())).map_err(|e| JobError::Spec {
             field: e.field.clone(),
             message: e.message.clone(),
-        }
-    })?;
+        })?;
     let spec_c = spec.clone();
     let details = persisted(ctx, &spec, async move {
         let (details, trials) = ctx
@@ -102,7 +101,9 @@ fn compute_run(ctx: &JobContext, spec: &SeasonalitySpec, series: &[Bars]) -> Res
     let shown = outcome.best.or(outcome.folds.len().checked_sub(1));
     Ok(RunDetails {
         result: payload::result(&outcome, &paths, Some(&ctx.run_id)),
-        profiles: shown.map(|k| outcome.folds[k].profiles.rows.clone()).unwrap_or_default(),
+        profiles: shown
+            .map(|k| outcome.folds[k].profiles.rows.clone())
+            .unwrap_or_default(),
     })
 }
 
@@ -170,7 +171,14 @@ async fn start_row(ctx: &JobContext, spec: &SeasonalitySpec) -> Result<(), JobEr
     if let Some(store) = &ctx.store {
         let out = ctx.out_dir.display().to_string();
         let p = &spec.persistence;
-        insert_run(store, &ctx.run_id, p.spec_id.as_deref(), p.dataset_id.as_deref(), Some(&out)).await?;
+        insert_run(
+            store,
+            &ctx.run_id,
+            p.spec_id.as_deref(),
+            p.dataset_id.as_deref(),
+            Some(&out),
+        )
+        .await?;
     }
     Ok(())
 }

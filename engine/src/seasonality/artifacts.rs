@@ -121,19 +121,30 @@ pub fn write_trials(trials: &[super::optimize::TrialRecord], path: &Path) -> Res
         ),
         Column::new(
             "params_json".into(),
-            trials.iter().map(|t| t.params.to_json().to_string()).collect::<Vec<String>>(),
+            trials
+                .iter()
+                .map(|t| t.params.to_json().to_string())
+                .collect::<Vec<String>>(),
         ),
         Column::new(
             "metrics_json".into(),
-            trials.iter().map(super::optimize::trial_metrics_json).collect::<Vec<String>>(),
+            trials
+                .iter()
+                .map(super::optimize::trial_metrics_json)
+                .collect::<Vec<String>>(),
         ),
         Column::new(
             "oos_json".into(),
-            trials.iter().map(super::optimize::trial_oos_json).collect::<Vec<String>>(),
+            trials
+                .iter()
+                .map(super::optimize::trial_oos_json)
+                .collect::<Vec<String>>(),
         ),
     ];
     let mut df = DataFrame::new(trials.len(), cols).map_err(|e| write_err(path, e))?;
     let mut buf = Vec::new();
-    ParquetWriter::new(&mut buf).finish(&mut df).map_err(|e| write_err(path, e))?;
+    ParquetWriter::new(&mut buf)
+        .finish(&mut df)
+        .map_err(|e| write_err(path, e))?;
     write_atomic(path, &buf)
 }

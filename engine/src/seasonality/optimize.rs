@@ -190,10 +190,16 @@ impl ProfileSource for TrialProfiles<'_> {
                 r.insufficient = true;
                 r.lift = None;
                 match &mut r.stats {
-                    MeasureStats::Direction { p_hat, ci_low, ci_high, .. } => {
+                    MeasureStats::Direction {
+                        p_hat, ci_low, ci_high, ..
+                    } => {
                         (*p_hat, *ci_low, *ci_high) = (None, None, None);
                     }
-                    MeasureStats::Return { ret_mean, ret_median, ret_std } => {
+                    MeasureStats::Return {
+                        ret_mean,
+                        ret_median,
+                        ret_std,
+                    } => {
                         (*ret_mean, *ret_median, *ret_std) = (None, None, None);
                     }
                 }
@@ -243,7 +249,12 @@ pub fn best_metrics(run: &RunOutcome) -> Value {
 /// Every dim a trial of `trials` may select, plus the dims the spec's profile enables.
 fn union_dims(spec: &SeasonalitySpec, trials: &[TrialParams]) -> Vec<Dim> {
     let mut dims: BTreeSet<Dim> = Dim::enabled(&spec.profile).into_iter().collect();
-    dims.extend(trials.iter().flat_map(|t| t.dims.iter()).filter_map(|d| Dim::from_name(d)));
+    dims.extend(
+        trials
+            .iter()
+            .flat_map(|t| t.dims.iter())
+            .filter_map(|d| Dim::from_name(d)),
+    );
     dims.into_iter().collect()
 }
 

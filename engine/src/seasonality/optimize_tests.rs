@@ -72,7 +72,9 @@ fn every_trial_equals_a_fresh_run_of_its_parameters() {
     }
     let best = out.best.unwrap();
     assert!(out.trials.iter().all(|t| t.objective <= out.trials[best].objective));
-    assert!(out.trials[..best].iter().all(|t| t.objective < out.trials[best].objective));
+    assert!(out.trials[..best]
+        .iter()
+        .all(|t| t.objective < out.trials[best].objective));
 }
 
 #[test]
@@ -119,7 +121,10 @@ fn the_same_seed_gives_the_same_trials_and_best() {
 #[test]
 fn a_trial_below_thirty_trades_scores_the_floor() {
     let bars = series();
-    let s = spec(json!({"dims": [["hour"]], "method": ["threshold"], "threshold": 0.99}), json!({}));
+    let s = spec(
+        json!({"dims": [["hour"]], "method": ["threshold"], "threshold": 0.99}),
+        json!({}),
+    );
     let prep = Prepared::new(&s, &bars);
     let trials = sample(&space(&s), 2, 0);
     let out = optimize(&s, &prep, &trials, &|_, _| {}, &|| false).unwrap().unwrap();

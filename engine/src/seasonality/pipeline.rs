@@ -6,7 +6,7 @@ use super::backtest::{backtest_fold, run_bars_per_year, FoldBacktest, Stitched, 
 use super::{profile_dims, select_bins, signal_on, Calendar, Dim, Profiles, Rules, SeasonalityError};
 use crate::backtest::{cost_fraction, BacktestMetrics, Params};
 use crate::data::Bars;
-use crate::validate::walk_forward::{walk_forward, WalkForward};
+use crate::validate::{walk_forward, WalkForward};
 use model::spec::seasonality::SeasonalitySpec;
 use std::ops::Range;
 
@@ -49,7 +49,8 @@ pub fn fold_windows(spec: &SeasonalitySpec, series: &[Bars]) -> (Vec<FoldWindows
     let windows = folds
         .iter()
         .map(|f| {
-            let range = |b: &Bars, lo: i64, hi: i64| b.ts.partition_point(|&t| t < lo)..b.ts.partition_point(|&t| t < hi);
+            let range =
+                |b: &Bars, lo: i64, hi: i64| b.ts.partition_point(|&t| t < lo)..b.ts.partition_point(|&t| t < hi);
             FoldWindows {
                 index: f.index,
                 train: series.iter().map(|b| range(b, f.train_start, f.train_end)).collect(),

@@ -42,7 +42,9 @@ fn the_planted_hour_and_weekday_are_selected_and_every_entry_follows_a_tuesday_1
     let series = demo(366);
     let s = spec(json!({}));
     let prep = Prepared::new(&s, &series);
-    let out = run(&s, &prep, &SpecProfiles::enabled(&s), true, &never).unwrap().unwrap();
+    let out = run(&s, &prep, &SpecProfiles::enabled(&s), true, &never)
+        .unwrap()
+        .unwrap();
     assert!(out.in_sample);
     assert_eq!(out.folds.len(), 1);
     let rules = &out.folds[0].rules;
@@ -63,7 +65,9 @@ fn fold_metrics_equal_a_direct_kernel_run_per_symbol_and_the_stitched_result_poo
     let series = demo(120);
     let s = spec(json!({"validation": {"train_months": 1, "test_months": 1, "folds": 3}}));
     let prep = Prepared::new(&s, &series);
-    let out = run(&s, &prep, &SpecProfiles::enabled(&s), false, &never).unwrap().unwrap();
+    let out = run(&s, &prep, &SpecProfiles::enabled(&s), false, &never)
+        .unwrap()
+        .unwrap();
     assert!(!out.in_sample);
     assert_eq!(out.folds.len(), 3);
     let p = params(&s);
@@ -104,12 +108,18 @@ fn profiles_are_learned_on_the_train_window_only() {
     let series = demo(120);
     let s = spec(json!({"validation": {"train_months": 2, "test_months": 1, "folds": 2, "embargo_days": 1}}));
     let prep = Prepared::new(&s, &series);
-    let out = run(&s, &prep, &SpecProfiles::enabled(&s), false, &never).unwrap().unwrap();
+    let out = run(&s, &prep, &SpecProfiles::enabled(&s), false, &never)
+        .unwrap()
+        .unwrap();
     assert_eq!(out.folds.len(), 2);
     for f in &out.folds {
         let [_, train_end, test_start, _] = f.windows.bounds.unwrap();
         assert_eq!(test_start - train_end, crate::time::DAY_MS);
-        let train: Vec<Bars> = series.iter().zip(&f.windows.train).map(|(b, r)| b.slice(r.clone())).collect();
+        let train: Vec<Bars> = series
+            .iter()
+            .zip(&f.windows.train)
+            .map(|(b, r)| b.slice(r.clone()))
+            .collect();
         assert_eq!(f.profiles, profile(&s, &train).unwrap());
         assert!(f.profiles.rows.iter().all(|r| r.period_end < train_end));
         for (b, r) in series.iter().zip(&f.windows.test) {
@@ -123,13 +133,22 @@ fn the_best_fold_is_the_first_strictly_best_sharpe_with_enough_trades() {
     let series = demo(120);
     let s = spec(json!({"validation": {"train_months": 1, "test_months": 1, "folds": 3}}));
     let prep = Prepared::new(&s, &series);
-    let out = run(&s, &prep, &SpecProfiles::enabled(&s), false, &never).unwrap().unwrap();
+    let out = run(&s, &prep, &SpecProfiles::enabled(&s), false, &never)
+        .unwrap()
+        .unwrap();
     let sharpes: Vec<f64> = out.folds.iter().map(|f| f.backtest.metrics.sharpe).collect();
     let max = sharpes.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     assert_eq!(out.best, sharpes.iter().position(|x| *x == max));
     let too_many = out.folds.iter().map(|f| f.backtest.metrics.n_trades).max().unwrap() as i64 + 1;
     assert_eq!(best_fold(&out.folds, too_many), None);
-    let v = payload::result(&RunOutcome { best: None, ..out.clone() }, &Default::default(), None);
+    let v = payload::result(
+        &RunOutcome {
+            best: None,
+            ..out.clone()
+        },
+        &Default::default(),
+        None,
+    );
     assert_eq!(v["best_metrics"], json!({}));
     assert!(v.get("rules_metadata").is_none());
     assert_eq!(v["folds"].as_array().unwrap().len(), 3);
@@ -146,7 +165,9 @@ fn any_mix_of_dims_runs_and_serialises_with_string_and_integer_bins() {
                    "combine": "or"}
     }));
     let prep = Prepared::new(&s, &series);
-    let out = run(&s, &prep, &SpecProfiles::enabled(&s), true, &never).unwrap().unwrap();
+    let out = run(&s, &prep, &SpecProfiles::enabled(&s), true, &never)
+        .unwrap()
+        .unwrap();
     let rules = &out.folds[0].rules;
     assert!(rules.active_bins["session"].iter().all(|b| matches!(b, Bin::Str(_))));
     assert!(!rules.active_bins["session"].is_empty());
@@ -161,10 +182,14 @@ fn any_mix_of_dims_runs_and_serialises_with_string_and_integer_bins() {
 fn btc_priced_data_gives_finite_metrics_end_to_end() {
     let series: Vec<Bars> = demo(200).into_iter().filter(|b| b.symbol == "BTCUSD").collect();
     assert!(series[0].close[0] > 10_000.0);
-    let s = spec(json!({"signal": {"method": "threshold", "threshold": 0.5, "dims": ["hour"]},
-                        "validation": {"train_months": 2, "test_months": 1, "folds": 4}}));
+    let s = spec(
+        json!({"signal": {"method": "threshold", "threshold": 0.5, "dims": ["hour"]},
+                        "validation": {"train_months": 2, "test_months": 1, "folds": 4}}),
+    );
     let prep = Prepared::new(&s, &series);
-    let out = run(&s, &prep, &SpecProfiles::enabled(&s), true, &never).unwrap().unwrap();
+    let out = run(&s, &prep, &SpecProfiles::enabled(&s), true, &never)
+        .unwrap()
+        .unwrap();
     assert!(out.oos.n_trades > 10);
     for m in out.folds.iter().map(|f| f.backtest.metrics).chain([out.oos]) {
         for x in [m.sharpe, m.sortino, m.max_drawdown, m.cagr, m.hit_rate, m.avg_r] {
@@ -180,5 +205,7 @@ fn a_cancelled_run_stops_between_folds() {
     let series = demo(30);
     let s = spec(json!({}));
     let prep = Prepared::new(&s, &series);
-    assert!(run(&s, &prep, &SpecProfiles::enabled(&s), false, &|| true).unwrap().is_none());
+    assert!(run(&s, &prep, &SpecProfiles::enabled(&s), false, &|| true)
+        .unwrap()
+        .is_none());
 }

@@ -36,8 +36,14 @@ pub struct SpecArgs {
 
 fn read_spec(path: &Path) -> Result<SeasonalitySpec, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: invalid JSON at line {}, column {}: {e}", path.display(), e.line(), e.column()))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}: invalid JSON at line {}, column {}: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
     parse_seasonality(value).map_err(|e| format!("{}: {}: {}", path.display(), e.field, e.message))
 }
 
@@ -69,7 +75,9 @@ pub async fn run(config: &Config, cmd: SeasonalityCommand) -> anyhow::Result<()>
     };
     let (result, profiles) = match done {
         Ok(x) => x,
-        Err(e @ JobError::Spec { .. }) => exit_with(2, &format!("{}: {e}", args.spec.display())),
+        Err(e @ (JobError::Spec { .. } | JobError::Data(engine::data::DataError::Spec { .. }))) => {
+            exit_with(2, &format!("{}: {e}", args.spec.display()))
+        }
         Err(e) => exit_with(1, &e.to_string()),
     };
     if args.json {
@@ -94,7 +102,15 @@ fn opt(x: Option<f64>) -> String {
     x.map(|f| format!("{f:.4}")).unwrap_or_else(|| "-".into())
 }
 
-const METRIC_KEYS: [&str; 7] = ["n_trades", "sharpe", "sortino", "max_drawdown", "cagr", "hit_rate", "avg_R"];
+const METRIC_KEYS: [&str; 7] = [
+    "n_trades",
+    "sharpe",
+    "sortino",
+    "max_drawdown",
+    "cagr",
+    "hit_rate",
+    "avg_R",
+];
 
 fn metrics_line(label: &str, m: &Value) {
     let cells: Vec<String> = METRIC_KEYS.iter().map(|k| format!("{:>12}", num(&m[*k]))).collect();
