@@ -62,6 +62,12 @@ async fn a_run_completes_with_its_summary_profiles_and_artifacts(store: Store) {
     let c = ctx(dir.path(), Some(store.clone()));
     let result = run(&c, spec(&path, json!({}))).await.unwrap();
     assert_eq!(result["run_id"], json!(c.run_id));
+    assert!(
+        c.run_id.len() == 32
+            && c.run_id
+                .chars()
+                .all(|ch| ch.is_ascii_hexdigit() && !ch.is_ascii_uppercase())
+    );
     assert_eq!(result["in_sample"], json!(false));
     assert_eq!(result["folds"].as_array().unwrap().len(), 2);
     assert_eq!(result["symbols"], json!(["BTCUSD", "EURUSD"]));

@@ -15,6 +15,7 @@ pub mod pipeline;
 mod profile;
 mod select;
 mod signal;
+mod trial_cache;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -92,6 +92,7 @@ pub async fn run(config: &Config, cmd: SeasonalityCommand) -> anyhow::Result<()>
 
 fn num(v: &Value) -> String {
     match v {
+        Value::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),
         Value::Number(n) => n.as_f64().map(|f| format!("{f:.4}")).unwrap_or_else(|| n.to_string()),
         Value::Null => "-".into(),
         other => other.to_string(),
@@ -113,12 +114,12 @@ const METRIC_KEYS: [&str; 7] = [
 ];
 
 fn metrics_line(label: &str, m: &Value) {
-    let cells: Vec<String> = METRIC_KEYS.iter().map(|k| format!("{:>12}", num(&m[*k]))).collect();
+    let cells: Vec<String> = METRIC_KEYS.iter().map(|k| format!("{:>14}", num(&m[*k]))).collect();
     println!("{label:<10}{}", cells.join(""));
 }
 
 fn metrics_header() {
-    let cells: Vec<String> = METRIC_KEYS.iter().map(|k| format!("{k:>12}")).collect();
+    let cells: Vec<String> = METRIC_KEYS.iter().map(|k| format!("{k:>14}")).collect();
     println!("{:<10}{}", "fold", cells.join(""));
 }
 
