@@ -1,12 +1,248 @@
-//! TEMPORARY placeholder until the `seas` branch lands (never merged to main as is).
-use super::{JobContext, JobError};
-use serde_json::Value;
+//! Job bodies of `POST /seasonality/run` and `POST /seasonality/optimize` (and `qe seasonality …`): load the data
+//! on the blocking pool, compute, write artifacts under the run's own directory, persist, return the `result`.
+//!
+//! With a store, the `seasonality_runs` row is inserted `running` first and always finished: `completed` with the
+//! result (and, when `persistence.enabled`, the best fold's profiles upserted in the same transaction), or `failed`
+//! with `{"error": …}`.
 
-/// Placeholder.
-pub async fn run(_ctx: &JobContext, _spec: impl Sized) -> Result<Value, JobError> {
-    Err(JobError::Failed("not wired yet".into()))
+use super::{JobContext, JobError};
+use crate::data::{Bars, LoadOptions};
+use crate::seasonality::artifacts::{write_json, write_run, write_trials};
+use crate::seasonality::optimize::{self as opt, TrialParams};
+use crate::seasonality::pipeline::{self, Prepared, SpecProfiles};
+use crate::seasonality::{payload, SeasonalityError};
+use crate::store::seasonality::{complete_run, finish_run, insert_run, ProfileKey, RunStatus};
+use crate::store::seasonality_trials::{insert_trials, SeasonalityTrialRow};
+use model::seasonality::ProfileRow;
+use model::spec::seasonality::{normalize_search_space, SeasonalitySpec};
+use serde_json::{json, Value};
+
+/// A run's result and the profiles behind it (the best fold's, else the last processed fold's).
+#[derive(Debug, Clone)]
+pub struct RunDetails {
+    pub result: Value,
+    pub profiles: Vec<ProfileRow>,
 }
-/// Placeholder.
-pub async fn optimize(_ctx: &JobContext, _spec: impl Sized) -> Result<Value, JobError> {
-    Err(JobError::Failed("not wired yet".into()))
+
+/// Runs a seasonality spec as a job and returns the `result` object of `POST /seasonality/run`.
+pub async fn run(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Value, JobError> {
+    run_detailed(ctx, spec).await.map(|d| d.result)
 }
+
+/// As [`run`], also returning the profiles (the CLI prints them).
+pub async fn run_detailed(ctx: &JobContext, spec: SeasonalitySpec) -> Result<RunDetails, JobError> {
+    let spec_c = spec.clone();
+    persisted(ctx, &spec, async move {
+        ctx.blocking(move |ctx| {
+            let series = load(ctx, &spec_c)?;
+            compute_run(ctx, &spec_c, &series)
+        })
+        .await
+    })
+    .await
+}
+
+/// Runs the seasonality optimiser as a job and returns `{best_value, best_params, best_metrics, paths}` and more.
+pub async fn optimize(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Value, JobError> {
+    let space =
+        normalize_search_space(&Value::Object(spec.compute.search_space.clone())).map_err(|e| JobError::Spec {
+            field: e.field.clone(),
+            message: e.message.clone(),
+        })?;
+    let spec_c = spec.clone();
+    let details = persisted(ctx, &spec, async move {
+        let (details, trials) = ctx
+            .blocking(move |ctx| {
+                let series = load(ctx, &spec_c)?;
+                let trials = opt::sample(&space, spec_c.compute.trials(), spec_c.compute.seed);
+                compute_optimize(ctx, &spec_c, &series, &trials)
+            })
+            .await?;
+        store_trials(ctx, &trials).await?;
+        Ok::<_, JobError>(details)
+    })
+    .await?;
+    Ok(details.result)
+}
+
+fn load(ctx: &JobContext, spec: &SeasonalitySpec) -> Result<Vec<Bars>, JobError> {
+    ctx.report(0.0, "loading data");
+    let mut opts: LoadOptions = ctx.load.clone();
+    if opts.mysql_schema_default.is_none() {
+        opts.mysql_schema_default = Some("marketdata".into());
+    }
+    Ok(crate::data::load(&spec.data, &opts)?)
+}
+
+fn job_err(e: SeasonalityError) -> JobError {
+    match e {
+        SeasonalityError::Write { path, reason } => JobError::Artifact { path, reason },
+        other => JobError::Spec {
+            field: "data".into(),
+            message: other.to_string(),
+        },
+    }
+}
+
+fn compute_run(ctx: &JobContext, spec: &SeasonalitySpec, series: &[Bars]) -> Result<RunDetails, JobError> {
+    ctx.report(0.1, "profiling folds");
+    let prep = Prepared::new(spec, series);
+    let outcome = pipeline::run(spec, &prep, &SpecProfiles::enabled(spec), true, &|| ctx.is_cancelled())
+        .map_err(job_err)?
+        .ok_or(JobError::Cancelled)?;
+    if outcome.symbols.is_empty() {
+        return Ok(RunDetails {
+            result: payload::empty_result(Some(&ctx.run_id)),
+            profiles: Vec::new(),
+        });
+    }
+    ctx.report(0.9, "writing artifacts");
+    let paths = write_run(&outcome, spec.profile.measure, &ctx.out_dir).map_err(job_err)?;
+    let shown = outcome.best.or(outcome.folds.len().checked_sub(1));
+    Ok(RunDetails {
+        result: payload::result(&outcome, &paths, Some(&ctx.run_id)),
+        profiles: shown
+            .map(|k| outcome.folds[k].profiles.rows.clone())
+            .unwrap_or_default(),
+    })
+}
+
+fn compute_optimize(
+    ctx: &JobContext,
+    spec: &SeasonalitySpec,
+    series: &[Bars],
+    trials: &[TrialParams],
+) -> Result<(RunDetails, Vec<opt::TrialRecord>), JobError> {
+    ctx.report(0.05, "preparing folds and profiles");
+    let prep = Prepared::new(spec, series);
+    let progress = |done: usize, total: usize| ctx.report(0.1 + 0.8 * done as f64 / total.max(1) as f64, "trials");
+    let outcome = opt::optimize(spec, &prep, trials, &progress, &|| ctx.is_cancelled())
+        .map_err(job_err)?
+        .ok_or(JobError::Cancelled)?;
+    let out = &ctx.out_dir;
+    let trials_path = out.join("seasonality_trials.parquet");
+    write_trials(&outcome.trials, &trials_path).map_err(job_err)?;
+    let best = outcome.best.map(|b| &outcome.trials[b]);
+    let best_value = best.map(|t| t.objective);
+    let best_params = best.map(|t| t.params.to_json()).unwrap_or(json!({}));
+    let best_metrics = best.map(|t| t.best_metrics.clone()).unwrap_or(json!({}));
+    let summary_path = out.join("summary.json");
+    let summary = json!({"best_value": best_value, "best_params": best_params, "best_metrics": best_metrics,
+                         "n_trials": outcome.trials.len()});
+    write_json(&summary_path, &summary).map_err(job_err)?;
+    // The best trial again, recorded: its fold artifacts under `best_run/` and its profiles for persistence.
+    let mut profiles = Vec::new();
+    let mut paths = json!({"trials": trials_path.display().to_string(), "summary": summary_path.display().to_string()});
+    if let Some(t) = best {
+        let trial_spec = t.params.apply(spec);
+        let source = SpecProfiles::with(&trial_spec, &t.params.dims);
+        if let Some(run) = pipeline::run(&trial_spec, &prep, &source, true, &|| false).map_err(job_err)? {
+            let dir = out.join("best_run");
+            write_run(&run, trial_spec.profile.measure, &dir).map_err(job_err)?;
+            paths["best_run"] = json!(dir.display().to_string());
+            profiles = run.best.map(|k| run.folds[k].profiles.rows.clone()).unwrap_or_default();
+        }
+    }
+    let result = json!({
+        "best_value": best_value,
+        "best_params": best_params,
+        "best_metrics": best_metrics,
+        "paths": paths,
+        "n_trials": outcome.trials.len(),
+        "seed": spec.compute.seed,
+        "objective": "oos_sharpe",
+        "best_oos_metrics": best.map(|t| payload::metrics_value(&t.oos)),
+        "in_sample": prep.in_sample,
+        "run_id": ctx.run_id,
+    });
+    Ok((RunDetails { result, profiles }, outcome.trials))
+}
+
+fn profile_key(spec: &SeasonalitySpec) -> ProfileKey {
+    ProfileKey {
+        start: spec.data.start.clone(),
+        end: spec.data.end.clone(),
+        spec_id: spec.persistence.spec_id.clone(),
+        dataset_id: spec.persistence.dataset_id.clone(),
+    }
+}
+
+async fn start_row(ctx: &JobContext, spec: &SeasonalitySpec) -> Result<(), JobError> {
+    if let Some(store) = &ctx.store {
+        let out = ctx.out_dir.display().to_string();
+        let p = &spec.persistence;
+        insert_run(
+            store,
+            &ctx.run_id,
+            p.spec_id.as_deref(),
+            p.dataset_id.as_deref(),
+            Some(&out),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn fail_row(ctx: &JobContext, e: &JobError) {
+    if let Some(store) = &ctx.store {
+        let body = json!({"error": e.to_string()});
+        if let Err(err) = finish_run(store, &ctx.run_id, RunStatus::Failed, &body).await {
+            tracing::error!(run_id = %ctx.run_id, "cannot mark the seasonality run failed: {err}");
+        }
+    }
+}
+
+async fn finish_row(ctx: &JobContext, spec: &SeasonalitySpec, d: &RunDetails) -> Result<(), JobError> {
+    let Some(store) = &ctx.store else { return Ok(()) };
+    let mut summary = d.result.clone();
+    if let Value::Object(o) = &mut summary {
+        o.remove("run_id");
+    }
+    let rows: &[ProfileRow] = if spec.persistence.enabled { &d.profiles } else { &[] };
+    complete_run(store, &ctx.run_id, &summary, rows, &profile_key(spec)).await?;
+    Ok(())
+}
+
+/// Wraps a run body with the run row: inserted first, always finished.
+async fn persisted(
+    ctx: &JobContext,
+    spec: &SeasonalitySpec,
+    body: impl std::future::Future<Output = Result<RunDetails, JobError>>,
+) -> Result<RunDetails, JobError> {
+    start_row(ctx, spec).await?;
+    let outcome = body.await;
+    let outcome = match outcome {
+        Ok(d) => finish_row(ctx, spec, &d).await.map(|_| d),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = &outcome {
+        fail_row(ctx, e).await;
+    }
+    outcome
+}
+
+async fn store_trials(ctx: &JobContext, trials: &[opt::TrialRecord]) -> Result<(), JobError> {
+    let Some(store) = &ctx.store else { return Ok(()) };
+    let rows: Vec<SeasonalityTrialRow> = trials
+        .iter()
+        .map(|t| SeasonalityTrialRow {
+            trial_number: t.number as i64,
+            state: t.state.to_string(),
+            objective: Some(t.objective),
+            params_json: Some(t.params.to_json().to_string()),
+            metrics_json: Some(opt::trial_metrics_json(t)),
+            oos_json: Some(opt::trial_oos_json(t)),
+        })
+        .collect();
+    insert_trials(store, &ctx.run_id, &rows).await?;
+    Ok(())
+}
+
+/// A fresh run id: 32 lowercase hex characters (the original's uuid4 hex form).
+pub fn new_run_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+#[cfg(test)]
+#[path = "seasonality_tests.rs"]
+mod tests;

@@ -1,15 +1,21 @@
 //! Seasonality profiles, bin selection, signals and comparison (issue 6). Every symbol is profiled separately;
 //! dims and symbols run in parallel with rayon.
 
+pub mod artifacts;
+pub mod backtest;
 mod calendar;
 mod compare;
 mod dims;
 mod estimators;
+pub mod optimize;
 mod outcomes;
 mod parquet;
+pub mod payload;
+pub mod pipeline;
 mod profile;
 mod select;
 mod signal;
+mod trial_cache;
 
 #[cfg(test)]
 pub(crate) mod tests;
@@ -19,7 +25,7 @@ pub use compare::{compare, lift_correlation, CompareRow, Comparison, LiftCorrela
 pub use dims::{Dim, SESSIONS};
 pub use parquet::write_profiles;
 pub use select::{select_bins, Rules, RulesMetadata};
-pub use signal::signal;
+pub use signal::{signal, signal_on};
 
 use crate::data::Bars;
 use model::seasonality::{ProfileRow, YearRow};
@@ -61,6 +67,11 @@ impl Profiles {
 /// Profiles every series of `series` (one per symbol) on the dims `spec.profile` enables.
 /// Dims concatenate in the original's order; within a dim rows are sorted by (symbol, bin).
 pub fn profile(spec: &SeasonalitySpec, series: &[Bars]) -> Result<Profiles, SeasonalityError> {
+    profile_dims(spec, series, &Dim::enabled(&spec.profile))
+}
+
+/// As [`profile`] on an explicit list of dims (the optimiser profiles every dim its search space can select).
+pub fn profile_dims(spec: &SeasonalitySpec, series: &[Bars], dims: &[Dim]) -> Result<Profiles, SeasonalityError> {
     for b in series {
         check(b)?;
     }
@@ -71,7 +82,6 @@ pub fn profile(spec: &SeasonalitySpec, series: &[Bars]) -> Result<Profiles, Seas
         horizon: p.horizon(),
         timeframe: spec.data.timeframe.clone().unwrap_or_default(),
     };
-    let dims = Dim::enabled(p);
     let prepared: Vec<Prepared> = series
         .par_iter()
         .map(|b| Prepared::new(b, &settings, (p.tom_before, p.tom_after)))

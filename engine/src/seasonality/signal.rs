@@ -9,15 +9,19 @@ use model::spec::seasonality::Combine;
 /// True where the bar's calendar bins match the rules: all dims (`and`) or any dim (`or`, `sum`). Dims with no
 /// selected bin are skipped, as are dims the series cannot have (rollover without `roll_id`); no dim → never long.
 pub fn signal(bars: &Bars, rules: &Rules) -> Vec<bool> {
-    let n = bars.len();
     let cal = Calendar::new(bars, rules.tom.0, rules.tom.1);
+    signal_on(&cal, bars.len(), rules)
+}
+
+/// As [`signal`] on a calendar computed beforehand for `n` bars (shared by the optimiser's trials).
+pub fn signal_on(cal: &Calendar, n: usize, rules: &Rules) -> Vec<bool> {
     let masks: Vec<(Dim, Vec<i64>)> = rules
         .active_bins
         .iter()
         .filter(|(_, bins)| !bins.is_empty())
         .filter_map(|(name, bins)| {
             let dim = Dim::from_name(name)?;
-            (n == 0 || dim.code(&cal, 0).is_some()).then(|| (dim, bins.iter().filter_map(|b| dim.code_of(b)).collect()))
+            (n == 0 || dim.code(cal, 0).is_some()).then(|| (dim, bins.iter().filter_map(|b| dim.code_of(b)).collect()))
         })
         .collect();
     if masks.is_empty() {
@@ -27,7 +31,7 @@ pub fn signal(bars: &Bars, rules: &Rules) -> Vec<bool> {
         .map(|i| {
             let mut hits = masks
                 .iter()
-                .map(|(dim, codes)| dim.code(&cal, i).is_some_and(|c| codes.contains(&c)));
+                .map(|(dim, codes)| dim.code(cal, i).is_some_and(|c| codes.contains(&c)));
             match rules.combine {
                 Combine::And => hits.all(|h| h),
                 Combine::Or | Combine::Sum => hits.any(|h| h),

@@ -6,6 +6,7 @@ pub mod jobs;
 pub mod market_stats;
 pub mod runs;
 pub mod seasonality;
+pub mod seasonality_trials;
 mod url;
 
 pub use url::{normalize_db_url, Backend};

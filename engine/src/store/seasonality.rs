@@ -95,6 +95,39 @@ fn date_part(s: &Option<String>) -> Option<String> {
 
 /// Upserts profile rows in one transaction; a re-run with the same key updates score, n, baseline, lift, metrics.
 pub async fn upsert_profiles(store: &Store, rows: &[ProfileRow], key: &ProfileKey) -> Result<(), StoreError> {
+    let mut tx = store.pool().begin().await?;
+    upsert_profiles_in(store, &mut tx, rows, key).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Completes a run in one transaction: its status becomes `completed` with `best_summary`, and `rows` (the best
+/// fold's profiles; may be empty) are upserted. Nothing is written if any statement fails.
+pub async fn complete_run(
+    store: &Store,
+    run_id: &str,
+    best_summary: &serde_json::Value,
+    rows: &[ProfileRow],
+    key: &ProfileKey,
+) -> Result<(), StoreError> {
+    let mut tx = store.pool().begin().await?;
+    sqlx::query("UPDATE seasonality_runs SET status = ?, best_summary = ? WHERE run_id = ?")
+        .bind(RunStatus::Completed.as_str().to_string())
+        .bind(best_summary.to_string())
+        .bind(run_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    upsert_profiles_in(store, &mut tx, rows, key).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn upsert_profiles_in(
+    store: &Store,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    rows: &[ProfileRow],
+    key: &ProfileKey,
+) -> Result<(), StoreError> {
     let cols = [
         "symbol",
         "timeframe",
@@ -121,7 +154,6 @@ pub async fn upsert_profiles(store: &Store, rows: &[ProfileRow], key: &ProfileKe
     );
     let (start, end) = (date_part(&key.start), date_part(&key.end));
     let now = crate::time::now_db_text();
-    let mut tx = store.pool().begin().await?;
     for r in rows {
         let bin = r.bin.to_string();
         let natural = [
@@ -153,10 +185,9 @@ pub async fn upsert_profiles(store: &Store, rows: &[ProfileRow], key: &ProfileKe
             .bind(key.dataset_id.clone())
             .bind(now.clone())
             .bind(ukey)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -327,7 +358,13 @@ pub async fn get_run(store: &Store, run_id: &str) -> Result<Option<SeasonalityRu
 }
 
 fn run_row(r: &AnyRow) -> Result<SeasonalityRunRow, StoreError> {
-    let summary: Option<String> = r.try_get("best_summary")?;
+    // MySQL MEDIUMTEXT arrives as bytes through the Any driver (migration 0004); SQLite TEXT as text.
+    let summary: Option<String> = match r.try_get::<Option<String>, _>("best_summary") {
+        Ok(s) => s,
+        Err(_) => r
+            .try_get::<Option<Vec<u8>>, _>("best_summary")?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()),
+    };
     Ok(SeasonalityRunRow {
         run_id: r.try_get("run_id")?,
         spec_id: r.try_get("spec_id")?,

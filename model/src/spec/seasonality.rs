@@ -209,6 +209,8 @@ impl Default for SignalSpec {
 pub struct ComputeSpec {
     pub max_trials: i64,
     pub search_space: serde_json::Map<String, serde_json::Value>,
+    /// New: seed of the optimiser's sampler; the same spec and seed give the same trials (default 0).
+    pub seed: u64,
 }
 
 impl Default for ComputeSpec {
@@ -216,6 +218,7 @@ impl Default for ComputeSpec {
         Self {
             max_trials: 30,
             search_space: Default::default(),
+            seed: 0,
         }
     }
 }

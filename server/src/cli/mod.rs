@@ -5,6 +5,7 @@ mod local;
 mod run;
 mod stats;
 mod table;
+mod seasonality;
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
@@ -36,6 +37,9 @@ pub enum Command {
     /// Market statistics: run a stats spec locally.
     #[command(subcommand)]
     Stats(stats::StatsCommand),
+    /// Seasonality: run a spec, optimise its bin selection.
+    #[command(subcommand)]
+    Seasonality(seasonality::SeasonalityCommand),
 }
 
 /// Runs the parsed command line.
@@ -52,5 +56,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Data(cmd)) => data::run(&cli.config, cmd).await,
         Some(Command::Run(args)) => run::run(&cli.config, args).await,
         Some(Command::Stats(cmd)) => stats::run(&cli.config, cmd).await,
+        Some(Command::Seasonality(cmd)) => seasonality::run(&cli.config, cmd).await,
     }
 }

@@ -1,0 +1,240 @@
+//! The seasonality optimiser (reference §2.11): trials sampled from the normalised search space with a seeded
+//! generator (all drawn up front, so results do not depend on thread scheduling), data and features prepared once
+//! (folds, test calendars, ATRs, and per (fold, horizon) profiles of every dim the space can select), trials
+//! evaluated in parallel with rayon.
+
+use super::payload::{fold_metrics, metrics_value};
+use super::pipeline::{self, Prepared, RunOutcome};
+use super::trial_cache::{ProfileCache, TrialProfiles};
+use super::{Dim, SeasonalityError};
+use crate::backtest::BacktestMetrics;
+use model::spec::seasonality::{Combine, Param, SearchSpace, SeasonalitySpec, SelectMethod};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The original's objective floor: a trial with fewer trades scores −1e9.
+pub const MIN_TRADES: u64 = 30;
+/// The objective of a trial below [`MIN_TRADES`].
+pub const FLOOR: f64 = -1e9;
+
+/// One trial's parameters (the original's `best_params` keys; `threshold` only with method `threshold`, `topk`
+/// only with `topk`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialParams {
+    pub dims: Vec<String>,
+    pub method: String,
+    pub combine: String,
+    pub ret_horizon: i64,
+    pub min_samples_bin: i64,
+    pub threshold: Option<f64>,
+    pub topk: Option<i64>,
+}
+
+impl TrialParams {
+    /// `{"dims", "method", "combine", "ret_horizon", "min_samples_bin", "threshold"|"topk"}`.
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({"dims": self.dims, "method": self.method, "combine": self.combine,
+                           "ret_horizon": self.ret_horizon, "min_samples_bin": self.min_samples_bin});
+        if let Value::Object(o) = &mut v {
+            if let Some(t) = self.threshold {
+                o.insert("threshold".into(), json!(t));
+            }
+            if let Some(k) = self.topk {
+                o.insert("topk".into(), json!(k));
+            }
+        }
+        v
+    }
+
+    /// The spec a trial runs: `spec` with these parameters written into `profile` and `signal`.
+    pub fn apply(&self, spec: &SeasonalitySpec) -> SeasonalitySpec {
+        let mut s = spec.clone();
+        s.profile.ret_horizon = self.ret_horizon;
+        s.profile.min_samples_bin = self.min_samples_bin;
+        s.signal.dims = self.dims.clone();
+        s.signal.method = if self.method == "topk" {
+            SelectMethod::Topk
+        } else {
+            SelectMethod::Threshold
+        };
+        s.signal.combine = match self.combine.as_str() {
+            "or" => Combine::Or,
+            "sum" => Combine::Sum,
+            _ => Combine::And,
+        };
+        if let Some(t) = self.threshold {
+            s.signal.threshold = t;
+        }
+        if let Some(k) = self.topk {
+            s.signal.topk = k;
+        }
+        s
+    }
+}
+
+fn pick<T: Clone>(p: &Param<T>, rng: &mut ChaCha8Rng, range: impl Fn(&T, &T, &Option<T>, &mut ChaCha8Rng) -> T) -> T {
+    match p {
+        Param::Fixed(v) => v.clone(),
+        Param::Choice(vs) => vs[rng.random_range(0..vs.len())].clone(),
+        Param::Range { low, high, step } => range(low, high, step, rng),
+    }
+}
+
+fn int_range(lo: &i64, hi: &i64, step: &Option<i64>, rng: &mut ChaCha8Rng) -> i64 {
+    let step = step.unwrap_or(1).max(1);
+    lo + step * rng.random_range(0..=(hi - lo) / step)
+}
+
+fn float_range(lo: &f64, hi: &f64, step: &Option<f64>, rng: &mut ChaCha8Rng) -> f64 {
+    match step.filter(|s| *s > 0.0) {
+        Some(s) => lo + s * rng.random_range(0..=((hi - lo) / s + 1e-9).floor() as i64) as f64,
+        None => rng.random_range(*lo..=*hi),
+    }
+}
+
+/// Draws `n` trials from `space` with a ChaCha8 generator seeded by `seed` (same inputs, same trials).
+pub fn sample(space: &SearchSpace, n: usize, seed: u64) -> Vec<TrialParams> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            let dims = pick(&space.dims, &mut rng, |a, _, _, _| a.clone());
+            let method = pick(&space.method, &mut rng, |a, _, _, _| a.clone());
+            let combine = pick(&space.combine, &mut rng, |a, _, _, _| a.clone());
+            let ret_horizon = pick(&space.ret_horizon, &mut rng, int_range);
+            let min_samples_bin = pick(&space.min_samples_bin, &mut rng, int_range);
+            let (threshold, topk) = if method == "topk" {
+                (None, Some(pick(&space.topk, &mut rng, int_range)))
+            } else {
+                (Some(pick(&space.threshold, &mut rng, float_range)), None)
+            };
+            TrialParams {
+                dims,
+                method,
+                combine,
+                ret_horizon,
+                min_samples_bin,
+                threshold,
+                topk,
+            }
+        })
+        .collect()
+}
+
+/// One evaluated trial: parameters, state (`COMPLETE`), objective, the original's `best_metrics` and the
+/// stitched out-of-sample metrics.
+#[derive(Debug, Clone)]
+pub struct TrialRecord {
+    pub number: usize,
+    pub params: TrialParams,
+    pub state: &'static str,
+    pub objective: f64,
+    pub best_metrics: Value,
+    pub oos: BacktestMetrics,
+}
+
+/// The trials and the best one (highest objective; the first wins ties).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub trials: Vec<TrialRecord>,
+    pub best: Option<usize>,
+}
+
+/// The objective of a run: the stitched out-of-sample Sharpe, or [`FLOOR`] below [`MIN_TRADES`] trades.
+pub fn objective(run: &RunOutcome) -> f64 {
+    if run.oos.n_trades < MIN_TRADES || !run.oos.sharpe.is_finite() {
+        FLOOR
+    } else {
+        run.oos.sharpe
+    }
+}
+
+/// The original's `best_metrics` of a run (`{}` without an eligible fold).
+pub fn best_metrics(run: &RunOutcome) -> Value {
+    match run.best.map(|k| &run.folds[k]) {
+        Some(f) => fold_metrics(&f.backtest.metrics, f.windows.index, &f.rules),
+        None => json!({}),
+    }
+}
+
+/// Every dim a trial of `trials` may select, plus the dims the spec's profile enables.
+fn union_dims(spec: &SeasonalitySpec, trials: &[TrialParams]) -> Vec<Dim> {
+    let mut dims: BTreeSet<Dim> = Dim::enabled(&spec.profile).into_iter().collect();
+    dims.extend(
+        trials
+            .iter()
+            .flat_map(|t| t.dims.iter())
+            .filter_map(|d| Dim::from_name(d)),
+    );
+    dims.into_iter().collect()
+}
+
+/// Runs `trials` on `prep` in parallel. `progress(done, total)` is called after each trial; `cancelled` is polled
+/// before each trial (a cancelled optimisation returns None).
+pub fn optimize(
+    spec: &SeasonalitySpec,
+    prep: &Prepared,
+    trials: &[TrialParams],
+    progress: &(dyn Fn(usize, usize) + Sync),
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<Outcome>, SeasonalityError> {
+    let horizons: BTreeSet<usize> = trials.iter().map(|t| t.ret_horizon.max(1) as usize).collect();
+    let cache = ProfileCache::build(spec, prep, &horizons, &union_dims(spec, trials))?;
+    let done = AtomicUsize::new(0);
+    let records: Vec<Option<TrialRecord>> = trials
+        .par_iter()
+        .enumerate()
+        .map(|(number, t)| -> Result<Option<TrialRecord>, SeasonalityError> {
+            if cancelled() {
+                return Ok(None);
+            }
+            let trial_spec = t.apply(spec);
+            let source = TrialProfiles {
+                cache: &cache,
+                horizon: t.ret_horizon.max(1) as usize,
+                min_samples: t.min_samples_bin,
+                dims: &t.dims,
+            };
+            let Some(run) = pipeline::run(&trial_spec, prep, &source, false, &|| false)? else {
+                return Ok(None);
+            };
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, trials.len());
+            Ok(Some(TrialRecord {
+                number,
+                params: t.clone(),
+                state: "COMPLETE",
+                objective: objective(&run),
+                best_metrics: best_metrics(&run),
+                oos: run.oos,
+            }))
+        })
+        .collect::<Result<_, _>>()?;
+    if records.iter().any(Option::is_none) {
+        return Ok(None);
+    }
+    let trials: Vec<TrialRecord> = records.into_iter().flatten().collect();
+    let mut best: Option<usize> = None;
+    for (k, t) in trials.iter().enumerate() {
+        if best.is_none_or(|b| t.objective > trials[b].objective) {
+            best = Some(k);
+        }
+    }
+    Ok(Some(Outcome { trials, best }))
+}
+
+/// The `metrics_json` of a trial: its `best_metrics` (the original's meaning).
+pub fn trial_metrics_json(t: &TrialRecord) -> String {
+    t.best_metrics.to_string()
+}
+
+/// The stitched out-of-sample metrics of a trial as JSON text.
+pub fn trial_oos_json(t: &TrialRecord) -> String {
+    metrics_value(&t.oos).to_string()
+}
+
+#[cfg(test)]
+#[path = "optimize_tests.rs"]
+mod tests;

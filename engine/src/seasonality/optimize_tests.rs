@@ -1,0 +1,133 @@
+//! Optimiser tests: seeded sampling, cached profiles giving exactly the results of a fresh run, the dims a trial
+//! selects being profiled, reproducibility.
+
+use super::*;
+use crate::data::synth::{generate, SynthSpec};
+use crate::data::Bars;
+use crate::seasonality::pipeline::SpecProfiles;
+use model::seasonality::Bin;
+use model::spec::seasonality::{normalize_search_space, parse_seasonality};
+use serde_json::json;
+
+fn spec(search_space: Value, profile: Value) -> SeasonalitySpec {
+    parse_seasonality(json!({
+        "data": {"symbols": ["X"], "timeframe": "5m", "start": "2024-01-01", "end": "2024-12-31"},
+        "profile": profile,
+        "compute": {"max_trials": 8, "search_space": search_space, "seed": 11},
+        "tp_sl": {"stop_loss": 1.5, "take_profit": 1.5},
+        "validation": {"train_months": 1, "test_months": 1, "folds": 2}
+    }))
+    .expect("spec")
+}
+
+fn space(s: &SeasonalitySpec) -> SearchSpace {
+    normalize_search_space(&Value::Object(s.compute.search_space.clone())).unwrap()
+}
+
+fn series() -> Vec<Bars> {
+    generate(&SynthSpec {
+        days: 95,
+        ..SynthSpec::demo()
+    })
+}
+
+#[test]
+fn sampling_is_seeded_and_stays_inside_the_space() {
+    let s = spec(json!({"threshold": {"low": 0.5, "high": 0.6, "step": 0.02}}), json!({}));
+    let sp = space(&s);
+    let a = sample(&sp, 40, 3);
+    assert_eq!(a, sample(&sp, 40, 3));
+    assert_ne!(a, sample(&sp, 40, 4));
+    for t in &a {
+        assert!((1..=3).contains(&t.ret_horizon) && (200..=700).contains(&t.min_samples_bin));
+        match t.method.as_str() {
+            "topk" => assert!(t.threshold.is_none() && (1..=6).contains(&t.topk.unwrap())),
+            _ => {
+                let x = t.threshold.unwrap();
+                let k = (x - 0.5) / 0.02;
+                assert!((0.5..=0.6 + 1e-9).contains(&x) && (k - k.round()).abs() < 1e-9, "{x}");
+            }
+        }
+        assert!(["and", "or"].contains(&t.combine.as_str()));
+    }
+    assert!(a.iter().any(|t| t.method == "topk") && a.iter().any(|t| t.method == "threshold"));
+}
+
+#[test]
+fn every_trial_equals_a_fresh_run_of_its_parameters() {
+    let bars = series();
+    let s = spec(json!({}), json!({}));
+    let prep = Prepared::new(&s, &bars);
+    let trials = sample(&space(&s), 8, 11);
+    let out = optimize(&s, &prep, &trials, &|_, _| {}, &|| false).unwrap().unwrap();
+    assert_eq!(out.trials.len(), 8);
+    for (t, rec) in trials.iter().zip(&out.trials) {
+        let ts = t.apply(&s);
+        let fresh = pipeline::run(&ts, &prep, &SpecProfiles::with(&ts, &t.dims), false, &|| false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(rec.objective, objective(&fresh), "{t:?}");
+        assert_eq!(rec.best_metrics, best_metrics(&fresh), "{t:?}");
+        assert_eq!(rec.oos, fresh.oos);
+    }
+    let best = out.best.unwrap();
+    assert!(out.trials.iter().all(|t| t.objective <= out.trials[best].objective));
+    assert!(out.trials[..best]
+        .iter()
+        .all(|t| t.objective < out.trials[best].objective));
+}
+
+#[test]
+fn a_trial_selecting_a_dim_the_profile_does_not_enable_still_profiles_it() {
+    let bars = series();
+    let s = spec(
+        json!({"dims": [["dow"]], "method": ["topk"], "topk": 1, "combine": ["and"], "ret_horizon": 1,
+               "min_samples_bin": 100}),
+        json!({"by_hour": true, "by_dow": false}),
+    );
+    let prep = Prepared::new(&s, &bars);
+    let trials = sample(&space(&s), 1, 0);
+    let ts = trials[0].apply(&s);
+    let run = pipeline::run(&ts, &prep, &SpecProfiles::with(&ts, &trials[0].dims), false, &|| false)
+        .unwrap()
+        .unwrap();
+    for f in &run.folds {
+        assert_eq!(f.rules.active_bins["dow"].iter().collect::<Vec<_>>(), [&Bin::Int(2)]);
+    }
+    let out = optimize(&s, &prep, &trials, &|_, _| {}, &|| false).unwrap().unwrap();
+    assert!(out.trials[0].oos.n_trades > 0);
+    assert_eq!(out.trials[0].best_metrics["rules_counts"]["dow"], json!(1));
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trials_and_best() {
+    let bars = series();
+    let s = spec(json!({}), json!({}));
+    let prep = Prepared::new(&s, &bars);
+    let go = |seed: u64| {
+        let trials = sample(&space(&s), 6, seed);
+        let out = optimize(&s, &prep, &trials, &|_, _| {}, &|| false).unwrap().unwrap();
+        let rows: Vec<(String, f64)> = out
+            .trials
+            .iter()
+            .map(|t| (t.params.to_json().to_string(), t.objective))
+            .collect();
+        (rows, out.best)
+    };
+    assert_eq!(go(5), go(5));
+    assert_ne!(go(5).0, go(6).0);
+}
+
+#[test]
+fn a_trial_below_thirty_trades_scores_the_floor() {
+    let bars = series();
+    let s = spec(
+        json!({"dims": [["hour"]], "method": ["threshold"], "threshold": 0.99}),
+        json!({}),
+    );
+    let prep = Prepared::new(&s, &bars);
+    let trials = sample(&space(&s), 2, 0);
+    let out = optimize(&s, &prep, &trials, &|_, _| {}, &|| false).unwrap().unwrap();
+    assert!(out.trials.iter().all(|t| t.objective == FLOOR && t.oos.n_trades == 0));
+    assert_eq!(out.best, Some(0));
+}

@@ -1,0 +1,95 @@
+//! The optimiser's shared profiles: computed once per (fold, horizon) on every dim the search space can select,
+//! with no bin-size floor; each trial applies its own floor and dims to the cached rows.
+
+use super::pipeline::{Prepared, ProfileSource};
+use super::{profile_dims, Dim, Profiles, SeasonalityError};
+use model::seasonality::MeasureStats;
+use model::spec::seasonality::SeasonalitySpec;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+
+/// Profiles per (fold, horizon), computed once with every selectable dim and no size floor.
+pub struct ProfileCache {
+    pub(super) by: HashMap<(usize, usize), Profiles>,
+    pub(super) enabled: BTreeSet<String>,
+}
+
+impl ProfileCache {
+    /// Profiles every processed fold of `prep` for each horizon in `horizons` on `dims` (in parallel).
+    pub fn build(
+        spec: &SeasonalitySpec,
+        prep: &Prepared,
+        horizons: &BTreeSet<usize>,
+        dims: &[Dim],
+    ) -> Result<ProfileCache, SeasonalityError> {
+        let folds: Vec<usize> = (0..prep.folds.len()).filter(|&k| !prep.train[k].is_empty()).collect();
+        let jobs: Vec<(usize, usize)> = horizons
+            .iter()
+            .flat_map(|&h| folds.iter().map(move |&k| (k, h)))
+            .collect();
+        let built: Vec<((usize, usize), Profiles)> = jobs
+            .par_iter()
+            .map(|&(k, h)| {
+                let mut s = spec.clone();
+                s.profile.ret_horizon = h as i64;
+                s.profile.min_samples_bin = 0;
+                profile_dims(&s, &prep.train[k], dims).map(|p| ((prep.folds[k].index, h), p))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(ProfileCache {
+            by: built.into_iter().collect(),
+            enabled: Dim::enabled(&spec.profile).iter().map(|d| d.name()).collect(),
+        })
+    }
+}
+
+/// A trial's view of the cache: its horizon and bin-size floor applied to the cached rows.
+pub struct TrialProfiles<'a> {
+    pub cache: &'a ProfileCache,
+    pub horizon: usize,
+    pub min_samples: i64,
+    pub dims: &'a [String],
+}
+
+impl ProfileSource for TrialProfiles<'_> {
+    fn profiles(&self, fold: usize, _train: &[crate::data::Bars]) -> Result<Profiles, SeasonalityError> {
+        let Some(cached) = self.cache.by.get(&(fold, self.horizon)) else {
+            return Ok(Profiles::default());
+        };
+        let keep = |dim: &str| {
+            if self.dims.is_empty() {
+                self.cache.enabled.contains(dim)
+            } else {
+                self.dims.iter().any(|d| d == dim)
+            }
+        };
+        let mut out = Profiles {
+            measure: cached.measure,
+            rows: Vec::new(),
+            years: Vec::new(),
+        };
+        for r in cached.rows.iter().filter(|r| keep(&r.dim)) {
+            let mut r = r.clone();
+            if (r.n as i64) < self.min_samples {
+                r.insufficient = true;
+                r.lift = None;
+                match &mut r.stats {
+                    MeasureStats::Direction {
+                        p_hat, ci_low, ci_high, ..
+                    } => {
+                        (*p_hat, *ci_low, *ci_high) = (None, None, None);
+                    }
+                    MeasureStats::Return {
+                        ret_mean,
+                        ret_median,
+                        ret_std,
+                    } => {
+                        (*ret_mean, *ret_median, *ret_std) = (None, None, None);
+                    }
+                }
+            }
+            out.rows.push(r);
+        }
+        Ok(out)
+    }
+}

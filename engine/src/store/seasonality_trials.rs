@@ -1,0 +1,68 @@
+//! `seasonality_trials` (migration 0004): the trials of a `seasonality optimize` run, written in one transaction.
+
+use super::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// One stored trial; the JSON columns stay text (as `params_json` in `GET /runs/{id}/trials`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeasonalityTrialRow {
+    pub trial_number: i64,
+    pub state: String,
+    pub objective: Option<f64>,
+    pub params_json: Option<String>,
+    pub metrics_json: Option<String>,
+    pub oos_json: Option<String>,
+}
+
+/// Inserts the trials of `run_id` in one transaction (a trial number already stored is left as it is).
+pub async fn insert_trials(store: &Store, run_id: &str, trials: &[SeasonalityTrialRow]) -> Result<(), StoreError> {
+    let insert = match store.backend() {
+        super::Backend::Sqlite => "INSERT OR IGNORE",
+        super::Backend::MySql => "INSERT IGNORE",
+    };
+    let sql = format!(
+        "{insert} INTO seasonality_trials (run_id, trial_number, state, objective, params_json, metrics_json, \
+         oos_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    );
+    let now = crate::time::now_db_text();
+    let mut tx = store.pool().begin().await?;
+    for t in trials {
+        sqlx::query(&sql)
+            .bind(run_id.to_string())
+            .bind(t.trial_number)
+            .bind(t.state.clone())
+            .bind(t.objective.filter(|x| x.is_finite()))
+            .bind(t.params_json.clone())
+            .bind(t.metrics_json.clone())
+            .bind(t.oos_json.clone())
+            .bind(now.clone())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The trials of `run_id` by trial number.
+pub async fn list_trials(store: &Store, run_id: &str) -> Result<Vec<SeasonalityTrialRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT trial_number, state, objective, params_json, metrics_json, oos_json FROM seasonality_trials \
+         WHERE run_id = ? ORDER BY trial_number",
+    )
+    .bind(run_id.to_string())
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SeasonalityTrialRow {
+                trial_number: r.try_get::<i64, _>("trial_number")?,
+                state: r.try_get("state")?,
+                objective: r.try_get("objective")?,
+                params_json: r.try_get("params_json")?,
+                metrics_json: r.try_get("metrics_json")?,
+                oos_json: r.try_get("oos_json")?,
+            })
+        })
+        .collect()
+}
