@@ -145,6 +145,22 @@ async fn a_failing_run_is_marked_failed_with_its_error_on_mariadb() {
 }
 
 #[tokio::test]
+async fn a_cancelled_run_is_marked_failed() {
+    let (store, _g) = testing::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_demo(dir.path(), 20);
+    let c = ctx(dir.path(), Some(store.clone()));
+    c.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(matches!(
+        run(&c, spec(&path, json!({}))).await,
+        Err(JobError::Cancelled)
+    ));
+    let row = get_run(&store, &c.run_id).await.unwrap().unwrap();
+    assert_eq!(row.status, "failed");
+    assert_eq!(row.best_summary.unwrap()["error"], json!("the run was cancelled"));
+}
+
+#[tokio::test]
 async fn without_persistence_enabled_no_profile_is_upserted() {
     let (store, _g) = testing::sqlite().await;
     let dir = tempfile::tempdir().unwrap();

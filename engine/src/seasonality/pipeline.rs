@@ -95,8 +95,8 @@ pub fn params(spec: &SeasonalitySpec) -> Params {
 
 /// How a fold gets its profiles: computed from the train window, or supplied (the optimiser's cache).
 pub trait ProfileSource {
-    /// The profiles of fold `fold` learned on `train` (one slice per symbol).
-    fn profiles(&self, fold: usize, train: &[Bars]) -> Result<Profiles, SeasonalityError>;
+    /// The profiles of fold `k` (position in `prep.folds`), learned on its train window.
+    fn profiles(&self, prep: &Prepared, k: usize) -> Result<Profiles, SeasonalityError>;
 }
 
 /// Profiles computed on demand from a fold's train window on a list of dims.
@@ -127,8 +127,8 @@ impl<'a> SpecProfiles<'a> {
 }
 
 impl ProfileSource for SpecProfiles<'_> {
-    fn profiles(&self, _fold: usize, train: &[Bars]) -> Result<Profiles, SeasonalityError> {
-        profile_dims(self.spec, train, &self.dims)
+    fn profiles(&self, prep: &Prepared, k: usize) -> Result<Profiles, SeasonalityError> {
+        profile_dims(self.spec, &prep.train_slices(k), &self.dims)
     }
 }
 
@@ -138,31 +138,20 @@ pub struct Prepared<'a> {
     pub data: Vec<SymbolData<'a>>,
     pub folds: Vec<FoldWindows>,
     pub in_sample: bool,
-    /// Train slices per fold (one per symbol; empty when the fold is skipped).
-    pub train: Vec<Vec<Bars>>,
+    /// Per fold: whether it is processed (some symbol has train bars and some has test bars).
+    pub usable: Vec<bool>,
     /// Test-window calendars per fold and symbol (window-relative indices).
     pub test_calendars: Vec<Vec<Calendar>>,
     pub bars_per_year: f64,
 }
 
 impl<'a> Prepared<'a> {
-    /// Splits the series into folds and prepares train slices, test calendars and ATRs.
+    /// Splits the series into folds and prepares test calendars and ATRs.
     pub fn new(spec: &SeasonalitySpec, series: &'a [Bars]) -> Prepared<'a> {
         let (folds, in_sample) = fold_windows(spec, series);
         let tom = (spec.profile.tom_before, spec.profile.tom_after);
         let usable = |f: &FoldWindows| f.train.iter().any(|r| !r.is_empty()) && f.test.iter().any(|r| !r.is_empty());
-        let train = folds
-            .iter()
-            .map(|f| match usable(f) {
-                true => series
-                    .iter()
-                    .zip(&f.train)
-                    .filter(|(_, r)| !r.is_empty())
-                    .map(|(b, r)| b.slice(r.clone()))
-                    .collect(),
-                false => Vec::new(),
-            })
-            .collect();
+        let usable = folds.iter().map(usable).collect();
         let test_calendars = folds
             .iter()
             .map(|f| {
@@ -178,10 +167,21 @@ impl<'a> Prepared<'a> {
             data: series.iter().map(SymbolData::new).collect(),
             folds,
             in_sample,
-            train,
+            usable,
             test_calendars,
             bars_per_year: run_bars_per_year(series),
         }
+    }
+
+    /// The train bars of fold `k` (position in `folds`), one series per symbol that has any; copied on demand so
+    /// only the folds being profiled are held in memory.
+    pub fn train_slices(&self, k: usize) -> Vec<Bars> {
+        self.series
+            .iter()
+            .zip(&self.folds[k].train)
+            .filter(|(_, r)| !r.is_empty())
+            .map(|(b, r)| b.slice(r.clone()))
+            .collect()
     }
 }
 
@@ -202,10 +202,10 @@ pub fn run(
         if cancelled() {
             return Ok(None);
         }
-        if prep.train[k].is_empty() {
+        if !prep.usable[k] {
             continue;
         }
-        let profiles = source.profiles(w.index, &prep.train[k])?;
+        let profiles = source.profiles(prep, k)?;
         let rules = select_bins(&profiles.rows, &spec.signal, &spec.profile);
         let signals: Vec<Vec<bool>> = prep.test_calendars[k]
             .iter()

@@ -22,7 +22,7 @@ impl ProfileCache {
         horizons: &BTreeSet<usize>,
         dims: &[Dim],
     ) -> Result<ProfileCache, SeasonalityError> {
-        let folds: Vec<usize> = (0..prep.folds.len()).filter(|&k| !prep.train[k].is_empty()).collect();
+        let folds: Vec<usize> = (0..prep.folds.len()).filter(|&k| prep.usable[k]).collect();
         let jobs: Vec<(usize, usize)> = horizons
             .iter()
             .flat_map(|&h| folds.iter().map(move |&k| (k, h)))
@@ -33,7 +33,7 @@ impl ProfileCache {
                 let mut s = spec.clone();
                 s.profile.ret_horizon = h as i64;
                 s.profile.min_samples_bin = 0;
-                profile_dims(&s, &prep.train[k], dims).map(|p| ((prep.folds[k].index, h), p))
+                profile_dims(&s, &prep.train_slices(k), dims).map(|p| ((prep.folds[k].index, h), p))
             })
             .collect::<Result<_, _>>()?;
         Ok(ProfileCache {
@@ -52,8 +52,8 @@ pub struct TrialProfiles<'a> {
 }
 
 impl ProfileSource for TrialProfiles<'_> {
-    fn profiles(&self, fold: usize, _train: &[crate::data::Bars]) -> Result<Profiles, SeasonalityError> {
-        let Some(cached) = self.cache.by.get(&(fold, self.horizon)) else {
+    fn profiles(&self, prep: &Prepared, k: usize) -> Result<Profiles, SeasonalityError> {
+        let Some(cached) = self.cache.by.get(&(prep.folds[k].index, self.horizon)) else {
             return Ok(Profiles::default());
         };
         let keep = |dim: &str| {

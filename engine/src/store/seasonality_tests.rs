@@ -166,3 +166,42 @@ async fn mysql_seasonality_profiles_upsert_and_filter_before_paging() {
     };
     profiles_roundtrip(store).await;
 }
+
+/// A result with many folds outgrows the original VARCHAR(12000) on MySQL (MEDIUMTEXT since migration 0004), and a
+/// completion writes the status and the profiles together.
+async fn long_summaries_and_completion(store: Store) {
+    insert_run(&store, "long", Some("spec"), None, None).await.unwrap();
+    let folds: Vec<serde_json::Value> = (0..200)
+        .map(|k| json!({"fold": k, "metrics": {"sharpe": k as f64 / 7.0, "note": "x".repeat(100)}}))
+        .collect();
+    let summary = json!({"best_metrics": {}, "folds": folds});
+    assert!(summary.to_string().len() > 30_000);
+    let rows = vec![
+        row("EURUSD", "hour", Bin::Int(1), Some(0.6), Some(0.1)),
+        row("EURUSD", "session", Bin::Str("US".into()), Some(0.4), Some(-0.1)),
+    ];
+    complete_run(&store, "long", &summary, &rows, &key(Some("spec")))
+        .await
+        .unwrap();
+    let r = get_run(&store, "long").await.unwrap().unwrap();
+    assert_eq!(r.status, "completed");
+    assert_eq!(r.best_summary.unwrap()["folds"][199]["fold"], json!(199));
+    let q = ProfileQuery {
+        spec_id: Some("spec".into()),
+        ..Default::default()
+    };
+    assert_eq!(list_profiles(&store, &q).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn sqlite_long_summaries_and_completion() {
+    let (store, _dir) = testing::sqlite().await;
+    long_summaries_and_completion(store).await;
+}
+
+#[tokio::test]
+async fn mysql_long_summaries_and_completion() {
+    if let Some(store) = testing::mysql().await {
+        long_summaries_and_completion(store).await;
+    }
+}
