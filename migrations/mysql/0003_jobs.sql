@@ -13,3 +13,13 @@ CREATE INDEX jobs_kind_status ON jobs (kind, status);
 CREATE INDEX trials_objective_desc ON trials (run_id, objective_value DESC, trial_number);
 CREATE INDEX trials_sharpe_desc ON trials (run_id, sharpe DESC, trial_number);
 CREATE INDEX seasonality_profiles_created ON seasonality_profiles (created_at, id);
+-- Exact, case-sensitive text comparison as on SQLite (filters such as `?status=FINISHED` must behave the same on
+-- both backends; MariaDB's default collation ignores case).
+ALTER TABLE jobs CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+ALTER TABLE datasets CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+ALTER TABLE experiment_runs CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+ALTER TABLE run_metrics CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+ALTER TABLE trials CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+ALTER TABLE market_stats CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+ALTER TABLE seasonality_profiles CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+ALTER TABLE seasonality_runs CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
