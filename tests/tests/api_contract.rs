@@ -164,14 +164,31 @@ fn replay(api: &Api) {
     assert_eq!((status, &body["status"]), (200, &recorded(13)["status"]), "{body}");
     let (_, result) = api.get("/stats/result");
     let rec = recorded(14);
+    let (ours, theirs) = (
+        result["result"]["columns"].as_array().unwrap(),
+        rec["result"]["columns"].as_array().unwrap(),
+    );
     assert_eq!(
-        result["result"]["columns"], rec["result"]["columns"],
-        "the 21 columns in the original's order"
+        &ours[..21],
+        &theirs[..],
+        "the original's 21 columns first, in its order (ours follow)"
     );
-    assert!(
-        approx_eq(&result["result"]["rows"], &rec["result"]["rows"]),
-        "rows as the original computed them"
-    );
+    let keys = theirs.iter().map(|c| c.as_str().unwrap()).collect::<Vec<_>>();
+    let project = |rows: &Value| -> Vec<Value> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| Value::Object(keys.iter().map(|k| (k.to_string(), r[*k].clone())).collect()))
+            .collect()
+    };
+    let (ours, theirs) = (project(&result["result"]["rows"]), project(&rec["result"]["rows"]));
+    assert_eq!(ours.len(), theirs.len());
+    for (o, t) in ours.iter().zip(&theirs) {
+        assert!(
+            approx_eq(o, t),
+            "row as the original computed it: recorded {t} vs ours {o}"
+        );
+    }
     for (n, path) in [
         (15, "/stats"),
         (16, "/stats?symbol=EURUSD&timeframe=M1&target=up_next_bar&page_size=20"),
