@@ -179,6 +179,14 @@ fn replay(api: &Api) {
             .unwrap()
             .iter()
             .map(|r| Value::Object(keys.iter().map(|k| (k.to_string(), r[*k].clone())).collect()))
+            .map(|mut r| {
+                // The original sometimes serialised `successes` as a boolean (reference §4.2 BUG); we always
+                // answer the integer it meant.
+                if let Some(b) = r["successes"].as_bool() {
+                    r["successes"] = json!(b as i64);
+                }
+                r
+            })
             .collect()
     };
     let (ours, theirs) = (project(&result["result"]["rows"]), project(&rec["result"]["rows"]));
