@@ -268,12 +268,69 @@ fn replay(api: &Api) {
     assert_rows_match(37, &api.get("/stats").1);
     assert_rows_match(38, &api.get("/stats/summary?symbol=EURUSD&timeframe=M1").1);
 
+    replay_seasonality(api);
+
     // Paging validation as FastAPI: page_size above 500 is a 422 naming the parameter.
     let (status, err) = api.get("/runs?page_size=1000");
     assert_eq!(status, 422);
     assert_eq!(err["detail"][0]["loc"], json!(["query", "page_size"]));
     let (status, err) = api.get("/runs/does-not-exist");
     assert_eq!((status, err), (404, recorded(9)));
+}
+
+/// 27–35: seasonality run and optimise, then the stored runs and profiles.
+fn replay_seasonality(api: &Api) {
+    let (status, run) = api.post("/seasonality/run", &reference_spec("seasonality_run.json"));
+    assert_eq!(status, 200, "{run}");
+    assert_shape(27, &recorded(27), &run);
+    let (status, opt) = api.post("/seasonality/optimize", &reference_spec("seasonality_optimize.json"));
+    assert_eq!(status, 200, "{opt}");
+    assert_shape(28, &recorded(28), &opt);
+
+    let (_, runs) = api.get("/seasonality/runs");
+    assert!(!runs.as_array().unwrap().is_empty());
+    for r in runs.as_array().unwrap() {
+        assert_shape(29, &recorded(29)[0], r);
+        assert_eq!(r["status"], "completed");
+    }
+    let (_, readme) = api.get("/seasonality/runs?spec_id=demo_seasonality_run&page_size=5");
+    assert_eq!(readme.as_array().unwrap().len(), recorded(30).as_array().unwrap().len());
+    let id = readme[0]["run_id"].as_str().unwrap();
+    let (status, one) = api.get(&format!("/seasonality/runs/{id}"));
+    assert_eq!(status, 200);
+    assert_shape(31, &recorded(31), &one);
+    assert_eq!(api.get("/seasonality/runs/doesnotexist"), (404, recorded(32)));
+
+    // The run's profiles (hour 0 and Monday on the recorded bars) as the original computed them.
+    let (_, all) = api.get("/seasonality/profiles");
+    assert_shape(33, &recorded(33)[0], &all[0]);
+    let of_run = |v: &Value| -> Value {
+        Value::Array(
+            v.as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["spec_id"] == "demo_seasonality_run")
+                .cloned()
+                .collect(),
+        )
+    };
+    let (ours, theirs) = (of_run(&all), of_run(&recorded(33)));
+    let (a, b) = (comparable(&theirs, &theirs), comparable(&ours, &theirs));
+    assert_eq!(a.len(), b.len(), "response 33: the run's profile rows");
+    for (x, y) in a.iter().zip(&b) {
+        assert!(approx_eq(x, y), "response 33: recorded {x} vs ours {y}");
+    }
+    let (_, readme) = api.get("/seasonality/profiles?symbol=EURUSD&spec_id=demo_seasonality_run&page_size=5");
+    assert_rows_match(34, &readme);
+    let (status, filtered) =
+        api.get("/seasonality/profiles?symbol=EURUSD&dim=hour&metrics=run_len_up_mean&metrics=p_breakout_up");
+    assert_eq!(status, 200);
+    for r in filtered.as_array().unwrap() {
+        assert!(
+            !r["metrics"]["run_len_up_mean"].is_null() && !r["metrics"]["p_breakout_up"].is_null(),
+            "{r}"
+        );
+    }
 }
 
 #[test]
