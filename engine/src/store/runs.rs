@@ -295,6 +295,14 @@ fn trial_row(r: &AnyRow) -> Result<TrialRow, StoreError> {
     })
 }
 
+#[path = "runs_record.rs"]
+mod record;
+pub use record::{record_outcome, set_status, trials_in_sample, StoredTrial, TrialInSample};
+
 #[cfg(test)]
 #[path = "runs_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "runs_record_tests.rs"]
+mod record_tests;

@@ -1,0 +1,136 @@
+//! Writes of a run's life cycle: its status, and its outcome (metrics, every trial, final status) in one
+//! transaction, so a reader never sees a half-written run.
+
+use super::{MetricValue, Store, StoreError};
+use model::runs::TrialRow;
+use sqlx::Row;
+
+/// A `trials` row with the trial's in-sample values (train windows stitched; None without train windows).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredTrial {
+    pub row: TrialRow,
+    pub is_sharpe: Option<f64>,
+    pub is_objective: Option<f64>,
+    pub is_n_trades: Option<i64>,
+}
+
+/// One trial's in-sample and out-of-sample values as the dashboard's IS-vs-OOS scatter reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialInSample {
+    pub trial_number: i64,
+    pub status: Option<String>,
+    pub is_sharpe: Option<f64>,
+    pub is_objective: Option<f64>,
+    pub is_n_trades: Option<i64>,
+    pub sharpe: Option<f64>,
+    pub objective_value: Option<f64>,
+}
+
+/// Sets a run's status without touching its times (e.g. `QUEUED` → `RUNNING`); false when the run is unknown.
+pub async fn set_status(store: &Store, run_id: &str, status: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE experiment_runs SET status = ? WHERE run_id = ?")
+        .bind(status)
+        .bind(run_id)
+        .execute(store.pool())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Writes a finished run in ONE transaction: its `run_metrics` (upserted; aggregated = fold −1), every trial
+/// (upserted by trial number, in-sample columns included) and the final `status` with `finished_at` now.
+pub async fn record_outcome(
+    store: &Store,
+    run_id: &str,
+    metrics: &[MetricValue],
+    trials: &[StoredTrial],
+    status: &str,
+) -> Result<(), StoreError> {
+    let metric_sql = store.upsert_sql(
+        "run_metrics",
+        &["run_id", "fold", "metric_name", "metric_value", "fold_key"],
+        &["run_id", "fold_key", "metric_name"],
+        &["metric_value"],
+    );
+    let cols = [
+        "run_id",
+        "trial_number",
+        "params_json",
+        "objective_value",
+        "status",
+        "n_trades",
+        "max_dd",
+        "sharpe",
+        "sortino",
+        "cagr",
+        "hit_rate",
+        "avg_r",
+        "is_sharpe",
+        "is_objective",
+        "is_n_trades",
+    ];
+    let trial_sql = store.upsert_sql("trials", &cols, &["run_id", "trial_number"], &cols[2..]);
+    let mut tx = store.pool().begin().await?;
+    for m in metrics {
+        sqlx::query(&metric_sql)
+            .bind(run_id)
+            .bind(m.fold)
+            .bind(&m.name)
+            .bind(m.value)
+            .bind(m.fold.unwrap_or(-1))
+            .execute(&mut *tx)
+            .await?;
+    }
+    for t in trials {
+        let r = &t.row;
+        sqlx::query(&trial_sql)
+            .bind(run_id)
+            .bind(r.trial_number)
+            .bind(&r.params_json)
+            .bind(r.objective_value)
+            .bind(&r.status)
+            .bind(r.n_trades)
+            .bind(r.max_dd)
+            .bind(r.sharpe)
+            .bind(r.sortino)
+            .bind(r.cagr)
+            .bind(r.hit_rate)
+            .bind(r.avg_r)
+            .bind(t.is_sharpe)
+            .bind(t.is_objective)
+            .bind(t.is_n_trades)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE experiment_runs SET status = ?, finished_at = ? WHERE run_id = ?")
+        .bind(status)
+        .bind(crate::time::now_db_text())
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every trial of a run with its in-sample and out-of-sample values, by trial number.
+pub async fn trials_in_sample(store: &Store, run_id: &str) -> Result<Vec<TrialInSample>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT trial_number, status, is_sharpe, is_objective, is_n_trades, sharpe, objective_value FROM trials \
+         WHERE run_id = ? ORDER BY trial_number",
+    )
+    .bind(run_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TrialInSample {
+                trial_number: r.try_get("trial_number")?,
+                status: r.try_get("status")?,
+                is_sharpe: r.try_get("is_sharpe")?,
+                is_objective: r.try_get("is_objective")?,
+                is_n_trades: r.try_get("is_n_trades")?,
+                sharpe: r.try_get("sharpe")?,
+                objective_value: r.try_get("objective_value")?,
+            })
+        })
+        .collect()
+}
