@@ -5,6 +5,7 @@
 //! the spec's objective and evaluated on its test window; the selected path is stitched out of sample and
 //! the selected trial gets a deflated Sharpe ratio. `train_months: 0` selects in-sample (and says so).
 
+pub mod artifacts;
 pub mod dsr;
 mod evaluate;
 mod indicators;

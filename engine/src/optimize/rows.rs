@@ -3,6 +3,7 @@
 use super::result::params_json;
 use super::OptimizeOutcome;
 use crate::backtest::BacktestMetrics;
+use crate::store::runs::StoredTrial;
 use model::runs::{MetricValue, TrialRow};
 
 impl OptimizeOutcome {
@@ -36,6 +37,26 @@ impl OptimizeOutcome {
             }
         }
         rows
+    }
+
+    /// [`Self::trial_rows`] with each trial's in-sample values (train windows stitched; None without train windows
+    /// and for failed trials): `is_sharpe`, `is_objective` (the objective on them) and `is_n_trades`.
+    pub fn stored_trials(&self) -> Vec<StoredTrial> {
+        let in_sample = self
+            .symbols
+            .iter()
+            .flat_map(|s| &s.trials)
+            .map(|t| t.in_sample.as_ref().filter(|_| t.status != super::TrialStatus::Fail));
+        self.trial_rows()
+            .into_iter()
+            .zip(in_sample)
+            .map(|(row, is)| StoredTrial {
+                row,
+                is_sharpe: is.map(|m| m.sharpe).filter(|v| v.is_finite()),
+                is_objective: is.and_then(|m| super::objective_value(self.objective, m)),
+                is_n_trades: is.map(|m| m.n_trades as i64),
+            })
+            .collect()
     }
 
     /// `run_metrics` values: the stitched walk-forward metrics, the DSR and the selection mode aggregated
