@@ -1,6 +1,7 @@
 //! `qe data …`: market-data commands.
 
 use crate::config::Config;
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -8,6 +9,31 @@ use std::path::PathBuf;
 pub enum DataCommand {
     /// Write deterministic demo OHLCV (several symbols, planted hour and weekday effects) as CSV and Parquet.
     Synth(SynthArgs),
+    /// Data-quality report of a file or of a spec's `data` block: span, interval, gaps, duplicates, bad rows.
+    Inspect(InspectArgs),
+    /// Convert a bar file between CSV, JSON (array or lines) and Parquet, validating it on the way.
+    Convert(ConvertArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The file to inspect (CSV, JSON, JSON lines or Parquet).
+    #[arg(required_unless_present = "spec", conflicts_with = "spec")]
+    pub file: Option<PathBuf>,
+    /// A job spec (or a bare `data` block) whose `data` selection to inspect, file or MySQL.
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Input file (.csv, .json, .jsonl, .ndjson, .parquet).
+    pub input: PathBuf,
+    /// Output file; the format follows the extension.
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -56,5 +82,48 @@ pub async fn run(config: &Config, cmd: DataCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        DataCommand::Inspect(args) => inspect(config, args),
+        DataCommand::Convert(args) => {
+            let bars = engine::data::load_file(&args.input)?;
+            engine::data::write::write_file(&bars, &args.output)
+                .with_context(|| format!("writing {}", args.output.display()))?;
+            let n: usize = bars.iter().map(|b| b.len()).sum();
+            println!("wrote {n} bars ({} symbols) to {}", bars.len(), args.output.display());
+            Ok(())
+        }
     }
+}
+
+/// Inspects a file, or a spec's selection with its paths resolved under the configured data root.
+fn inspect(config: &Config, args: InspectArgs) -> anyhow::Result<()> {
+    let report = match (&args.file, &args.spec) {
+        (Some(file), _) => engine::data::inspect_file(file)?,
+        (None, Some(spec_path)) => {
+            let value = super::local::read_spec(spec_path);
+            // A submit spec (it has a `strategy`) has no MySQL schema default; stats and seasonality use `marketdata`.
+            let schema_default = if value.get("strategy").is_some() {
+                None
+            } else {
+                Some("marketdata")
+            };
+            let data = value.get("data").cloned().unwrap_or(value);
+            let spec: model::spec::DataSpec = model::spec::from_value(data).unwrap_or_else(|e| {
+                let field = if e.field.is_empty() || e.field == "." {
+                    "data".to_string()
+                } else {
+                    format!("data.{}", e.field)
+                };
+                super::local::spec_exit(spec_path, model::spec::SpecError::new(field, e.message))
+            });
+            let opts = engine::data::LoadOptions::from_env(Some(config.data_root.clone()), schema_default);
+            engine::data::inspect(&spec, &opts)?
+        }
+        (None, None) => super::local::usage_exit("give a file or --spec FILE"),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(())
 }

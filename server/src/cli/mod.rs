@@ -1,6 +1,10 @@
 //! The command line: one subcommand per job, clap-derived.
 
 mod data;
+mod local;
+mod run;
+mod stats;
+mod table;
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
@@ -24,9 +28,14 @@ pub enum Command {
     Serve(crate::serve::ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
-    /// Market data: generate demo data.
+    /// Market data: generate demo data, inspect and convert bar files.
     #[command(subcommand)]
     Data(data::DataCommand),
+    /// Run an optimisation (submit) spec locally and print its leaderboard or result JSON.
+    Run(run::RunArgs),
+    /// Market statistics: run a stats spec locally.
+    #[command(subcommand)]
+    Stats(stats::StatsCommand),
 }
 
 /// Runs the parsed command line.
@@ -41,5 +50,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Data(cmd)) => data::run(&cli.config, cmd).await,
+        Some(Command::Run(args)) => run::run(&cli.config, args).await,
+        Some(Command::Stats(cmd)) => stats::run(&cli.config, cmd).await,
     }
 }
