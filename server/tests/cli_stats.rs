@@ -99,6 +99,18 @@ fn generated_data_gives_a_table_and_the_summary_parquet_where_asked() {
         "{text}"
     );
     assert_eq!(lines.len(), 2 + 4, "{text}");
+    // Rows with enough observations come first, each group by descending lift_freq.
+    let keyed: Vec<(bool, f64)> = lines[2..]
+        .iter()
+        .map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            let lift_at = cells.len() - 4;
+            (cells[cells.len() - 1] == "true", cells[lift_at].parse().unwrap())
+        })
+        .collect();
+    for w in keyed.windows(2) {
+        assert!(w[0].0 < w[1].0 || (w[0].0 == w[1].0 && w[0].1 >= w[1].1), "{text}");
+    }
     let file = std::fs::File::open(dir.path().join("stats_out/stats_summary.parquet")).unwrap();
     let df = ParquetReader::new(file).finish().unwrap();
     let json = qe(dir.path(), &["stats", "run", "--spec", "spec.json", "--json"]);

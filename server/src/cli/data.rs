@@ -121,9 +121,9 @@ fn inspect(config: &Config, args: InspectArgs) -> anyhow::Result<()> {
         (None, None) => super::local::usage_exit("give a file or --spec FILE"),
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::local::print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        print!("{report}");
+        super::local::print_out(&report.to_string())?;
     }
     Ok(())
 }

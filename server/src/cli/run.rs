@@ -38,9 +38,9 @@ pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<()> {
         .await
         .map_err(local::job_failed)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        local::print_out(&format!("{}\n", serde_json::to_string_pretty(&result)?))?;
     } else {
-        print!("{}", leaderboard(&result, &ctx.run_id, args.top));
+        local::print_out(&leaderboard(&result, &ctx.run_id, args.top))?;
     }
     Ok(())
 }
@@ -87,16 +87,13 @@ fn symbol_report(s: &Value, objective: &str, top: usize) -> String {
     if with_atr {
         headers.push("atr_k");
     }
-    headers.extend([
-        "status",
-        objective,
-        "sharpe",
-        "sortino",
-        "max_dd",
-        "cagr",
-        "trades",
-        "IS sharpe",
-    ]);
+    headers.extend(["status", objective]);
+    // The objective column already is the Sharpe ratio when the objective is `sharpe`.
+    let with_sharpe = objective != "sharpe";
+    if with_sharpe {
+        headers.push("sharpe");
+    }
+    headers.extend(["sortino", "max_dd", "cagr", "trades", "IS sharpe"]);
     let rows: Vec<Vec<String>> = ranked
         .iter()
         .take(top)
@@ -112,10 +109,11 @@ fn symbol_report(s: &Value, objective: &str, top: usize) -> String {
             if with_atr {
                 row.push(cell(&p["atr_k"]));
             }
+            row.extend([cell(&t["status"]), cell(&t["objective_value"])]);
+            if with_sharpe {
+                row.push(cell(&m["sharpe"]));
+            }
             row.extend([
-                cell(&t["status"]),
-                cell(&t["objective_value"]),
-                cell(&m["sharpe"]),
                 cell(&m["sortino"]),
                 cell(&m["max_drawdown"]),
                 cell(&m["cagr"]),

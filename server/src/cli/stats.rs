@@ -63,14 +63,15 @@ async fn run_stats(config: &Config, args: StatsRunArgs) -> anyhow::Result<()> {
         eprintln!("stored {n} rows in market_stats ({})", config.db_url());
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        local::print_out(&format!("{}\n", serde_json::to_string_pretty(&result)?))?;
     } else {
-        print!("{}", top_rows(&result, args.top));
+        local::print_out(&top_rows(&result, args.top))?;
     }
     Ok(())
 }
 
-/// The test-split rows with the largest `lift_freq` first (what the original's `stats run` meant to print).
+/// The test-split rows with the largest `lift_freq` first (what the original's `stats run` meant to print), rows
+/// with enough observations (`insufficient` false) before the others.
 pub fn top_rows(result: &Value, top: usize) -> String {
     let empty = Vec::new();
     let rows = result["rows"].as_array().unwrap_or(&empty);
@@ -79,7 +80,8 @@ pub fn top_rows(result: &Value, top: usize) -> String {
         return "No statistics available\n".into();
     }
     let lift = |r: &Value| r["lift_freq"].as_f64().unwrap_or(f64::NEG_INFINITY);
-    test.sort_by(|a, b| lift(*b).total_cmp(&lift(*a)));
+    let thin = |r: &Value| r["insufficient"] == Value::Bool(true);
+    test.sort_by(|a, b| thin(*a).cmp(&thin(*b)).then(lift(*b).total_cmp(&lift(*a))));
     let columns = [
         "symbol",
         "fold",
@@ -95,6 +97,7 @@ pub fn top_rows(result: &Value, top: usize) -> String {
         "lift_freq",
         "q_value",
         "significant",
+        "insufficient",
     ];
     let table: Vec<Vec<String>> = test
         .iter()
