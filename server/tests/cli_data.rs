@@ -115,3 +115,19 @@ fn convert_refuses_an_invalid_file_naming_the_line() {
     assert!(text(&out).contains("bars.csv, line 6, column `high`"), "{}", text(&out));
     assert!(!dir.path().join("out.parquet").exists());
 }
+
+#[test]
+fn inspect_a_spec_with_a_mistyped_field_exits_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bars.csv"), CSV).unwrap();
+    let spec =
+        r#"{"data": {"dataset_path": "bars.csv", "symbols": "EURUSD", "start": "2024-01-01", "end": "2024-01-02"}}"#;
+    std::fs::write(dir.path().join("spec.json"), spec).unwrap();
+    let out = qe(&["data", "inspect", "--spec", "spec.json"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("spec.json: invalid spec: data.symbols"),
+        "{}",
+        text(&out)
+    );
+}
