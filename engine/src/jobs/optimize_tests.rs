@@ -36,11 +36,20 @@ fn spec_for(path: &str, symbols: &[&str]) -> ExperimentSpec {
     .unwrap()
 }
 
-fn parquet_rows(path: &std::path::Path) -> usize {
+fn read_parquet(path: &std::path::Path) -> polars::prelude::DataFrame {
     ParquetReader::new(std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
         .finish()
         .unwrap()
-        .height()
+}
+
+/// A Float64 column's values (nulls as None).
+fn f64_column(df: &polars::prelude::DataFrame, name: &str) -> Vec<Option<f64>> {
+    let ca = df.column(name).unwrap().f64().unwrap();
+    (0..ca.len()).map(|i| ca.get(i)).collect()
+}
+
+fn parquet_rows(path: &std::path::Path) -> usize {
+    read_parquet(path).height()
 }
 
 async fn count(store: &Store, sql: &str, run_id: &str) -> i64 {
@@ -74,6 +83,25 @@ async fn a_run_writes_artifacts_rows_and_finishes(store: Store) {
     );
 
     assert_eq!(parquet_rows(&out.join("trials.parquet")), n);
+    let trials = read_parquet(&out.join("trials.parquet"));
+    let floats = |name: &str| f64_column(&trials, name);
+    let want: Vec<Option<f64>> = direct.symbols[0]
+        .trials
+        .iter()
+        .map(|t| Some(t.out_of_sample.sharpe))
+        .collect();
+    assert_eq!(floats("sharpe"), want);
+    let want: Vec<Option<f64>> = direct.symbols[0]
+        .trials
+        .iter()
+        .map(|t| t.in_sample.map(|m| m.sortino))
+        .collect();
+    assert_eq!(floats("is_sortino"), want);
+    assert_eq!(floats("R")[3], Some(direct.symbols[0].trials[3].params.r));
+    let trades = read_parquet(&out.join("trades_1.parquet"));
+    let pnl = f64_column(&trades, "pnl");
+    let want: Vec<Option<f64>> = direct.symbols[0].folds[1].trades.iter().map(|t| Some(t.pnl)).collect();
+    assert_eq!(pnl, want);
     for f in 0..direct.symbols[0].folds.len() {
         let trades = parquet_rows(&out.join(format!("trades_{f}.parquet")));
         assert_eq!(trades, direct.symbols[0].folds[f].trades.len());
