@@ -28,7 +28,36 @@ pub async fn execute(ctx: &JobContext, spec: StatsSpec) -> Result<Value, JobErro
         market_stats::upsert(store, &RunKey::for_spec(&spec), &result.rows).await?;
     }
     ctx.report(1.0, "finished");
-    serde_json::to_value(&result).map_err(|e| JobError::Failed(format!("cannot serialise the result: {e}")))
+    wire_result(&result)
+}
+
+/// Number of output columns the original had (§2.8); the rest (`fold`, `ttr_*`) are ours.
+pub const ORIGINAL_COLUMNS: usize = 21;
+
+/// The `GET /stats/result` `result` object: the original's 21 columns and row keys, plus each of our extra
+/// columns (`fold`, `ttr_*`) only when some row has a value in it, so a spec the original could run gets exactly
+/// the original's shape.
+pub fn wire_result(result: &StatsResult) -> Result<Value, JobError> {
+    let rows = serde_json::to_value(&result.rows)
+        .map_err(|e| JobError::Failed(format!("cannot serialise the result: {e}")))?;
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    let columns: Vec<&String> = result
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| *i < ORIGINAL_COLUMNS || rows.iter().any(|r| !r[c.as_str()].is_null()))
+        .map(|(_, c)| c)
+        .collect();
+    let rows: Vec<Value> = rows
+        .into_iter()
+        .map(|mut r| {
+            if let Some(o) = r.as_object_mut() {
+                o.retain(|k, _| columns.iter().any(|c| *c == k));
+            }
+            r
+        })
+        .collect();
+    Ok(serde_json::json!({"columns": columns, "rows": rows}))
 }
 
 fn compute(ctx: &JobContext, spec: &StatsSpec) -> Result<StatsResult, JobError> {

@@ -60,7 +60,8 @@ impl OptimizeOutcome {
     }
 
     /// `run_metrics` values: the stitched walk-forward metrics, the DSR and the selection mode aggregated
-    /// (fold None), and each fold's test-window metrics. With several symbols names are `SYMBOL.metric`.
+    /// (fold None), and each fold's test-window metrics; `max_drawdown` is also stored as `max_dd`, the name the
+    /// original's runs tables use. With several symbols names are `SYMBOL.metric`.
     pub fn metric_values(&self) -> Vec<MetricValue> {
         let several = self.symbols.len() > 1;
         let mut out = Vec::new();
@@ -83,6 +84,7 @@ impl OptimizeOutcome {
             };
             if let Some(m) = &s.walk_forward {
                 metric_pairs(m).into_iter().for_each(|(n, v)| push(None, n, v));
+                push(None, "max_dd", m.max_drawdown);
             }
             if let Some(d) = &s.dsr {
                 push(None, "deflated_sharpe", d.dsr);
@@ -93,6 +95,7 @@ impl OptimizeOutcome {
                 metric_pairs(&f.metrics)
                     .into_iter()
                     .for_each(|(n, v)| push(Some(f.fold as i64), n, v));
+                push(Some(f.fold as i64), "max_dd", f.metrics.max_drawdown);
             }
         }
         out

@@ -158,8 +158,13 @@ pub async fn list_runs(store: &Store, f: &RunFilter) -> Result<Vec<RunSummary>, 
     let mut sql =
         "SELECT run_id, status, objective, out_dir, started_at, finished_at FROM experiment_runs WHERE 1=1".to_string();
     let mut binds = Vec::new();
+    // Status matches case-sensitively as in the original's SQLite (MySQL's default collation ignores case).
+    let status_cond = match store.backend() {
+        super::Backend::Sqlite => "status = ?",
+        super::Backend::MySql => "CAST(status AS BINARY) = CAST(? AS BINARY)",
+    };
     for (cond, value) in [
-        ("status = ?", &f.status),
+        (status_cond, &f.status),
         ("started_at >= ?", &f.date_from),
         ("started_at <= ?", &f.date_to),
     ] {

@@ -69,6 +69,15 @@ async fn life_cycle(store: Store) {
     let r = get_run(&store, &run.run_id).await.unwrap().unwrap();
     assert_eq!(r.status.as_deref(), Some("FINISHED"));
     assert!(r.finished_at.is_some());
+    let by_status = |status: &str| RunFilter {
+        status: Some(status.into()),
+        ..Default::default()
+    };
+    assert_eq!(list_runs(&store, &by_status("FINISHED")).await.unwrap().len(), 1);
+    assert!(
+        list_runs(&store, &by_status("finished")).await.unwrap().is_empty(),
+        "status matches case-sensitively on every backend, as the original's SQLite"
+    );
     let listed = list_trials(&store, &run.run_id, Some("objective_value.desc"), 1, 50)
         .await
         .unwrap();
