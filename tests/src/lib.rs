@@ -235,3 +235,13 @@ pub fn approx_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
         _ => a == b,
     }
 }
+
+/// Like [`approx_eq`], but objects in `actual` may hold keys `expected` lacks (our added metrics).
+pub fn approx_contains(expected: &serde_json::Value, actual: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (expected, actual) {
+        (Value::Object(x), Value::Object(y)) => x.iter().all(|(k, v)| y.get(k).is_some_and(|w| approx_contains(v, w))),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| approx_contains(p, q)),
+        _ => approx_eq(expected, actual),
+    }
+}
