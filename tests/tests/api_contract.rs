@@ -3,8 +3,8 @@
 //! Deliberate differences (listed in docs/COMPAT.md) are asserted as such.
 
 use qe_tests::{
-    approx_eq, fresh_mysql_url, recorded, reference_data_root, reference_spec, shape_mismatches, spawn_server,
-    without_keys,
+    approx_contains, approx_eq, fresh_mysql_url, recorded, reference_data_root, reference_spec, shape_mismatches,
+    spawn_server, without_keys,
 };
 use serde_json::{json, Value};
 
