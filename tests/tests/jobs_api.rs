@@ -1,7 +1,7 @@
 //! Jobs over real HTTP: asynchronous submits, server-sent progress, cancellation, a crash in the middle of a job,
 //! 50 simultaneous submits, and the protection layers (token, CORS, body limit, data root).
 
-use qe_tests::{qe_bin, reference_data_root, reference_spec, spawn_server, spawn_server_at};
+use qe_tests::{fresh_mysql_url, qe_bin, reference_data_root, reference_spec, spawn_server, spawn_server_at};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -160,35 +160,35 @@ fn a_cancelled_job_stops_and_says_so_everywhere() {
     );
 }
 
-#[test]
-fn a_crash_mid_job_leaves_the_run_failed_interrupted_and_completed_runs_intact() {
+fn get_json(c: &reqwest::blocking::Client, url: String) -> Value {
+    c.get(url).send().unwrap().json().unwrap()
+}
+
+/// Environment of a server on SQLite (None) or on the given MariaDB database.
+fn with_db<'a>(mut envs: Vec<(&'a str, &'a str)>, db: &'a Option<String>) -> Vec<(&'a str, &'a str)> {
+    if let Some(url) = db {
+        envs.push(("QE_DB_URL", url));
+    }
+    envs
+}
+
+fn crash_mid_job(db: Option<String>) {
     let data = tempfile::tempdir().unwrap();
     synth(data.path(), 366);
     let home = tempfile::tempdir().unwrap();
-    let envs = [("QE_DATA_ROOT", data.path().to_str().unwrap())];
+    let envs = with_db(vec![("QE_DATA_ROOT", data.path().to_str().unwrap())], &db);
     let mut server = spawn_server_at(home.path(), &[], &envs);
     let c = http();
-    let small = big_spec(2, 2);
     let done: Value = c
         .post(format!("{}/submit", server.base))
-        .json(&small)
+        .json(&big_spec(2, 2))
         .send()
         .unwrap()
         .json()
         .unwrap();
     let done = done["id"].as_str().unwrap().to_string();
-    let before: Value = c
-        .get(format!("{}/result/{done}", server.base))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let trials_before: Value = c
-        .get(format!("{}/runs/{done}/trials", server.base))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let before = get_json(&c, format!("{}/result/{done}", server.base));
+    let trials_before = get_json(&c, format!("{}/runs/{done}/trials", server.base));
 
     let id = submit_async(&c, &server.base, &big_spec(12, 12));
     wait_for(&c, &server.base, &id, |s| s["status"] == "running");
@@ -201,38 +201,72 @@ fn a_crash_mid_job_leaves_the_run_failed_interrupted_and_completed_runs_intact()
         (Some("failed"), Some("interrupted")),
         "{s}"
     );
-    let run: Value = c
-        .get(format!("{}/runs/{id}", server.base))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    assert_eq!(run["run"]["status"], "FAILED");
+    assert_eq!(
+        get_json(&c, format!("{}/runs/{id}", server.base))["run"]["status"],
+        "FAILED"
+    );
     assert_eq!(status(&c, &server.base, &done)["status"], "completed");
-    let after: Value = c
-        .get(format!("{}/result/{done}", server.base))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    assert_eq!(after, before, "the completed run's result is intact");
-    let trials_after: Value = c
-        .get(format!("{}/runs/{done}/trials", server.base))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    assert_eq!(trials_after, trials_before);
+    assert_eq!(
+        get_json(&c, format!("{}/result/{done}", server.base)),
+        before,
+        "the completed result is intact"
+    );
+    assert_eq!(
+        get_json(&c, format!("{}/runs/{done}/trials", server.base)),
+        trials_before
+    );
 }
 
 #[test]
-fn fifty_simultaneous_submits_all_complete_or_get_429_none_lost_none_duplicated() {
-    let data = reference_data_root();
+fn a_crash_mid_job_leaves_the_run_failed_interrupted_and_completed_runs_intact() {
+    crash_mid_job(None);
+}
+
+#[test]
+fn a_crash_mid_job_on_mariadb_leaves_the_run_failed_interrupted() {
+    if let Some(url) = fresh_mysql_url() {
+        crash_mid_job(Some(url));
+    }
+}
+
+fn graceful_stop(grace: &str) -> (Value, std::process::ExitStatus) {
+    let data = tempfile::tempdir().unwrap();
+    synth(data.path(), 120);
+    let home = tempfile::tempdir().unwrap();
     let envs = [
         ("QE_DATA_ROOT", data.path().to_str().unwrap()),
-        ("QE_JOB_WORKERS", "1"),
-        ("QE_JOB_QUEUE", "4"),
+        ("QE_SHUTDOWN_GRACE", grace),
     ];
+    let mut server = spawn_server_at(home.path(), &[], &envs);
+    let c = http();
+    let id = submit_async(&c, &server.base, &big_spec(6, 4));
+    wait_for(&c, &server.base, &id, |s| s["status"] == "running");
+    let exit = server.terminate();
+    let server = spawn_server_at(home.path(), &[], &envs);
+    (status(&c, &server.base, &id), exit)
+}
+
+#[test]
+fn sigterm_lets_a_running_job_finish_within_the_grace_period() {
+    let (s, exit) = graceful_stop("120");
+    assert!(exit.success(), "qe serve exits cleanly: {exit:?}");
+    assert_eq!(s["status"], "completed", "{s}");
+}
+
+#[test]
+fn sigterm_without_grace_cancels_the_job_and_says_so() {
+    let (s, exit) = graceful_stop("0");
+    assert!(exit.success(), "qe serve exits cleanly: {exit:?}");
+    assert!(s["status"] == "cancelled" || s["reason"] == "interrupted", "{s}");
+}
+
+fn fifty_submits(db: Option<String>) {
+    let data = reference_data_root();
+    let root = data.path().to_str().unwrap();
+    let envs = with_db(
+        vec![("QE_DATA_ROOT", root), ("QE_JOB_WORKERS", "1"), ("QE_JOB_QUEUE", "4")],
+        &db,
+    );
     let server = spawn_server(&[], &envs);
     let spec = reference_spec("submit_local.json");
     let answers: Vec<(u16, Value)> = std::thread::scope(|s| {
@@ -286,6 +320,19 @@ fn fifty_simultaneous_submits_all_complete_or_get_429_none_lost_none_duplicated(
         .json()
         .unwrap();
     assert_eq!(runs.len(), ok.len());
+    assert!(runs.iter().all(|r| r["status"] == "FINISHED"));
+}
+
+#[test]
+fn fifty_simultaneous_submits_all_complete_or_get_429_none_lost_none_duplicated() {
+    fifty_submits(None);
+}
+
+#[test]
+fn fifty_simultaneous_submits_on_mariadb_none_lost_none_duplicated() {
+    if let Some(url) = fresh_mysql_url() {
+        fifty_submits(Some(url));
+    }
 }
 
 #[test]

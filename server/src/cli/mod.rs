@@ -3,9 +3,9 @@
 mod data;
 mod local;
 mod run;
+mod seasonality;
 mod stats;
 mod table;
-mod seasonality;
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
