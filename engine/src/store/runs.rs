@@ -93,62 +93,25 @@ pub async fn finish(store: &Store, run_id: &str, status: &str) -> Result<(), Sto
 
 /// Upserts metric values in one transaction (re-writes update; the aggregated row is keyed as fold −1).
 pub async fn upsert_metrics(store: &Store, run_id: &str, metrics: &[MetricValue]) -> Result<(), StoreError> {
-    let sql = store.upsert_sql(
-        "run_metrics",
-        &["run_id", "fold", "metric_name", "metric_value", "fold_key"],
-        &["run_id", "fold_key", "metric_name"],
-        &["metric_value"],
-    );
     let mut tx = store.pool().begin().await?;
-    for m in metrics {
-        sqlx::query(&sql)
-            .bind(run_id)
-            .bind(m.fold)
-            .bind(&m.name)
-            .bind(m.value)
-            .bind(m.fold.unwrap_or(-1))
-            .execute(&mut *tx)
-            .await?;
-    }
+    record::write_metrics(store, &mut tx, run_id, metrics).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Writes every trial in one transaction (a re-written trial number replaces the previous row).
+/// Writes every trial in one transaction (a re-written trial number replaces the previous row; no in-sample values).
 pub async fn insert_trials(store: &Store, run_id: &str, trials: &[TrialRow]) -> Result<(), StoreError> {
-    let cols = [
-        "run_id",
-        "trial_number",
-        "params_json",
-        "objective_value",
-        "status",
-        "n_trades",
-        "max_dd",
-        "sharpe",
-        "sortino",
-        "cagr",
-        "hit_rate",
-        "avg_r",
-    ];
-    let sql = store.upsert_sql("trials", &cols, &["run_id", "trial_number"], &cols[2..]);
+    let rows: Vec<record::StoredTrial> = trials
+        .iter()
+        .map(|row| record::StoredTrial {
+            row: row.clone(),
+            is_sharpe: None,
+            is_objective: None,
+            is_n_trades: None,
+        })
+        .collect();
     let mut tx = store.pool().begin().await?;
-    for t in trials {
-        sqlx::query(&sql)
-            .bind(run_id)
-            .bind(t.trial_number)
-            .bind(&t.params_json)
-            .bind(t.objective_value)
-            .bind(&t.status)
-            .bind(t.n_trades)
-            .bind(t.max_dd)
-            .bind(t.sharpe)
-            .bind(t.sortino)
-            .bind(t.cagr)
-            .bind(t.hit_rate)
-            .bind(t.avg_r)
-            .execute(&mut *tx)
-            .await?;
-    }
+    record::write_trials(store, &mut tx, run_id, &rows).await?;
     tx.commit().await?;
     Ok(())
 }

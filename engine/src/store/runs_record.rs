@@ -45,12 +45,52 @@ pub async fn record_outcome(
     trials: &[StoredTrial],
     status: &str,
 ) -> Result<(), StoreError> {
-    let metric_sql = store.upsert_sql(
+    let mut tx = store.pool().begin().await?;
+    write_metrics(store, &mut tx, run_id, metrics).await?;
+    write_trials(store, &mut tx, run_id, trials).await?;
+    sqlx::query("UPDATE experiment_runs SET status = ?, finished_at = ? WHERE run_id = ?")
+        .bind(status)
+        .bind(crate::time::now_db_text())
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Upserts metric values inside `tx` (a re-write updates; the aggregated row is keyed as fold −1).
+pub(crate) async fn write_metrics(
+    store: &Store,
+    tx: &mut sqlx::AnyConnection,
+    run_id: &str,
+    metrics: &[MetricValue],
+) -> Result<(), StoreError> {
+    let sql = store.upsert_sql(
         "run_metrics",
         &["run_id", "fold", "metric_name", "metric_value", "fold_key"],
         &["run_id", "fold_key", "metric_name"],
         &["metric_value"],
     );
+    for m in metrics {
+        sqlx::query(&sql)
+            .bind(run_id)
+            .bind(m.fold)
+            .bind(&m.name)
+            .bind(m.value)
+            .bind(m.fold.unwrap_or(-1))
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Upserts trials by trial number inside `tx`, in-sample columns included.
+pub(crate) async fn write_trials(
+    store: &Store,
+    tx: &mut sqlx::AnyConnection,
+    run_id: &str,
+    trials: &[StoredTrial],
+) -> Result<(), StoreError> {
     let cols = [
         "run_id",
         "trial_number",
@@ -68,21 +108,10 @@ pub async fn record_outcome(
         "is_objective",
         "is_n_trades",
     ];
-    let trial_sql = store.upsert_sql("trials", &cols, &["run_id", "trial_number"], &cols[2..]);
-    let mut tx = store.pool().begin().await?;
-    for m in metrics {
-        sqlx::query(&metric_sql)
-            .bind(run_id)
-            .bind(m.fold)
-            .bind(&m.name)
-            .bind(m.value)
-            .bind(m.fold.unwrap_or(-1))
-            .execute(&mut *tx)
-            .await?;
-    }
+    let sql = store.upsert_sql("trials", &cols, &["run_id", "trial_number"], &cols[2..]);
     for t in trials {
         let r = &t.row;
-        sqlx::query(&trial_sql)
+        sqlx::query(&sql)
             .bind(run_id)
             .bind(r.trial_number)
             .bind(&r.params_json)
@@ -101,13 +130,6 @@ pub async fn record_outcome(
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query("UPDATE experiment_runs SET status = ?, finished_at = ? WHERE run_id = ?")
-        .bind(status)
-        .bind(crate::time::now_db_text())
-        .bind(run_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
     Ok(())
 }
 
