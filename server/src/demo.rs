@@ -90,10 +90,13 @@ pub fn demo_specs(parquet: &Path) -> Vec<(&'static str, serde_json::Value)> {
     ]
 }
 
-/// Queues the demo jobs; they run in the background while the server starts answering.
-pub async fn submit_demo_jobs(jobs: &engine::jobs::Jobs, parquet: &Path) -> anyhow::Result<()> {
+/// Queues the demo jobs under stable ids (`demo_optimize`, `demo_stats`, `demo_seasonality`); with `wait`, returns
+/// once they have ended (so a fresh dashboard, or a test, has every kind of result at once).
+pub async fn submit_demo_jobs(jobs: &engine::jobs::Jobs, parquet: &Path, wait: bool) -> anyhow::Result<()> {
     use engine::jobs::JobSpec;
     use model::spec::{experiment, seasonality, stats};
+    let started = std::time::Instant::now();
+    let mut ids = Vec::new();
     for (kind, value) in demo_specs(parquet) {
         let spec = match kind {
             "optimize" => JobSpec::Optimize(Box::new(experiment::parse_experiment(value.clone())?)),
@@ -101,8 +104,26 @@ pub async fn submit_demo_jobs(jobs: &engine::jobs::Jobs, parquet: &Path) -> anyh
             _ => JobSpec::Seasonality(Box::new(seasonality::parse_seasonality(value.clone())?)),
         };
         let load = engine::data::LoadOptions::from_env(None, None);
-        let id = jobs.submit_with(spec, &value.to_string(), load).await?;
+        let id = jobs
+            .submit_as(format!("demo_{kind}"), spec, &value.to_string(), load)
+            .await?;
         tracing::info!(kind, run_id = %id, "queued a demo job");
+        ids.push(id);
+    }
+    if wait {
+        for id in &ids {
+            let rec = jobs.wait(id).await?.context("a demo job vanished")?;
+            anyhow::ensure!(
+                rec.status == "completed",
+                "demo job {id} ended {}: {:?}",
+                rec.status,
+                rec.error
+            );
+        }
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "demo results computed"
+        );
     }
     Ok(())
 }

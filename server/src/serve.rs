@@ -24,6 +24,10 @@ pub struct ServeArgs {
     /// Generate and register the demo data set when the database has none.
     #[arg(long, env = "QE_SEED_DEMO")]
     pub seed_demo: bool,
+    /// With `--seed-demo`: wait for the demo jobs (an optimisation, stats, seasonality) before listening, so the
+    /// dashboard has every kind of result at once.
+    #[arg(long, env = "QE_SEED_DEMO_WAIT")]
+    pub seed_demo_wait: bool,
     /// Bearer token required on mutating API requests (POST); unset = open.
     #[arg(long, env = "QE_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
@@ -81,7 +85,8 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     };
     let jobs = Jobs::start(store.clone(), jobs_config(config, &args)).await?;
     if let Some(parquet) = seeded {
-        crate::demo::submit_demo_jobs(&jobs, &std::fs::canonicalize(&parquet)?).await?;
+        let parquet = std::fs::canonicalize(&parquet)?;
+        crate::demo::submit_demo_jobs(&jobs, &parquet, args.seed_demo_wait).await?;
     }
     let leptos = leptos_options(&args);
     let addr = leptos.site_addr;

@@ -100,3 +100,34 @@ fn openapi_documents_every_route_of_the_api() {
         assert!(trial.get(field).is_some(), "TrialRow.{field} missing from the schema");
     }
 }
+
+#[test]
+fn seeded_demo_jobs_fill_every_kind_of_result() {
+    let server = spawn_server(&["--seed-demo", "--seed-demo-wait"], &[]);
+    let get = |path: &str| -> serde_json::Value {
+        reqwest::blocking::get(format!("{}{path}", server.base))
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    for id in ["demo_optimize", "demo_stats", "demo_seasonality"] {
+        assert_eq!(get(&format!("/status/{id}"))["status"], "completed", "{id}");
+    }
+    let run = get("/runs/demo_optimize");
+    assert_eq!(run["run"]["status"], "FINISHED");
+    let trials = get("/runs/demo_optimize/trials?page_size=500");
+    assert_eq!(trials.as_array().unwrap().len(), 125, "5 × 5 EMA pairs × R 1…5");
+    let stats = get("/stats?symbol=BTCUSD&page_size=500");
+    assert!(!stats.as_array().unwrap().is_empty());
+    // The planted hour-14 effect shows in the stored hour profile of every symbol.
+    for symbol in ["EURUSD", "ES", "BTCUSD"] {
+        let rows = get(&format!("/seasonality/profiles?symbol={symbol}&dim=hour&page_size=500"));
+        let best = rows.as_array().unwrap().iter().max_by(|a, b| {
+            a["lift"]
+                .as_f64()
+                .unwrap_or(f64::MIN)
+                .total_cmp(&b["lift"].as_f64().unwrap_or(f64::MIN))
+        });
+        assert_eq!(best.unwrap()["bin"], 14, "{symbol}");
+    }
+}

@@ -131,6 +131,18 @@ impl Jobs {
     /// [`Jobs::submit`] loading the spec's data with other options (the server's own demo jobs read from
     /// its home directory, which may lie outside the data root that client specs are confined to).
     pub async fn submit_with(&self, spec: JobSpec, spec_json: &str, load: LoadOptions) -> Result<String, SubmitError> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        self.submit_as(id, spec, spec_json, load).await
+    }
+
+    /// [`Jobs::submit_with`] under a chosen run id (the demo runs get stable, linkable ids); the id must be new.
+    pub async fn submit_as(
+        &self,
+        id: String,
+        spec: JobSpec,
+        spec_json: &str,
+        load: LoadOptions,
+    ) -> Result<String, SubmitError> {
         let inner = &self.inner;
         if !inner.accepting.load(Ordering::SeqCst) {
             return Err(SubmitError::ShuttingDown);
@@ -140,7 +152,6 @@ impl Jobs {
             .unfinished
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < limit).then_some(n + 1))
             .map_err(|_| SubmitError::QueueFull { limit })?;
-        let id = uuid::Uuid::new_v4().simple().to_string();
         if let Err(e) = register(inner, &id, &spec, spec_json).await {
             inner.unfinished.fetch_sub(1, Ordering::SeqCst);
             return Err(e.into());
