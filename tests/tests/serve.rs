@@ -130,4 +130,20 @@ fn seeded_demo_jobs_fill_every_kind_of_result() {
         });
         assert_eq!(best.unwrap()["bin"], 14, "{symbol}");
     }
+    // All three symbols carry the same planted hour effect, so their hourly lifts correlate.
+    let cmp = get("/seasonality/compare?symbols=EURUSD&symbols=ES&dim=hour");
+    assert_eq!(cmp["rows"].as_array().unwrap().len(), 24, "{cmp}");
+    assert!(cmp["correlation"].as_f64().unwrap() > 0.3, "{}", cmp["correlation"]);
+    let row14 = cmp["wide"].as_array().unwrap().iter().find(|r| r["bin"] == 14).unwrap();
+    assert!(
+        row14["lift_EURUSD"].as_f64().unwrap() > 0.03 && row14["lift_ES"].as_f64().unwrap() > 0.03,
+        "{row14}"
+    );
+    let m = get("/seasonality/correlation?dim=hour");
+    assert_eq!(m["symbols"], serde_json::json!(["BTCUSD", "ES", "EURUSD"]));
+    for i in 0..3 {
+        assert!((m["matrix"][i][i].as_f64().unwrap() - 1.0).abs() < 1e-9, "{m}");
+    }
+    let res = reqwest::blocking::get(format!("{}/seasonality/compare?symbols=EURUSD&dim=hour", server.base)).unwrap();
+    assert_eq!(res.status(), 422, "exactly two symbols");
 }
