@@ -2,6 +2,7 @@
 //! cancellation and a result document. [`Jobs`] is the bounded executor; the job bodies live in one module per kind.
 
 mod context;
+mod execution;
 pub mod optimize;
 mod runner;
 pub mod seasonality;

@@ -1,0 +1,194 @@
+//! One job's execution: waiting for a worker slot, running the body with progress and cancellation, storing the
+//! result document and the final status.
+
+use super::runner::{Inner, Live};
+use super::{JobContext, JobError, JobSpec, JobUpdate};
+use crate::data::LoadOptions;
+use crate::store::jobs::{self as repo, Finish};
+use crate::store::Store;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub(super) async fn run_one(inner: Arc<Inner>, id: String, spec: JobSpec, live: Live, load: LoadOptions) {
+    let kind = spec.kind();
+    let permit = inner.slots.acquire().await;
+    let end = if live.cancel.load(Ordering::SeqCst) {
+        if inner.draining.load(Ordering::SeqCst) {
+            Ending::interrupted()
+        } else {
+            Ending::of(Err(JobError::Cancelled))
+        }
+    } else {
+        execute_one(&inner, &id, spec, &live, load).await
+    };
+    drop(permit);
+    let result_path = end.result_path.as_ref().map(|p| p.display().to_string());
+    let finish = Finish {
+        status: end.status,
+        error: end.error.as_deref(),
+        reason: end.reason,
+        result_path: result_path.as_deref(),
+    };
+    if let Err(e) = repo::finish(&inner.store, &id, &finish).await {
+        tracing::error!(run_id = %id, error = %e, "cannot record the end of a job");
+    }
+    if end.status != repo::COMPLETED {
+        if let Err(e) = repo::fail_run_rows(&inner.store, &id, kind.as_str(), end.status).await {
+            tracing::error!(run_id = %id, error = %e, "cannot mark the run row");
+        }
+    }
+    tracing::info!(run_id = %id, kind = kind.as_str(), status = end.status, error = ?end.error, "job ended");
+    live.updates.send_modify(|u| {
+        u.status = end.status.to_string();
+        u.error = end.error.clone();
+        if end.status == repo::COMPLETED {
+            u.progress = 1.0;
+        }
+    });
+    inner.live.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    inner.unfinished.fetch_sub(1, Ordering::SeqCst);
+    inner.settled.notify_waiters();
+}
+
+/// The end of a job as recorded.
+struct Ending {
+    status: &'static str,
+    error: Option<String>,
+    reason: Option<&'static str>,
+    result_path: Option<PathBuf>,
+}
+
+impl Ending {
+    fn of(outcome: Result<PathBuf, JobError>) -> Ending {
+        match outcome {
+            Ok(path) => Ending {
+                status: repo::COMPLETED,
+                error: None,
+                reason: None,
+                result_path: Some(path),
+            },
+            Err(JobError::Cancelled) => Ending {
+                status: repo::CANCELLED,
+                error: Some("cancelled on request".into()),
+                reason: None,
+                result_path: None,
+            },
+            Err(e) => Ending {
+                status: repo::FAILED,
+                reason: failure_reason(&e),
+                error: Some(e.to_string()),
+                result_path: None,
+            },
+        }
+    }
+
+    fn interrupted() -> Ending {
+        Ending {
+            status: repo::FAILED,
+            error: Some("interrupted: the server stopped before the job started".into()),
+            reason: Some(repo::INTERRUPTED),
+            result_path: None,
+        }
+    }
+}
+
+/// The stored reason of a failure the client caused: `forbidden` (a path outside the data root) or `bad_input`.
+fn failure_reason(e: &JobError) -> Option<&'static str> {
+    match e {
+        JobError::Data(crate::data::DataError::OutsideDataRoot { .. }) => Some(repo::FORBIDDEN),
+        e if e.is_client_error() => Some(repo::BAD_INPUT),
+        _ => None,
+    }
+}
+
+async fn execute_one(inner: &Arc<Inner>, id: &str, spec: JobSpec, live: &Live, load: LoadOptions) -> Ending {
+    if let Err(e) = repo::set_running(&inner.store, id).await {
+        return Ending::of(Err(e.into()));
+    }
+    live.updates.send_modify(|u| u.status = repo::RUNNING.into());
+    let updates = live.updates.clone();
+    let progress: super::ProgressFn = Arc::new(move |fraction, message| {
+        updates.send_if_modified(|u| {
+            let changed = (u.progress - fraction).abs() >= 1e-4 || u.message.as_deref() != Some(message);
+            if changed {
+                u.progress = fraction;
+                u.message = Some(message.to_string());
+            }
+            changed
+        });
+    });
+    let out_dir = inner.config.artifacts_dir.join(id);
+    let ctx = JobContext {
+        run_id: id.to_string(),
+        out_dir: out_dir.clone(),
+        store: Some(inner.store.clone()),
+        load,
+        progress,
+        cancel: live.cancel.clone(),
+    };
+    let recorder = tokio::spawn(record_progress(
+        inner.store.clone(),
+        id.to_string(),
+        live.updates.subscribe(),
+    ));
+    let body = (inner.body)(ctx, spec);
+    let outcome = match tokio::spawn(body).await {
+        Ok(Ok(result)) => write_result(&out_dir, &result).await,
+        Ok(Err(e)) => Err(e),
+        Err(join) => Err(JobError::Failed(format!("the job crashed: {join}"))),
+    };
+    recorder.abort();
+    Ending::of(outcome)
+}
+
+/// Persists progress at most every 250 ms while the job runs.
+async fn record_progress(store: Store, id: String, mut rx: watch::Receiver<JobUpdate>) {
+    while rx.changed().await.is_ok() {
+        let u = rx.borrow_and_update().clone();
+        if repo::is_terminal(&u.status) {
+            break;
+        }
+        if u.status == repo::RUNNING {
+            let msg = u.message.as_deref().unwrap_or("");
+            if let Err(e) = repo::set_progress(&store, &id, u.progress, msg).await {
+                tracing::warn!(run_id = %id, error = %e, "cannot record progress");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Writes `result.json` into the run directory (temporary name, then rename) and returns its path.
+async fn write_result(out_dir: &Path, result: &Value) -> Result<PathBuf, JobError> {
+    let path = out_dir.join("result.json");
+    let tmp = out_dir.join("result.json.tmp");
+    let bytes = serde_json::to_vec(result).map_err(|e| JobError::Failed(format!("cannot encode the result: {e}")))?;
+    let io = |e: std::io::Error| JobError::Artifact {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    tokio::fs::create_dir_all(out_dir).await.map_err(io)?;
+    tokio::fs::write(&tmp, bytes).await.map_err(io)?;
+    tokio::fs::rename(&tmp, &path).await.map_err(io)?;
+    Ok(path)
+}
+
+pub(super) async fn read_result(rec: &repo::JobRecord) -> Result<Option<Value>, JobError> {
+    let Some(path) = rec.result_path.as_deref().filter(|_| rec.status == repo::COMPLETED) else {
+        return Ok(None);
+    };
+    let bytes = tokio::fs::read(path).await.map_err(|e| JobError::Artifact {
+        path: path.to_string(),
+        reason: e.to_string(),
+    })?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| JobError::Artifact {
+            path: path.to_string(),
+            reason: format!("not valid JSON: {e}"),
+        })
+}
