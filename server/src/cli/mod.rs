@@ -1,9 +1,13 @@
 //! The command line: one subcommand per job, clap-derived.
 
+pub mod client;
+mod completions;
 mod data;
+pub mod output;
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
+use client::{jobs, runs, seasonality, stats, submit};
 
 /// Quant Engine: backtests, market statistics and seasonality over OHLCV bars.
 #[derive(Debug, Parser)]
@@ -14,6 +18,11 @@ pub struct Cli {
     /// Log as JSON lines instead of text.
     #[arg(long, env = "QE_LOG_JSON", global = true)]
     pub log_json: bool,
+    /// Print results as JSON (the API's body, pretty) instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(flatten)]
+    pub client: client::ClientArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -27,6 +36,23 @@ pub enum Command {
     /// Market data: generate demo data.
     #[command(subcommand)]
     Data(data::DataCommand),
+    /// Send a spec to the server as a job; `--wait` follows it with a progress bar (client).
+    Submit(submit::SubmitArgs),
+    /// Optimisation runs stored by the server (client).
+    #[command(subcommand)]
+    Runs(runs::RunsCommand),
+    /// Market statistics stored by the server (client: `show`).
+    #[command(subcommand)]
+    Stats(stats::StatsCommand),
+    /// Seasonality profiles and runs stored by the server (client: `profiles`, `runs`, `compare`).
+    #[command(subcommand)]
+    Seasonality(seasonality::SeasonalityCommand),
+    /// Jobs of every kind, newest first (client).
+    Jobs(jobs::JobsArgs),
+    /// Ask the server to cancel a queued or running job (client).
+    Cancel(jobs::CancelArgs),
+    /// Print a shell completion script.
+    Completions(completions::CompletionsArgs),
 }
 
 /// Runs the parsed command line.
@@ -41,5 +67,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Data(cmd)) => data::run(&cli.config, cmd).await,
+        Some(Command::Completions(args)) => {
+            completions::run(args);
+            Ok(())
+        }
+        Some(client_command) => {
+            let api = client::Api::new(&cli.client);
+            let out = output::Output { json: cli.json };
+            run_client(&api, out, client_command).await.map_err(Into::into)
+        }
+    }
+}
+
+/// Runs a client command against the server.
+async fn run_client(api: &client::Api, out: output::Output, cmd: Command) -> Result<(), output::CliError> {
+    match cmd {
+        Command::Submit(args) => submit::run(api, out, args).await,
+        Command::Runs(cmd) => runs::run(api, out, cmd).await,
+        Command::Stats(cmd) => stats::run(api, out, cmd).await,
+        Command::Seasonality(cmd) => seasonality::run(api, out, cmd).await,
+        Command::Jobs(args) => jobs::list(api, out, args).await,
+        Command::Cancel(args) => jobs::cancel(api, out, args).await,
+        other => Err(output::CliError::Usage(format!("{other:?} is not a client command"))),
     }
 }
