@@ -68,7 +68,7 @@ const RATE_FIELDS: &[&str] = &[
 
 /// True when `key` names a probability or a rate (shown as a percentage).
 pub fn is_rate(key: &str) -> bool {
-    RATE_FIELDS.contains(&key) || key.ends_with("_rate")
+    RATE_FIELDS.contains(&key) || key.ends_with("_rate") || key.starts_with("p_hat_")
 }
 
 /// A number rounded to four significant digits: plain decimals between 0.001 and 10 000, whole numbers above,

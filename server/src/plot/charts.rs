@@ -49,6 +49,7 @@ pub fn bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &ProfileChart)
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .light_line_style(RGBColor(238, 238, 238))
         .x_labels(0)
         .y_desc(c.y_label.as_str())
         .label_style(("sans-serif", 14))
@@ -87,7 +88,7 @@ pub fn bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &ProfileChart)
                     .map(|(a, b)| PathElement::new(vec![(a, base), (b, base)], BASELINE.stroke_width(2))),
             )
             .map_err(err)?
-            .label(format!("baseline {}", crate::cli::output::round4(base)))
+            .label(format!("{} {}", c.baseline_label, crate::cli::output::round4(base)))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BASELINE.stroke_width(2)));
         chart
             .configure_series_labels()
@@ -156,6 +157,7 @@ pub fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) ->
     chart
         .configure_mesh()
         .x_labels(8)
+        .light_line_style(RGBColor(238, 238, 238))
         .x_label_formatter(&fmt)
         .y_desc(c.y_label.as_str())
         .x_desc(if time { "" } else { "trade" })

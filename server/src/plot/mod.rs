@@ -23,6 +23,8 @@ pub struct ProfileChart {
     pub y_label: String,
     pub bars: Vec<ProfileBar>,
     pub baseline: Option<f64>,
+    /// The legend of the baseline line (`baseline`, `aggregated`, …).
+    pub baseline_label: String,
 }
 
 /// A line chart of (x, y) points; with `x_is_time` the x values are UTC epoch milliseconds shown as dates.

@@ -16,7 +16,7 @@ pub struct ClientArgs {
     )]
     pub api: String,
     /// Bearer token sent with every request (the server's `QE_API_TOKEN`).
-    #[arg(long = "api-token", env = "QE_API_TOKEN", hide_env_values = true, global = true)]
+    #[arg(long = "token", env = "QE_API_TOKEN", hide_env_values = true, global = true)]
     pub token: Option<String>,
 }
 
@@ -122,7 +122,7 @@ impl Api {
         match status {
             400 | 422 => CliError::Usage(detail),
             401 => CliError::Failed(format!(
-                "{detail} ({}{path}): set QE_API_TOKEN or --api-token to the server's token",
+                "{detail} ({}{path}): set QE_API_TOKEN or --token to the server's token",
                 self.base
             )),
             404 => CliError::Failed(detail),

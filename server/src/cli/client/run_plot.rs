@@ -104,6 +104,7 @@ pub fn fold_chart(id: &str, run: &Value) -> Option<ProfileChart> {
         y_label: metric,
         bars,
         baseline: aggregated,
+        baseline_label: "all folds".into(),
     })
 }
 

@@ -107,7 +107,21 @@ fn not_found_hint(e: CliError, id: &str) -> CliError {
 fn render_run(body: &Value) -> String {
     let mut text = String::new();
     if let Some(run) = body["run"].as_object() {
-        text += &Table::key_values(run).render();
+        let mut t = Table::new(["name", "value"]);
+        let order = [
+            "run_id",
+            "status",
+            "objective",
+            "spec_id",
+            "dataset_id",
+            "started_at",
+            "finished_at",
+            "out_dir",
+        ];
+        for k in order.iter().filter(|k| run.contains_key(**k)) {
+            t.rows.push(vec![k.to_string(), cell(k, &run[*k])]);
+        }
+        text += &t.render();
     }
     if let Some(agg) = body["metrics"]["aggregated"].as_object().filter(|m| !m.is_empty()) {
         text += "\naggregated metrics\n";

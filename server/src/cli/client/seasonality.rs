@@ -193,6 +193,7 @@ pub fn profile_chart(rows: &[Value]) -> Result<ProfileChart, CliError> {
         },
         bars,
         baseline,
+        baseline_label: "baseline".into(),
     })
 }
 
