@@ -145,10 +145,16 @@ pub fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) ->
         .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
         .map_err(err)?;
     let time = c.x_is_time;
+    // Dates for long spans, hours and minutes when the series covers less than three days.
+    let pattern = if x1 - x0 < 3.0 * 86_400_000.0 {
+        "%m-%d %H:%M"
+    } else {
+        "%Y-%m-%d"
+    };
     let fmt = move |x: &f64| {
         if time {
             chrono::DateTime::from_timestamp_millis(*x as i64)
-                .map(|d| d.format("%Y-%m-%d").to_string())
+                .map(|d| d.format(pattern).to_string())
                 .unwrap_or_default()
         } else {
             format!("{}", x.round() as i64)

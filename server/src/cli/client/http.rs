@@ -125,7 +125,7 @@ impl Api {
                 "{detail} ({}{path}): set QE_API_TOKEN or --token to the server's token",
                 self.base
             )),
-            404 => CliError::Failed(detail),
+            404 | 409 => CliError::Failed(detail),
             _ => CliError::Failed(format!("HTTP {status} from {}{path}: {detail}", self.base)),
         }
     }

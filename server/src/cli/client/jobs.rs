@@ -43,7 +43,9 @@ pub async fn list(api: &Api, out: Output, a: JobsArgs) -> Result<(), CliError> {
             .iter()
             .map(|r| {
                 let mut r = r.clone();
-                let note = r["error"].as_str().or(r["message"].as_str()).unwrap_or("").to_string();
+                let live = matches!(r["status"].as_str(), Some("queued" | "running"));
+                let message = r["message"].as_str().filter(|_| live);
+                let note = r["error"].as_str().or(message).unwrap_or("").to_string();
                 r["note"] = json!(note.chars().take(60).collect::<String>());
                 r
             })

@@ -32,25 +32,14 @@ pub fn draw(path: &Path, id: &str, run: &Value, result: Option<&Value>) -> Resul
     ))
 }
 
-/// The best trial's equity, fold after fold, from the files listed in `best.equity`: `(points, x is time)`.
-/// None when a file is missing or unreadable.
+/// The best trial's equity, fold after fold, from the files listed in `best.equity` (Parquet with `ts` and
+/// `equity` columns, or the original's JSON text `[{"equity": v}, …]`): `(points, x is time)`. None when a file
+/// is missing or unreadable.
 pub fn equity_points(result: &Value) -> Option<(Vec<(f64, f64)>, bool)> {
     let files = result["best"]["equity"].as_array()?;
     let mut values: Vec<(Option<f64>, f64)> = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(f.as_str()?).ok()?;
-        let doc: Value = serde_json::from_str(&text).ok()?;
-        for p in doc.as_array()? {
-            let (ts, eq) = match p {
-                Value::Number(n) => (None, n.as_f64()?),
-                Value::Object(o) => (
-                    o.get("ts").or_else(|| o.get("timestamp")).and_then(time_ms),
-                    o.get("equity")?.as_f64()?,
-                ),
-                _ => return None,
-            };
-            values.push((ts, eq));
-        }
+        values.extend(read_equity_file(Path::new(f.as_str()?))?);
     }
     if values.len() < 2 {
         return None;
@@ -62,6 +51,47 @@ pub fn equity_points(result: &Value) -> Option<(Vec<(f64, f64)>, bool)> {
         .map(|(i, (t, e))| (if timed { t.unwrap_or(0.0) } else { i as f64 }, *e))
         .collect();
     Some((points, timed))
+}
+
+/// `(time in ms if known, equity)` rows of one equity file.
+fn read_equity_file(path: &Path) -> Option<Vec<(Option<f64>, f64)>> {
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.starts_with(b"PAR1") {
+        return read_equity_parquet(bytes);
+    }
+    let doc: Value = serde_json::from_slice(&bytes).ok()?;
+    doc.as_array()?
+        .iter()
+        .map(|p| match p {
+            Value::Number(n) => Some((None, n.as_f64()?)),
+            Value::Object(o) => Some((
+                o.get("ts").or_else(|| o.get("timestamp")).and_then(time_ms),
+                o.get("equity")?.as_f64()?,
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+fn read_equity_parquet(bytes: Vec<u8>) -> Option<Vec<(Option<f64>, f64)>> {
+    use polars::prelude::*;
+    let df = ParquetReader::new(std::io::Cursor::new(bytes)).finish().ok()?;
+    let equity = df.column("equity").ok()?.cast(&DataType::Float64).ok()?;
+    let equity: Vec<f64> = equity.f64().ok()?.iter().collect::<Option<Vec<f64>>>()?;
+    let times: Vec<Option<f64>> = match df.column("ts") {
+        Ok(ts) if ts.dtype() == &DataType::String => ts
+            .str()
+            .ok()?
+            .iter()
+            .map(|t| t.and_then(|t| time_ms(&Value::String(t.to_string()))))
+            .collect(),
+        Ok(ts) => match ts.cast(&DataType::Int64) {
+            Ok(c) => c.i64().ok()?.iter().map(|t| t.map(|t| t as f64)).collect(),
+            Err(_) => vec![None; equity.len()],
+        },
+        Err(_) => vec![None; equity.len()],
+    };
+    Some(times.into_iter().zip(equity).collect())
 }
 
 /// Epoch milliseconds of a number (ms) or an RFC 3339 text.
@@ -125,6 +155,29 @@ mod tests {
         assert_eq!(points, vec![(0.0, 0.0), (1.0, 1.5), (2.0, 1.5), (3.0, -0.5)]);
         let missing = json!({"best": {"equity": ["/nonexistent/equity_0.parquet"]}});
         assert!(equity_points(&missing).is_none());
+    }
+
+    #[test]
+    fn parquet_equity_files_give_a_time_axis() {
+        use polars::prelude::*;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("equity_0.parquet");
+        let mut df = DataFrame::new(
+            2,
+            vec![
+                Column::new("ts".into(), ["2024-01-01T00:00:00Z", "2024-01-01T00:01:00Z"]),
+                Column::new("equity".into(), [1.0, 1.25]),
+            ],
+        )
+        .unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        let result = json!({"best": {"equity": [path.to_str().unwrap()]}});
+        let (points, timed) = equity_points(&result).unwrap();
+        assert!(timed);
+        // 2024-01-01T00:00:00Z is 1 704 067 200 000 ms after the epoch.
+        assert_eq!(points, vec![(1_704_067_200_000.0, 1.0), (1_704_067_260_000.0, 1.25)]);
     }
 
     #[test]
