@@ -4,6 +4,7 @@ mod api;
 mod cli;
 mod config;
 mod demo;
+mod plot;
 mod serve;
 
 use clap::Parser;
@@ -21,7 +22,7 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            std::process::ExitCode::from(cli::output::exit_code_of(&e))
         }
     }
 }

@@ -23,8 +23,8 @@ pub struct InspectArgs {
     /// A job spec (or a bare `data` block) whose `data` selection to inspect, file or MySQL.
     #[arg(long)]
     pub spec: Option<PathBuf>,
-    /// Print the report as JSON.
-    #[arg(long)]
+    /// Set from the global `--json`: print JSON instead of tables.
+    #[arg(skip)]
     pub json: bool,
 }
 

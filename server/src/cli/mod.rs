@@ -1,7 +1,10 @@
 //! The command line: one subcommand per job, clap-derived.
 
+pub mod client;
+mod completions;
 mod data;
 mod local;
+pub mod output;
 mod run;
 mod seasonality;
 mod stats;
@@ -9,16 +12,22 @@ mod table;
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
+use client::{jobs, runs, submit};
 
 /// Quant Engine: backtests, market statistics and seasonality over OHLCV bars.
 #[derive(Debug, Parser)]
-#[command(name = "qe", version, about, propagate_version = true)]
+#[command(name = "qe", version, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "QE_LOG_JSON", global = true)]
     pub log_json: bool,
+    /// Print results as JSON (the API's body, pretty) instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(flatten)]
+    pub client: client::ClientArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -34,12 +43,41 @@ pub enum Command {
     Data(data::DataCommand),
     /// Run an optimisation (submit) spec locally and print its leaderboard or result JSON.
     Run(run::RunArgs),
-    /// Market statistics: run a stats spec locally.
+    /// Send a spec to the server as a job; `--wait` follows it with a progress bar (client).
+    Submit(submit::SubmitArgs),
+    /// Optimisation runs stored by the server (client).
     #[command(subcommand)]
-    Stats(stats::StatsCommand),
-    /// Seasonality: run a spec, optimise its bin selection.
+    Runs(runs::RunsCommand),
+    /// Market statistics: `run` a spec locally, `show` stored rows (client).
     #[command(subcommand)]
-    Seasonality(seasonality::SeasonalityCommand),
+    Stats(StatsCommand),
+    /// Seasonality: `run`/`optimize` a spec locally; stored `profiles`, `runs`, `compare` (client).
+    #[command(subcommand)]
+    Seasonality(SeasonalityCommand),
+    /// Jobs of every kind, newest first (client).
+    Jobs(jobs::JobsArgs),
+    /// Ask the server to cancel a queued or running job (client).
+    Cancel(jobs::CancelArgs),
+    /// Print a shell completion script.
+    Completions(completions::CompletionsArgs),
+}
+
+/// `qe stats …`: the local run and the client commands.
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    #[command(flatten)]
+    Local(stats::StatsCommand),
+    #[command(flatten)]
+    Client(client::stats::StatsCommand),
+}
+
+/// `qe seasonality …`: the local run and optimisation, and the client commands.
+#[derive(Debug, Subcommand)]
+pub enum SeasonalityCommand {
+    #[command(flatten)]
+    Local(seasonality::SeasonalityCommand),
+    #[command(flatten)]
+    Client(client::seasonality::SeasonalityCommand),
 }
 
 /// Runs the parsed command line.
@@ -53,9 +91,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied to {url}");
             Ok(())
         }
+        Some(Command::Data(data::DataCommand::Inspect(mut args))) => {
+            args.json = cli.json;
+            data::run(&cli.config, data::DataCommand::Inspect(args)).await
+        }
         Some(Command::Data(cmd)) => data::run(&cli.config, cmd).await,
-        Some(Command::Run(args)) => run::run(&cli.config, args).await,
-        Some(Command::Stats(cmd)) => stats::run(&cli.config, cmd).await,
-        Some(Command::Seasonality(cmd)) => seasonality::run(&cli.config, cmd).await,
+        Some(Command::Run(mut args)) => {
+            args.json = cli.json;
+            run::run(&cli.config, args).await
+        }
+        Some(Command::Stats(StatsCommand::Local(stats::StatsCommand::Run(mut args)))) => {
+            args.json = cli.json;
+            stats::run(&cli.config, stats::StatsCommand::Run(args)).await
+        }
+        Some(Command::Seasonality(SeasonalityCommand::Local(cmd))) => {
+            seasonality::run(&cli.config, seasonality::with_json(cmd, cli.json)).await
+        }
+        Some(Command::Completions(args)) => {
+            completions::run(args);
+            Ok(())
+        }
+        Some(client_command) => {
+            let api = client::Api::new(&cli.client);
+            let out = output::Output { json: cli.json };
+            run_client(&api, out, client_command).await.map_err(Into::into)
+        }
+    }
+}
+
+/// Runs a client command against the server.
+async fn run_client(api: &client::Api, out: output::Output, cmd: Command) -> Result<(), output::CliError> {
+    match cmd {
+        Command::Submit(args) => client::submit::run(api, out, args).await,
+        Command::Runs(cmd) => client::runs::run(api, out, cmd).await,
+        Command::Stats(StatsCommand::Client(cmd)) => client::stats::run(api, out, cmd).await,
+        Command::Seasonality(SeasonalityCommand::Client(cmd)) => client::seasonality::run(api, out, cmd).await,
+        Command::Jobs(args) => client::jobs::list(api, out, args).await,
+        Command::Cancel(args) => client::jobs::cancel(api, out, args).await,
+        other => Err(output::CliError::Usage(format!("{other:?} is not a client command"))),
     }
 }

@@ -12,8 +12,8 @@ pub struct RunArgs {
     /// The experiment spec (the original's submit JSON).
     #[arg(long)]
     pub spec: PathBuf,
-    /// Print the result object of `GET /result/{id}` as JSON instead of the leaderboard.
-    #[arg(long)]
+    /// Set from the global `--json`: print JSON instead of tables.
+    #[arg(skip)]
     pub json: bool,
     /// Artifact directory (default: `<artifacts dir>/<run_id>`).
     #[arg(long)]

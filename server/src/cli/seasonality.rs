@@ -23,8 +23,8 @@ pub struct SpecArgs {
     /// The seasonality spec (JSON, the original's format).
     #[arg(long)]
     pub spec: PathBuf,
-    /// Print the result object as JSON instead of tables.
-    #[arg(long)]
+    /// Set from the global `--json`: print JSON instead of tables.
+    #[arg(skip)]
     pub json: bool,
     /// Artifact directory (default: `<artifacts dir>/<run id>`).
     #[arg(long)]
@@ -50,6 +50,20 @@ fn read_spec(path: &Path) -> Result<SeasonalitySpec, String> {
 fn exit_with(code: i32, message: &str) -> ! {
     eprintln!("error: {message}");
     std::process::exit(code)
+}
+
+/// `cmd` with the global `--json` applied.
+pub fn with_json(cmd: SeasonalityCommand, json: bool) -> SeasonalityCommand {
+    match cmd {
+        SeasonalityCommand::Run(mut a) => {
+            a.json = json;
+            SeasonalityCommand::Run(a)
+        }
+        SeasonalityCommand::Optimize(mut a) => {
+            a.json = json;
+            SeasonalityCommand::Optimize(a)
+        }
+    }
 }
 
 /// Runs a `qe seasonality` command.

@@ -18,8 +18,8 @@ pub struct StatsRunArgs {
     /// The stats spec (the original's `POST /stats/run` body).
     #[arg(long)]
     pub spec: PathBuf,
-    /// Print `{"columns": [...], "rows": [...]}` (the `GET /stats/result` result) instead of a table.
-    #[arg(long)]
+    /// Set from the global `--json`: print JSON instead of tables.
+    #[arg(skip)]
     pub json: bool,
     /// Write `stats_summary.parquet` and `stats_details.parquet` here (default: the spec's `artifacts.out_dir`;
     /// no files when neither is given).
