@@ -158,7 +158,8 @@ fn without_json_a_readable_leaderboard_is_printed() {
         .position(|l| l.starts_with("#  ") || l.trim_start().starts_with("#  "))
         .unwrap();
     let sharpe_col = lines[header].find(" sharpe").unwrap() + " sharpe".len();
-    for row in &lines[header + 1..header + 6] {
+    assert!(lines[header + 1].starts_with('-'), "a rule under the header");
+    for row in &lines[header + 2..header + 7] {
         let end_of_cell = row[..sharpe_col].trim_end().len();
         assert_eq!(end_of_cell, sharpe_col, "sharpe column right-aligned: {row:?}");
     }

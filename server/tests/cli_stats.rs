@@ -98,9 +98,10 @@ fn generated_data_gives_a_table_and_the_summary_parquet_where_asked() {
         lines[1].starts_with("symbol") && lines[1].contains("lift_freq"),
         "{text}"
     );
-    assert_eq!(lines.len(), 2 + 4, "{text}");
+    assert!(lines[2].starts_with("------"), "a rule under the header: {text}");
+    assert_eq!(lines.len(), 3 + 4, "{text}");
     // Rows with enough observations come first, each group by descending lift_freq.
-    let keyed: Vec<(bool, f64)> = lines[2..]
+    let keyed: Vec<(bool, f64)> = lines[3..]
         .iter()
         .map(|l| {
             let cells: Vec<&str> = l.split_whitespace().collect();

@@ -8,7 +8,6 @@ pub mod output;
 mod run;
 mod seasonality;
 mod stats;
-mod table;
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};

@@ -104,6 +104,11 @@ pub fn round4(x: f64) -> String {
     }
 }
 
+/// A value's cell text when no field name applies (never a percentage).
+pub fn plain_cell(v: &Value) -> String {
+    cell("", v)
+}
+
 /// One cell's text for the value of `key`: integers as they are, floats to four significant digits (as a
 /// percentage for rates), null as `-`, strings as they are, nested values as compact JSON.
 pub fn cell(key: &str, v: &Value) -> String {
@@ -147,6 +152,14 @@ impl Table {
         Table {
             headers: headers.into_iter().map(Into::into).collect(),
             rows: Vec::new(),
+        }
+    }
+
+    /// A table of already formatted cells.
+    pub fn with_rows(headers: &[&str], rows: Vec<Vec<String>>) -> Table {
+        Table {
+            rows,
+            ..Table::new(headers.iter().copied())
         }
     }
 

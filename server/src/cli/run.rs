@@ -1,7 +1,7 @@
 //! `qe run --spec F`: runs an optimisation (submit) spec in-process and prints its result.
 
 use super::local;
-use super::table::{cell, render};
+use super::output::{plain_cell as cell, Table};
 use crate::config::Config;
 use clap::Args;
 use serde_json::Value;
@@ -123,7 +123,7 @@ fn symbol_report(s: &Value, objective: &str, top: usize) -> String {
             row
         })
         .collect();
-    out.push_str(&render(&headers, &rows));
+    out.push_str(&Table::with_rows(&headers, rows).render());
     out.push_str(&best_report(s));
     out
 }
@@ -167,7 +167,7 @@ fn best_report(s: &Value) -> String {
     }
     let mut headers = vec![""];
     headers.extend(keys);
-    out.push_str(&render(&headers, &rows));
+    out.push_str(&Table::with_rows(&headers, rows).render());
     if let Some(folds) = wf["folds"].as_array().filter(|f| !f.is_empty()) {
         out.push_str("\nwalk-forward folds (test windows)\n");
         let rows: Vec<Vec<String>> = folds
@@ -183,10 +183,8 @@ fn best_report(s: &Value) -> String {
                 ]
             })
             .collect();
-        out.push_str(&render(
-            &["fold", "test window", "trial", "params", "sharpe", "trades"],
-            &rows,
-        ));
+        let headers = ["fold", "test window", "trial", "params", "sharpe", "trades"];
+        out.push_str(&Table::with_rows(&headers, rows).render());
     }
     let d = &best["deflated_sharpe"];
     if !d.is_null() {

@@ -1,7 +1,7 @@
 //! `qe stats run --spec F`: runs a market-stats spec in-process and prints its rows.
 
 use super::local;
-use super::table::{cell, render};
+use super::output::{plain_cell as cell, Table};
 use crate::config::Config;
 use clap::{Args, Subcommand};
 use serde_json::Value;
@@ -110,6 +110,6 @@ pub fn top_rows(result: &Value, top: usize) -> String {
         test.len(),
         rows.len()
     );
-    out.push_str(&render(&columns, &table));
+    out.push_str(&Table::with_rows(&columns, table).render());
     out
 }
