@@ -43,7 +43,8 @@ fn as_profile_row(r: &StoredProfile) -> Option<ProfileRow> {
 }
 
 /// `GET /seasonality/compare?symbols=A&symbols=B&dim=hour[&timeframe&measure&spec_id&dataset_id]`: bins of both,
-/// per-side lift/baseline/n/p̂, `lift_diff`, and the Pearson correlation of the lifts (reference §2.12).
+/// per-side lift/baseline/n/p̂, `lift_diff`, and the Pearson correlation of the lifts (reference §2.12); `missing`
+/// lists a symbol without stored profiles on that dim (then there are no rows).
 pub async fn compare(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
     let dim = p.required("dim");
     let symbols = p.all("symbols");
@@ -59,16 +60,15 @@ pub async fn compare(State(s): State<ApiState>, mut p: Params) -> Result<Json<Va
     };
     let rows_a = stored_rows(&s, &p, &dim, Some(a.clone())).await?;
     let rows_b = stored_rows(&s, &p, &dim, Some(b.clone())).await?;
-    if rows_a.is_empty() || rows_b.is_empty() {
-        let missing = if rows_a.is_empty() { a } else { b };
-        return Err(ApiError::not_found(&format!(
-            "No stored profiles for {missing} on dim {dim}"
-        )));
-    }
+    let missing: Vec<&String> = [(a, &rows_a), (b, &rows_b)]
+        .into_iter()
+        .filter(|(_, rows)| rows.is_empty())
+        .map(|(s, _)| s)
+        .collect();
     let c = engine::seasonality::compare(&rows_a, &rows_b, &dim);
     Ok(Json(json!({
         "dim": dim, "symbol_a": a, "symbol_b": b, "correlation": c.correlation,
-        "rows": c.rows, "wide": c.wide_rows(),
+        "rows": c.rows, "wide": c.wide_rows(), "missing": missing,
     })))
 }
 

@@ -194,7 +194,7 @@ fn seasonality_run_one() {}
     params(("symbols" = Vec<String>, Query, description = "Exactly two: ?symbols=A&symbols=B"), ("dim" = String, Query),
            ("timeframe" = Option<String>, Query), ("measure" = Option<String>, Query), ("spec_id" = Option<String>, Query),
            ("dataset_id" = Option<String>, Query)),
-    responses((status = 200, description = "`{dim, symbol_a, symbol_b, correlation, rows, wide}`", body = Object),
+    responses((status = 200, description = "`{dim, symbol_a, symbol_b, correlation, rows, wide, missing}`", body = Object),
                (status = 404, body = ApiError), (status = 422, body = Object)))]
 fn seasonality_compare() {}
 

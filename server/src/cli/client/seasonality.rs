@@ -1,7 +1,6 @@
 //! `qe seasonality profiles|runs|compare`: stored seasonality profiles and runs (`GET /seasonality/profiles`,
 //! `/seasonality/runs`) and the two-symbol comparison of one dim's lifts.
 
-use super::compare::{compare_rows, PAGE_SIZE};
 use super::http::{Api, Query};
 use crate::cli::output::{cell, CliError, Output, Table};
 use crate::plot::{self, ProfileBar, ProfileChart};
@@ -247,30 +246,34 @@ async fn compare(api: &Api, out: Output, a: CompareArgs) -> Result<(), CliError>
             a.symbols.len()
         )));
     }
-    let mut sides = Vec::new();
-    for symbol in &a.symbols {
-        sides.push(fetch_all(api, symbol, &a).await?);
-    }
-    let cmp = compare_rows(&sides[0], &sides[1], &a.dim);
-    let wide: Vec<Value> = cmp.wide_rows().into_iter().map(Value::Object).collect();
+    let mut q: Query = vec![
+        ("symbols", a.symbols[0].clone()),
+        ("symbols", a.symbols[1].clone()),
+        ("dim", a.dim.clone()),
+        ("measure", a.measure.clone()),
+    ];
+    push_opt(&mut q, "timeframe", &a.timeframe);
+    let answer = api.get("/seasonality/compare", &q).await?;
+    let wide: Vec<Value> = answer["wide"].as_array().cloned().unwrap_or_default();
     let body = json!({
-        "dim": a.dim, "symbols": a.symbols, "correlation": cmp.correlation, "rows": wide,
+        "dim": a.dim, "symbols": a.symbols, "correlation": answer["correlation"], "rows": wide,
     });
     out.emit(&body, || {
-        if sides.iter().any(Vec::is_empty) {
-            let missing: Vec<&str> = a
-                .symbols
-                .iter()
-                .zip(&sides)
-                .filter(|(_, s)| s.is_empty())
-                .map(|(s, _)| s.as_str())
-                .collect();
+        let missing: Vec<&str> = answer["missing"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        if !missing.is_empty() {
             return format!("No {} profiles on dim {} for {}", a.measure, a.dim, missing.join(", "));
         }
         if wide.is_empty() {
             return format!("No bin of dim {} is present for both symbols", a.dim);
         }
-        let corr = cmp.correlation.map_or("N/A".to_string(), |c| format!("{c:.4}"));
+        let corr = answer["correlation"]
+            .as_f64()
+            .map_or("N/A".to_string(), |c| format!("{c:.4}"));
         let mut text = format!(
             "lift correlation ({} vs {}, {}): {corr}\n",
             a.symbols[0], a.symbols[1], a.dim
@@ -284,30 +287,6 @@ async fn compare(api: &Api, out: Output, a: CompareArgs) -> Result<(), CliError>
         text
     });
     Ok(())
-}
-
-/// Every stored profile row of one symbol on the dim, page by page (page_size ≤ 500: the original asked for
-/// 1000 and got a 422).
-async fn fetch_all(api: &Api, symbol: &str, a: &CompareArgs) -> Result<Vec<Value>, CliError> {
-    let mut all = Vec::new();
-    for page in 1..=200 {
-        let mut q: Query = vec![
-            ("symbol", symbol.to_string()),
-            ("dim", a.dim.clone()),
-            ("measure", a.measure.clone()),
-            ("page", page.to_string()),
-            ("page_size", PAGE_SIZE.to_string()),
-        ];
-        push_opt(&mut q, "timeframe", &a.timeframe);
-        let rows = api.get("/seasonality/profiles", &q).await?;
-        let rows = rows.as_array().cloned().unwrap_or_default();
-        let short = rows.len() < PAGE_SIZE;
-        all.extend(rows);
-        if short {
-            break;
-        }
-    }
-    Ok(all)
 }
 
 #[cfg(test)]
