@@ -111,3 +111,59 @@ fn a_bad_spec_exits_2_naming_the_field_and_a_failed_run_exits_1() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/bars.csv"));
 }
+
+#[test]
+fn run_draws_the_profile_it_computed() {
+    let home = tempfile::tempdir().unwrap();
+    let data = synth(home.path());
+    let f = write_spec(home.path(), "s.json", &spec(&data));
+    let svg = home.path().join("hour.svg");
+    let png = home.path().join("dow.png");
+    for (path, dim) in [(&svg, "hour"), (&png, "dow")] {
+        let out = qe(home.path())
+            .args([
+                "seasonality",
+                "run",
+                "--spec",
+                &f,
+                "--no-store",
+                "--plot-symbol",
+                "ES",
+                "--plot-dim",
+                dim,
+            ])
+            .arg("--plot")
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains("ES") && text.contains("by hour"),
+        "the title names the symbol and dim"
+    );
+    assert!(text.matches("<rect").count() >= 24, "one bar per hour");
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(
+        bytes.len() > 5_000,
+        "a drawn chart, not an empty image: {} bytes",
+        bytes.len()
+    );
+    let bad = qe(home.path())
+        .args([
+            "seasonality",
+            "run",
+            "--spec",
+            &f,
+            "--no-store",
+            "--plot-dim",
+            "month",
+            "--plot",
+        ])
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2), "a dim the run did not profile");
+}

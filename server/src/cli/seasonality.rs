@@ -2,6 +2,7 @@
 //! Exit status 2 for a bad spec (the message names the field or file), 1 for a failed run.
 
 use crate::config::Config;
+use crate::plot::{ProfileBar, ProfileChart};
 use clap::{Args, Subcommand};
 use engine::jobs::seasonality as job;
 use engine::jobs::{JobContext, JobError};
@@ -32,6 +33,14 @@ pub struct SpecArgs {
     /// Do not record the run in the database.
     #[arg(long)]
     pub no_store: bool,
+    /// `run` only: draw a profile (p̂ or mean return per bin, 95% interval whiskers, baseline) as PNG or SVG.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+    /// The dim and symbol of `--plot` (default: the first dim and symbol profiled).
+    #[arg(long, requires = "plot")]
+    pub plot_dim: Option<String>,
+    #[arg(long, requires = "plot")]
+    pub plot_symbol: Option<String>,
 }
 
 fn read_spec(path: &Path) -> Result<SeasonalitySpec, String> {
@@ -94,6 +103,11 @@ pub async fn run(config: &Config, cmd: SeasonalityCommand) -> anyhow::Result<()>
         }
         Err(e) => exit_with(1, &e.to_string()),
     };
+    if let Some(path) = &args.plot {
+        let chart = profile_chart(&profiles, args.plot_dim.as_deref(), args.plot_symbol.as_deref())
+            .unwrap_or_else(|m| exit_with(2, &m));
+        crate::plot::draw_profile(path, &chart).unwrap_or_else(|e| exit_with(1, &format!("{}: {e}", path.display())));
+    }
     if args.json {
         println!("{}", serde_json::to_string(&result)?);
     } else if optimize {
@@ -102,6 +116,50 @@ pub async fn run(config: &Config, cmd: SeasonalityCommand) -> anyhow::Result<()>
         print_run(&result, &profiles);
     }
     Ok(())
+}
+
+/// The profile chart of one (symbol, dim) of the run's profiles, with the rows' own 95% intervals.
+fn profile_chart(rows: &[ProfileRow], dim: Option<&str>, symbol: Option<&str>) -> Result<ProfileChart, String> {
+    let first = rows
+        .iter()
+        .find(|r| dim.is_none_or(|d| r.dim == d) && symbol.is_none_or(|s| r.symbol == s))
+        .ok_or_else(|| format!("--plot: no profile rows for dim {dim:?} and symbol {symbol:?}"))?;
+    let group: Vec<&ProfileRow> = rows
+        .iter()
+        .filter(|r| r.dim == first.dim && r.symbol == first.symbol)
+        .collect();
+    let bars = group
+        .iter()
+        .filter_map(|r| {
+            let (low, high) = match &r.stats {
+                MeasureStats::Direction { ci_low, ci_high, .. } => (*ci_low, *ci_high),
+                MeasureStats::Return { .. } => (None, None),
+            };
+            Some(ProfileBar {
+                label: r.bin.to_string(),
+                value: r.score()?,
+                low,
+                high,
+            })
+        })
+        .collect();
+    Ok(ProfileChart {
+        title: format!(
+            "{} {} {} by {}",
+            first.symbol,
+            first.timeframe,
+            first.measure(),
+            first.dim
+        ),
+        y_label: if first.measure() == "direction" {
+            "P(up)".into()
+        } else {
+            "mean return".into()
+        },
+        bars,
+        baseline: first.baseline,
+        baseline_label: "baseline".into(),
+    })
 }
 
 fn num(v: &Value) -> String {
