@@ -82,12 +82,36 @@ async fn a_run_completes_with_its_summary_profiles_and_artifacts(store: Store) {
             .join(format!("fold_{k}/seasonality_profiles.parquet"))
             .exists());
     }
-    let trades: Value =
-        serde_json::from_slice(&std::fs::read(result["artifacts"]["trades"].as_str().unwrap()).unwrap()).unwrap();
+    let read = |key: &str| {
+        let file = std::fs::File::open(result["artifacts"][key].as_str().unwrap()).unwrap();
+        polars::prelude::ParquetReader::new(file).finish().unwrap()
+    };
+    use polars::prelude::SerReader;
+    let trades = read("trades");
     assert_eq!(
-        trades.as_array().unwrap().len() as u64,
+        trades.height() as u64,
         result["best_metrics"]["n_trades"].as_u64().unwrap()
     );
+    for col in [
+        "ts_entry",
+        "price_entry",
+        "ts_exit",
+        "price_exit",
+        "side",
+        "r_multiple",
+        "pnl",
+        "symbol",
+    ] {
+        assert!(trades.column(col).is_ok(), "trades.{col}");
+    }
+    let equity = read("equity");
+    assert!(equity.height() > 0);
+    let first = equity.column("equity").unwrap().f64().unwrap().get(0).unwrap();
+    assert!(first > 0.5 && first < 1.5, "equity starts near 1: {first}");
+    assert!(matches!(
+        equity.column("ts").unwrap().dtype(),
+        polars::prelude::DataType::Datetime(..)
+    ));
     let row = get_run(&store, &c.run_id).await.unwrap().unwrap();
     assert_eq!(row.status, "completed");
     let mut expected = result.clone();

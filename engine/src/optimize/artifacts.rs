@@ -198,7 +198,8 @@ pub fn reason(r: ExitReason) -> &'static str {
     }
 }
 
-fn write_parquet(path: &Path, frame: PolarsResult<DataFrame>) -> Result<(), ArtifactError> {
+/// Writes `frame` as Parquet to `path` through a temporary name.
+pub fn write_parquet(path: &Path, frame: PolarsResult<DataFrame>) -> Result<(), ArtifactError> {
     let mut df = frame.map_err(|e| ArtifactError {
         path: path.to_path_buf(),
         reason: e.to_string(),

@@ -1,13 +1,13 @@
 //! Files of a run under its own directory (reference §3.2): per processed fold `fold_{i}/seasonality_profiles.parquet`
-//! (real Parquet), `summary.json`, and `trades.parquet` / `equity.parquet` (JSON text despite the name, as the
-//! original). Every file is written to a temporary name, then renamed.
+//! (real Parquet), `summary.json`, and real Parquet `trades.parquet` / `equity.parquet` (the original wrote JSON text
+//! under those names). Every file is written to a temporary name, then renamed.
 
 use super::payload::{fold_metrics, rules_value, ArtifactPaths};
 use super::pipeline::{FoldOutcome, RunOutcome};
 use super::{write_profiles, SeasonalityError};
-use crate::backtest::ExitReason;
-use crate::time::to_datetime;
+use crate::backtest::Trade;
 use model::spec::seasonality::Measure;
+use polars::prelude::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -36,44 +36,27 @@ pub fn write_json(path: &Path, value: &Value) -> Result<(), SeasonalityError> {
     write_atomic(path, text.as_bytes())
 }
 
-/// The original's timestamp text of a bar: `YYYY-MM-DDTHH:MM:SS+00:00`.
-pub fn ts_text(ms: i64) -> String {
-    to_datetime(ms).format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+/// The trade records of a fold as the optimisation job writes them (`ts_entry`, `price_entry`, `ts_exit`,
+/// `price_exit`, `side`, `r_multiple`, `pnl`, `exit_reason`), plus `symbol`.
+pub fn trades_frame(f: &FoldOutcome, symbols: &[String]) -> PolarsResult<DataFrame> {
+    let trades: Vec<Trade> = f.backtest.trades.iter().map(|(_, t)| t.clone()).collect();
+    let mut df = crate::optimize::artifacts::trades_frame(&trades)?;
+    let names: Vec<&str> = f.backtest.trades.iter().map(|(s, _)| symbols[*s].as_str()).collect();
+    df.with_column(Column::new("symbol".into(), names))?;
+    Ok(df)
 }
 
-fn reason(r: ExitReason) -> &'static str {
-    match r {
-        ExitReason::Stop => "stop",
-        ExitReason::Target => "target",
-        ExitReason::Signal => "signal",
-        ExitReason::End => "end",
-    }
-}
-
-/// The trade records of a fold: the original's fields plus `symbol` and `exit_reason`.
-pub fn trades_value(f: &FoldOutcome, symbols: &[String]) -> Value {
-    let rows: Vec<Value> = f
-        .backtest
-        .trades
-        .iter()
-        .map(|(s, t)| {
-            json!({"ts_entry": ts_text(t.ts_entry), "price_entry": t.price_entry, "ts_exit": ts_text(t.ts_exit),
-                   "price_exit": t.price_exit, "side": "long", "r_multiple": t.r_multiple, "pnl": t.pnl,
-                   "symbol": symbols[*s], "exit_reason": reason(t.reason)})
-        })
-        .collect();
-    Value::Array(rows)
-}
-
-/// The equity records of a fold: `{"equity": v}` plus `ts` and `symbol`.
-pub fn equity_value(f: &FoldOutcome, symbols: &[String]) -> Value {
-    let rows: Vec<Value> = f
-        .backtest
-        .equity
-        .iter()
-        .map(|(s, ts, e)| json!({"equity": e, "ts": ts_text(*ts), "symbol": symbols[*s]}))
-        .collect();
-    Value::Array(rows)
+/// The pooled equity after every test bar: `ts` (UTC datetime, ms), `symbol`, `equity` (starts at 1).
+pub fn equity_frame(f: &FoldOutcome, symbols: &[String]) -> PolarsResult<DataFrame> {
+    let e = &f.backtest.equity;
+    let ts = Column::new("ts".into(), e.iter().map(|p| p.1).collect::<Vec<i64>>())
+        .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?;
+    let symbol = Column::new(
+        "symbol".into(),
+        e.iter().map(|p| symbols[p.0].as_str()).collect::<Vec<&str>>(),
+    );
+    let equity = Column::new("equity".into(), e.iter().map(|p| p.2).collect::<Vec<f64>>());
+    DataFrame::new(e.len(), vec![ts, symbol, equity])
 }
 
 /// Writes every fold's files under `out_dir` and returns the best fold's paths (empty without a best fold).
@@ -93,9 +76,11 @@ pub fn write_run(outcome: &RunOutcome, measure: Measure, out_dir: &Path) -> Resu
             "rules": rules_value(&f.rules),
         });
         write_json(&files[1].1, &summary)?;
-        let text = |v: Value| serde_json::to_vec(&v).unwrap_or_default();
-        write_atomic(&files[2].1, &text(trades_value(f, &outcome.symbols)))?;
-        write_atomic(&files[3].1, &text(equity_value(f, &outcome.symbols)))?;
+        let parquet = |path: &Path, frame| {
+            crate::optimize::artifacts::write_parquet(path, frame).map_err(|e| write_err(path, e.reason))
+        };
+        parquet(&files[2].1, trades_frame(f, &outcome.symbols))?;
+        parquet(&files[3].1, equity_frame(f, &outcome.symbols))?;
         if outcome.best == Some(k) {
             for (key, p) in &files {
                 paths.insert(key.to_string(), p.display().to_string());
