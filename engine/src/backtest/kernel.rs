@@ -12,6 +12,7 @@
 //!
 //! Returns are fractions of equity (fully invested, compounding); the equity is marked to market at every close.
 
+pub use super::signal::{EmaCross, Signal, SignalBits};
 use std::ops::Range;
 
 /// The price columns and the ATR of one symbol (full length; the kernel runs over a sub-range).
@@ -23,33 +24,6 @@ pub struct Market<'a> {
     pub low: &'a [f64],
     pub close: &'a [f64],
     pub atr: &'a [f64],
-}
-
-/// Per-bar "want to be long" decision, evaluated at the close of bar `i`.
-pub trait Signal {
-    /// True when the strategy wants to hold a long position after the close of bar `i`.
-    fn long(&self, i: usize) -> bool;
-}
-
-/// The EMA-cross signal (§2.2): long while `fast[i] > slow[i]`.
-#[derive(Debug, Clone, Copy)]
-pub struct EmaCross<'a> {
-    pub fast: &'a [f64],
-    pub slow: &'a [f64],
-}
-
-impl Signal for EmaCross<'_> {
-    #[inline(always)]
-    fn long(&self, i: usize) -> bool {
-        self.fast[i] > self.slow[i]
-    }
-}
-
-impl Signal for [bool] {
-    #[inline(always)]
-    fn long(&self, i: usize) -> bool {
-        self[i]
-    }
 }
 
 /// Stop multiple, take-profit multiple and costs of one backtest.
@@ -90,111 +64,283 @@ pub struct Trade {
 pub trait Sink {
     /// Bar `i` closed with equity return `ret` (fraction); `long` tells whether a position is held after it.
     fn bar(&mut self, i: usize, ret: f64, long: bool);
+    /// The bars of `range` passed flat (return 0, no position); the same as one `bar(i, 0.0, false)` per bar.
+    #[inline]
+    fn flat(&mut self, range: Range<usize>) {
+        for i in range {
+            self.bar(i, 0.0, false);
+        }
+    }
+    /// The bars of `range` were held without an exit: bar `i` returned `close[i] / mark − 1`, `mark` being the
+    /// previous bar's close (for the first, the `mark` given). Returns the last close (`mark` for an empty range).
+    /// The same as one `bar(i, ret, true)` per bar.
+    #[inline]
+    fn held(&mut self, close: &[f64], range: Range<usize>, mut mark: f64) -> f64 {
+        for i in range {
+            let ret = close[i] / mark - 1.0;
+            mark = close[i];
+            self.bar(i, ret, true);
+        }
+        mark
+    }
     /// A trade was closed.
     fn trade(&mut self, trade: &Trade);
     /// A slice of `elapsed_ms` real time was simulated (called once at the end of each run).
     fn span(&mut self, elapsed_ms: i64);
 }
 
+impl<K: Sink + ?Sized> Sink for &mut K {
+    #[inline(always)]
+    fn bar(&mut self, i: usize, ret: f64, long: bool) {
+        (**self).bar(i, ret, long);
+    }
+    #[inline]
+    fn flat(&mut self, range: Range<usize>) {
+        (**self).flat(range);
+    }
+    #[inline]
+    fn held(&mut self, close: &[f64], range: Range<usize>, mark: f64) -> f64 {
+        (**self).held(close, range, mark)
+    }
+    fn trade(&mut self, trade: &Trade) {
+        (**self).trade(trade);
+    }
+    fn span(&mut self, elapsed_ms: i64) {
+        (**self).span(elapsed_ms);
+    }
+}
+
 /// Runs the strategy over `range` of `market`, flat at the start, streaming bars and trades into `sink`.
 pub fn run<S: Signal + ?Sized, K: Sink>(market: &Market, signal: &S, range: Range<usize>, p: &Params, sink: &mut K) {
-    let Range { start, end } = range;
-    if start >= end {
-        return;
+    Backtest::new(range).advance(market, signal, p, usize::MAX, sink);
+}
+
+/// One backtest over a range of bars, simulated in steps ([`Backtest::advance`]) so that many trials can take
+/// turns on the same block of bars while it is in cache (see [`super::lanes`]); [`run`] does it in one step.
+///
+/// Flat stretches are skipped with [`Signal::next_on`] and reported with one [`Sink::flat`] call; each position is
+/// followed bar by bar until its stop, target, signal exit or the range's end. The calls the sink receives are
+/// exactly those of a bar-by-bar simulation (same order, same values), however the range is cut into steps.
+#[derive(Debug, Clone)]
+pub struct Backtest {
+    start: usize,
+    last: usize,
+    /// The next bar to simulate and report.
+    t: usize,
+    pos: Pos,
+    done: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Pos {
+    Flat,
+    /// An entry at the open of bar `t`, decided at the close of `t − 1`.
+    Entering,
+    Long(Open),
+}
+
+/// An open position: entered at `entry`, valued at `mark`; held through bar `off` (the first bar whose close turns
+/// the signal off, or the last bar), then out at the next open unless a level was hit first.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    entry: usize,
+    entry_eff: f64,
+    dist: f64,
+    stop: f64,
+    target: f64,
+    mark: f64,
+    off: usize,
+}
+
+impl Backtest {
+    /// A backtest of `range`, flat at its start.
+    pub fn new(range: Range<usize>) -> Self {
+        Self {
+            start: range.start,
+            last: range.end.saturating_sub(1),
+            t: range.start,
+            pos: Pos::Flat,
+            done: range.start >= range.end,
+        }
     }
-    // Slices cut at `end` let the compiler drop the bounds checks inside the loop.
-    let (open, high, low, close, atr) = (
-        &market.open[..end],
-        &market.high[..end],
-        &market.low[..end],
-        &market.close[..end],
-        &market.atr[..end],
-    );
-    let (buy, sell) = (1.0 + p.cost, 1.0 - p.cost);
-    let mut long = false;
-    let (mut pending_entry, mut pending_exit) = (false, false);
-    // Equity is marked at `mark` (effective price of the last valuation); levels are market prices.
-    let (mut mark, mut stop, mut target, mut dist) = (0.0, f64::NEG_INFINITY, f64::INFINITY, 0.0);
-    let (mut entry_index, mut entry_eff, mut next_dist) = (0usize, 0.0, 0.0);
-    for t in start..end {
-        let mut ret = 0.0;
-        let mut entered_now = false;
-        if pending_entry {
-            pending_entry = false;
-            long = true;
-            entered_now = true;
-            entry_index = t;
-            entry_eff = open[t] * buy;
-            mark = entry_eff;
-            dist = next_dist;
-            (stop, target) = if dist > 0.0 {
-                (open[t] - dist, open[t] + p.r_mult * dist)
-            } else {
-                (f64::NEG_INFINITY, f64::INFINITY)
-            };
-        } else if pending_exit {
-            pending_exit = false;
-            long = false;
-            let exit_eff = open[t] * sell;
-            ret = exit_eff / mark - 1.0;
+
+    /// True once every bar of the range has been simulated.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Simulates the bars before `until` (at most to the range's end) not simulated yet; at the range's end the
+    /// sink gets the elapsed time.
+    pub fn advance<S: Signal + ?Sized, K: Sink>(
+        &mut self,
+        m: &Market,
+        signal: &S,
+        p: &Params,
+        until: usize,
+        sink: &mut K,
+    ) {
+        if self.done {
+            return;
+        }
+        let until = until.min(self.last + 1);
+        while self.t < until {
+            match self.pos {
+                Pos::Flat => {
+                    // The last bar never enters: there is no next open to fill at.
+                    let lim = self.last.min(until);
+                    let decision = signal.next_on(self.t, lim);
+                    if decision >= lim {
+                        sink.flat(self.t..until);
+                        self.t = until;
+                    } else {
+                        sink.flat(self.t..decision + 1);
+                        self.t = decision + 1;
+                        self.pos = Pos::Entering;
+                    }
+                }
+                Pos::Entering => self.enter(m, signal, p, sink),
+                Pos::Long(open) => self.hold(open, m, signal, p, until, sink),
+            }
+        }
+        if self.t > self.last {
+            self.done = true;
+            sink.span(m.ts[self.last] - m.ts[self.start]);
+        }
+    }
+
+    /// After an exit reported at bar `x`: flat, or entering again at `x + 1` when the signal still says long.
+    #[inline]
+    fn flat_after<S: Signal + ?Sized>(&mut self, x: usize, signal: &S) {
+        self.t = x + 1;
+        self.pos = if x < self.last && signal.long(x) {
+            Pos::Entering
+        } else {
+            Pos::Flat
+        };
+    }
+
+    /// The entry bar: fill at its open, then only the part of its range after the fill (no gap check).
+    fn enter<S: Signal + ?Sized, K: Sink>(&mut self, m: &Market, signal: &S, p: &Params, sink: &mut K) {
+        let e = self.t;
+        let (buy, sell) = (1.0 + p.cost, 1.0 - p.cost);
+        let dist = p.atr_k * m.atr[e - 1];
+        let entry_eff = m.open[e] * buy;
+        let (stop, target) = if dist > 0.0 {
+            (m.open[e] - dist, m.open[e] + p.r_mult * dist)
+        } else {
+            (f64::NEG_INFINITY, f64::INFINITY)
+        };
+        let fill = if m.low[e] <= stop {
+            Some((stop, ExitReason::Stop))
+        } else if m.high[e] >= target {
+            Some((target, ExitReason::Target))
+        } else {
+            None
+        };
+        if let Some((price, reason)) = fill {
+            sink.trade(&close_trade(m, e, entry_eff, e, price * sell, dist, reason));
+            sink.bar(e, price * sell / entry_eff - 1.0, false);
+            return self.flat_after(e, signal);
+        }
+        let ret = m.close[e] / entry_eff - 1.0;
+        if e == self.last {
             sink.trade(&close_trade(
-                market,
-                entry_index,
+                m,
+                e,
                 entry_eff,
-                t,
-                exit_eff,
+                e,
+                m.close[e] * sell,
                 dist,
+                ExitReason::End,
+            ));
+            sink.bar(e, (1.0 + ret) * sell - 1.0, false);
+            return self.flat_after(e, signal);
+        }
+        sink.bar(e, ret, true);
+        self.t = e + 1;
+        self.pos = Pos::Long(Open {
+            entry: e,
+            entry_eff,
+            dist,
+            stop,
+            target,
+            mark: m.close[e],
+            off: signal.next_off(e, self.last).min(self.last),
+        });
+    }
+
+    /// Held bars from `t` up to `off` and before `until`, then the signal exit at `off + 1` if it is before `until`.
+    #[inline(always)]
+    fn hold<S: Signal + ?Sized, K: Sink>(
+        &mut self,
+        mut o: Open,
+        m: &Market,
+        signal: &S,
+        p: &Params,
+        until: usize,
+        sink: &mut K,
+    ) {
+        let sell = 1.0 - p.cost;
+        let upto = o.off.min(until - 1);
+        // Slices cut at `upto` let the compiler drop the bounds checks inside the loop.
+        let (open, high, low, close) = (&m.open[..=upto], &m.high[..=upto], &m.low[..=upto], &m.close[..=upto]);
+        let (stop, target, last) = (o.stop, o.target, self.last);
+        // First the bar whose range reaches a level (if any), then the held bars before it in one call.
+        let hit = (self.t..=upto).find(|&i| {
+            let op = open[i];
+            (op <= stop) | (op >= target) | (low[i] <= stop) | (high[i] >= target)
+        });
+        let held_end = hit.unwrap_or(upto + 1).min(last);
+        o.mark = sink.held(close, self.t..held_end, o.mark);
+        if let Some(i) = hit {
+            let op = open[i];
+            let (price, reason) = if op <= stop {
+                (op, ExitReason::Stop)
+            } else if op >= target {
+                (op, ExitReason::Target)
+            } else if low[i] <= stop {
+                (stop, ExitReason::Stop)
+            } else {
+                (target, ExitReason::Target)
+            };
+            sink.trade(&close_trade(m, o.entry, o.entry_eff, i, price * sell, o.dist, reason));
+            sink.bar(i, price * sell / o.mark - 1.0, false);
+            return self.flat_after(i, signal);
+        }
+        if upto == last {
+            // Held into the last bar: closed at its close.
+            let ret = close[last] / o.mark - 1.0;
+            sink.trade(&close_trade(
+                m,
+                o.entry,
+                o.entry_eff,
+                last,
+                close[last] * sell,
+                o.dist,
+                ExitReason::End,
+            ));
+            sink.bar(last, (1.0 + ret) * sell - 1.0, false);
+            return self.flat_after(last, signal);
+        }
+        let x = o.off + 1;
+        if upto == o.off && x < until {
+            // The signal turned off at the close of `off` < `last`: out at the next open.
+            let exit_eff = m.open[x] * sell;
+            sink.trade(&close_trade(
+                m,
+                o.entry,
+                o.entry_eff,
+                x,
+                exit_eff,
+                o.dist,
                 ExitReason::Signal,
             ));
+            sink.bar(x, exit_eff / o.mark - 1.0, false);
+            return self.flat_after(x, signal);
         }
-        if long {
-            let o = open[t];
-            let fill = if !entered_now && o <= stop {
-                Some((o, ExitReason::Stop))
-            } else if !entered_now && o >= target {
-                Some((o, ExitReason::Target))
-            } else if low[t] <= stop {
-                Some((stop, ExitReason::Stop))
-            } else if high[t] >= target {
-                Some((target, ExitReason::Target))
-            } else {
-                None
-            };
-            if let Some((price, reason)) = fill {
-                long = false;
-                let exit_eff = price * sell;
-                ret = exit_eff / mark - 1.0;
-                sink.trade(&close_trade(market, entry_index, entry_eff, t, exit_eff, dist, reason));
-            } else {
-                ret = close[t] / mark - 1.0;
-                mark = close[t];
-            }
-        }
-        let has_next = t + 1 < end;
-        if long {
-            if !has_next {
-                long = false;
-                let exit_eff = close[t] * sell;
-                ret = (1.0 + ret) * sell - 1.0;
-                sink.trade(&close_trade(
-                    market,
-                    entry_index,
-                    entry_eff,
-                    t,
-                    exit_eff,
-                    dist,
-                    ExitReason::End,
-                ));
-            } else if !signal.long(t) {
-                pending_exit = true;
-            }
-        } else if has_next && signal.long(t) {
-            pending_entry = true;
-            next_dist = p.atr_k * atr[t];
-        }
-        sink.bar(t, ret, long);
+        self.t = self.t.max(upto + 1);
+        self.pos = Pos::Long(o);
     }
-    sink.span(market.ts[end - 1] - market.ts[start]);
 }
 
 fn close_trade(

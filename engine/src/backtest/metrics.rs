@@ -153,6 +153,43 @@ impl Sink for Accumulator {
         }
     }
 
+    #[inline]
+    fn flat(&mut self, range: std::ops::Range<usize>) {
+        self.bars += range.len() as u64;
+    }
+
+    /// [`Accumulator::bar`] for each held bar, with the running sums in registers.
+    #[inline]
+    fn held(&mut self, close: &[f64], range: std::ops::Range<usize>, mut mark: f64) -> f64 {
+        let n = range.len() as u64;
+        let (mut sum, mut sum_sq, mut down_sq) = (self.sum, self.sum_sq, self.down_sq);
+        let (mut equity, mut peak, mut max_dd, mut dd_floor) = (self.equity, self.peak, self.max_dd, self.dd_floor);
+        for &c in &close[range] {
+            let ret = c / mark - 1.0;
+            mark = c;
+            if ret != 0.0 {
+                sum += ret;
+                sum_sq += ret * ret;
+                if ret < 0.0 {
+                    down_sq += ret * ret;
+                }
+                equity *= 1.0 + ret;
+                if equity > peak {
+                    peak = equity;
+                    dd_floor = peak * (1.0 - max_dd);
+                } else if equity < dd_floor {
+                    max_dd = 1.0 - equity / peak;
+                    dd_floor = equity;
+                }
+            }
+        }
+        (self.sum, self.sum_sq, self.down_sq) = (sum, sum_sq, down_sq);
+        (self.equity, self.peak, self.max_dd, self.dd_floor) = (equity, peak, max_dd, dd_floor);
+        self.bars += n;
+        self.bars_long += n;
+        mark
+    }
+
     fn trade(&mut self, t: &Trade) {
         self.trades += 1;
         self.sum_pnl += t.pnl;

@@ -7,11 +7,15 @@
 //! ```
 
 pub mod kernel;
+pub mod lanes;
 pub mod metrics;
+pub mod signal;
 
-pub use kernel::{run, EmaCross, ExitReason, Market, Params, Signal, Sink, Trade};
+pub use kernel::{run, Backtest, ExitReason, Market, Params, Sink, Trade};
+pub use lanes::{run_lanes, Lane};
 pub use metrics::{bars_per_year, skew_kurtosis, Accumulator, Recorder, YEAR_MS};
 pub use model::runs::BacktestMetrics;
+pub use signal::{EmaCross, Signal, SignalBits};
 
 use std::ops::Range;
 

@@ -1,5 +1,6 @@
 //! The command line: one subcommand per job, clap-derived.
 
+mod bench;
 pub mod client;
 mod completions;
 mod data;
@@ -77,6 +78,8 @@ pub enum SeasonalityCommand {
     Local(seasonality::SeasonalityCommand),
     #[command(flatten)]
     Client(client::seasonality::SeasonalityCommand),
+    /// Benchmarks on generated data: load, backtest kernel, optimise, stats (median, min, target, peak memory).
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the parsed command line.
@@ -109,6 +112,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Completions(args)) => {
             completions::run(args);
             Ok(())
+        }
+        Some(Command::Bench(args)) => {
+            let json = cli.json;
+            tokio::task::spawn_blocking(move || bench::run(args, json)).await?
         }
         Some(client_command) => {
             let api = client::Api::new(&cli.client);
