@@ -71,17 +71,13 @@ pub trait Sink {
             self.bar(i, 0.0, false);
         }
     }
-    /// The bars of `range` were held without an exit: bar `i` returned `close[i] / mark − 1`, `mark` being the
-    /// previous bar's close (for the first, the `mark` given). Returns the last close (`mark` for an empty range).
-    /// The same as one `bar(i, ret, true)` per bar.
+    /// Bars `first..first + rets.len()` were held without an exit; bar `first + k` returned `rets[k]` (its close over
+    /// the previous close, minus 1). The same as one `bar(i, ret, true)` per bar.
     #[inline]
-    fn held(&mut self, close: &[f64], range: Range<usize>, mut mark: f64) -> f64 {
-        for i in range {
-            let ret = close[i] / mark - 1.0;
-            mark = close[i];
-            self.bar(i, ret, true);
+    fn held(&mut self, first: usize, rets: &[f64]) {
+        for (k, &ret) in rets.iter().enumerate() {
+            self.bar(first + k, ret, true);
         }
-        mark
     }
     /// A trade was closed.
     fn trade(&mut self, trade: &Trade);
@@ -99,8 +95,8 @@ impl<K: Sink + ?Sized> Sink for &mut K {
         (**self).flat(range);
     }
     #[inline]
-    fn held(&mut self, close: &[f64], range: Range<usize>, mark: f64) -> f64 {
-        (**self).held(close, range, mark)
+    fn held(&mut self, first: usize, rets: &[f64]) {
+        (**self).held(first, rets);
     }
     fn trade(&mut self, trade: &Trade) {
         (**self).trade(trade);
@@ -112,7 +108,36 @@ impl<K: Sink + ?Sized> Sink for &mut K {
 
 /// Runs the strategy over `range` of `market`, flat at the start, streaming bars and trades into `sink`.
 pub fn run<S: Signal + ?Sized, K: Sink>(market: &Market, signal: &S, range: Range<usize>, p: &Params, sink: &mut K) {
-    Backtest::new(range).advance(market, signal, p, usize::MAX, sink);
+    let rets = CloseReturns::new(market.close, range.clone());
+    Backtest::new(range).advance(market, &rets, signal, p, usize::MAX, sink);
+}
+
+/// The close-to-close returns `close[i] / close[i − 1] − 1` of a range of bars: what a held bar returns, computed
+/// once for every trial simulated over the range.
+#[derive(Debug, Clone)]
+pub struct CloseReturns {
+    first: usize,
+    rets: Vec<f64>,
+}
+
+impl CloseReturns {
+    /// The returns of the bars of `range` (the first bar of a series, which has no previous close, gets 0).
+    pub fn new(close: &[f64], range: Range<usize>) -> Self {
+        let rets = range
+            .clone()
+            .map(|i| if i == 0 { 0.0 } else { close[i] / close[i - 1] - 1.0 })
+            .collect();
+        Self {
+            first: range.start,
+            rets,
+        }
+    }
+
+    /// The returns of bars `range` (which must lie within the range given to [`CloseReturns::new`]).
+    #[inline]
+    fn of(&self, range: Range<usize>) -> &[f64] {
+        &self.rets[range.start - self.first..range.end - self.first]
+    }
 }
 
 /// One backtest over a range of bars, simulated in steps ([`Backtest::advance`]) so that many trials can take
@@ -170,10 +195,11 @@ impl Backtest {
     }
 
     /// Simulates the bars before `until` (at most to the range's end) not simulated yet; at the range's end the
-    /// sink gets the elapsed time.
+    /// sink gets the elapsed time. `rets` holds the close-to-close returns of (at least) the range.
     pub fn advance<S: Signal + ?Sized, K: Sink>(
         &mut self,
         m: &Market,
+        rets: &CloseReturns,
         signal: &S,
         p: &Params,
         until: usize,
@@ -199,7 +225,7 @@ impl Backtest {
                     }
                 }
                 Pos::Entering => self.enter(m, signal, p, sink),
-                Pos::Long(open) => self.hold(open, m, signal, p, until, sink),
+                Pos::Long(open) => self.hold(open, m, rets, signal, p, until, sink),
             }
         }
         if self.t > self.last {
@@ -271,10 +297,12 @@ impl Backtest {
 
     /// Held bars from `t` up to `off` and before `until`, then the signal exit at `off + 1` if it is before `until`.
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     fn hold<S: Signal + ?Sized, K: Sink>(
         &mut self,
         mut o: Open,
         m: &Market,
+        rets: &CloseReturns,
         signal: &S,
         p: &Params,
         until: usize,
@@ -291,7 +319,10 @@ impl Backtest {
             (op <= stop) | (op >= target) | (low[i] <= stop) | (high[i] >= target)
         });
         let held_end = hit.unwrap_or(upto + 1).min(last);
-        o.mark = sink.held(close, self.t..held_end, o.mark);
+        if held_end > self.t {
+            sink.held(self.t, rets.of(self.t..held_end));
+            o.mark = close[held_end - 1];
+        }
         if let Some(i) = hit {
             let op = open[i];
             let (price, reason) = if op <= stop {

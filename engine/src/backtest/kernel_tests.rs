@@ -491,10 +491,11 @@ fn the_event_driven_kernel_makes_exactly_the_calls_of_the_bar_by_bar_simulation(
         // Cut into random steps, the simulation is the same.
         let mut stepped = Calls::default();
         let mut bt = Backtest::new(start..end);
+        let rets = CloseReturns::new(&c, start..end);
         let mut until = start;
         while !bt.is_done() {
             until += rng.random_range(1..60);
-            bt.advance(&m, &bits, &p, until, &mut stepped);
+            bt.advance(&m, &rets, &bits, &p, until, &mut stepped);
         }
         assert_eq!(stepped, want, "case {case} (in steps)");
         // Metrics through the accumulator's flat shortcut equal those of the expanded calls.

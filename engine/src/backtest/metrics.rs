@@ -160,13 +160,11 @@ impl Sink for Accumulator {
 
     /// [`Accumulator::bar`] for each held bar, with the running sums in registers.
     #[inline]
-    fn held(&mut self, close: &[f64], range: std::ops::Range<usize>, mut mark: f64) -> f64 {
-        let n = range.len() as u64;
+    fn held(&mut self, _first: usize, rets: &[f64]) {
+        let n = rets.len() as u64;
         let (mut sum, mut sum_sq, mut down_sq) = (self.sum, self.sum_sq, self.down_sq);
         let (mut equity, mut peak, mut max_dd, mut dd_floor) = (self.equity, self.peak, self.max_dd, self.dd_floor);
-        for &c in &close[range] {
-            let ret = c / mark - 1.0;
-            mark = c;
+        for &ret in rets {
             if ret != 0.0 {
                 sum += ret;
                 sum_sq += ret * ret;
@@ -187,7 +185,6 @@ impl Sink for Accumulator {
         (self.equity, self.peak, self.max_dd, self.dd_floor) = (equity, peak, max_dd, dd_floor);
         self.bars += n;
         self.bars_long += n;
-        mark
     }
 
     fn trade(&mut self, t: &Trade) {

@@ -11,7 +11,7 @@ pub mod lanes;
 pub mod metrics;
 pub mod signal;
 
-pub use kernel::{run, Backtest, ExitReason, Market, Params, Sink, Trade};
+pub use kernel::{run, Backtest, CloseReturns, ExitReason, Market, Params, Sink, Trade};
 pub use lanes::{run_lanes, Lane};
 pub use metrics::{bars_per_year, skew_kurtosis, Accumulator, Recorder, YEAR_MS};
 pub use model::runs::BacktestMetrics;

@@ -28,9 +28,9 @@ impl<A: Sink, B: Sink> Sink for Tee<'_, A, B> {
         self.1.flat(range);
     }
     #[inline]
-    fn held(&mut self, close: &[f64], range: std::ops::Range<usize>, mark: f64) -> f64 {
-        self.0.held(close, range.clone(), mark);
-        self.1.held(close, range, mark)
+    fn held(&mut self, first: usize, rets: &[f64]) {
+        self.0.held(first, rets);
+        self.1.held(first, rets);
     }
     fn trade(&mut self, t: &Trade) {
         self.0.trade(t);
