@@ -114,6 +114,7 @@ pub(super) fn measurement(
         met: None,
         peak_rss_kb: t.peak_rss_kb,
         cores_used: t.cores_used,
+        cpu_s_per_run: t.cpu_s_per_run,
     }
 }
 

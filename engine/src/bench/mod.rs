@@ -76,6 +76,8 @@ pub struct Measurement {
     pub peak_rss_kb: Option<u64>,
     /// CPU time divided by wall time over the timed runs (1.0 = one core busy).
     pub cores_used: Option<f64>,
+    /// CPU time (all threads) per run: on a machine shared with other work, steadier than the wall time.
+    pub cpu_s_per_run: Option<f64>,
 }
 
 /// Every measurement of one invocation and the conditions they were taken in.
@@ -128,6 +130,7 @@ pub(crate) struct Timed {
     pub seconds: Vec<f64>,
     pub peak_rss_kb: Option<u64>,
     pub cores_used: Option<f64>,
+    pub cpu_s_per_run: Option<f64>,
 }
 
 pub(crate) fn time_runs(repeats: usize, mut f: impl FnMut() -> Result<(), String>) -> Result<Timed, String> {
@@ -141,12 +144,13 @@ pub(crate) fn time_runs(repeats: usize, mut f: impl FnMut() -> Result<(), String
         seconds.push(t.elapsed().as_secs_f64());
     }
     let wall: f64 = seconds.iter().sum();
-    let cores_used = cpu0.zip(probe::cpu_seconds()).map(|(a, b)| (b - a) / wall.max(1e-9));
+    let cpu = cpu0.zip(probe::cpu_seconds()).map(|(a, b)| b - a);
     seconds.sort_by(f64::total_cmp);
     Ok(Timed {
-        seconds,
         peak_rss_kb: probe::peak_rss_kb(),
-        cores_used,
+        cores_used: cpu.map(|c| c / wall.max(1e-9)),
+        cpu_s_per_run: cpu.map(|c| c / seconds.len() as f64),
+        seconds,
     })
 }
 
@@ -171,7 +175,7 @@ impl Report {
             self.profile, self.rayon_threads, self.cpus
         );
         out += &format!(
-            "{:<13} {:>9} {:>10} {:>10} {:>9} {:>9} {:>8} {:>4} {:>20} {:>9} {:>5}\n",
+            "{:<13} {:>9} {:>10} {:>10} {:>9} {:>9} {:>8} {:>4} {:>20} {:>9} {:>5} {:>9}\n",
             "benchmark",
             "bars",
             "median s",
@@ -182,7 +186,8 @@ impl Report {
             "met",
             "throughput",
             "peak MB",
-            "cores"
+            "cores",
+            "cpu s/run"
         );
         for m in &self.measurements {
             let target = match (m.target_s, m.target_throughput) {
@@ -192,7 +197,7 @@ impl Report {
             };
             let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or_else(|| "—".into());
             out += &format!(
-                "{:<13} {:>9} {:>10.4} {:>10.4} {:>9} {:>9} {:>8} {:>4} {:>20} {:>9} {:>5}\n",
+                "{:<13} {:>9} {:>10.4} {:>10.4} {:>9} {:>9} {:>8} {:>4} {:>20} {:>9} {:>5} {:>9}\n",
                 m.name,
                 m.bars,
                 m.median_s,
@@ -208,6 +213,7 @@ impl Report {
                 format!("{:.3e} {}", m.throughput, m.throughput_unit),
                 opt(m.peak_rss_kb.map(|k| k as f64 / 1024.0), &|mb| format!("{mb:.0}")),
                 opt(m.cores_used, &|c| format!("{c:.2}")),
+                opt(m.cpu_s_per_run, &|c| format!("{c:.4}")),
             );
         }
         for m in &self.measurements {

@@ -48,6 +48,7 @@ fn the_median_is_the_middle_run_or_the_mean_of_the_two_middle_ones() {
         seconds: s.to_vec(),
         peak_rss_kb: None,
         cores_used: None,
+        cpu_s_per_run: None,
     };
     assert_eq!(timed(&[1.0, 2.0, 7.0]).median(), 2.0);
     assert_eq!(timed(&[1.0, 2.0, 4.0, 9.0]).median(), 3.0);
@@ -59,6 +60,7 @@ fn at_the_reference_size_the_ratio_is_the_originals_time_over_the_median() {
         seconds: vec![0.2, 0.25, 0.3],
         peak_rss_kb: Some(1),
         cores_used: Some(1.0),
+        cpu_s_per_run: Some(0.25),
     };
     let m = cases::measurement("optimize", String::new(), YEAR_OF_MINUTES, &t, 500.0, "trials/s");
     let m = cases::with_reference(

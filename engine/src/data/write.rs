@@ -80,7 +80,10 @@ pub fn write_file(series: &[Bars], path: &Path) -> PolarsResult<()> {
     let file = std::fs::File::create(&tmp)?;
     match ext.as_deref() {
         Some("parquet") => {
-            ParquetWriter::new(file).finish(&mut df)?;
+            // LZ4: market data compresses about as well as with zstd and decompresses several times faster.
+            ParquetWriter::new(file)
+                .with_compression(ParquetCompression::Lz4Raw)
+                .finish(&mut df)?;
         }
         Some("csv") => {
             CsvWriter::new(file)
