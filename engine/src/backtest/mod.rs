@@ -19,7 +19,7 @@ pub use signal::{EmaCross, Signal, SignalBits};
 
 use std::ops::Range;
 
-/// Runs one backtest over `range` and returns only its metrics (no allocation).
+/// Runs one backtest over `range` and returns only its metrics (no per-bar storage).
 pub fn metrics_only<S: Signal + ?Sized>(
     market: &Market,
     signal: &S,

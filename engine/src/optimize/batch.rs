@@ -4,6 +4,7 @@
 
 use super::evaluate::SymbolCtx;
 use super::space::TrialParams;
+use crate::backtest::metrics::held_pair;
 use crate::backtest::{run_lanes, Accumulator, BacktestMetrics, Lane, SignalBits, Sink, Trade};
 
 /// One trial over every fold: the train windows stitched, the test windows stitched, and each fold's train metrics.
@@ -13,10 +14,10 @@ pub(super) struct Simulated {
     pub train_folds: Vec<Option<BacktestMetrics>>,
 }
 
-/// Feeds one kernel pass into two sinks (a fold's own metrics and the stitched ones).
-struct Tee<'a, A: Sink, B: Sink>(&'a mut A, &'a mut B);
+/// Feeds one kernel pass into two accumulators (a fold's own metrics and the stitched ones).
+struct Tee<'a>(&'a mut Accumulator, &'a mut Accumulator);
 
-impl<A: Sink, B: Sink> Sink for Tee<'_, A, B> {
+impl Sink for Tee<'_> {
     #[inline(always)]
     fn bar(&mut self, i: usize, ret: f64, long: bool) {
         self.0.bar(i, ret, long);
@@ -28,9 +29,8 @@ impl<A: Sink, B: Sink> Sink for Tee<'_, A, B> {
         self.1.flat(range);
     }
     #[inline]
-    fn held(&mut self, first: usize, rets: &[f64]) {
-        self.0.held(first, rets);
-        self.1.held(first, rets);
+    fn held(&mut self, _first: usize, rets: &[f64]) {
+        held_pair(self.0, self.1, rets);
     }
     fn trade(&mut self, t: &Trade) {
         self.0.trade(t);
@@ -54,7 +54,7 @@ pub(super) fn simulate(ctx: &SymbolCtx, points: &[TrialParams]) -> Vec<Simulated
             train_folds.iter_mut().for_each(|t| t.push(None));
         } else {
             let mut own = vec![Accumulator::default(); n];
-            let mut lanes: Vec<Lane<SignalBits, Tee<Accumulator, Accumulator>>> = own
+            let mut lanes: Vec<Lane<SignalBits, Tee>> = own
                 .iter_mut()
                 .zip(train_all.iter_mut())
                 .zip(points.iter().zip(&signals))
