@@ -284,6 +284,9 @@ fn ts_column(t: &mut Table, c: &Column) -> Result<Vec<i64>, DataError> {
             };
             let p = c.cast(&DataType::Int64).map_err(|_| col_type(t, c, expected))?;
             let p = p.i64().map_err(|_| col_type(t, c, expected))?;
+            if p.null_count() == 0 {
+                return Ok(p.into_no_null_iter().map(|v| v.div_euclid(per_ms)).collect());
+            }
             Ok(p.iter()
                 .enumerate()
                 .map(|(i, v)| v.map(|v| v.div_euclid(per_ms)).unwrap_or_else(|| null_ts(t, i, &name)))
