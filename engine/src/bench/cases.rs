@@ -11,7 +11,15 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 /// Every benchmark, in the order they run.
-pub const NAMES: &[&str] = &["load_csv", "load_parquet", "kernel", "optimize", "stats"];
+pub const NAMES: &[&str] = &[
+    "load_csv",
+    "load_parquet",
+    "kernel",
+    "optimize",
+    "stats",
+    "seasonality_run",
+    "seasonality_optimize",
+];
 
 /// The generated series and its files; the directory is removed on drop.
 pub struct Fixture {
@@ -165,6 +173,8 @@ pub fn with_fixture(name: &'static str, f: &Fixture, repeats: usize) -> Result<M
         }
         "optimize" => optimize(f, repeats),
         "stats" => stats(f, repeats),
+        "seasonality_run" => super::seasonality::bench(f, repeats, false),
+        "seasonality_optimize" => super::seasonality::bench(f, repeats, true),
         other => Err(format!("{other} is not a fixture benchmark")),
     }
 }

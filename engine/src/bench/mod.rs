@@ -4,6 +4,7 @@
 
 mod cases;
 pub mod probe;
+mod seasonality;
 
 use serde::Serialize;
 use std::time::Instant;

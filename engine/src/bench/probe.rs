@@ -48,16 +48,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn peak_rss_grows_with_an_allocation_and_resets() {
-        let before = peak_rss_kb().expect("VmHWM on Linux");
+    fn the_peak_rss_covers_a_buffer_in_use() {
+        // Other tests run (and reset the peak) concurrently: only what must hold whatever they do is asserted.
         let big = vec![1u8; 64 << 20];
         std::hint::black_box(&big);
-        let after = peak_rss_kb().expect("VmHWM");
-        assert!(after >= before + 60_000, "{before} kB then {after} kB");
+        let peak = peak_rss_kb().expect("VmHWM on Linux");
+        assert!(peak >= 64 << 10, "{peak} kB with 64 MiB in use");
         drop(big);
-        if reset_peak_rss() {
-            assert!(peak_rss_kb().expect("VmHWM") < after);
-        }
+        reset_peak_rss();
+        assert!(peak_rss_kb().is_some());
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub enum Command {
     Cancel(jobs::CancelArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
+    /// Benchmarks on generated data: load, kernel, optimise, stats, seasonality (median, min, target, peak memory).
+    Bench(bench::BenchArgs),
 }
 
 /// `qe stats …`: the local run and the client commands.
@@ -78,8 +80,6 @@ pub enum SeasonalityCommand {
     Local(seasonality::SeasonalityCommand),
     #[command(flatten)]
     Client(client::seasonality::SeasonalityCommand),
-    /// Benchmarks on generated data: load, backtest kernel, optimise, stats (median, min, target, peak memory).
-    Bench(bench::BenchArgs),
 }
 
 /// Runs the parsed command line.
