@@ -10,6 +10,7 @@ pub mod kernel;
 pub mod lanes;
 pub mod metrics;
 pub mod signal;
+mod step;
 
 pub use kernel::{run, Backtest, CloseReturns, ExitReason, Market, Params, Sink, Trade};
 pub use lanes::{run_lanes, Lane};
