@@ -2,6 +2,7 @@
 //! Every computation runs per symbol on a [`data::Bars`] series.
 
 pub mod backtest;
+pub mod bench;
 pub mod data;
 pub mod features;
 pub mod jobs;

@@ -231,7 +231,8 @@ fn a_crash_mid_job_on_mariadb_leaves_the_run_failed_interrupted() {
 
 fn graceful_stop(grace: &str) -> (Value, std::process::ExitStatus) {
     let data = tempfile::tempdir().unwrap();
-    synth(data.path(), 120);
+    // A year and 720 trials, as the cancel test: still running when SIGTERM arrives, with the faster kernel too.
+    synth(data.path(), 366);
     let home = tempfile::tempdir().unwrap();
     let envs = [
         ("QE_DATA_ROOT", data.path().to_str().unwrap()),
@@ -239,7 +240,7 @@ fn graceful_stop(grace: &str) -> (Value, std::process::ExitStatus) {
     ];
     let mut server = spawn_server_at(home.path(), &[], &envs);
     let c = http();
-    let id = submit_async(&c, &server.base, &big_spec(6, 4));
+    let id = submit_async(&c, &server.base, &big_spec(12, 12));
     wait_for(&c, &server.base, &id, |s| s["status"] == "running");
     let exit = server.terminate();
     let server = spawn_server_at(home.path(), &[], &envs);

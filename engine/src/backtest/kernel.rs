@@ -12,6 +12,8 @@
 //!
 //! Returns are fractions of equity (fully invested, compounding); the equity is marked to market at every close.
 
+pub use super::signal::{EmaCross, Signal, SignalBits};
+pub use super::step::{Backtest, CloseReturns};
 use std::ops::Range;
 
 /// The price columns and the ATR of one symbol (full length; the kernel runs over a sub-range).
@@ -23,33 +25,6 @@ pub struct Market<'a> {
     pub low: &'a [f64],
     pub close: &'a [f64],
     pub atr: &'a [f64],
-}
-
-/// Per-bar "want to be long" decision, evaluated at the close of bar `i`.
-pub trait Signal {
-    /// True when the strategy wants to hold a long position after the close of bar `i`.
-    fn long(&self, i: usize) -> bool;
-}
-
-/// The EMA-cross signal (§2.2): long while `fast[i] > slow[i]`.
-#[derive(Debug, Clone, Copy)]
-pub struct EmaCross<'a> {
-    pub fast: &'a [f64],
-    pub slow: &'a [f64],
-}
-
-impl Signal for EmaCross<'_> {
-    #[inline(always)]
-    fn long(&self, i: usize) -> bool {
-        self.fast[i] > self.slow[i]
-    }
-}
-
-impl Signal for [bool] {
-    #[inline(always)]
-    fn long(&self, i: usize) -> bool {
-        self[i]
-    }
 }
 
 /// Stop multiple, take-profit multiple and costs of one backtest.
@@ -90,114 +65,56 @@ pub struct Trade {
 pub trait Sink {
     /// Bar `i` closed with equity return `ret` (fraction); `long` tells whether a position is held after it.
     fn bar(&mut self, i: usize, ret: f64, long: bool);
+    /// The bars of `range` passed flat (return 0, no position); the same as one `bar(i, 0.0, false)` per bar.
+    #[inline]
+    fn flat(&mut self, range: Range<usize>) {
+        for i in range {
+            self.bar(i, 0.0, false);
+        }
+    }
+    /// Bars `first..first + rets.len()` were held without an exit; bar `first + k` returned `rets[k]` (its close over
+    /// the previous close, minus 1). The same as one `bar(i, ret, true)` per bar.
+    #[inline]
+    fn held(&mut self, first: usize, rets: &[f64]) {
+        for (k, &ret) in rets.iter().enumerate() {
+            self.bar(first + k, ret, true);
+        }
+    }
     /// A trade was closed.
     fn trade(&mut self, trade: &Trade);
     /// A slice of `elapsed_ms` real time was simulated (called once at the end of each run).
     fn span(&mut self, elapsed_ms: i64);
 }
 
-/// Runs the strategy over `range` of `market`, flat at the start, streaming bars and trades into `sink`.
-pub fn run<S: Signal + ?Sized, K: Sink>(market: &Market, signal: &S, range: Range<usize>, p: &Params, sink: &mut K) {
-    let Range { start, end } = range;
-    if start >= end {
-        return;
+impl<K: Sink + ?Sized> Sink for &mut K {
+    #[inline(always)]
+    fn bar(&mut self, i: usize, ret: f64, long: bool) {
+        (**self).bar(i, ret, long);
     }
-    // Slices cut at `end` let the compiler drop the bounds checks inside the loop.
-    let (open, high, low, close, atr) = (
-        &market.open[..end],
-        &market.high[..end],
-        &market.low[..end],
-        &market.close[..end],
-        &market.atr[..end],
-    );
-    let (buy, sell) = (1.0 + p.cost, 1.0 - p.cost);
-    let mut long = false;
-    let (mut pending_entry, mut pending_exit) = (false, false);
-    // Equity is marked at `mark` (effective price of the last valuation); levels are market prices.
-    let (mut mark, mut stop, mut target, mut dist) = (0.0, f64::NEG_INFINITY, f64::INFINITY, 0.0);
-    let (mut entry_index, mut entry_eff, mut next_dist) = (0usize, 0.0, 0.0);
-    for t in start..end {
-        let mut ret = 0.0;
-        let mut entered_now = false;
-        if pending_entry {
-            pending_entry = false;
-            long = true;
-            entered_now = true;
-            entry_index = t;
-            entry_eff = open[t] * buy;
-            mark = entry_eff;
-            dist = next_dist;
-            (stop, target) = if dist > 0.0 {
-                (open[t] - dist, open[t] + p.r_mult * dist)
-            } else {
-                (f64::NEG_INFINITY, f64::INFINITY)
-            };
-        } else if pending_exit {
-            pending_exit = false;
-            long = false;
-            let exit_eff = open[t] * sell;
-            ret = exit_eff / mark - 1.0;
-            sink.trade(&close_trade(
-                market,
-                entry_index,
-                entry_eff,
-                t,
-                exit_eff,
-                dist,
-                ExitReason::Signal,
-            ));
-        }
-        if long {
-            let o = open[t];
-            let fill = if !entered_now && o <= stop {
-                Some((o, ExitReason::Stop))
-            } else if !entered_now && o >= target {
-                Some((o, ExitReason::Target))
-            } else if low[t] <= stop {
-                Some((stop, ExitReason::Stop))
-            } else if high[t] >= target {
-                Some((target, ExitReason::Target))
-            } else {
-                None
-            };
-            if let Some((price, reason)) = fill {
-                long = false;
-                let exit_eff = price * sell;
-                ret = exit_eff / mark - 1.0;
-                sink.trade(&close_trade(market, entry_index, entry_eff, t, exit_eff, dist, reason));
-            } else {
-                ret = close[t] / mark - 1.0;
-                mark = close[t];
-            }
-        }
-        let has_next = t + 1 < end;
-        if long {
-            if !has_next {
-                long = false;
-                let exit_eff = close[t] * sell;
-                ret = (1.0 + ret) * sell - 1.0;
-                sink.trade(&close_trade(
-                    market,
-                    entry_index,
-                    entry_eff,
-                    t,
-                    exit_eff,
-                    dist,
-                    ExitReason::End,
-                ));
-            } else if !signal.long(t) {
-                pending_exit = true;
-            }
-        } else if has_next && signal.long(t) {
-            pending_entry = true;
-            next_dist = p.atr_k * atr[t];
-        }
-        sink.bar(t, ret, long);
+    #[inline]
+    fn flat(&mut self, range: Range<usize>) {
+        (**self).flat(range);
     }
-    sink.span(market.ts[end - 1] - market.ts[start]);
+    #[inline]
+    fn held(&mut self, first: usize, rets: &[f64]) {
+        (**self).held(first, rets);
+    }
+    fn trade(&mut self, trade: &Trade) {
+        (**self).trade(trade);
+    }
+    fn span(&mut self, elapsed_ms: i64) {
+        (**self).span(elapsed_ms);
+    }
 }
 
-fn close_trade(
+/// Runs the strategy over `range` of `market`, flat at the start, streaming bars and trades into `sink`.
+pub fn run<S: Signal + ?Sized, K: Sink>(market: &Market, signal: &S, range: Range<usize>, p: &Params, sink: &mut K) {
+    let rets = CloseReturns::new(market.close, range.clone());
+    Backtest::new(range).advance(market, &rets, signal, p, usize::MAX, sink);
+}
+
+/// The trade closing a position entered at `entry` (fill `entry_eff`) at bar `exit` (fill `exit_eff`).
+pub(super) fn close_trade(
     m: &Market,
     entry: usize,
     entry_eff: f64,

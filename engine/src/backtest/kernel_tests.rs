@@ -328,3 +328,221 @@ fn changing_bars_after_t_never_changes_a_decision_at_or_before_t() {
         assert_eq!(entered(&base), entered(&other), "entries decided by bar {t}");
     }
 }
+
+/// The bar-by-bar simulation the kernel replaced, kept as the executable definition of its semantics.
+fn reference_run<S: Signal + ?Sized, K: Sink>(
+    m: &Market,
+    signal: &S,
+    range: std::ops::Range<usize>,
+    p: &Params,
+    sink: &mut K,
+) {
+    let std::ops::Range { start, end } = range;
+    if start >= end {
+        return;
+    }
+    let (buy, sell) = (1.0 + p.cost, 1.0 - p.cost);
+    let (mut long, mut pending_entry, mut pending_exit) = (false, false, false);
+    let (mut mark, mut stop, mut target, mut dist) = (0.0, f64::NEG_INFINITY, f64::INFINITY, 0.0);
+    let (mut entry_index, mut entry_eff, mut next_dist) = (0usize, 0.0, 0.0);
+    let trade = |entry: usize, entry_eff: f64, exit: usize, exit_eff: f64, dist: f64, reason| Trade {
+        entry_index: entry,
+        exit_index: exit,
+        ts_entry: m.ts[entry],
+        price_entry: entry_eff,
+        ts_exit: m.ts[exit],
+        price_exit: exit_eff,
+        r_multiple: if dist > 0.0 { (exit_eff - entry_eff) / dist } else { 0.0 },
+        pnl: exit_eff / entry_eff - 1.0,
+        reason,
+    };
+    for t in start..end {
+        let mut ret = 0.0;
+        let mut entered_now = false;
+        if pending_entry {
+            pending_entry = false;
+            long = true;
+            entered_now = true;
+            entry_index = t;
+            entry_eff = m.open[t] * buy;
+            mark = entry_eff;
+            dist = next_dist;
+            (stop, target) = if dist > 0.0 {
+                (m.open[t] - dist, m.open[t] + p.r_mult * dist)
+            } else {
+                (f64::NEG_INFINITY, f64::INFINITY)
+            };
+        } else if pending_exit {
+            pending_exit = false;
+            long = false;
+            let exit_eff = m.open[t] * sell;
+            ret = exit_eff / mark - 1.0;
+            sink.trade(&trade(entry_index, entry_eff, t, exit_eff, dist, ExitReason::Signal));
+        }
+        if long {
+            let o = m.open[t];
+            let fill = if !entered_now && o <= stop {
+                Some((o, ExitReason::Stop))
+            } else if !entered_now && o >= target {
+                Some((o, ExitReason::Target))
+            } else if m.low[t] <= stop {
+                Some((stop, ExitReason::Stop))
+            } else if m.high[t] >= target {
+                Some((target, ExitReason::Target))
+            } else {
+                None
+            };
+            if let Some((price, reason)) = fill {
+                long = false;
+                let exit_eff = price * sell;
+                ret = exit_eff / mark - 1.0;
+                sink.trade(&trade(entry_index, entry_eff, t, exit_eff, dist, reason));
+            } else {
+                ret = m.close[t] / mark - 1.0;
+                mark = m.close[t];
+            }
+        }
+        let has_next = t + 1 < end;
+        if long {
+            if !has_next {
+                long = false;
+                let exit_eff = m.close[t] * sell;
+                ret = (1.0 + ret) * sell - 1.0;
+                sink.trade(&trade(entry_index, entry_eff, t, exit_eff, dist, ExitReason::End));
+            } else if !signal.long(t) {
+                pending_exit = true;
+            }
+        } else if has_next && signal.long(t) {
+            pending_entry = true;
+            next_dist = p.atr_k * m.atr[t];
+        }
+        sink.bar(t, ret, long);
+    }
+    sink.span(m.ts[end - 1] - m.ts[start]);
+}
+
+/// Every call a sink receives, flat stretches expanded bar by bar.
+#[derive(Debug, Default, PartialEq)]
+struct Calls(Vec<String>);
+
+impl Sink for Calls {
+    fn bar(&mut self, i: usize, ret: f64, long: bool) {
+        self.0.push(format!("bar {i} {:e} {long}", ret));
+    }
+    fn trade(&mut self, t: &Trade) {
+        self.0.push(format!("trade {t:?}"));
+    }
+    fn span(&mut self, ms: i64) {
+        self.0.push(format!("span {ms}"));
+    }
+}
+
+#[test]
+fn the_event_driven_kernel_makes_exactly_the_calls_of_the_bar_by_bar_simulation() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for case in 0..300 {
+        let n = rng.random_range(1..400);
+        let (ts, mut o, h, l, c) = random_walk(n, case);
+        // Occasional gaps through the levels.
+        for x in o.iter_mut() {
+            if rng.random::<f64>() < 0.03 {
+                *x *= 1.0 + rng.random_range(-0.03..0.03);
+            }
+        }
+        let a = if case % 7 == 0 {
+            vec![0.0; n]
+        } else {
+            atr(&h, &l, &c, 14)
+        };
+        let m = Market {
+            ts: &ts,
+            open: &o,
+            high: &h,
+            low: &l,
+            close: &c,
+            atr: &a,
+        };
+        let switch = rng.random_range(0.01..0.5);
+        let mut state = rng.random::<bool>();
+        let sig: Vec<bool> = (0..n)
+            .map(|_| {
+                if rng.random::<f64>() < switch {
+                    state = !state;
+                }
+                state
+            })
+            .collect();
+        let p = Params {
+            atr_k: [0.0, 0.5, 1.0, 2.0][rng.random_range(0..4)],
+            r_mult: rng.random_range(0.5..4.0),
+            cost: [0.0, 0.0005][rng.random_range(0..2)],
+        };
+        let start = rng.random_range(0..n);
+        let end = rng.random_range(start..=n);
+        let mut want = Calls::default();
+        reference_run(&m, &sig[..], start..end, &p, &mut want);
+        let mut got = Calls::default();
+        run(&m, &sig[..], start..end, &p, &mut got);
+        assert_eq!(got, want, "case {case}: n {n}, range {start}..{end}, {p:?}");
+        let bits = SignalBits::from_signal(&sig[..], n);
+        let mut from_bits = Calls::default();
+        run(&m, &bits, start..end, &p, &mut from_bits);
+        assert_eq!(from_bits, want, "case {case} (bit signal)");
+        // Cut into random steps, the simulation is the same.
+        let mut stepped = Calls::default();
+        let mut bt = Backtest::new(start..end);
+        let rets = CloseReturns::new(&c, start..end);
+        let mut until = start;
+        while !bt.is_done() {
+            until += rng.random_range(1..60);
+            bt.advance(&m, &rets, &bits, &p, until, &mut stepped);
+        }
+        assert_eq!(stepped, want, "case {case} (in steps)");
+        // Metrics through the accumulator's flat shortcut equal those of the expanded calls.
+        let (mut fast, mut slow) = (Accumulator::default(), Accumulator::default());
+        run(&m, &bits, start..end, &p, &mut fast);
+        reference_run(&m, &sig[..], start..end, &p, &mut slow);
+        assert_eq!(fast.finish(525_600.0), slow.finish(525_600.0), "case {case} (metrics)");
+    }
+}
+
+#[test]
+fn lanes_run_block_by_block_give_each_trial_its_own_run() {
+    let n = 3 * lanes::BLOCK_BARS + 123;
+    let (ts, o, h, l, c) = random_walk(n, 5);
+    let a = atr(&h, &l, &c, 14);
+    let m = Market {
+        ts: &ts,
+        open: &o,
+        high: &h,
+        low: &l,
+        close: &c,
+        atr: &a,
+    };
+    let signals: Vec<SignalBits> = [(3, 20), (5, 30), (8, 50)]
+        .iter()
+        .map(|&(f, s)| SignalBits::ema_cross(&ema(&c, f), &ema(&c, s)))
+        .collect();
+    let params = |r: usize| Params {
+        atr_k: 1.5,
+        r_mult: r as f64,
+        cost: 0.0002,
+    };
+    let range = 17..n - 5;
+    let mut lanes: Vec<Lane<SignalBits, Calls>> = signals
+        .iter()
+        .flat_map(|s| (1..=3).map(move |r| (s, r)))
+        .map(|(s, r)| Lane {
+            signal: s,
+            params: params(r),
+            sink: Calls::default(),
+        })
+        .collect();
+    run_lanes(&m, range.clone(), &mut lanes);
+    for lane in &lanes {
+        let mut alone = Calls::default();
+        run(&m, lane.signal, range.clone(), &lane.params, &mut alone);
+        assert!(alone.0.iter().any(|c| c.starts_with("trade")));
+        assert_eq!(lane.sink, alone);
+    }
+}

@@ -153,6 +153,21 @@ impl Sink for Accumulator {
         }
     }
 
+    #[inline]
+    fn flat(&mut self, range: std::ops::Range<usize>) {
+        self.bars += range.len() as u64;
+    }
+
+    /// [`Accumulator::bar`] for each held bar, with the running sums in registers.
+    #[inline]
+    fn held(&mut self, _first: usize, rets: &[f64]) {
+        let mut run = Running::of(self);
+        for &ret in rets {
+            run.step(ret);
+        }
+        run.store(self, rets.len() as u64);
+    }
+
     fn trade(&mut self, t: &Trade) {
         self.trades += 1;
         self.sum_pnl += t.pnl;
@@ -169,6 +184,74 @@ impl Sink for Accumulator {
     fn span(&mut self, elapsed_ms: i64) {
         self.elapsed_ms += elapsed_ms.max(0);
     }
+}
+
+/// The running sums [`Accumulator::bar`] updates, copied out so a loop keeps them in registers.
+#[derive(Clone, Copy)]
+struct Running {
+    sum: f64,
+    sum_sq: f64,
+    down_sq: f64,
+    equity: f64,
+    peak: f64,
+    max_dd: f64,
+    dd_floor: f64,
+}
+
+impl Running {
+    #[inline(always)]
+    fn of(a: &Accumulator) -> Self {
+        Self {
+            sum: a.sum,
+            sum_sq: a.sum_sq,
+            down_sq: a.down_sq,
+            equity: a.equity,
+            peak: a.peak,
+            max_dd: a.max_dd,
+            dd_floor: a.dd_floor,
+        }
+    }
+
+    /// Writes the sums back after `held` bars held long.
+    #[inline(always)]
+    fn store(self, a: &mut Accumulator, held: u64) {
+        (a.sum, a.sum_sq, a.down_sq) = (self.sum, self.sum_sq, self.down_sq);
+        (a.equity, a.peak, a.max_dd, a.dd_floor) = (self.equity, self.peak, self.max_dd, self.dd_floor);
+        a.bars += held;
+        a.bars_long += held;
+    }
+
+    /// Exactly the arithmetic of [`Accumulator::bar`] for one bar.
+    #[inline(always)]
+    fn step(&mut self, ret: f64) {
+        if ret != 0.0 {
+            self.sum += ret;
+            self.sum_sq += ret * ret;
+            if ret < 0.0 {
+                self.down_sq += ret * ret;
+            }
+            self.equity *= 1.0 + ret;
+            if self.equity > self.peak {
+                self.peak = self.equity;
+                self.dd_floor = self.peak * (1.0 - self.max_dd);
+            } else if self.equity < self.dd_floor {
+                self.max_dd = 1.0 - self.equity / self.peak;
+                self.dd_floor = self.equity;
+            }
+        }
+    }
+}
+
+/// [`Sink::held`] into two accumulators in one pass: their independent running sums advance side by side
+/// (what a train window feeds to its fold's metrics and to the stitched ones).
+pub fn held_pair(a: &mut Accumulator, b: &mut Accumulator, rets: &[f64]) {
+    let (mut ra, mut rb) = (Running::of(a), Running::of(b));
+    for &ret in rets {
+        ra.step(ret);
+        rb.step(ret);
+    }
+    ra.store(a, rets.len() as u64);
+    rb.store(b, rets.len() as u64);
 }
 
 /// The full path: metrics plus every trade, the equity after every bar (with its timestamp index) and the

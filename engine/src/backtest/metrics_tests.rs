@@ -148,3 +148,28 @@ fn skew_and_kurtosis_match_a_hand_computed_sample() {
     let (s, k) = skew_kurtosis(&[0.0, 0.0, 0.0, 4.0]);
     assert!(close(s, 6.0 / 3f64.powf(1.5), 1e-12) && close(k, 21.0 / 9.0, 1e-12));
 }
+
+#[test]
+fn held_bars_fed_in_one_call_or_in_pairs_equal_bar_by_bar_feeding() {
+    use crate::backtest::Sink;
+    let rets = [0.01, -0.02, 0.0, 0.005, -0.03, 0.04, -0.001, 0.0, 0.02];
+    let mut one_by_one = Accumulator::default();
+    one_by_one.bar(0, -0.01, false);
+    for (i, r) in rets.iter().enumerate() {
+        one_by_one.bar(i + 1, *r, true);
+    }
+    let mut held = Accumulator::default();
+    held.bar(0, -0.01, false);
+    held.held(1, &rets);
+    assert_eq!(held.finish(252.0), one_by_one.finish(252.0));
+    let (mut a, mut b) = (Accumulator::default(), Accumulator::default());
+    a.bar(0, -0.01, false);
+    b.bar(0, -0.01, false);
+    crate::backtest::metrics::held_pair(&mut a, &mut b, &rets);
+    assert_eq!(a.finish(252.0), one_by_one.finish(252.0));
+    assert_eq!(b.finish(252.0), one_by_one.finish(252.0));
+    assert!(
+        one_by_one.finish(252.0).max_drawdown > 0.03,
+        "the path has a drawdown to track"
+    );
+}

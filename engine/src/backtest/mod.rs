@@ -7,15 +7,20 @@
 //! ```
 
 pub mod kernel;
+pub mod lanes;
 pub mod metrics;
+pub mod signal;
+mod step;
 
-pub use kernel::{run, EmaCross, ExitReason, Market, Params, Signal, Sink, Trade};
+pub use kernel::{run, Backtest, CloseReturns, ExitReason, Market, Params, Sink, Trade};
+pub use lanes::{run_lanes, Lane};
 pub use metrics::{bars_per_year, skew_kurtosis, Accumulator, Recorder, YEAR_MS};
 pub use model::runs::BacktestMetrics;
+pub use signal::{EmaCross, Signal, SignalBits};
 
 use std::ops::Range;
 
-/// Runs one backtest over `range` and returns only its metrics (no allocation).
+/// Runs one backtest over `range` and returns only its metrics (no per-bar storage).
 pub fn metrics_only<S: Signal + ?Sized>(
     market: &Market,
     signal: &S,

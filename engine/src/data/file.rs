@@ -3,7 +3,7 @@
 
 use super::error::{DataError, RowNumbering};
 use super::table::Table;
-use super::timestamps::{epoch_f64_to_ms, epoch_to_ms, parse_timestamp};
+use super::timestamps::{epoch_f64_to_ms, epoch_to_ms, ColumnParser};
 use crate::time::DAY_MS;
 use polars::prelude::*;
 use std::io::BufRead;
@@ -284,6 +284,9 @@ fn ts_column(t: &mut Table, c: &Column) -> Result<Vec<i64>, DataError> {
             };
             let p = c.cast(&DataType::Int64).map_err(|_| col_type(t, c, expected))?;
             let p = p.i64().map_err(|_| col_type(t, c, expected))?;
+            if p.null_count() == 0 {
+                return Ok(p.into_no_null_iter().map(|v| v.div_euclid(per_ms)).collect());
+            }
             Ok(p.iter()
                 .enumerate()
                 .map(|(i, v)| v.map(|v| v.div_euclid(per_ms)).unwrap_or_else(|| null_ts(t, i, &name)))
@@ -316,8 +319,9 @@ fn ts_column(t: &mut Table, c: &Column) -> Result<Vec<i64>, DataError> {
         DataType::String => {
             let s = c.str().map_err(|_| col_type(t, c, expected))?;
             let mut out = Vec::with_capacity(s.len());
+            let mut parser = ColumnParser::default();
             for (i, v) in s.iter().enumerate() {
-                match v.map(parse_timestamp) {
+                match v.map(|v| parser.parse(v)) {
                     Some(Ok(ms)) => out.push(ms),
                     Some(Err(why)) => {
                         t.bad.push(t.bad_row(i, &name, why));

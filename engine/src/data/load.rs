@@ -34,8 +34,8 @@ impl LoadOptions {
 /// Loads every bar of a file, one sorted series per symbol (symbols sorted by name), refusing bad rows.
 /// A file without a `symbol` column yields one series named after the file stem.
 pub fn load_file(path: &Path) -> Result<Vec<Bars>, DataError> {
-    let table = read_table(path, &stem(path))?;
-    let out = table.assemble(&|_, _| true, true)?;
+    let mut table = read_table(path, &stem(path))?;
+    let out = table.assemble_taking(&|_, _| true, true)?;
     if out.bars.is_empty() {
         return Err(DataError::Empty {
             source_name: table.source,
@@ -49,8 +49,8 @@ pub fn load_file(path: &Path) -> Result<Vec<Bars>, DataError> {
 /// The MySQL path runs on a private Tokio runtime, so this may be called from a plain or `spawn_blocking` thread.
 pub fn load(spec: &DataSpec, opts: &LoadOptions) -> Result<Vec<Bars>, DataError> {
     let range = time_range(spec)?;
-    let table = read_source(spec, opts, range)?;
-    filter(&table, spec, range)
+    let mut table = read_source(spec, opts, range)?;
+    filter(&mut table, spec, range)
 }
 
 /// The `[start, end]` bounds of a spec in epoch ms (each optional).
@@ -158,7 +158,11 @@ fn stem(path: &Path) -> String {
 }
 
 /// Applies the symbol and time filters, validates, and says which filter emptied the result.
-fn filter(table: &Table, spec: &DataSpec, (start, end): (Option<i64>, Option<i64>)) -> Result<Vec<Bars>, DataError> {
+fn filter(
+    table: &mut Table,
+    spec: &DataSpec,
+    (start, end): (Option<i64>, Option<i64>),
+) -> Result<Vec<Bars>, DataError> {
     if table.len() == 0 {
         return Err(DataError::Empty {
             source_name: table.source.clone(),
@@ -184,7 +188,7 @@ fn filter(table: &Table, spec: &DataSpec, (start, end): (Option<i64>, Option<i64
     }
     let (lo, hi) = (start.unwrap_or(i64::MIN + 1), end.unwrap_or(i64::MAX));
     let keep = |s: u32, ts: i64| wanted[s as usize] && ts >= lo && ts <= hi;
-    let Assembled { bars, .. } = table.assemble(&keep, true)?;
+    let Assembled { bars, .. } = table.assemble_taking(&keep, true)?;
     if bars.is_empty() {
         let span = table
             .ts

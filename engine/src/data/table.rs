@@ -125,6 +125,32 @@ impl Table {
     /// Exact duplicates are dropped; duplicates with different values and rows breaking a rule are an error when
     /// `strict`, else skipped and listed. Unreadable rows are an error when `strict` even if `keep` would drop them.
     pub fn assemble(&self, keep: &dyn Fn(u32, i64) -> bool, strict: bool) -> Result<Assembled, DataError> {
+        let (plan, mut out) = self.plan(keep, strict)?;
+        out.bars = plan.iter().map(|(s, rows)| self.gather(*s, rows)).collect();
+        Ok(out)
+    }
+
+    /// As [`Table::assemble`]; when the result is one series holding every row in file order (the usual file),
+    /// its columns are moved out of the table instead of copied (the table is left without rows then).
+    pub fn assemble_taking(&mut self, keep: &dyn Fn(u32, i64) -> bool, strict: bool) -> Result<Assembled, DataError> {
+        let (plan, mut out) = self.plan(keep, strict)?;
+        if let [(s, rows)] = plan.as_slice() {
+            if rows.len() == self.len() && rows.iter().enumerate().all(|(i, r)| *r as usize == i) {
+                out.bars = vec![self.take_series(*s)];
+                return Ok(out);
+            }
+        }
+        out.bars = plan.iter().map(|(s, rows)| self.gather(*s, rows)).collect();
+        Ok(out)
+    }
+
+    /// The checks and the order of [`Table::assemble`]: per symbol (sorted by name), the rows to keep in time order.
+    #[allow(clippy::type_complexity)]
+    fn plan(
+        &self,
+        keep: &dyn Fn(u32, i64) -> bool,
+        strict: bool,
+    ) -> Result<(Vec<(usize, Vec<u32>)>, Assembled), DataError> {
         let err = |b: &BadRow| DataError::BadRow {
             source_name: self.source.clone(),
             at: b.at.clone(),
@@ -158,6 +184,7 @@ impl Table {
             }
             per_symbol[self.sym[i] as usize].push(i as u32);
         }
+        let mut plan = Vec::new();
         let mut order: Vec<usize> = (0..self.symbols.len()).collect();
         order.sort_by(|a, b| self.symbols[*a].cmp(&self.symbols[*b]));
         for s in order {
@@ -201,10 +228,25 @@ impl Table {
                     None => kept.push(r as u32),
                 }
             }
-            out.bars.push(self.gather(s, &kept));
+            plan.push((s, kept));
         }
         out.bad.sort_by_key(|b| b.row);
-        Ok(out)
+        Ok((plan, out))
+    }
+
+    /// Moves every row out as the series of symbol `s`.
+    fn take_series(&mut self, s: usize) -> Bars {
+        Bars {
+            symbol: self.symbols[s].clone(),
+            ts: std::mem::take(&mut self.ts),
+            open: std::mem::take(&mut self.open),
+            high: std::mem::take(&mut self.high),
+            low: std::mem::take(&mut self.low),
+            close: std::mem::take(&mut self.close),
+            volume: std::mem::take(&mut self.volume),
+            session: self.session.take(),
+            roll_id: self.roll_id.take(),
+        }
     }
 
     fn gather(&self, s: usize, rows: &[u32]) -> Bars {
@@ -230,98 +272,5 @@ impl Table {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn table(rows: &[(&str, i64, [f64; 5])]) -> Table {
-        let mut t = Table {
-            source: "t.csv".into(),
-            numbering: Some(RowNumbering::CsvLine),
-            ..Table::default()
-        };
-        for (s, ts, [o, h, l, c, v]) in rows {
-            let i = t.intern(s);
-            t.sym.push(i);
-            t.ts.push(*ts);
-            t.open.push(*o);
-            t.high.push(*h);
-            t.low.push(*l);
-            t.close.push(*c);
-            t.volume.push(*v);
-        }
-        t
-    }
-
-    const OK: [f64; 5] = [1.0, 2.0, 0.5, 1.5, 10.0];
-
-    #[test]
-    fn rows_split_into_symbol_sorted_time_sorted_series() {
-        let t = table(&[("B", 3, OK), ("A", 2, OK), ("B", 1, OK), ("A", 1, OK)]);
-        let a = t.assemble(&|_, _| true, true).unwrap();
-        let names: Vec<_> = a.bars.iter().map(|b| b.symbol.as_str()).collect();
-        assert_eq!(names, ["A", "B"]);
-        assert_eq!(a.bars[0].ts, vec![1, 2]);
-        assert_eq!(a.bars[1].ts, vec![1, 3]);
-    }
-
-    #[test]
-    fn exact_duplicates_are_dropped_and_reported() {
-        let t = table(&[("A", 1, OK), ("A", 2, OK), ("A", 1, OK)]);
-        let a = t.assemble(&|_, _| true, true).unwrap();
-        assert_eq!(a.bars[0].ts, vec![1, 2]);
-        assert_eq!(a.duplicates.len(), 1);
-        assert_eq!(
-            (a.duplicates[0].at.as_str(), a.duplicates[0].first_at.as_str()),
-            ("line 4", "line 2")
-        );
-    }
-
-    #[test]
-    fn duplicates_with_different_values_are_rejected_naming_both_lines() {
-        let t = table(&[("A", 1, OK), ("A", 1, [1.0, 2.0, 0.5, 1.6, 10.0])]);
-        let e = t.assemble(&|_, _| true, true).unwrap_err().to_string();
-        assert!(
-            e.contains("t.csv, line 3") && e.contains("first at line 2") && e.contains("different values"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn each_price_rule_is_reported_with_line_and_column() {
-        let cases: [([f64; 5], &str, &str); 7] = [
-            ([f64::NAN, 2.0, 0.5, 1.5, 1.0], "column `open`", "NaN"),
-            ([1.0, f64::INFINITY, 0.5, 1.5, 1.0], "column `high`", "infinite"),
-            ([1.0, 2.0, -0.5, 1.5, 1.0], "column `low`", "negative value -0.5"),
-            ([1.0, 2.0, 0.5, 1.5, -1.0], "column `volume`", "negative value -1"),
-            (
-                [1.0, 1.2, 0.5, 1.5, 1.0],
-                "column `high`",
-                "high 1.2 is below max(open, close) 1.5",
-            ),
-            (
-                [1.0, 2.0, 1.2, 1.5, 1.0],
-                "column `low`",
-                "low 1.2 is above min(open, close) 1",
-            ),
-            ([1.0, 2.0, 0.5, f64::NAN, 1.0], "column `close`", "missing value"),
-        ];
-        for (values, column, reason) in cases {
-            let t = table(&[("A", 1, OK), ("A", 2, values)]);
-            let e = t.assemble(&|_, _| true, true).unwrap_err().to_string();
-            assert!(
-                e.contains("t.csv, line 3") && e.contains(column) && e.contains(reason),
-                "{e}"
-            );
-            let lenient = t.assemble(&|_, _| true, false).unwrap();
-            assert_eq!(lenient.bars[0].ts, vec![1]);
-            assert_eq!(lenient.bad.len(), 1);
-        }
-    }
-
-    #[test]
-    fn rows_outside_the_filter_are_not_validated() {
-        let t = table(&[("A", 1, OK), ("B", 1, [1.0, 0.1, 0.5, 1.5, 1.0])]);
-        let a = t.assemble(&|s, _| s == 0, true).unwrap();
-        assert_eq!(a.bars.len(), 1);
-    }
-}
+#[path = "table_tests.rs"]
+mod tests;

@@ -80,7 +80,10 @@ pub fn write_file(series: &[Bars], path: &Path) -> PolarsResult<()> {
     let file = std::fs::File::create(&tmp)?;
     match ext.as_deref() {
         Some("parquet") => {
-            ParquetWriter::new(file).finish(&mut df)?;
+            // LZ4 rather than polars' default zstd: decompression was the largest item of loading a bar file.
+            ParquetWriter::new(file)
+                .with_compression(ParquetCompression::Lz4Raw)
+                .finish(&mut df)?;
         }
         Some("csv") => {
             CsvWriter::new(file)

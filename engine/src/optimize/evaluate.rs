@@ -1,10 +1,11 @@
 //! One symbol's search: the shared context, trial evaluation and the grid / random / TPE drivers.
 
+use super::batch::{simulate, Simulated};
 use super::indicators::IndicatorCache;
 use super::space::{self, TrialParams};
 use super::tpe::Tpe;
 use super::{objective_value, select, OptimizeError, RunContext, SymbolOutcome, TrialResult, TrialStatus};
-use crate::backtest::{bars_per_year, cost_fraction, run, Accumulator, EmaCross, Market, Params, Sink, Trade};
+use crate::backtest::{bars_per_year, cost_fraction, Market, Params, SignalBits};
 use crate::data::Bars;
 use crate::features::atr;
 use crate::validate::{walk_forward, Fold, WalkForward};
@@ -38,36 +39,14 @@ impl SymbolCtx<'_> {
         }
     }
 
-    /// The EMA-cross signal of a trial.
-    pub fn signal(&self, p: &TrialParams) -> EmaCross<'_> {
-        EmaCross {
-            fast: self.cache.ema(p.ema_fast),
-            slow: self.cache.ema(p.ema_slow),
-        }
+    /// The EMA-cross signal of a trial (shared by every trial of the same EMA pair).
+    pub fn signal(&self, p: &TrialParams) -> &SignalBits {
+        self.cache.cross(p.ema_fast, p.ema_slow)
     }
 }
 
-/// Feeds one kernel pass into two sinks (a fold's own metrics and the stitched ones).
-struct Tee<'a, A: Sink, B: Sink>(&'a mut A, &'a mut B);
-
-impl<A: Sink, B: Sink> Sink for Tee<'_, A, B> {
-    #[inline(always)]
-    fn bar(&mut self, i: usize, ret: f64, long: bool) {
-        self.0.bar(i, ret, long);
-        self.1.bar(i, ret, long);
-    }
-    fn trade(&mut self, t: &Trade) {
-        self.0.trade(t);
-        self.1.trade(t);
-    }
-    fn span(&mut self, ms: i64) {
-        self.0.span(ms);
-        self.1.span(ms);
-    }
-}
-
-/// Evaluates one trial over every fold (train windows per fold and stitched, test windows stitched).
-pub(super) fn evaluate(ctx: &SymbolCtx, number: usize, p: TrialParams) -> TrialResult {
+/// The result of one trial from its simulation over every fold ([`simulate`]; `None` for an invalid trial).
+pub(super) fn evaluate(ctx: &SymbolCtx, number: usize, p: TrialParams, sim: Option<Simulated>) -> TrialResult {
     let failed = |p| TrialResult {
         number,
         params: p,
@@ -78,28 +57,14 @@ pub(super) fn evaluate(ctx: &SymbolCtx, number: usize, p: TrialParams) -> TrialR
         objective_value: None,
         selection_value: None,
     };
-    if !p.is_valid() {
+    let Some(Simulated {
+        train_all,
+        test_all,
+        train_folds,
+    }) = sim.filter(|_| p.is_valid())
+    else {
         return failed(p);
-    }
-    let (kp, sig) = (ctx.params(&p), ctx.signal(&p));
-    let (mut train_all, mut test_all) = (Accumulator::default(), Accumulator::default());
-    let mut train_folds = Vec::with_capacity(ctx.folds.len());
-    for f in &ctx.folds {
-        if f.train.is_empty() {
-            train_folds.push(None);
-        } else {
-            let mut own = Accumulator::default();
-            run(
-                &ctx.market,
-                &sig,
-                f.train.clone(),
-                &kp,
-                &mut Tee(&mut own, &mut train_all),
-            );
-            train_folds.push(Some(own.finish(ctx.bars_per_year)));
-        }
-        run(&ctx.market, &sig, f.test.clone(), &kp, &mut test_all);
-    }
+    };
     let out_of_sample = test_all.finish(ctx.bars_per_year);
     let in_sample = (train_all.n_bars() > 0).then(|| train_all.finish(ctx.bars_per_year));
     let selection = if ctx.in_sample {
@@ -143,6 +108,16 @@ pub(super) fn optimize_symbol(
     };
     let atr14 = atr(&bars.high, &bars.low, &bars.close, ATR_PERIOD);
     let periods = s.search_space.ema_fast.iter().chain(&s.search_space.ema_slow).copied();
+    let pairs = s.search_space.ema_fast.iter().flat_map(|&f| {
+        s.search_space
+            .ema_slow
+            .iter()
+            .filter(move |&&l| f < l)
+            .map(move |&l| (f, l))
+    });
+    let folds = walk_forward(&bars.ts, &wf);
+    // Trials only read bars up to the last fold's end: indicators (recursive from the first bar) stop there.
+    let used = folds.iter().map(|f| f.train.end.max(f.test.end)).max().unwrap_or(0);
     let sym = SymbolCtx {
         market: Market {
             ts: &bars.ts,
@@ -152,8 +127,8 @@ pub(super) fn optimize_symbol(
             close: &bars.close,
             atr: &atr14,
         },
-        cache: IndicatorCache::new(&bars.close, periods),
-        folds: walk_forward(&bars.ts, &wf),
+        cache: IndicatorCache::new(&bars.close[..used], periods).with_crosses(pairs),
+        folds,
         bars_per_year: bars_per_year(&bars.ts),
         cost: cost_fraction(spec.execution.slippage_bps, spec.execution.commission_bps),
         min_trades: v.min_trades as u64,
@@ -182,25 +157,36 @@ fn evaluate_all(
     let total = points.len();
     let done = AtomicUsize::new(0);
     let step = (total / 100).max(1);
-    let out: Vec<Option<TrialResult>> = points
-        .into_par_iter()
+    // Batches small enough to keep every thread busy, large enough to share each block of bars (see batch.rs).
+    let batch = total.div_ceil(rayon::current_num_threads() * 4).clamp(1, 32);
+    let out: Vec<Option<Vec<TrialResult>>> = points
+        .par_chunks(batch)
         .enumerate()
-        .map(|(i, p)| {
+        .map(|(c, chunk)| {
             if ctx.cancel.load(Ordering::Relaxed) {
                 return None;
             }
-            let r = evaluate(sym, first + i, p);
-            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if d.is_multiple_of(step) || d == total {
+            let valid: Vec<TrialParams> = chunk.iter().filter(|p| p.is_valid()).copied().collect();
+            let mut sims = simulate(sym, &valid).into_iter();
+            let results = chunk
+                .iter()
+                .enumerate()
+                .map(|(k, p)| {
+                    let sim = if p.is_valid() { sims.next() } else { None };
+                    evaluate(sym, first + c * batch + k, *p, sim)
+                })
+                .collect();
+            let d = done.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
+            if d / step != (d - chunk.len()) / step || d == total {
                 (ctx.progress)(d as f64 / total as f64, &format!("trial {d}/{total}"));
             }
-            Some(r)
+            Some(results)
         })
         .collect();
     if ctx.cancel.load(Ordering::Relaxed) {
         return Err(OptimizeError::Cancelled);
     }
-    Ok(out.into_iter().flatten().collect())
+    Ok(out.into_iter().flatten().flatten().collect())
 }
 
 /// TPE in parallel batches: each batch's points are suggested from the history so far.

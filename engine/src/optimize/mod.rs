@@ -6,6 +6,7 @@
 //! the selected trial gets a deflated Sharpe ratio. `train_months: 0` selects in-sample (and says so).
 
 pub mod artifacts;
+mod batch;
 pub mod dsr;
 mod evaluate;
 mod indicators;

@@ -1,5 +1,6 @@
 //! The command line: one subcommand per job, clap-derived.
 
+mod bench;
 pub mod client;
 mod completions;
 mod data;
@@ -59,6 +60,8 @@ pub enum Command {
     Cancel(jobs::CancelArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
+    /// Benchmarks on generated data: load, kernel, optimise, stats, seasonality (median, min, target, peak memory).
+    Bench(bench::BenchArgs),
 }
 
 /// `qe stats …`: the local run and the client commands.
@@ -109,6 +112,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Completions(args)) => {
             completions::run(args);
             Ok(())
+        }
+        Some(Command::Bench(args)) => {
+            let json = cli.json;
+            tokio::task::spawn_blocking(move || bench::run(args, json)).await?
         }
         Some(client_command) => {
             let api = client::Api::new(&cli.client);

@@ -1,0 +1,119 @@
+//! Assembly of raw rows into validated per-symbol series.
+
+use super::*;
+
+fn table(rows: &[(&str, i64, [f64; 5])]) -> Table {
+    let mut t = Table {
+        source: "t.csv".into(),
+        numbering: Some(RowNumbering::CsvLine),
+        ..Table::default()
+    };
+    for (s, ts, [o, h, l, c, v]) in rows {
+        let i = t.intern(s);
+        t.sym.push(i);
+        t.ts.push(*ts);
+        t.open.push(*o);
+        t.high.push(*h);
+        t.low.push(*l);
+        t.close.push(*c);
+        t.volume.push(*v);
+    }
+    t
+}
+
+const OK: [f64; 5] = [1.0, 2.0, 0.5, 1.5, 10.0];
+
+#[test]
+fn rows_split_into_symbol_sorted_time_sorted_series() {
+    let t = table(&[("B", 3, OK), ("A", 2, OK), ("B", 1, OK), ("A", 1, OK)]);
+    let a = t.assemble(&|_, _| true, true).unwrap();
+    let names: Vec<_> = a.bars.iter().map(|b| b.symbol.as_str()).collect();
+    assert_eq!(names, ["A", "B"]);
+    assert_eq!(a.bars[0].ts, vec![1, 2]);
+    assert_eq!(a.bars[1].ts, vec![1, 3]);
+}
+
+#[test]
+fn exact_duplicates_are_dropped_and_reported() {
+    let t = table(&[("A", 1, OK), ("A", 2, OK), ("A", 1, OK)]);
+    let a = t.assemble(&|_, _| true, true).unwrap();
+    assert_eq!(a.bars[0].ts, vec![1, 2]);
+    assert_eq!(a.duplicates.len(), 1);
+    assert_eq!(
+        (a.duplicates[0].at.as_str(), a.duplicates[0].first_at.as_str()),
+        ("line 4", "line 2")
+    );
+}
+
+#[test]
+fn duplicates_with_different_values_are_rejected_naming_both_lines() {
+    let t = table(&[("A", 1, OK), ("A", 1, [1.0, 2.0, 0.5, 1.6, 10.0])]);
+    let e = t.assemble(&|_, _| true, true).unwrap_err().to_string();
+    assert!(
+        e.contains("t.csv, line 3") && e.contains("first at line 2") && e.contains("different values"),
+        "{e}"
+    );
+}
+
+#[test]
+fn each_price_rule_is_reported_with_line_and_column() {
+    let cases: [([f64; 5], &str, &str); 7] = [
+        ([f64::NAN, 2.0, 0.5, 1.5, 1.0], "column `open`", "NaN"),
+        ([1.0, f64::INFINITY, 0.5, 1.5, 1.0], "column `high`", "infinite"),
+        ([1.0, 2.0, -0.5, 1.5, 1.0], "column `low`", "negative value -0.5"),
+        ([1.0, 2.0, 0.5, 1.5, -1.0], "column `volume`", "negative value -1"),
+        (
+            [1.0, 1.2, 0.5, 1.5, 1.0],
+            "column `high`",
+            "high 1.2 is below max(open, close) 1.5",
+        ),
+        (
+            [1.0, 2.0, 1.2, 1.5, 1.0],
+            "column `low`",
+            "low 1.2 is above min(open, close) 1",
+        ),
+        ([1.0, 2.0, 0.5, f64::NAN, 1.0], "column `close`", "missing value"),
+    ];
+    for (values, column, reason) in cases {
+        let t = table(&[("A", 1, OK), ("A", 2, values)]);
+        let e = t.assemble(&|_, _| true, true).unwrap_err().to_string();
+        assert!(
+            e.contains("t.csv, line 3") && e.contains(column) && e.contains(reason),
+            "{e}"
+        );
+        let lenient = t.assemble(&|_, _| true, false).unwrap();
+        assert_eq!(lenient.bars[0].ts, vec![1]);
+        assert_eq!(lenient.bad.len(), 1);
+    }
+}
+
+#[test]
+fn rows_outside_the_filter_are_not_validated() {
+    let t = table(&[("A", 1, OK), ("B", 1, [1.0, 0.1, 0.5, 1.5, 1.0])]);
+    let a = t.assemble(&|s, _| s == 0, true).unwrap();
+    assert_eq!(a.bars.len(), 1);
+}
+
+#[test]
+fn taking_a_whole_ordered_series_moves_its_columns_and_equals_the_copy() {
+    let mut t = table(&[("A", 1, OK), ("A", 2, [1.0, 2.0, 0.5, 1.2, 3.0]), ("A", 3, OK)]);
+    t.session = Some(vec!["x".into(), "y".into(), "z".into()]);
+    let copied = t.assemble(&|_, _| true, true).unwrap();
+    let ts_ptr = t.ts.as_ptr();
+    let taken = t.assemble_taking(&|_, _| true, true).unwrap();
+    assert_eq!(taken.bars, copied.bars);
+    assert_eq!(taken.bars[0].ts.as_ptr(), ts_ptr, "moved, not copied");
+    assert_eq!(t.len(), 0);
+}
+
+#[test]
+fn taking_an_unordered_or_filtered_series_copies_and_leaves_the_table_intact() {
+    let filters: [&dyn Fn(u32, i64) -> bool; 2] = [&|_: u32, ts: i64| ts != 2, &|_: u32, _: i64| true];
+    for keep in filters {
+        let mut t = table(&[("A", 3, OK), ("A", 1, OK), ("A", 2, OK)]);
+        let copied = t.assemble(keep, true).unwrap();
+        let taken = t.assemble_taking(keep, true).unwrap();
+        assert_eq!(taken.bars, copied.bars);
+        assert_eq!(t.len(), 3);
+    }
+}
