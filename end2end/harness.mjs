@@ -51,3 +51,35 @@ export async function newPage(browser, errors) {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   return page;
 }
+
+/** Waits until the WASM has hydrated the page (the shell marks `main[data-hydrated="true"]`). */
+export async function hydrated(page) {
+  await page.waitForSelector('main[data-hydrated="true"]', { timeout: 30_000 });
+}
+
+/** Reads a canvas back: how many pixels carry ink (not white/transparent) and how many are clearly coloured. */
+export async function canvasInk(page, selector) {
+  await page.waitForSelector(`${selector}[data-drawn="true"]`, { timeout: 30_000 });
+  return page.$eval(selector, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0, colour = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+      if (a > 0 && (r < 235 || g < 235 || b < 235)) ink++;
+      if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 40) colour++;
+    }
+    return { ink, colour, total: c.width * c.height };
+  });
+}
+
+/** The text of every cell of one column (by `data-metric` or index) in a table body. */
+export async function columnTexts(page, table, metric) {
+  return page.$$eval(`${table} tbody td[data-metric="${metric}"]`, (tds) => tds.map((td) => td.innerText.trim()));
+}
+
+/** A displayed number back to a float (`12.3%` → 0.123, `1,234` → 1234, `—` → NaN). */
+export function parseShown(text) {
+  const t = text.replace(/,/g, '').trim();
+  if (t.endsWith('%')) return parseFloat(t) / 100;
+  return parseFloat(t);
+}

@@ -6,7 +6,11 @@ use leptos_router::components::A;
 /// Wraps every page in the navigation bar and main content area.
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
+    // `data-hydrated` turns true once the WASM has taken over (browser tests wait for it).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     view! {
+        <a class="skip" href="#main">"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href="/">"Quant Engine"</a>
             <nav aria-label="Main">
@@ -16,6 +20,6 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/ui/submit">"Submit"</A>
             </nav>
         </header>
-        <main class="content">{children()}</main>
+        <main class="content" id="main" data-hydrated=move || hydrated.get().to_string()>{children()}</main>
     }
 }

@@ -1,9 +1,19 @@
 //! The Quant Engine dashboard: the HTML shell, the router and the pages.
 //! Server-only code sits behind the `ssr` feature; the browser build uses `hydrate`.
 
-mod api;
+pub mod api;
+#[cfg(feature = "ssr")]
+mod backend;
+#[cfg(feature = "hydrate")]
+mod browser;
+pub mod charts;
+#[cfg(feature = "ssr")]
+pub mod compute;
+pub mod format;
 mod layout;
 mod pages;
+mod url;
+mod widgets;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
@@ -43,6 +53,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::Overview/>
                     <Route path=path!("/ui/runs") view=pages::Runs/>
+                    <Route path=path!("/ui/runs/:id") view=pages::RunDetail/>
+                    <Route path=path!("/ui/jobs/:id") view=pages::Job/>
                     <Route path=path!("/ui/stats") view=pages::Stats/>
                     <Route path=path!("/ui/seasonality") view=pages::Seasonality/>
                     <Route path=path!("/ui/submit") view=pages::Submit/>

@@ -4,6 +4,7 @@
 pub mod backtest;
 pub mod bench;
 pub mod data;
+pub mod equity;
 pub mod features;
 pub mod jobs;
 pub mod optimize;

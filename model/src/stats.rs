@@ -136,3 +136,14 @@ pub struct HeatmapCell {
     pub n: i64,
     pub lift: f64,
 }
+
+/// The distinct values of every filterable `market_stats` column, each sorted (the dashboard's drop-downs).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatFacets {
+    pub symbols: Vec<String>,
+    pub timeframes: Vec<String>,
+    pub events: Vec<String>,
+    pub condition_names: Vec<String>,
+    pub targets: Vec<String>,
+    pub splits: Vec<String>,
+}

@@ -79,8 +79,8 @@ pub fn demo_specs(parquet: &Path) -> Vec<(&'static str, serde_json::Value)> {
             "seasonality",
             serde_json::json!({
                 "data": data(&["EURUSD", "ES", "BTCUSD"]),
-                "profile": {"by_hour": true, "by_dow": true, "by_month": true, "measure": "direction",
-                            "ret_horizon": 1, "min_samples_bin": 30},
+                "profile": {"by_hour": true, "by_dow": true, "by_month": true, "by_session": true,
+                            "by_weekday_hour": true, "measure": "direction", "ret_horizon": 1, "min_samples_bin": 30},
                 "signal": {"method": "threshold", "threshold": 0.53, "dims": ["hour"], "combine": "and"},
                 "tp_sl": {"stop_loss": 1.5, "take_profit": 1.5},
                 "validation": {"train_months": 6, "test_months": 2, "folds": 3},

@@ -1,7 +1,29 @@
-//! One module per page.
+//! One module per page (and per panel of the run page).
 
+mod job;
+mod leaderboard;
 mod overview;
-mod placeholders;
+mod run_charts;
+mod run_detail;
+mod runs;
+mod seasonality;
+mod stats;
+mod submit;
 
+#[cfg(feature = "ssr")]
+pub use job::result_href;
+pub use job::{fraction, Job};
 pub use overview::Overview;
-pub use placeholders::{NotFound, Runs, Seasonality, Stats, Submit};
+pub use run_detail::RunDetail;
+pub use runs::Runs;
+pub use seasonality::Seasonality;
+pub use stats::Stats;
+pub use submit::Submit;
+
+use leptos::prelude::*;
+
+/// Any unknown path.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! { <h1>"Not found"</h1><p>"There is no page at this address. " <a href="/">"Back to the overview"</a></p> }
+}

@@ -206,7 +206,7 @@ impl Default for StatsQuery {
     }
 }
 
-fn select_list(store: &Store) -> String {
+pub(super) fn select_list(store: &Store) -> String {
     COLUMNS.iter().map(|c| store.quote(c)).collect::<Vec<_>>().join(", ")
 }
 
@@ -219,19 +219,34 @@ fn lift_expr(method: Method) -> &'static str {
 
 /// `/stats`: matching rows sorted by the method's lift, descending (signed), ties by id; one page.
 pub async fn query(store: &Store, q: &StatsQuery) -> Result<Vec<StoredStatRow>, StoreError> {
-    let mut sql = format!("SELECT {} FROM market_stats WHERE 1 = 1", select_list(store));
-    let mut text = Vec::new();
-    for (col, v) in [
-        ("symbol", &q.symbol),
-        ("timeframe", &q.timeframe),
-        ("event", &q.event),
-        ("condition_name", &q.condition_name),
-        ("target", &q.target),
-        ("split", &q.split),
-    ] {
-        if let Some(v) = v {
+    let mut sql = format!(
+        "SELECT {} FROM market_stats WHERE {}",
+        select_list(store),
+        where_sql(store, q)
+    );
+    let page_size = q.page_size.max(1) as i64;
+    let offset = (q.page.max(1) as i64 - 1) * page_size;
+    sql.push_str(&format!(
+        " ORDER BY {} DESC, id ASC LIMIT {page_size} OFFSET {offset}",
+        lift_expr(q.method)
+    ));
+    bind_filters(sqlx::query(&sql), q)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(stored_row)
+        .collect()
+}
+
+/// A query over `market_stats` with the bind values of [`where_sql`] still to add.
+pub(super) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// The WHERE condition of `/stats`'s filters (exact matches, `min_n`, significance), placeholders in bind order.
+pub(super) fn where_sql(store: &Store, q: &StatsQuery) -> String {
+    let mut sql = String::from("1 = 1");
+    for (col, v) in text_filters(q) {
+        if v.is_some() {
             sql.push_str(&format!(" AND {} = ?", store.quote(col)));
-            text.push(v.clone());
         }
     }
     if q.min_n.is_some() {
@@ -240,15 +255,15 @@ pub async fn query(store: &Store, q: &StatsQuery) -> Result<Vec<StoredStatRow>, 
     if q.significant_only {
         sql.push_str(" AND (significant = 1 OR q_value <= ?)");
     }
-    let page_size = q.page_size.max(1) as i64;
-    let offset = (q.page.max(1) as i64 - 1) * page_size;
-    sql.push_str(&format!(
-        " ORDER BY {} DESC, id ASC LIMIT {page_size} OFFSET {offset}",
-        lift_expr(q.method)
-    ));
-    let mut query = sqlx::query(&sql);
-    for v in text {
-        query = query.bind(v);
+    sql
+}
+
+/// Binds the values of [`where_sql`]'s placeholders.
+pub(super) fn bind_filters<'q>(mut query: AnyQuery<'q>, q: &StatsQuery) -> AnyQuery<'q> {
+    for (_, v) in text_filters(q) {
+        if let Some(v) = v {
+            query = query.bind(v.clone());
+        }
     }
     if let Some(n) = q.min_n {
         query = query.bind(n);
@@ -256,7 +271,18 @@ pub async fn query(store: &Store, q: &StatsQuery) -> Result<Vec<StoredStatRow>, 
     if q.significant_only {
         query = query.bind(q.alpha);
     }
-    query.fetch_all(store.pool()).await?.iter().map(stored_row).collect()
+    query
+}
+
+fn text_filters(q: &StatsQuery) -> [(&'static str, &Option<String>); 6] {
+    [
+        ("symbol", &q.symbol),
+        ("timeframe", &q.timeframe),
+        ("event", &q.event),
+        ("condition_name", &q.condition_name),
+        ("target", &q.target),
+        ("split", &q.split),
+    ]
 }
 
 /// `/stats/top`: test-split rows (else all) of a symbol and timeframe, by absolute lift descending, first `k`.
@@ -411,7 +437,7 @@ pub async fn summary(
         .collect()
 }
 
-fn stored_row(r: &AnyRow) -> Result<StoredStatRow, StoreError> {
+pub(super) fn stored_row(r: &AnyRow) -> Result<StoredStatRow, StoreError> {
     let lift: f64 = r.try_get("lift")?;
     let lift_freq: Option<f64> = r.try_get("lift_freq")?;
     let lift_bayes: Option<f64> = r.try_get("lift_bayes")?;

@@ -3,10 +3,12 @@
 
 pub mod datasets;
 pub mod jobs;
+pub mod leaderboard;
 pub mod market_stats;
 pub mod runs;
 pub mod seasonality;
 pub mod seasonality_trials;
+pub mod stats_views;
 mod url;
 
 pub use url::{normalize_db_url, Backend};

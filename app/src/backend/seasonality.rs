@@ -1,0 +1,96 @@
+//! Server-side body of the seasonality page. Profiles are stored per (spec_id, dataset_id), not per run, so a
+//! run's profiles are those stored under its spec and dataset ids.
+
+use crate::api::seasonality::{DimProfile, SeasonalityView};
+use crate::charts::ChartSpec;
+use crate::compute::seasonality::{
+    correlation, dim_counts, dims_of, newest, profile_chart, symbols_of, weekday_hour, JOINT_DIMS,
+};
+use engine::store::seasonality::{list_profiles, list_runs, ProfileQuery, RunQuery};
+use engine::store::{Store, StoreError};
+
+/// The page for the chosen run (else the newest), symbol (else the first) and correlation dim (else `hour`,
+/// else the first dim).
+pub async fn view(
+    store: &Store,
+    run: Option<String>,
+    symbol: Option<String>,
+    corr_dim: Option<String>,
+) -> Result<SeasonalityView, StoreError> {
+    let runs = list_runs(
+        store,
+        &RunQuery {
+            page_size: 100,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let chosen = run
+        .as_ref()
+        .and_then(|id| runs.iter().find(|r| &r.run_id == id))
+        .or_else(|| runs.iter().find(|r| r.status == "completed"))
+        .or(runs.first())
+        .cloned();
+    let stored = match &chosen {
+        Some(r) => {
+            list_profiles(
+                store,
+                &ProfileQuery {
+                    spec_id: r.spec_id.clone(),
+                    dataset_id: r.dataset_id.clone(),
+                    page_size: 50_000,
+                    ..Default::default()
+                },
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
+    let rows = newest(&stored);
+    let symbols = symbols_of(&rows);
+    let symbol = symbol
+        .filter(|s| symbols.contains(s))
+        .or_else(|| symbols.first().cloned());
+    let dims = dims_of(&rows);
+    let (profiles, heat) = match &symbol {
+        Some(s) => {
+            let counts = dim_counts(&rows, s);
+            let profiles = dims
+                .iter()
+                .filter(|d| !JOINT_DIMS.contains(&d.as_str()))
+                .map(|d| {
+                    let (bins, insufficient) = counts.get(d).copied().unwrap_or_default();
+                    DimProfile {
+                        dim: d.clone(),
+                        chart: ChartSpec::Bars(profile_chart(&rows, s, d)),
+                        bins,
+                        insufficient,
+                    }
+                })
+                .collect();
+            (profiles, weekday_hour(&rows, s).map(ChartSpec::Heatmap))
+        }
+        None => (Vec::new(), None),
+    };
+    let corr_dims: Vec<String> = dims.iter().filter(|d| d.as_str() != "month_year").cloned().collect();
+    let corr_dim = corr_dim
+        .filter(|d| corr_dims.contains(d))
+        .or_else(|| corr_dims.iter().find(|d| d.as_str() == "hour").cloned())
+        .or_else(|| corr_dims.first().cloned());
+    let correlation = corr_dim
+        .as_deref()
+        .and_then(|d| correlation(&rows, d))
+        .map(ChartSpec::Heatmap);
+    Ok(SeasonalityView {
+        run_id: chosen.map(|r| r.run_id),
+        measure: rows.first().map(|r| r.measure.clone()),
+        runs,
+        symbols,
+        symbol,
+        profiles,
+        weekday_hour: heat,
+        corr_dims,
+        corr_dim,
+        correlation,
+    })
+}

@@ -1,0 +1,75 @@
+//! Server-side body of the stats page: the `/stats` query with a count for paging, the facets for the filters,
+//! and the lift grid of one (symbol, timeframe, event, condition) slice.
+
+use crate::api::stats::{StatsFilter, StatsView, PAGE_SIZE};
+use crate::compute::stats::lift_grid;
+use engine::store::market_stats::{query, Method, StatsQuery};
+use engine::store::stats_views::{count, facets};
+use engine::store::{Store, StoreError};
+
+/// Rows, count, facets and the lift grid for `filter`.
+pub async fn view(store: &Store, filter: StatsFilter) -> Result<StatsView, StoreError> {
+    let method = if filter.bayes { Method::Bayes } else { Method::Freq };
+    let q = StatsQuery {
+        symbol: filter.symbol.clone(),
+        timeframe: filter.timeframe.clone(),
+        event: filter.event.clone(),
+        condition_name: filter.condition_name.clone(),
+        target: filter.target.clone(),
+        split: filter.split.clone(),
+        significant_only: filter.significant,
+        method,
+        page: filter.page.clamp(1, u32::MAX as i64) as u32,
+        page_size: PAGE_SIZE,
+        ..Default::default()
+    };
+    let rows = query(store, &q).await?;
+    let total = count(store, &q).await?;
+    let facets = facets(store).await?;
+    let pick = |chosen: &Option<String>, all: &Vec<String>, from_row: Option<String>| {
+        chosen.clone().or(from_row).or_else(|| all.first().cloned())
+    };
+    let first = rows.first();
+    let grid_of = match (
+        pick(&filter.symbol, &facets.symbols, first.map(|r| r.symbol.clone())),
+        pick(
+            &filter.timeframe,
+            &facets.timeframes,
+            first.map(|r| r.timeframe.clone()),
+        ),
+        pick(&filter.event, &facets.events, first.map(|r| r.event.clone())),
+        pick(
+            &filter.condition_name,
+            &facets.condition_names,
+            first.and_then(|r| r.condition_name.clone()),
+        ),
+    ) {
+        (Some(s), Some(t), Some(e), Some(c)) => Some((s, t, e, c)),
+        _ => None,
+    };
+    let grid = match &grid_of {
+        Some((s, t, e, c)) => {
+            let slice = StatsQuery {
+                symbol: Some(s.clone()),
+                timeframe: Some(t.clone()),
+                event: Some(e.clone()),
+                condition_name: Some(c.clone()),
+                split: filter.split.clone(),
+                page_size: 5000,
+                ..Default::default()
+            };
+            let cells = query(store, &slice).await?;
+            (!cells.is_empty()).then(|| lift_grid(&cells, filter.bayes))
+        }
+        None => None,
+    };
+    Ok(StatsView {
+        facets,
+        filter,
+        rows,
+        total,
+        page_size: PAGE_SIZE as i64,
+        grid_of,
+        grid,
+    })
+}

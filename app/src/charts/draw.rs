@@ -1,0 +1,364 @@
+//! Drawing each chart kind with plotters on a canvas (browser only). The canvas is sized to its CSS box first,
+//! so a redraw after a resize stays sharp.
+
+use super::color::{Scale, SERIES};
+use super::{BarChart, ChartSpec, HeatmapChart, LineChart, ScatterChart};
+use crate::format::{num, pct, ymd};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+type Area = DrawingArea<CanvasBackend, Shift>;
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+const GREY: RGBColor = RGBColor(229, 231, 235);
+const INK: RGBColor = RGBColor(27, 36, 48);
+const BASELINE: RGBColor = RGBColor(214, 120, 20);
+
+fn series_color(i: usize) -> RGBColor {
+    let (r, g, b) = SERIES[i % SERIES.len()];
+    RGBColor(r, g, b)
+}
+
+/// Draws `spec` on `canvas`, replacing what was there.
+pub fn draw(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<(), String> {
+    let w = canvas.client_width().max(240) as u32;
+    let h = canvas.client_height().max(160) as u32;
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2d context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    match spec {
+        ChartSpec::Bars(b) => bars(&root, b)?,
+        ChartSpec::Heatmap(hm) => heatmap(&root, hm)?,
+        ChartSpec::Scatter(s) => scatter(&root, s)?,
+        ChartSpec::Lines(l) => lines(&root, l)?,
+    }
+    root.present().map_err(err)
+}
+
+/// Finite min and max of `values`, padded by 8% (a unit range around a single value).
+fn padded(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = if hi > lo {
+        (hi - lo) * 0.08
+    } else {
+        lo.abs().max(1.0) * 0.5
+    };
+    (lo - pad, hi + pad)
+}
+
+/// The label of the category at integer position `x` (blank between categories).
+fn label_at(labels: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() > 1e-6 || i < 0.0 {
+        return String::new();
+    }
+    labels.get(i as usize).cloned().unwrap_or_default()
+}
+
+fn value_text(v: f64, percent: bool) -> String {
+    if percent {
+        pct(v)
+    } else {
+        num(v)
+    }
+}
+
+fn bars(root: &Area, b: &BarChart) -> Result<(), String> {
+    let n = b.labels.len().max(1);
+    let whisker_ends = b.whiskers.iter().flatten().flat_map(|(l, h)| [*l, *h]);
+    let (lo, hi) = padded(b.values.iter().flatten().copied().chain(whisker_ends).chain(b.baseline));
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(64)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
+        .map_err(err)?;
+    let labels = b.labels.clone();
+    let x_fmt = |x: &f64| label_at(&labels, *x);
+    let y_fmt = |y: &f64| value_text(*y, b.percent);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n + 1)
+        .y_labels(6)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .x_desc(b.x_label.as_str())
+        .y_desc(b.y_label.as_str())
+        .label_style(("sans-serif", 12))
+        .axis_desc_style(("sans-serif", 13))
+        .draw()
+        .map_err(err)?;
+    let base = b.baseline.unwrap_or(lo);
+    chart
+        .draw_series(b.values.iter().enumerate().filter_map(|(i, v)| {
+            let v = (*v)?;
+            let x = i as f64;
+            let color = match b.baseline {
+                Some(bl) if v < bl => RGBColor(192, 57, 43),
+                Some(_) => RGBColor(26, 127, 90),
+                None => series_color(0),
+            };
+            Some(Rectangle::new(
+                [(x - 0.36, base), (x + 0.36, v)],
+                color.mix(0.85).filled(),
+            ))
+        }))
+        .map_err(err)?;
+    let mut whiskers = Vec::new();
+    for (i, w) in b.whiskers.iter().enumerate() {
+        if let Some((l, h)) = w {
+            let x = i as f64;
+            whiskers.push(PathElement::new(vec![(x, *l), (x, *h)], INK.stroke_width(1)));
+            whiskers.push(PathElement::new(
+                vec![(x - 0.15, *l), (x + 0.15, *l)],
+                INK.stroke_width(1),
+            ));
+            whiskers.push(PathElement::new(
+                vec![(x - 0.15, *h), (x + 0.15, *h)],
+                INK.stroke_width(1),
+            ));
+        }
+    }
+    chart.draw_series(whiskers).map_err(err)?;
+    if let Some(bl) = b.baseline {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(-0.5, bl), (n as f64 - 0.5, bl)],
+                BASELINE.stroke_width(2),
+            )))
+            .map_err(err)?;
+        let style = ("sans-serif", 12)
+            .into_font()
+            .color(&BASELINE)
+            .pos(Pos::new(HPos::Right, VPos::Bottom));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("baseline {}", value_text(bl, b.percent)),
+                (n as f64 - 0.55, bl),
+                style,
+            )))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn heatmap(root: &Area, h: &HeatmapChart) -> Result<(), String> {
+    let (w, _) = root.dim_in_pixel();
+    let (main, legend) = root.split_horizontally(w.saturating_sub(128));
+    let (nx, ny) = (h.x_labels.len().max(1), h.y_labels.len().max(1));
+    let longest = h.y_labels.iter().map(|l| l.len()).max().unwrap_or(1) as u32;
+    let mut chart = ChartBuilder::on(&main)
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size((longest * 7 + 36).clamp(48, 160))
+        .build_cartesian_2d(-0.5f64..(nx as f64 - 0.5), -0.5f64..(ny as f64 - 0.5))
+        .map_err(err)?;
+    let (xl, yl) = (h.x_labels.clone(), h.y_labels.clone());
+    // Row 0 of the data is drawn at the top.
+    let x_fmt = |x: &f64| label_at(&xl, *x);
+    let y_fmt = |y: &f64| label_at(&yl, (ny as f64 - 1.0) - *y);
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(nx + 1)
+        .y_labels(ny + 1)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .x_desc(h.x_label.as_str())
+        .y_desc(h.y_label.as_str())
+        .label_style(("sans-serif", 12))
+        .axis_desc_style(("sans-serif", 13))
+        .draw()
+        .map_err(err)?;
+    let mut cells = Vec::new();
+    let mut notes = Vec::new();
+    for (j, row) in h.values.iter().enumerate() {
+        let y = (ny - 1 - j) as f64;
+        for (i, v) in row.iter().enumerate() {
+            let x = i as f64;
+            let color = match v {
+                Some(v) => {
+                    let (r, g, b) = h.scale.rgb(*v);
+                    RGBColor(r, g, b)
+                }
+                None => GREY,
+            };
+            cells.push(Rectangle::new([(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)], color.filled()));
+            cells.push(Rectangle::new(
+                [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                WHITE.stroke_width(1),
+            ));
+            if let (true, Some(v)) = (h.annotate, v) {
+                let ink = if h.scale.ink(*v) == "#fff" { WHITE } else { INK };
+                let style = ("sans-serif", 11)
+                    .into_font()
+                    .color(&ink)
+                    .pos(Pos::new(HPos::Center, VPos::Center));
+                notes.push(Text::new(num(*v), (x, y), style));
+            }
+        }
+    }
+    chart.draw_series(cells).map_err(err)?;
+    chart.draw_series(notes).map_err(err)?;
+    legend_bar(&legend, &h.scale, &h.value_label)
+}
+
+/// A vertical colour bar with the scale's extremes and middle, and its title.
+fn legend_bar(area: &Area, scale: &Scale, title: &str) -> Result<(), String> {
+    let (_, height) = area.dim_in_pixel();
+    let (top, bottom) = (34i32, height as i32 - 50);
+    if bottom <= top {
+        return Ok(());
+    }
+    let steps = 64;
+    let span = (bottom - top) as f64;
+    for k in 0..steps {
+        let t1 = k as f64 / steps as f64;
+        let t2 = (k + 1) as f64 / steps as f64;
+        let (r, g, b) = scale.rgb(scale.value_at(1.0 - (t1 + t2) / 2.0));
+        let y1 = top + (t1 * span) as i32;
+        let y2 = top + (t2 * span).ceil() as i32;
+        area.draw(&Rectangle::new([(14, y1), (34, y2)], RGBColor(r, g, b).filled()))
+            .map_err(err)?;
+    }
+    area.draw(&Rectangle::new([(14, top), (34, bottom)], INK.stroke_width(1)))
+        .map_err(err)?;
+    let style = ("sans-serif", 11)
+        .into_font()
+        .color(&INK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for (t, y) in [(1.0, top), (0.5, (top + bottom) / 2), (0.0, bottom)] {
+        area.draw(&Text::new(num(scale.value_at(t)), (38, y), style.clone()))
+            .map_err(err)?;
+    }
+    let title_style = ("sans-serif", 12)
+        .into_font()
+        .color(&INK)
+        .pos(Pos::new(HPos::Left, VPos::Top));
+    area.draw(&Text::new(title.to_string(), (4, 8), title_style))
+        .map_err(err)
+}
+
+fn scatter(root: &Area, s: &ScatterChart) -> Result<(), String> {
+    let (xlo, xhi) = padded(s.points.iter().map(|p| p.0));
+    let (ylo, yhi) = padded(s.points.iter().map(|p| p.1));
+    let (xlo, xhi, ylo, yhi) = if s.diagonal {
+        (xlo.min(ylo), xhi.max(yhi), xlo.min(ylo), xhi.max(yhi))
+    } else {
+        (xlo, xhi, ylo, yhi)
+    };
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(64)
+        .build_cartesian_2d(xlo..xhi, ylo..yhi)
+        .map_err(err)?;
+    let fmt = |v: &f64| num(*v);
+    chart
+        .configure_mesh()
+        .x_labels(8)
+        .y_labels(6)
+        .x_label_formatter(&fmt)
+        .y_label_formatter(&fmt)
+        .x_desc(s.x_label.as_str())
+        .y_desc(s.y_label.as_str())
+        .label_style(("sans-serif", 12))
+        .axis_desc_style(("sans-serif", 13))
+        .light_line_style(RGBColor(240, 242, 245))
+        .draw()
+        .map_err(err)?;
+    if s.diagonal {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(xlo, xlo), (xhi, xhi)],
+                BASELINE.stroke_width(1),
+            )))
+            .map_err(err)?;
+    }
+    let color = series_color(0);
+    chart
+        .draw_series(s.points.iter().map(|p| Circle::new(*p, 3, color.mix(0.55).filled())))
+        .map_err(err)?;
+    if let Some(p) = s.highlight {
+        chart
+            .draw_series(std::iter::once(Circle::new(p, 6, RGBColor(192, 57, 43).filled())))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn lines(root: &Area, l: &LineChart) -> Result<(), String> {
+    let (xlo, xhi) = padded(l.series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
+    let ys = l.series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
+    let (ylo, yhi) = if l.area {
+        let (lo, _) = padded(ys.chain([0.0]));
+        (lo, 0.0f64.max(lo.abs() * 0.02))
+    } else {
+        padded(ys)
+    };
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(64)
+        .build_cartesian_2d(xlo..xhi, ylo..yhi)
+        .map_err(err)?;
+    let x_fmt = |x: &f64| if l.x_is_time { ymd(*x) } else { num(*x) };
+    let y_fmt = |y: &f64| value_text(*y, l.percent);
+    chart
+        .configure_mesh()
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .x_desc(l.x_label.as_str())
+        .y_desc(l.y_label.as_str())
+        .label_style(("sans-serif", 12))
+        .axis_desc_style(("sans-serif", 13))
+        .light_line_style(RGBColor(240, 242, 245))
+        .draw()
+        .map_err(err)?;
+    for (i, s) in l.series.iter().enumerate() {
+        let color = if l.area { RGBColor(192, 57, 43) } else { series_color(i) };
+        if l.area {
+            chart
+                .draw_series(AreaSeries::new(s.points.iter().copied(), 0.0, color.mix(0.25)).border_style(color))
+                .map_err(err)?;
+        } else {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    s.points.clone(),
+                    color.stroke_width(2),
+                )))
+                .map_err(err)?
+                .label(s.label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+        }
+    }
+    if !l.area && l.series.len() > 1 {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GREY)
+            .label_font(("sans-serif", 12))
+            .draw()
+            .map_err(err)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Charts of stored seasonality profiles: a bar chart per dim (p̂ or mean return per bin, Wilson whiskers for
+//! direction profiles, the baseline), the weekday × hour heatmap and the multi-symbol lift-correlation matrix.
+
+use crate::charts::color::Scale;
+use crate::charts::{BarChart, HeatmapChart};
+use model::seasonality::{Bin, MeasureStats, ProfileRow, StoredProfile};
+use std::collections::BTreeMap;
+
+/// Joint dims drawn as heatmaps rather than bar charts.
+pub const JOINT_DIMS: [&str; 2] = ["weekday_hour", "month_year"];
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The newest row per (symbol, dim, bin): `rows` come newest first from the store.
+pub fn newest(rows: &[StoredProfile]) -> Vec<&StoredProfile> {
+    let mut seen = std::collections::HashSet::new();
+    rows.iter()
+        .filter(|r| seen.insert((r.symbol.clone(), r.dim.clone(), r.bin.clone())))
+        .collect()
+}
+
+/// The dims present, in the engine's profile order (unknown names last, alphabetically).
+pub fn dims_of(rows: &[&StoredProfile]) -> Vec<String> {
+    let order: Vec<String> = engine::seasonality::Dim::all().into_iter().map(|d| d.name()).collect();
+    let mut dims: Vec<String> = rows.iter().map(|r| r.dim.clone()).collect();
+    dims.sort();
+    dims.dedup();
+    dims.sort_by_key(|d| order.iter().position(|o| o == d).unwrap_or(usize::MAX));
+    dims
+}
+
+/// A bin's label: weekday and month names for `dow` and month dims, the bin itself otherwise.
+pub fn bin_label(dim: &str, bin: &Bin) -> String {
+    match (dim, bin) {
+        ("dow", Bin::Int(d)) if (1..=7).contains(d) => WEEKDAYS[(*d - 1) as usize].into(),
+        ("month" | "month_of_year", Bin::Int(m)) if (1..=12).contains(m) => MONTHS[(*m - 1) as usize].into(),
+        _ => bin.to_string(),
+    }
+}
+
+/// The profile of one symbol's `dim`: bins in order, score per bin, Wilson 95% whiskers for direction profiles.
+pub fn profile_chart(rows: &[&StoredProfile], symbol: &str, dim: &str) -> BarChart {
+    let mut bins: Vec<&StoredProfile> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.symbol == symbol && r.dim == dim)
+        .collect();
+    bins.sort_by(|a, b| a.bin.cmp(&b.bin));
+    let direction = bins.iter().any(|r| r.measure == "direction");
+    let whiskers = bins
+        .iter()
+        .map(|r| match (direction, r.score, r.n) {
+            (true, Some(p), Some(n)) if n > 0 => {
+                let successes = (p * n as f64).round().max(0.0) as u64;
+                let (_, lo, hi) = engine::stats::estimators::wilson(successes, n as u64);
+                Some((lo, hi))
+            }
+            _ => None,
+        })
+        .collect();
+    BarChart {
+        labels: bins.iter().map(|r| bin_label(dim, &r.bin)).collect(),
+        values: bins.iter().map(|r| r.score).collect(),
+        whiskers,
+        baseline: bins.iter().find_map(|r| r.baseline),
+        x_label: dim.replace('_', " "),
+        y_label: if direction {
+            "P(up)".into()
+        } else {
+            "Mean return".into()
+        },
+        percent: true,
+    }
+}
+
+/// Lift per ISO weekday (rows, Monday on top) × UTC hour (columns) from the `weekday_hour` dim; None without it.
+pub fn weekday_hour(rows: &[&StoredProfile], symbol: &str) -> Option<HeatmapChart> {
+    let mut values = vec![vec![None; 24]; 7];
+    let mut any = false;
+    for r in rows.iter().filter(|r| r.symbol == symbol && r.dim == "weekday_hour") {
+        if let (Bin::Int(code), Some(lift)) = (&r.bin, r.lift) {
+            let (dow, hour) = (code / 100, code % 100);
+            if (1..=7).contains(&dow) && (0..24).contains(&hour) {
+                values[(dow - 1) as usize][hour as usize] = Some(lift);
+                any = true;
+            }
+        }
+    }
+    any.then(|| HeatmapChart {
+        x_labels: (0..24).map(|h| h.to_string()).collect(),
+        y_labels: WEEKDAYS.iter().map(|d| d.to_string()).collect(),
+        scale: Scale::diverging(0.0, values.iter().flatten().flatten().copied()),
+        values,
+        x_label: "Hour (UTC)".into(),
+        y_label: "Weekday".into(),
+        value_label: "Lift".into(),
+        annotate: false,
+    })
+}
+
+/// A stored profile as the engine's row type, with the columns the store does not keep left empty.
+fn as_profile_row(p: &StoredProfile) -> ProfileRow {
+    let stats = if p.measure == "return" {
+        MeasureStats::Return {
+            ret_mean: p.score,
+            ret_median: None,
+            ret_std: None,
+        }
+    } else {
+        MeasureStats::Direction {
+            successes: 0,
+            p_hat: p.score,
+            ci_low: None,
+            ci_high: None,
+        }
+    };
+    ProfileRow {
+        symbol: p.symbol.clone(),
+        timeframe: p.timeframe.clone().unwrap_or_default(),
+        dim: p.dim.clone(),
+        bin: p.bin.clone(),
+        n: p.n.unwrap_or(0).max(0) as u64,
+        stats,
+        run_len_up_mean: None,
+        run_len_down_mean: None,
+        n_runs: 0,
+        p_reversal_n: None,
+        p_reversal_ci_low: None,
+        p_reversal_ci_high: None,
+        p_reversal_lift: None,
+        p_reversal_baseline: None,
+        amp_mean: None,
+        amp_std: None,
+        amp_p25: None,
+        amp_p50: None,
+        amp_p75: None,
+        amp_p90: None,
+        atr_mean: None,
+        p_breakout_up: None,
+        p_breakout_down: None,
+        p_in_range: None,
+        ret_p25: None,
+        ret_p50: None,
+        ret_p75: None,
+        ret_p90: None,
+        baseline: p.baseline,
+        lift: p.lift,
+        insufficient: p.score.is_none(),
+        period_start: 0,
+        period_end: 0,
+        horizon: 1,
+        t_stat: None,
+        p_value: None,
+        q_value: None,
+        years_same_sign: None,
+    }
+}
+
+/// The symbols × symbols correlation of per-bin lifts on `dim` (`engine::seasonality::lift_correlation`);
+/// None with fewer than two symbols.
+pub fn correlation(rows: &[&StoredProfile], dim: &str) -> Option<HeatmapChart> {
+    let engine_rows: Vec<ProfileRow> = rows
+        .iter()
+        .filter(|r| r.dim == dim)
+        .map(|r| as_profile_row(r))
+        .collect();
+    let c = engine::seasonality::lift_correlation(&engine_rows, dim);
+    (c.symbols.len() >= 2).then(|| HeatmapChart {
+        x_labels: c.symbols.clone(),
+        y_labels: c.symbols.clone(),
+        values: c.matrix.clone(),
+        x_label: "Symbol".into(),
+        y_label: "Symbol".into(),
+        value_label: "Pearson r".into(),
+        scale: Scale::Diverging { center: 0.0, half: 1.0 },
+        annotate: true,
+    })
+}
+
+/// Symbols present, sorted.
+pub fn symbols_of(rows: &[&StoredProfile]) -> Vec<String> {
+    let set: std::collections::BTreeSet<String> = rows.iter().map(|r| r.symbol.clone()).collect();
+    set.into_iter().collect()
+}
+
+/// Per dim: how many bins and how many are insufficient (no score), for the dims table.
+pub fn dim_counts(rows: &[&StoredProfile], symbol: &str) -> BTreeMap<String, (usize, usize)> {
+    let mut out: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.symbol == symbol) {
+        let e = out.entry(r.dim.clone()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(r.score.is_none());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(symbol: &str, dim: &str, bin: Bin, score: Option<f64>, n: i64, lift: Option<f64>) -> StoredProfile {
+        StoredProfile {
+            id: 0,
+            symbol: symbol.into(),
+            timeframe: Some("5m".into()),
+            dim: dim.into(),
+            bin,
+            measure: "direction".into(),
+            score,
+            n: Some(n),
+            baseline: Some(0.5),
+            lift,
+            metrics: Default::default(),
+            start: None,
+            end: None,
+            spec_id: None,
+            dataset_id: None,
+            created_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_direction_profile_has_wilson_whiskers_and_the_baseline() {
+        let rows = vec![
+            p("ES", "dow", Bin::Int(2), Some(0.6), 100, Some(0.1)),
+            p("ES", "dow", Bin::Int(1), Some(0.5), 100, Some(0.0)),
+            p("ES", "dow", Bin::Int(1), Some(0.9), 100, Some(0.4)), // older duplicate
+            p("BTCUSD", "dow", Bin::Int(1), Some(0.4), 10, None),
+        ];
+        let newest = newest(&rows);
+        assert_eq!(newest.len(), 3);
+        let c = profile_chart(&newest, "ES", "dow");
+        assert_eq!(c.labels, ["Mon", "Tue"]);
+        assert_eq!(c.values, [Some(0.5), Some(0.6)]);
+        let (_, lo, hi) = engine::stats::estimators::wilson(60, 100);
+        assert_eq!(c.whiskers[1], Some((lo, hi)));
+        assert!(lo < 0.6 && hi > 0.6);
+        assert_eq!(c.baseline, Some(0.5));
+        assert_eq!(dims_of(&newest), ["dow"]);
+    }
+
+    #[test]
+    fn weekday_hour_codes_land_in_their_cells() {
+        let rows = vec![
+            p("ES", "weekday_hour", Bin::Int(214), Some(0.7), 50, Some(0.2)),
+            p("ES", "weekday_hour", Bin::Int(700), Some(0.4), 50, Some(-0.1)),
+        ];
+        let refs: Vec<&StoredProfile> = rows.iter().collect();
+        let h = weekday_hour(&refs, "ES").unwrap();
+        assert_eq!(h.values[1][14], Some(0.2));
+        assert_eq!(h.values[6][0], Some(-0.1));
+        assert_eq!(h.values.iter().flatten().flatten().count(), 2);
+        assert!(weekday_hour(&refs, "BTCUSD").is_none());
+    }
+
+    #[test]
+    fn correlation_of_two_symbols_with_proportional_lifts_is_one() {
+        let mut rows = Vec::new();
+        for h in 0..6 {
+            let l = (h as f64 - 2.5) * 0.01;
+            rows.push(p("A", "hour", Bin::Int(h), Some(0.5), 10, Some(l)));
+            rows.push(p("B", "hour", Bin::Int(h), Some(0.5), 10, Some(2.0 * l)));
+        }
+        let refs: Vec<&StoredProfile> = rows.iter().collect();
+        let c = correlation(&refs, "hour").unwrap();
+        assert_eq!(c.x_labels, ["A", "B"]);
+        assert!((c.values[0][1].unwrap() - 1.0).abs() < 1e-12);
+        assert!(correlation(&refs[..1], "hour").is_none());
+    }
+}

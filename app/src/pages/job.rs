@@ -1,0 +1,198 @@
+//! `/ui/jobs/{id}?kind=…`: a submitted job's live progress from server-sent events (`GET /runs/{id}/events`:
+//! `progress` then `done`), a cancel button (`POST /runs/{id}/cancel`) and, once completed, a link to the results.
+#![cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+
+use crate::format::status_class;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::Deserialize;
+
+/// `event: progress` data.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ProgressEvent {
+    pub status: Option<String>,
+    pub progress: Option<f64>,
+    pub message: Option<String>,
+}
+
+/// `event: done` data.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DoneEvent {
+    pub status: String,
+    pub error: Option<String>,
+}
+
+/// A progress value as a fraction: values above 1 are read as percentages.
+pub fn fraction(p: f64) -> f64 {
+    let f = if p > 1.0 { p / 100.0 } else { p };
+    f.clamp(0.0, 1.0)
+}
+
+/// Where a finished job's results are shown.
+pub fn result_href(kind: &str, id: &str) -> String {
+    match kind {
+        "stats" => "/ui/stats".into(),
+        "seasonality" | "seasonality_optimize" => format!("/ui/seasonality?run={id}"),
+        _ => format!("/ui/runs/{id}"),
+    }
+}
+
+/// The live state of a job as the page shows it.
+#[derive(Clone, Copy)]
+struct JobState {
+    progress: RwSignal<f64>,
+    message: RwSignal<String>,
+    status: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+}
+
+/// The job page.
+#[component]
+pub fn Job() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let kind = use_query_map()
+        .with_untracked(|q| q.get("kind"))
+        .unwrap_or_else(|| "optimize".into());
+    let state = JobState {
+        progress: RwSignal::new(0.0),
+        message: RwSignal::new("Waiting for the first progress report…".into()),
+        status: RwSignal::new("queued".into()),
+        error: RwSignal::new(None),
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let id = id.clone();
+        Effect::new(move |_| listen(&id, state));
+    }
+    let finished = move || matches!(state.status.get().as_str(), "completed" | "failed" | "cancelled");
+    let cancel = {
+        let id = id.clone();
+        move |_| cancel_job(&id, state)
+    };
+    let results = result_href(&kind, &id);
+    view! {
+        <p class="crumbs"><a href="/">"Overview"</a> " / job"</p>
+        <h1>"Job " <span class="mono">{id.clone()}</span></h1>
+        <section class="panel" id="job">
+            <div class="meta">
+                <span class=move || status_class(&state.status.get()) id="job-status">{move || state.status.get()}</span>
+                <span class="muted">{format!("kind: {kind}")}</span>
+            </div>
+            <div class="progress-row">
+                <progress id="job-progress" max="1" value=move || state.progress.get()></progress>
+                <span id="job-percent">{move || format!("{:.0}%", state.progress.get() * 100.0)}</span>
+            </div>
+            <p id="job-message" aria-live="polite">{move || state.message.get()}</p>
+            {move || state.error.get().map(|e| view! { <p class="error" role="alert" id="job-error">{e}</p> })}
+            <div class="actions">
+                <button type="button" id="cancel" on:click=cancel disabled=finished>"Cancel"</button>
+                {move || (state.status.get() == "completed").then(|| {
+                    let href = results.clone();
+                    view! { <a class="button primary" id="job-results" href=href>"View results →"</a> }
+                })}
+            </div>
+        </section>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn listen(id: &str, s: JobState) {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let holder: Rc<RefCell<Option<crate::browser::Events>>> = Rc::new(RefCell::new(None));
+    let inner = holder.clone();
+    let on = move |name: &str, data: String| match name {
+        "progress" => {
+            if let Ok(p) = serde_json::from_str::<ProgressEvent>(&data) {
+                if let Some(v) = p.progress {
+                    let _ = s.progress.try_set(fraction(v));
+                }
+                if let Some(st) = p.status {
+                    let _ = s.status.try_set(st.to_ascii_lowercase());
+                }
+                if let Some(m) = p.message.filter(|m| !m.is_empty()) {
+                    let _ = s.message.try_set(m);
+                }
+            }
+        }
+        "done" => {
+            if let Some(e) = inner.borrow().as_ref() {
+                e.close();
+            }
+            match serde_json::from_str::<DoneEvent>(&data) {
+                Ok(d) => {
+                    let status = d.status.to_ascii_lowercase();
+                    if status == "completed" {
+                        let _ = s.progress.try_set(1.0);
+                    }
+                    let _ = s.message.try_set(format!("Job {status}."));
+                    let _ = s.status.try_set(status);
+                    let _ = s.error.try_set(d.error);
+                }
+                Err(e) => {
+                    let _ = s.error.try_set(Some(format!("Unreadable final event: {e}")));
+                }
+            }
+        }
+        _ => {
+            let done = s
+                .status
+                .try_get_untracked()
+                .is_some_and(|st| matches!(st.as_str(), "completed" | "failed" | "cancelled"));
+            if !done {
+                let _ = s
+                    .message
+                    .try_set("Connection to the progress stream interrupted; retrying…".into());
+            }
+        }
+    };
+    match crate::browser::Events::open(&format!("/runs/{id}/events"), &["progress", "done"], on) {
+        Ok(events) => *holder.borrow_mut() = Some(events),
+        Err(e) => {
+            let _ = s.error.try_set(Some(format!("Cannot follow progress: {e}")));
+        }
+    }
+}
+
+fn cancel_job(id: &str, s: JobState) {
+    s.message.set("Cancelling…".into());
+    #[cfg(feature = "hydrate")]
+    {
+        let url = format!("/runs/{id}/cancel");
+        leptos::task::spawn_local(async move {
+            match crate::browser::post(&url, None).await {
+                Ok((status, _)) if (200..300).contains(&status) => {}
+                Ok((status, text)) => {
+                    let _ = s.error.try_set(Some(format!(
+                        "Cancel refused ({status}): {}",
+                        super::submit::detail_text(&text)
+                    )));
+                }
+                Err(e) => {
+                    let _ = s.error.try_set(Some(e));
+                }
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_parse_and_progress_reads_as_a_fraction() {
+        let p: ProgressEvent =
+            serde_json::from_str(r#"{"run_id":"a","status":"running","progress":0.25,"message":"fold 1"}"#).unwrap();
+        assert_eq!((p.progress, p.status.as_deref()), (Some(0.25), Some("running")));
+        let d: DoneEvent = serde_json::from_str(r#"{"run_id":"a","status":"failed","error":"boom"}"#).unwrap();
+        assert_eq!((d.status.as_str(), d.error.as_deref()), ("failed", Some("boom")));
+        assert_eq!(fraction(0.4), 0.4);
+        assert_eq!(fraction(40.0), 0.4);
+        assert_eq!(fraction(-1.0), 0.0);
+        assert_eq!(result_href("seasonality", "x"), "/ui/seasonality?run=x");
+        assert_eq!(result_href("optimize", "x"), "/ui/runs/x");
+    }
+}

@@ -1,0 +1,120 @@
+// Optimisation runs: the list and the run page of the seeded demo optimisation (6 × 5 × 3 = 90 trials),
+// server-rendered, then hydrated: sorting, paging, filtering the leaderboard and drawing the charts.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import {
+  startServer, launchBrowser, newPage, screenshotDir, hydrated, canvasInk, columnTexts, parseShown,
+} from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(['--seed-demo-wait']); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+const RUN = '/ui/runs/demo_optimize';
+
+function assertMonotonic(values, descending, what) {
+  const shown = values.map(parseShown);
+  const firstMissing = shown.findIndex(Number.isNaN);
+  const present = firstMissing < 0 ? shown : shown.slice(0, firstMissing);
+  if (firstMissing >= 0) assert.ok(shown.slice(firstMissing).every(Number.isNaN), `${what}: missing values sort last`);
+  for (let i = 1; i < present.length; i++) {
+    const ok = descending ? present[i - 1] >= present[i] : present[i - 1] <= present[i];
+    assert.ok(ok, `${what}: ${present[i - 1]} then ${present[i]} at row ${i}`);
+  }
+}
+
+test('the run list and the run page hold the seeded values before any script runs', async () => {
+  const list = await (await fetch(server.base + '/ui/runs')).text();
+  assert.match(list, /href="\/ui\/runs\/demo_optimize"/);
+  assert.match(list, /finished/i);
+  const html = await (await fetch(server.base + RUN)).text();
+  assert.match(html, /90 trials/);
+  const body = html.slice(html.indexOf('id="trials"'));
+  const rows = body.slice(0, body.indexOf('</tbody>')).match(/<tr/g).length - 1; // minus the header row
+  assert.equal(rows, 25, 'one server-side page of 25 trials');
+  assert.match(html, /id="best-params"/);
+  // The first page is the JSON API's first page of trials by objective (an independent query of the same rows).
+  const api = await (await fetch(server.base + '/runs/demo_optimize/trials?order_by=objective_value.desc&page=1&page_size=25')).json();
+  const shown = [...body.slice(0, body.indexOf('</tbody>')).matchAll(/<td class="num trial">(\d+)<\/td>/g)].map((m) => Number(m[1]));
+  assert.deepEqual(shown, api.map((t) => t.trial_number));
+  assert.match(html, /Walk-forward \(all folds\)/);
+});
+
+test('sorting by a metric orders the rows and keeps the state in the URL', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + RUN);
+  await hydrated(page);
+  assertMonotonic(await columnTexts(page, '#trials', 'objective_value'), true, 'default objective order');
+  await page.click('#trials th[data-field="max_dd"] a');
+  await page.waitForURL(/sort=max_dd\.desc/);
+  await page.waitForSelector('#trials th[data-field="max_dd"][aria-sort="descending"]');
+  assertMonotonic(await columnTexts(page, '#trials', 'max_dd'), true, 'max_dd descending');
+  await page.click('#trials th[data-field="max_dd"] a');
+  await page.waitForURL(/sort=max_dd\.asc/);
+  await page.waitForSelector('#trials th[data-field="max_dd"][aria-sort="ascending"]');
+  const page1 = await columnTexts(page, '#trials', 'max_dd');
+  assertMonotonic(page1, false, 'max_dd ascending');
+  const firstTrials = await page.$$eval('#trials td.trial', (t) => t.map((x) => x.innerText));
+  await page.click('.pager a[rel="next"]');
+  await page.waitForURL(/page=2/);
+  await page.waitForFunction((before) => {
+    const now = [...document.querySelectorAll('#trials td.trial')].map((x) => x.innerText);
+    return now.length > 0 && now.join() !== before.join();
+  }, firstTrials);
+  const page2 = await columnTexts(page, '#trials', 'max_dd');
+  assert.ok(parseShown(page2[0]) >= parseShown(page1[page1.length - 1]), 'page 2 continues the order');
+  assert.match(await page.locator('.pager .page-of').first().innerText(), /Page 2 of 4/);
+  // Reloading the URL gives the same view: the state lives in the address.
+  await page.reload();
+  await hydrated(page);
+  assert.deepEqual(await columnTexts(page, '#trials', 'max_dd'), page2);
+  assert.deepEqual(errors, []);
+});
+
+test('filtering by a parameter value keeps only matching trials', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + RUN);
+  await hydrated(page);
+  await page.selectOption('#filter-select', 'ema_fast=10');
+  await Promise.all([page.waitForURL(/filter=ema_fast%3D10|filter=ema_fast=10/), page.click('#trial-filter button')]);
+  await hydrated(page);
+  assert.match(await page.locator('#leaderboard .pager').innerText(), /15 trials/);
+  const col = await page.$$eval('#trials thead th', (ths) => ths.findIndex((th) => th.innerText.trim() === 'ema_fast'));
+  const fast = await page.$$eval(`#trials tbody tr td:nth-child(${col + 1})`, (tds) => tds.map((td) => td.innerText));
+  assert.equal(fast.length, 15);
+  assert.ok(fast.every((v) => v === '10'), fast.join());
+  assert.deepEqual(errors, []);
+});
+
+test('the parameter heatmap, equity and drawdown are drawn after hydration and the axes can change', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + RUN);
+  await hydrated(page);
+  const heat = await canvasInk(page, '#param-heatmap');
+  assert.ok(heat.colour > heat.total * 0.2, `heatmap cells are coloured (${heat.colour} of ${heat.total})`);
+  for (const id of ['#equity-chart', '#drawdown-chart', '#history-chart']) {
+    const ink = await canvasInk(page, id);
+    assert.ok(ink.ink > 1000, `${id} has drawn pixels (${ink.ink})`);
+  }
+  assert.match(await page.locator('#overfit').innerText(), /in-sample/i);
+  await page.screenshot({ path: join(screenshotDir, 'run.png'), fullPage: true });
+  await page.selectOption('#hx', 'R');
+  await page.selectOption('#hy', 'ema_slow');
+  await page.selectOption('#agg', 'mean');
+  await Promise.all([page.waitForURL(/hx=R/), page.click('#heatmap-form button')]);
+  await hydrated(page);
+  const again = await canvasInk(page, '#param-heatmap');
+  assert.ok(again.colour > again.total * 0.2);
+  assert.match(await page.locator('#heatmap figcaption').innerText(), /by R and ema_slow/);
+  assert.equal(await page.locator('#hy').inputValue(), 'ema_slow');
+  assert.deepEqual(errors, []);
+});
+
+test('an unknown run says so', async () => {
+  const html = await (await fetch(server.base + '/ui/runs/nope')).text();
+  assert.match(html, /Run not found/);
+});

@@ -1,0 +1,61 @@
+// Market stats: the seeded demo rows server-rendered, filters that change the URL and the rows, and the lift
+// heatmap whose cells tell n, p̂, CI and q on keyboard focus.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, launchBrowser, newPage, screenshotDir, hydrated } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(['--seed-demo-wait']); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+test('the stats page HTML already holds rows and the lift heatmap', async () => {
+  const html = await (await fetch(server.base + '/ui/stats')).text();
+  assert.match(html, /id="stats-rows"/);
+  for (const sym of ['EURUSD', 'ES', 'BTCUSD']) assert.match(html, new RegExp(`<option value="${sym}"`));
+  assert.match(html, /id="lift-heatmap"/);
+  assert.match(html, /data-tip="[^"]*lift [+-]\d/);
+  assert.match(html, /k_consecutive/);
+});
+
+test('filters change the URL and narrow the rows', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + '/ui/stats');
+  await hydrated(page);
+  const before = await page.locator('#stats-table .pager').innerText();
+  await page.selectOption('#f-symbol', 'ES');
+  await page.selectOption('#f-target', 'up_next_bar');
+  await Promise.all([page.waitForURL(/symbol=ES/), page.click('#stats-filters button')]);
+  await hydrated(page);
+  assert.match(page.url(), /target=up_next_bar/);
+  const symbols = await page.$$eval('#stats-rows tbody td.sym', (tds) => tds.map((t) => t.innerText));
+  assert.ok(symbols.length > 0 && symbols.every((s) => s === 'ES'), symbols.join());
+  const targets = await page.$$eval('#stats-rows tbody tr td:nth-child(6)', (tds) => tds.map((t) => t.innerText));
+  assert.ok(targets.every((t) => t === 'up_next_bar'));
+  const after = await page.locator('#stats-table .pager').innerText();
+  assert.notEqual(after, before);
+  // Significant only: every remaining row carries the mark.
+  await page.check('#f-significant');
+  await Promise.all([page.waitForURL(/significant=true/), page.click('#stats-filters button')]);
+  await hydrated(page);
+  const marks = await page.$$eval('#stats-rows tbody tr td:last-child', (tds) => tds.map((t) => t.innerText.trim()));
+  assert.ok(marks.every((m) => m === '●'), marks.join());
+  assert.deepEqual(errors, []);
+});
+
+test('a focused heatmap cell shows its numbers, significant cells are marked', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + '/ui/stats?symbol=EURUSD&method=bayes');
+  await hydrated(page);
+  const cells = page.locator('#lift-heatmap td.cell[tabindex="0"]');
+  assert.ok((await cells.count()) >= 4);
+  await cells.first().focus();
+  const tip = await cells.first().evaluate((el) => getComputedStyle(el, '::after').content);
+  assert.match(tip, /lift [+-]\d.*n \d.*p̂ .*CI .*q /);
+  const bg = await cells.first().evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.notEqual(bg, 'rgba(0, 0, 0, 0)', 'cells are coloured by lift');
+  await page.screenshot({ path: join(screenshotDir, 'stats.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
