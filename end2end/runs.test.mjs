@@ -1,4 +1,5 @@
-// Optimisation runs: the list and the run page of the seeded demo optimisation (6 × 5 × 3 = 90 trials),
+// Optimisation runs: the list and the run page of the demo optimisation (5 × 5 × 5 = 125 trials, computed by the
+// real job before the server listens: --seed-demo-wait),
 // server-rendered, then hydrated: sorting, paging, filtering the leaderboard and drawing the charts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,7 +30,7 @@ test('the run list and the run page hold the seeded values before any script run
   assert.match(list, /href="\/ui\/runs\/demo_optimize"/);
   assert.match(list, /finished/i);
   const html = await (await fetch(server.base + RUN)).text();
-  assert.match(html, /90 trials/);
+  assert.match(html, /125 trials/);
   const body = html.slice(html.indexOf('id="trials"'));
   const rows = body.slice(0, body.indexOf('</tbody>')).match(/<tr/g).length - 1; // minus the header row
   assert.equal(rows, 25, 'one server-side page of 25 trials');
@@ -65,7 +66,7 @@ test('sorting by a metric orders the rows and keeps the state in the URL', async
   }, firstTrials);
   const page2 = await columnTexts(page, '#trials', 'max_dd');
   assert.ok(parseShown(page2[0]) >= parseShown(page1[page1.length - 1]), 'page 2 continues the order');
-  assert.match(await page.locator('.pager .page-of').first().innerText(), /Page 2 of 4/);
+  assert.match(await page.locator('.pager .page-of').first().innerText(), /Page 2 of 5/);
   // Reloading the URL gives the same view: the state lives in the address.
   await page.reload();
   await hydrated(page);
@@ -78,18 +79,18 @@ test('filtering by a parameter value keeps only matching trials', async () => {
   const page = await newPage(browser, errors);
   await page.goto(server.base + RUN);
   await hydrated(page);
-  await page.selectOption('#filter-select', 'ema_fast=10');
-  await Promise.all([page.waitForURL(/filter=ema_fast%3D10|filter=ema_fast=10/), page.click('#trial-filter button')]);
+  await page.selectOption('#filter-select', 'ema_fast=8');
+  await Promise.all([page.waitForURL(/filter=ema_fast%3D8|filter=ema_fast=8/), page.click('#trial-filter button')]);
   await hydrated(page);
-  assert.match(await page.locator('#leaderboard .pager').innerText(), /15 trials/);
+  assert.match(await page.locator('#leaderboard .pager').innerText(), /25 trials/);
   const col = await page.$$eval('#trials thead th', (ths) => ths.findIndex((th) => th.innerText.trim() === 'ema_fast'));
   const fast = await page.$$eval(`#trials tbody tr td:nth-child(${col + 1})`, (tds) => tds.map((td) => td.innerText));
-  assert.equal(fast.length, 15);
-  assert.ok(fast.every((v) => v === '10'), fast.join());
+  assert.equal(fast.length, 25);
+  assert.ok(fast.every((v) => v === '8'), fast.join());
   assert.deepEqual(errors, []);
 });
 
-test('the parameter heatmap, equity and drawdown are drawn after hydration and the axes can change', async () => {
+test('the parameter heatmap, trial history, scatter, equity and drawdown are drawn after hydration and the axes can change', async () => {
   const errors = [];
   const page = await newPage(browser, errors);
   await page.goto(server.base + RUN);
@@ -100,7 +101,8 @@ test('the parameter heatmap, equity and drawdown are drawn after hydration and t
     const ink = await canvasInk(page, id);
     assert.ok(ink.ink > 1000, `${id} has drawn pixels (${ink.ink})`);
   }
-  assert.match(await page.locator('#overfit').innerText(), /in-sample/i);
+  const overfit = await canvasInk(page, '#overfit-scatter');
+  assert.ok(overfit.colour > 300, `the in-sample vs out-of-sample scatter is drawn (${JSON.stringify(overfit)})`);
   await page.screenshot({ path: join(screenshotDir, 'run.png'), fullPage: true });
   await page.selectOption('#hx', 'R');
   await page.selectOption('#hy', 'ema_slow');
