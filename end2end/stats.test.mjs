@@ -49,8 +49,8 @@ test('a focused heatmap cell shows its numbers, significant cells are marked', a
   const page = await newPage(browser, errors);
   await page.goto(server.base + '/ui/stats?symbol=EURUSD&method=bayes');
   await hydrated(page);
-  const cells = page.locator('#lift-heatmap td.cell[tabindex="0"]');
-  assert.ok((await cells.count()) >= 4);
+  const cells = page.locator('#lift-heatmap td.cell[tabindex="0"]:not(.insufficient)');
+  assert.ok((await cells.count()) >= 1, "at least one cell with enough observations");
   await cells.first().focus();
   const tip = await cells.first().evaluate((el) => getComputedStyle(el, '::after').content);
   assert.match(tip, /lift [+-]\d.*n \d.*p̂ .*CI .*q /);

@@ -1,6 +1,7 @@
 //! Equity curves as Parquet (`equity_<fold>.parquet`): written by runs, read back by the dashboard.
 //! The reader takes any file with an `equity` column and a time column (`ts`, `timestamp`, `time` or `date`;
-//! integers as epoch milliseconds or datetimes), so artifacts from other writers load too.
+//! integers as epoch milliseconds, datetimes, or ISO-8601 text as the optimisation job writes), so artifacts from
+//! every writer load.
 
 use polars::prelude::*;
 use std::path::Path;
@@ -61,19 +62,30 @@ pub fn read_equity(path: &Path) -> Result<Vec<EquityPoint>, EquityError> {
         path: name.clone(),
         column: "ts",
     })?;
-    let per_ms = match time.dtype() {
-        DataType::Datetime(TimeUnit::Nanoseconds, _) => 1_000_000,
-        DataType::Datetime(TimeUnit::Microseconds, _) => 1000,
-        _ => 1,
+    let ts: Vec<Option<i64>> = match time.dtype() {
+        DataType::String => time
+            .str()
+            .map_err(|e| fail(&e))?
+            .iter()
+            .map(|t| t.and_then(|t| crate::data::timestamps::parse_timestamp(t).ok()))
+            .collect(),
+        dtype => {
+            let per_ms = match dtype {
+                DataType::Datetime(TimeUnit::Nanoseconds, _) => 1_000_000,
+                DataType::Datetime(TimeUnit::Microseconds, _) => 1000,
+                _ => 1,
+            };
+            let ts = time.cast(&DataType::Int64).map_err(|e| fail(&e))?;
+            let ts = ts.i64().map_err(|e| fail(&e))?;
+            ts.iter().map(|t| t.map(|t| t.div_euclid(per_ms))).collect()
+        }
     };
-    let ts = time.cast(&DataType::Int64).map_err(|e| fail(&e))?;
-    let ts = ts.i64().map_err(|e| fail(&e))?;
     let eq = equity.cast(&DataType::Float64).map_err(|e| fail(&e))?;
     let eq = eq.f64().map_err(|e| fail(&e))?;
     Ok(ts
-        .iter()
+        .into_iter()
         .zip(eq.iter())
-        .filter_map(|(t, e)| Some((t?.div_euclid(per_ms), e.filter(|v| v.is_finite())?)))
+        .filter_map(|(t, e)| Some((t?, e.filter(|v| v.is_finite())?)))
         .collect())
 }
 
@@ -118,6 +130,18 @@ mod tests {
             .finish(&mut df)
             .unwrap();
         assert_eq!(read_equity(&path).unwrap(), vec![(1000, 1.0)]);
+    }
+
+    #[test]
+    fn the_optimisation_jobs_equity_artifact_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("equity_0.parquet");
+        let points = vec![(1_704_067_200_000, 1.0), (1_704_067_500_000, 1.01)];
+        let mut df = crate::optimize::artifacts::equity_frame(&points).unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        assert_eq!(read_equity(&path).unwrap(), points);
     }
 
     #[test]

@@ -26,23 +26,13 @@ pub async fn view(store: &Store, filter: StatsFilter) -> Result<StatsView, Store
     let rows = query(store, &q).await?;
     let total = count(store, &q).await?;
     let facets = facets(store).await?;
-    let pick = |chosen: &Option<String>, all: &Vec<String>, from_row: Option<String>| {
-        chosen.clone().or(from_row).or_else(|| all.first().cloned())
-    };
-    let first = rows.first();
+    // The heatmap's slice: each filter, else the first value of its column (a stable choice across pages).
+    let pick = |chosen: &Option<String>, all: &Vec<String>| chosen.clone().or_else(|| all.first().cloned());
     let grid_of = match (
-        pick(&filter.symbol, &facets.symbols, first.map(|r| r.symbol.clone())),
-        pick(
-            &filter.timeframe,
-            &facets.timeframes,
-            first.map(|r| r.timeframe.clone()),
-        ),
-        pick(&filter.event, &facets.events, first.map(|r| r.event.clone())),
-        pick(
-            &filter.condition_name,
-            &facets.condition_names,
-            first.and_then(|r| r.condition_name.clone()),
-        ),
+        pick(&filter.symbol, &facets.symbols),
+        pick(&filter.timeframe, &facets.timeframes),
+        pick(&filter.event, &facets.events),
+        pick(&filter.condition_name, &facets.condition_names),
     ) {
         (Some(s), Some(t), Some(e), Some(c)) => Some((s, t, e, c)),
         _ => None,
