@@ -70,6 +70,15 @@ fn label_at(labels: &[String], x: f64) -> String {
     labels.get(i as usize).cloned().unwrap_or_default()
 }
 
+/// An axis tick: whole numbers without decimals (trial numbers, periods), else [`num`].
+fn tick(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e6 {
+        format!("{v:.0}")
+    } else {
+        num(v)
+    }
+}
+
 fn value_text(v: f64, percent: bool) -> String {
     if percent {
         pct(v)
@@ -269,7 +278,7 @@ fn scatter(root: &Area, s: &ScatterChart) -> Result<(), String> {
         .y_label_area_size(64)
         .build_cartesian_2d(xlo..xhi, ylo..yhi)
         .map_err(err)?;
-    let fmt = |v: &f64| num(*v);
+    let fmt = |v: &f64| tick(*v);
     chart
         .configure_mesh()
         .x_labels(8)
@@ -318,7 +327,7 @@ fn lines(root: &Area, l: &LineChart) -> Result<(), String> {
         .y_label_area_size(64)
         .build_cartesian_2d(xlo..xhi, ylo..yhi)
         .map_err(err)?;
-    let x_fmt = |x: &f64| if l.x_is_time { ymd(*x) } else { num(*x) };
+    let x_fmt = |x: &f64| if l.x_is_time { ymd(*x) } else { tick(*x) };
     let y_fmt = |y: &f64| value_text(*y, l.percent);
     chart
         .configure_mesh()
