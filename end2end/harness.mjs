@@ -1,7 +1,7 @@
 // Shared harness for the browser tests: a real `qe serve` on a free port with a fresh home,
 // and Debian's chromium driven by playwright-core (never a downloaded browser).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -31,7 +31,13 @@ export async function startServer(extraArgs = []) {
     });
     child.on('exit', (code) => fail(new Error(`qe serve exited with ${code} before listening`)));
   });
-  return { base, home, stop: () => child.kill('SIGTERM') };
+  // Stops the server and removes its home (demo data, database, artifacts) once it has exited.
+  const stop = () => new Promise((ok) => {
+    if (child.exitCode !== null) { rmSync(home, { recursive: true, force: true }); ok(); return; }
+    child.once('exit', () => { rmSync(home, { recursive: true, force: true }); ok(); });
+    child.kill('SIGTERM');
+  });
+  return { base, home, stop };
 }
 
 /** Launches headless chromium with the flags that work on these machines. */

@@ -6,7 +6,7 @@ import { startServer, launchBrowser, newPage, screenshotDir } from './harness.mj
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 test('the overview HTML already holds the demo datasets before any script runs', async () => {
   const html = await (await fetch(server.base + '/')).text();

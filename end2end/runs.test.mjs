@@ -10,7 +10,7 @@ import {
 
 let server, browser;
 before(async () => { server = await startServer(['--seed-demo-wait']); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 const RUN = '/ui/runs/demo_optimize';
 

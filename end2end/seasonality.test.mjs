@@ -7,7 +7,7 @@ import { startServer, launchBrowser, newPage, screenshotDir, hydrated, canvasInk
 
 let server, browser;
 before(async () => { server = await startServer(['--seed-demo-wait']); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 test('the seasonality HTML lists the run, the symbols and a chart per dim', async () => {
   const html = await (await fetch(server.base + '/ui/seasonality')).text();

@@ -7,7 +7,7 @@ import { startServer, launchBrowser, newPage, screenshotDir, hydrated } from './
 
 let server, browser;
 before(async () => { server = await startServer(['--seed-demo-wait']); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 test('the stats page HTML already holds rows and the lift heatmap', async () => {
   const html = await (await fetch(server.base + '/ui/stats')).text();

@@ -9,7 +9,7 @@ import { startServer, launchBrowser, newPage, screenshotDir, hydrated } from './
 
 let server, browser;
 before(async () => { server = await startServer(['--seed-demo-wait', '--data-root', tmpdir()]); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 test('an example loads into the editor with its kind', async () => {
   const errors = [];
