@@ -206,6 +206,67 @@ pub struct SeasonalityRunRow {
     pub created_at: String,
 }
 
+/// A stored profile as the engine's row type (what comparisons and correlations read); the columns the store keeps
+/// only inside `metrics`, or not at all, are left empty.
+impl From<&StoredProfile> for ProfileRow {
+    fn from(p: &StoredProfile) -> ProfileRow {
+        let stats = if p.measure == "return" {
+            MeasureStats::Return {
+                ret_mean: p.score,
+                ret_median: None,
+                ret_std: None,
+            }
+        } else {
+            MeasureStats::Direction {
+                successes: 0,
+                p_hat: p.score,
+                ci_low: None,
+                ci_high: None,
+            }
+        };
+        ProfileRow {
+            symbol: p.symbol.clone(),
+            timeframe: p.timeframe.clone().unwrap_or_default(),
+            dim: p.dim.clone(),
+            bin: p.bin.clone(),
+            n: p.n.unwrap_or(0).max(0) as u64,
+            stats,
+            run_len_up_mean: None,
+            run_len_down_mean: None,
+            n_runs: 0,
+            p_reversal_n: None,
+            p_reversal_ci_low: None,
+            p_reversal_ci_high: None,
+            p_reversal_lift: None,
+            p_reversal_baseline: None,
+            amp_mean: None,
+            amp_std: None,
+            amp_p25: None,
+            amp_p50: None,
+            amp_p75: None,
+            amp_p90: None,
+            atr_mean: None,
+            p_breakout_up: None,
+            p_breakout_down: None,
+            p_in_range: None,
+            ret_p25: None,
+            ret_p50: None,
+            ret_p75: None,
+            ret_p90: None,
+            baseline: p.baseline,
+            lift: p.lift,
+            insufficient: p.score.is_none(),
+            period_start: 0,
+            period_end: 0,
+            horizon: 1,
+            t_stat: None,
+            p_value: None,
+            q_value: None,
+            years_same_sign: None,
+        }
+    }
+}
+
 /// Selected bins per dim, sorted, as the run result's `active_bins`.
 pub type ActiveBins = BTreeMap<String, Vec<Bin>>;
 

@@ -3,7 +3,7 @@
 
 use crate::charts::color::Scale;
 use crate::charts::{BarChart, HeatmapChart};
-use model::seasonality::{Bin, MeasureStats, ProfileRow, StoredProfile};
+use model::seasonality::{Bin, ProfileRow, StoredProfile};
 use std::collections::BTreeMap;
 
 /// Joint dims drawn as heatmaps rather than bar charts.
@@ -101,71 +101,13 @@ pub fn weekday_hour(rows: &[&StoredProfile], symbol: &str) -> Option<HeatmapChar
     })
 }
 
-/// A stored profile as the engine's row type, with the columns the store does not keep left empty.
-fn as_profile_row(p: &StoredProfile) -> ProfileRow {
-    let stats = if p.measure == "return" {
-        MeasureStats::Return {
-            ret_mean: p.score,
-            ret_median: None,
-            ret_std: None,
-        }
-    } else {
-        MeasureStats::Direction {
-            successes: 0,
-            p_hat: p.score,
-            ci_low: None,
-            ci_high: None,
-        }
-    };
-    ProfileRow {
-        symbol: p.symbol.clone(),
-        timeframe: p.timeframe.clone().unwrap_or_default(),
-        dim: p.dim.clone(),
-        bin: p.bin.clone(),
-        n: p.n.unwrap_or(0).max(0) as u64,
-        stats,
-        run_len_up_mean: None,
-        run_len_down_mean: None,
-        n_runs: 0,
-        p_reversal_n: None,
-        p_reversal_ci_low: None,
-        p_reversal_ci_high: None,
-        p_reversal_lift: None,
-        p_reversal_baseline: None,
-        amp_mean: None,
-        amp_std: None,
-        amp_p25: None,
-        amp_p50: None,
-        amp_p75: None,
-        amp_p90: None,
-        atr_mean: None,
-        p_breakout_up: None,
-        p_breakout_down: None,
-        p_in_range: None,
-        ret_p25: None,
-        ret_p50: None,
-        ret_p75: None,
-        ret_p90: None,
-        baseline: p.baseline,
-        lift: p.lift,
-        insufficient: p.score.is_none(),
-        period_start: 0,
-        period_end: 0,
-        horizon: 1,
-        t_stat: None,
-        p_value: None,
-        q_value: None,
-        years_same_sign: None,
-    }
-}
-
 /// The symbols × symbols correlation of per-bin lifts on `dim` (`engine::seasonality::lift_correlation`);
 /// None with fewer than two symbols.
 pub fn correlation(rows: &[&StoredProfile], dim: &str) -> Option<HeatmapChart> {
     let engine_rows: Vec<ProfileRow> = rows
         .iter()
         .filter(|r| r.dim == dim)
-        .map(|r| as_profile_row(r))
+        .map(|r| ProfileRow::from(*r))
         .collect();
     let c = engine::seasonality::lift_correlation(&engine_rows, dim);
     (c.symbols.len() >= 2).then(|| HeatmapChart {

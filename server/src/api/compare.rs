@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use engine::store::seasonality::{self, ProfileQuery};
-use model::seasonality::{ProfileRow, StoredProfile};
+use model::seasonality::ProfileRow;
 use serde_json::{json, Value};
 
 /// The stored rows matching the filters (every page), as profile rows the engine's comparisons read.
@@ -25,21 +25,7 @@ async fn stored_rows(s: &ApiState, p: &Params, dim: &str, symbol: Option<String>
         page_size: 100_000,
     };
     let rows = seasonality::list_profiles(&s.store, &q).await?;
-    Ok(rows.iter().filter_map(as_profile_row).collect())
-}
-
-/// A stored profile as a [`ProfileRow`] with the columns a comparison reads (score, n, baseline, lift).
-fn as_profile_row(r: &StoredProfile) -> Option<ProfileRow> {
-    let score_key = if r.measure == "return" { "ret_mean" } else { "p_hat" };
-    let mut v = json!({
-        "symbol": r.symbol, "timeframe": r.timeframe.clone().unwrap_or_default(), "dim": r.dim, "bin": r.bin,
-        "n": r.n.unwrap_or(0).max(0), "baseline": r.baseline, "lift": r.lift, "insufficient": r.score.is_none(),
-        "n_runs": 0, "period_start": 0, "period_end": 0, "horizon": 1, score_key: r.score,
-    });
-    if r.measure != "return" {
-        v["successes"] = json!(0);
-    }
-    serde_json::from_value(v).ok()
+    Ok(rows.iter().map(ProfileRow::from).collect())
 }
 
 /// `GET /seasonality/compare?symbols=A&symbols=B&dim=hour[&timeframe&measure&spec_id&dataset_id]`: bins of both,
