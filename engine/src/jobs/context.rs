@@ -1,7 +1,6 @@
 //! What a job body receives: its run id and directory, the store, data options, progress and cancellation.
 
 use crate::data::{DataError, LoadOptions};
-use crate::optimize::RunContext;
 use crate::store::{Store, StoreError};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -63,13 +62,6 @@ impl JobContext {
         tokio::task::spawn_blocking(move || work(&ctx))
             .await
             .map_err(|e| JobError::Failed(format!("the job's worker thread failed: {e}")))?
-    }
-
-    /// Calls `f` with a borrowed [`RunContext`] (progress + cancel flag) for the engine's compute functions.
-    pub fn with_run_context<T>(&self, f: impl FnOnce(&RunContext) -> T) -> T {
-        let progress = |p: f64, m: &str| self.report(p, m);
-        let rc = RunContext::new(&progress, &self.cancel);
-        f(&rc)
     }
 }
 

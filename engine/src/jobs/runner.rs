@@ -126,17 +126,13 @@ impl Jobs {
 
     /// Writes the job's `queued` row (and its run row) and schedules it; returns the run id.
     pub async fn submit(&self, spec: JobSpec, spec_json: &str) -> Result<String, SubmitError> {
-        self.submit_with(spec, spec_json, self.inner.config.load.clone()).await
-    }
-
-    /// [`Jobs::submit`] loading the spec's data with other options (the server's own demo jobs read from
-    /// its home directory, which may lie outside the data root that client specs are confined to).
-    pub async fn submit_with(&self, spec: JobSpec, spec_json: &str, load: LoadOptions) -> Result<String, SubmitError> {
         let id = uuid::Uuid::new_v4().simple().to_string();
-        self.submit_as(id, spec, spec_json, load).await
+        self.submit_as(id, spec, spec_json, self.inner.config.load.clone())
+            .await
     }
 
-    /// [`Jobs::submit_with`] under a chosen run id (the demo runs get stable, linkable ids); the id must be new.
+    /// [`Jobs::submit`] under a chosen run id (the demo runs get stable, linkable ids; the id must be new) and with
+    /// other load options (the server's own demo jobs read from its home, which may lie outside the data root).
     pub async fn submit_as(
         &self,
         id: String,
