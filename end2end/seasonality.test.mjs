@@ -41,3 +41,24 @@ test('every chart is drawn after hydration and the symbol can change', async () 
   assert.ok(corr.colour > 500, `the dow matrix is drawn: ${JSON.stringify(corr)}`);
   assert.deepEqual(errors, []);
 });
+
+test('two symbols are compared on the correlation dim, and the compared symbol lives in the URL', async () => {
+  const html = await (await fetch(server.base + '/ui/seasonality?symbol=EURUSD&corr=hour&vs=ES')).text();
+  assert.match(html, /EURUSD against another symbol on hour/);
+  // 24 hourly bins both symbols have; the planted hour 14 lifts both.
+  const rows = [...html.matchAll(/<tr><td>(\d+)<\/td><td class="num">([+-][0-9.]+)<\/td><td class="num">([+-][0-9.]+)<\/td>/g)];
+  assert.equal(rows.length, 24, html.slice(html.indexOf('id="compare"'), html.indexOf('id="compare"') + 500));
+  const h14 = rows.find((r) => r[1] === '14');
+  assert.ok(Number(h14[2]) > 0.03 && Number(h14[3]) > 0.03, `hour 14 lifts: ${h14.slice(1)}`);
+  const corr = Number(/id="compare-correlation"[^>]*>([-0-9.]+)</.exec(html)[1]);
+  assert.ok(corr > 0.3, `the planted effect correlates the two symbols: ${corr}`);
+
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + '/ui/seasonality?symbol=EURUSD&corr=hour');
+  await hydrated(page);
+  await page.click('#compare a:has-text("BTCUSD")');
+  await page.waitForURL(/vs=BTCUSD/);
+  await page.waitForSelector('#compare th:has-text("lift BTCUSD")');
+  assert.deepEqual(errors, []);
+});

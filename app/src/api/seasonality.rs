@@ -15,6 +15,27 @@ pub struct DimProfile {
     pub insufficient: usize,
 }
 
+/// One bin of a two-symbol comparison: each side's lift and n, and `lift_a − lift_b`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareBin {
+    pub bin: String,
+    pub lift_a: Option<f64>,
+    pub lift_b: Option<f64>,
+    pub lift_diff: Option<f64>,
+    pub n_a: u64,
+    pub n_b: u64,
+}
+
+/// Two symbols compared on one dim (reference §2.12): bins both have, and the correlation of their lifts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub dim: String,
+    pub symbol_a: String,
+    pub symbol_b: String,
+    pub correlation: Option<f64>,
+    pub bins: Vec<CompareBin>,
+}
+
 /// Everything the seasonality page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeasonalityView {
@@ -30,18 +51,28 @@ pub struct SeasonalityView {
     pub corr_dims: Vec<String>,
     pub corr_dim: Option<String>,
     pub correlation: Option<ChartSpec>,
+    /// The chosen symbol against another (`?vs=`, else the next symbol) on the correlation dim.
+    pub comparison: Option<Comparison>,
 }
 
-/// The seasonality page for run `run`, symbol `symbol` and correlation dim `corr_dim` (each optional).
+/// The seasonality page for run `run`, symbol `symbol`, correlation dim `corr_dim` and compared symbol `vs`
+/// (each optional).
 #[server]
 pub async fn get_seasonality(
     run: Option<String>,
     symbol: Option<String>,
     corr_dim: Option<String>,
+    vs: Option<String>,
 ) -> Result<SeasonalityView, ServerFnError> {
     use super::non_empty;
     let store = super::store()?;
-    crate::backend::seasonality::view(&store, non_empty(run), non_empty(symbol), non_empty(corr_dim))
+    let choice = crate::backend::seasonality::Choice {
+        run: non_empty(run),
+        symbol: non_empty(symbol),
+        corr_dim: non_empty(corr_dim),
+        vs: non_empty(vs),
+    };
+    crate::backend::seasonality::view(&store, choice)
         .await
         .map_err(super::fail)
 }

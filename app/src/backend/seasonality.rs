@@ -4,19 +4,28 @@
 use crate::api::seasonality::{DimProfile, SeasonalityView};
 use crate::charts::ChartSpec;
 use crate::compute::seasonality::{
-    correlation, dim_counts, dims_of, newest, profile_chart, symbols_of, weekday_hour, JOINT_DIMS,
+    compare_symbols, correlation, dim_counts, dims_of, newest, profile_chart, symbols_of, weekday_hour, JOINT_DIMS,
 };
 use engine::store::seasonality::{list_profiles, list_runs, ProfileQuery, RunQuery};
 use engine::store::{Store, StoreError};
 
-/// The page for the chosen run (else the newest), symbol (else the first) and correlation dim (else `hour`,
-/// else the first dim).
-pub async fn view(
-    store: &Store,
-    run: Option<String>,
-    symbol: Option<String>,
-    corr_dim: Option<String>,
-) -> Result<SeasonalityView, StoreError> {
+/// What the page's URL chose; every part optional.
+pub struct Choice {
+    pub run: Option<String>,
+    pub symbol: Option<String>,
+    pub corr_dim: Option<String>,
+    pub vs: Option<String>,
+}
+
+/// The page for the chosen run (else the newest), symbol (else the first), correlation dim (else `hour`, else the
+/// first dim) and compared symbol (else the next one).
+pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, StoreError> {
+    let Choice {
+        run,
+        symbol,
+        corr_dim,
+        vs,
+    } = choice;
     let runs = list_runs(
         store,
         &RunQuery {
@@ -81,6 +90,15 @@ pub async fn view(
         .as_deref()
         .and_then(|d| correlation(&rows, d))
         .map(ChartSpec::Heatmap);
+    let comparison = match (&symbol, &corr_dim) {
+        (Some(a), Some(dim)) => {
+            let b = vs
+                .filter(|v| v != a && symbols.contains(v))
+                .or_else(|| symbols.iter().find(|s| *s != a).cloned());
+            b.map(|b| compare_symbols(&rows, a, &b, dim))
+        }
+        _ => None,
+    };
     Ok(SeasonalityView {
         run_id: chosen.map(|r| r.run_id),
         measure: rows.first().map(|r| r.measure.clone()),
@@ -92,5 +110,6 @@ pub async fn view(
         corr_dims,
         corr_dim,
         correlation,
+        comparison,
     })
 }

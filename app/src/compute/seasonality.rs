@@ -1,6 +1,7 @@
 //! Charts of stored seasonality profiles: a bar chart per dim (p̂ or mean return per bin, Wilson whiskers for
 //! direction profiles, the baseline), the weekday × hour heatmap and the multi-symbol lift-correlation matrix.
 
+use crate::api::seasonality::{CompareBin, Comparison};
 use crate::charts::color::Scale;
 use crate::charts::{BarChart, HeatmapChart};
 use model::seasonality::{Bin, ProfileRow, StoredProfile};
@@ -99,6 +100,35 @@ pub fn weekday_hour(rows: &[&StoredProfile], symbol: &str) -> Option<HeatmapChar
         value_label: "Lift".into(),
         annotate: false,
     })
+}
+
+/// `a` against `b` on `dim` with the engine's comparison (reference §2.12): bins both have, in order.
+pub fn compare_symbols(rows: &[&StoredProfile], a: &str, b: &str, dim: &str) -> Comparison {
+    let side = |s: &str| -> Vec<ProfileRow> {
+        rows.iter()
+            .filter(|r| r.symbol == s && r.dim == dim)
+            .map(|r| ProfileRow::from(*r))
+            .collect()
+    };
+    let c = engine::seasonality::compare(&side(a), &side(b), dim);
+    Comparison {
+        dim: dim.to_string(),
+        symbol_a: a.to_string(),
+        symbol_b: b.to_string(),
+        correlation: c.correlation,
+        bins: c
+            .rows
+            .iter()
+            .map(|r| CompareBin {
+                bin: bin_label(dim, &r.bin),
+                lift_a: r.lift_a,
+                lift_b: r.lift_b,
+                lift_diff: r.lift_diff,
+                n_a: r.n_a,
+                n_b: r.n_b,
+            })
+            .collect(),
+    }
 }
 
 /// The symbols × symbols correlation of per-bin lifts on `dim` (`engine::seasonality::lift_correlation`);
@@ -211,5 +241,29 @@ mod tests {
         assert_eq!(c.x_labels, ["A", "B"]);
         assert!((c.values[0][1].unwrap() - 1.0).abs() < 1e-12);
         assert!(correlation(&refs[..1], "hour").is_none());
+    }
+
+    #[test]
+    fn two_symbols_compare_on_their_common_bins() {
+        let mut rows = Vec::new();
+        for h in 0..4 {
+            let l = (h as f64 - 1.5) * 0.01;
+            rows.push(p("A", "hour", Bin::Int(h), Some(0.5), 10, Some(l)));
+            rows.push(p("B", "hour", Bin::Int(h + 1), Some(0.5), 20, Some(3.0 * l)));
+        }
+        let refs: Vec<&StoredProfile> = rows.iter().collect();
+        let c = compare_symbols(&refs, "A", "B", "hour");
+        // Common hours 1, 2, 3: A's lifts −0.005, 0.005, 0.015; B's (shifted by one hour) −0.045, −0.015, 0.015.
+        assert_eq!(
+            c.bins.iter().map(|b| b.bin.as_str()).collect::<Vec<_>>(),
+            ["1", "2", "3"]
+        );
+        let d = c.bins[1].lift_diff.unwrap();
+        assert!((d - (0.005 + 0.015)).abs() < 1e-12, "{d}");
+        assert_eq!((c.bins[0].n_a, c.bins[0].n_b), (10, 20));
+        assert!(
+            (c.correlation.unwrap() - 1.0).abs() < 1e-9,
+            "both rise linearly over the common bins"
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! `/ui/seasonality`: the runs; for the chosen run (`?run=`) and symbol (`?symbol=`) a profile chart per dim,
 //! the weekday × hour heatmap, and the lift-correlation matrix across symbols for a chosen dim (`?corr=`).
 
-use crate::api::seasonality::{get_seasonality, SeasonalityView};
+use crate::api::seasonality::{get_seasonality, Comparison, SeasonalityView};
 use crate::charts::Chart;
-use crate::format::MISSING;
+use crate::format::{opt, signed, MISSING};
 use crate::url;
 use crate::widgets::{show_errors, Loading, StatusBadge};
 use leptos::prelude::*;
@@ -13,8 +13,17 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn Seasonality() -> impl IntoView {
     let query = use_query_map();
-    let key = move || query.with(|q| (url::get(q, "run"), url::get(q, "symbol"), url::get(q, "corr")));
-    let data = Resource::new(key, |(run, symbol, corr)| get_seasonality(run, symbol, corr));
+    let key = move || {
+        query.with(|q| {
+            (
+                url::get(q, "run"),
+                url::get(q, "symbol"),
+                url::get(q, "corr"),
+                url::get(q, "vs"),
+            )
+        })
+    };
+    let data = Resource::new(key, |(run, symbol, corr, vs)| get_seasonality(run, symbol, corr, vs));
     view! {
         <h1>"Seasonality"</h1>
         <Transition fallback=|| view! { <Loading/> }>
@@ -109,6 +118,46 @@ fn SeasonalityBody(v: SeasonalityView) -> impl IntoView {
                 }}
             </section>
         </div>
+        {v.comparison.clone().map(|c| view! { <CompareSymbols c symbols=v.symbols.clone()/> })}
     }
     .into_any()
+}
+
+/// The chosen symbol against another on the correlation dim: the lift correlation and the bins side by side.
+#[component]
+fn CompareSymbols(c: Comparison, symbols: Vec<String>) -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let others: Vec<String> = symbols.into_iter().filter(|s| *s != c.symbol_a).collect();
+    let corr = c
+        .correlation
+        .map(|r| format!("{r:.3}"))
+        .unwrap_or_else(|| MISSING.into());
+    view! {
+        <section class="panel" id="compare">
+            <h2>{format!("{} against another symbol on {}", c.symbol_a, c.dim.replace('_', " "))}</h2>
+            <nav class="chips" aria-label="Compared symbol">
+                <span class="muted">"vs"</span>
+                {others.iter().map(|s| {
+                    let current = *s == c.symbol_b;
+                    view! {
+                        <a class="chip" class:active=current href=url::link("/ui/seasonality", &query, &[("vs", Some(s.clone()))])
+                            aria-current={if current { Some("page") } else { None }}>{s.clone()}</a>
+                    }
+                }).collect_view()}
+            </nav>
+            <p>"Lift correlation: " <strong class="num" id="compare-correlation">{corr}</strong>
+               {format!(" over {} common bins", c.bins.len())}</p>
+            <table class="grid compact">
+                <thead><tr><th scope="col">"Bin"</th><th scope="col" class="num">{format!("lift {}", c.symbol_a)}</th>
+                    <th scope="col" class="num">{format!("lift {}", c.symbol_b)}</th><th scope="col" class="num">"difference"</th>
+                    <th scope="col" class="num">{format!("n {}", c.symbol_a)}</th><th scope="col" class="num">{format!("n {}", c.symbol_b)}</th></tr></thead>
+                <tbody>
+                    {c.bins.into_iter().map(|b| view! {
+                        <tr><td>{b.bin}</td><td class="num">{opt(b.lift_a, signed)}</td><td class="num">{opt(b.lift_b, signed)}</td>
+                            <td class="num">{opt(b.lift_diff, signed)}</td><td class="num">{b.n_a}</td><td class="num">{b.n_b}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
 }
