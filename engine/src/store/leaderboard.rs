@@ -1,6 +1,7 @@
 //! The dashboard's reads of `trials`: a leaderboard page (sorted by any metric, filtered by one parameter value,
 //! counted, paged in SQL so large runs stay fast) and every trial's parameters and metrics for the charts.
 
+use super::runs::trial_row;
 use super::{Backend, Store, StoreError};
 use model::runs::TrialRow;
 use sqlx::any::AnyRow;
@@ -170,22 +171,6 @@ pub async fn trial_points(store: &Store, run_id: &str) -> Result<Vec<TrialPoint>
 /// A nullable REAL column that may not exist in this schema.
 fn optional_f64(r: &AnyRow, column: &str) -> Option<f64> {
     r.try_get::<Option<f64>, _>(column).ok().flatten()
-}
-
-fn trial_row(r: &AnyRow) -> Result<TrialRow, StoreError> {
-    Ok(TrialRow {
-        trial_number: r.try_get("trial_number")?,
-        params_json: r.try_get("params_json")?,
-        objective_value: r.try_get("objective_value")?,
-        status: r.try_get("status")?,
-        n_trades: r.try_get("n_trades")?,
-        max_dd: r.try_get("max_dd")?,
-        sharpe: r.try_get("sharpe")?,
-        sortino: r.try_get("sortino")?,
-        cagr: r.try_get("cagr")?,
-        hit_rate: r.try_get("hit_rate")?,
-        avg_r: r.try_get("avg_r")?,
-    })
 }
 
 #[cfg(test)]

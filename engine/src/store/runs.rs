@@ -247,7 +247,8 @@ fn paging(page: i64, page_size: i64) -> (i64, i64) {
     (size, (page.max(1) - 1) * size)
 }
 
-fn trial_row(r: &AnyRow) -> Result<TrialRow, StoreError> {
+/// A `trials` row as the API returns it, from a query selecting the `TrialRow` columns.
+pub(crate) fn trial_row(r: &AnyRow) -> Result<TrialRow, StoreError> {
     Ok(TrialRow {
         trial_number: r.try_get("trial_number")?,
         params_json: r.try_get("params_json")?,
