@@ -62,3 +62,34 @@ test('two symbols are compared on the correlation dim, and the compared symbol l
   await page.waitForSelector('#compare th:has-text("lift BTCUSD")');
   assert.deepEqual(errors, []);
 });
+
+test('the per-year stability view shows every demo year, the planted hour positive in each, and its dim in the URL', async () => {
+  const html = await (await fetch(server.base + '/ui/seasonality?symbol=EURUSD')).text();
+  const panel = html.slice(html.indexOf('id="stability"'));
+  assert.match(panel, /EURUSD, (\d) calendar years/);
+  const years = Number(/EURUSD, (\d) calendar years/.exec(panel)[1]);
+  assert.ok(years >= 2, `the demo's training window spans several years: ${years}`);
+  const table = panel.slice(panel.indexOf('id="stability-table"'), panel.indexOf('</table>'));
+  const rows = [...table.matchAll(/<tr><td>(\d+)<\/td><td class="num">(\d+) \/ (\d+)<\/td><td class="num">([+-][0-9.]+)<\/td>/g)];
+  assert.equal(rows.length, 24, table.slice(0, 600));
+  const h14 = rows.find((r) => r[1] === '14');
+  assert.equal(h14[2], h14[3], `hour 14 beats its year's baseline every year: ${h14.slice(1)}`);
+  assert.equal(Number(h14[3]), years);
+  assert.ok(Number(h14[4]) > 0.03, `hour 14's mean lift: ${h14[4]}`);
+
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + '/ui/seasonality?symbol=EURUSD');
+  await hydrated(page);
+  for (const id of ['#stability-heatmap', '#stability-positive']) {
+    const ink = await canvasInk(page, id);
+    assert.ok(ink.ink > 2000 && ink.colour > 500, `${id}: ${JSON.stringify(ink)}`);
+  }
+  await page.locator('#stability').screenshot({ path: join(screenshotDir, 'seasonality-stability.png') });
+  await page.click('#stability a:has-text("dow")');
+  await page.waitForURL(/years=dow/);
+  await page.waitForSelector('#stability figcaption:has-text("dow bin")');
+  const dow = await canvasInk(page, '#stability-heatmap');
+  assert.ok(dow.colour > 500, `the dow stability heatmap is drawn: ${JSON.stringify(dow)}`);
+  assert.deepEqual(errors, []);
+});

@@ -29,13 +29,23 @@ pub fn write(spec: &SynthSpec, dir: &Path, name: &str) -> anyhow::Result<Vec<Dat
         .collect())
 }
 
+/// The demo data set: the synthetic demo symbols over three calendar years (2022–2024), so the seasonality
+/// page's per-year stability view has years to compare.
+pub fn demo_data() -> SynthSpec {
+    SynthSpec {
+        start: chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("valid date"),
+        days: 1096,
+        ..SynthSpec::demo()
+    }
+}
+
 /// Writes and registers the demo data set when the database has no dataset yet; returns the Parquet file
 /// written, or None when the database already had data.
 pub async fn seed_if_empty(store: &Store, dir: &Path) -> anyhow::Result<Option<std::path::PathBuf>> {
     if !datasets::list(store).await?.is_empty() {
         return Ok(None);
     }
-    let rows = write(&SynthSpec::demo(), dir, "demo")?;
+    let rows = write(&demo_data(), dir, "demo")?;
     datasets::upsert(store, &rows).await?;
     tracing::info!(series = rows.len(), dir = %dir.display(), "seeded the demo data set");
     Ok(Some(dir.join("demo.parquet")))
@@ -49,6 +59,8 @@ pub fn demo_specs(parquet: &Path) -> Vec<(&'static str, serde_json::Value)> {
         serde_json::json!({"dataset_path": path, "symbols": symbols, "timeframe": "5m",
                            "start": "2024-01-01", "end": "2024-12-31"})
     };
+    let all_years = serde_json::json!({"dataset_path": path, "symbols": ["EURUSD", "ES", "BTCUSD"], "timeframe": "5m",
+                                       "start": "2022-01-01", "end": "2024-12-31"});
     vec![
         (
             "optimize",
@@ -78,12 +90,12 @@ pub fn demo_specs(parquet: &Path) -> Vec<(&'static str, serde_json::Value)> {
         (
             "seasonality",
             serde_json::json!({
-                "data": data(&["EURUSD", "ES", "BTCUSD"]),
+                "data": all_years,
                 "profile": {"by_hour": true, "by_dow": true, "by_month": true, "by_session": true,
                             "by_weekday_hour": true, "measure": "direction", "ret_horizon": 1, "min_samples_bin": 30},
                 "signal": {"method": "threshold", "threshold": 0.53, "dims": ["hour"], "combine": "and"},
                 "tp_sl": {"stop_loss": 1.5, "take_profit": 1.5},
-                "validation": {"train_months": 6, "test_months": 2, "folds": 3},
+                "validation": {"train_months": 24, "test_months": 4, "folds": 3},
                 "persistence": {"enabled": true, "spec_id": "demo_seasonality", "dataset_id": "demo"}
             }),
         ),

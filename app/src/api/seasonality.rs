@@ -1,7 +1,7 @@
-//! Seasonality: the runs, and for a chosen run and symbol the profile of every dim, the weekday × hour heatmap
-//! and the multi-symbol lift-correlation matrix.
+//! Seasonality: the runs, and for a chosen run and symbol the profile of every dim, the weekday × hour heatmap,
+//! the per-year stability of a dim and the multi-symbol lift-correlation matrix.
 
-use crate::charts::ChartSpec;
+use crate::charts::{BarChart, ChartSpec, HeatmapChart};
 use leptos::prelude::*;
 use model::seasonality::SeasonalityRunRow;
 use serde::{Deserialize, Serialize};
@@ -36,6 +36,26 @@ pub struct Comparison {
     pub bins: Vec<CompareBin>,
 }
 
+/// One bin of the stability view: in how many years its lift was positive, out of the years it has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StabilityBin {
+    pub bin: String,
+    pub years: usize,
+    pub positive: usize,
+    pub mean_lift: Option<f64>,
+    pub min_lift: Option<f64>,
+}
+
+/// Per-year stability of one dim of the chosen symbol: lift by year and bin, and the share of positive years.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stability {
+    pub dim: String,
+    pub years: usize,
+    pub heatmap: HeatmapChart,
+    pub positive: BarChart,
+    pub bins: Vec<StabilityBin>,
+}
+
 /// Everything the seasonality page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeasonalityView {
@@ -53,16 +73,21 @@ pub struct SeasonalityView {
     pub correlation: Option<ChartSpec>,
     /// The chosen symbol against another (`?vs=`, else the next symbol) on the correlation dim.
     pub comparison: Option<Comparison>,
+    /// Dims the stability view can show, the chosen one (`?years=`) and its view (None: no year cells stored).
+    pub stability_dims: Vec<String>,
+    pub stability_dim: Option<String>,
+    pub stability: Option<Stability>,
 }
 
-/// The seasonality page for run `run`, symbol `symbol`, correlation dim `corr_dim` and compared symbol `vs`
-/// (each optional).
+/// The seasonality page for run `run`, symbol `symbol`, correlation dim `corr_dim`, compared symbol `vs` and
+/// stability dim `years` (each optional).
 #[server]
 pub async fn get_seasonality(
     run: Option<String>,
     symbol: Option<String>,
     corr_dim: Option<String>,
     vs: Option<String>,
+    years: Option<String>,
 ) -> Result<SeasonalityView, ServerFnError> {
     use super::non_empty;
     let store = super::store()?;
@@ -71,6 +96,7 @@ pub async fn get_seasonality(
         symbol: non_empty(symbol),
         corr_dim: non_empty(corr_dim),
         vs: non_empty(vs),
+        years_dim: non_empty(years),
     };
     crate::backend::seasonality::view(&store, choice)
         .await

@@ -4,9 +4,11 @@
 use crate::api::seasonality::{DimProfile, SeasonalityView};
 use crate::charts::ChartSpec;
 use crate::compute::seasonality::{
-    compare_symbols, correlation, dim_counts, dims_of, newest, profile_chart, symbols_of, weekday_hour, JOINT_DIMS,
+    compare_symbols, correlation, dim_counts, dims_of, newest, profile_chart, stability, symbols_of, weekday_hour,
+    JOINT_DIMS,
 };
 use engine::store::seasonality::{list_profiles, list_runs, ProfileQuery, RunQuery};
+use engine::store::seasonality_years::list_years;
 use engine::store::{Store, StoreError};
 
 /// What the page's URL chose; every part optional.
@@ -15,16 +17,18 @@ pub struct Choice {
     pub symbol: Option<String>,
     pub corr_dim: Option<String>,
     pub vs: Option<String>,
+    pub years_dim: Option<String>,
 }
 
-/// The page for the chosen run (else the newest), symbol (else the first), correlation dim (else `hour`, else the
-/// first dim) and compared symbol (else the next one).
+/// The page for the chosen run (else the newest), symbol (else the first), correlation and stability dims (else
+/// `hour`, else the first dim) and compared symbol (else the next one).
 pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, StoreError> {
     let Choice {
         run,
         symbol,
         corr_dim,
         vs,
+        years_dim,
     } = choice;
     let runs = list_runs(
         store,
@@ -82,10 +86,7 @@ pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, Stor
         None => (Vec::new(), None),
     };
     let corr_dims: Vec<String> = dims.iter().filter(|d| d.as_str() != "month_year").cloned().collect();
-    let corr_dim = corr_dim
-        .filter(|d| corr_dims.contains(d))
-        .or_else(|| corr_dims.iter().find(|d| d.as_str() == "hour").cloned())
-        .or_else(|| corr_dims.first().cloned());
+    let corr_dim = pick_dim(corr_dim, &corr_dims);
     let correlation = corr_dim
         .as_deref()
         .and_then(|d| correlation(&rows, d))
@@ -97,6 +98,16 @@ pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, Stor
                 .or_else(|| symbols.iter().find(|s| *s != a).cloned());
             b.map(|b| compare_symbols(&rows, a, &b, dim))
         }
+        _ => None,
+    };
+    let stability_dims: Vec<String> = dims
+        .iter()
+        .filter(|d| !JOINT_DIMS.contains(&d.as_str()))
+        .cloned()
+        .collect();
+    let stability_dim = pick_dim(years_dim, &stability_dims);
+    let stability = match (&chosen, &symbol, &stability_dim) {
+        (Some(r), Some(s), Some(d)) => stability(&list_years(store, &r.run_id, s, d).await?, d),
         _ => None,
     };
     Ok(SeasonalityView {
@@ -111,5 +122,16 @@ pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, Stor
         corr_dim,
         correlation,
         comparison,
+        stability_dims,
+        stability_dim,
+        stability,
     })
+}
+
+/// The chosen dim if offered, else `hour`, else the first offered.
+fn pick_dim(chosen: Option<String>, offered: &[String]) -> Option<String> {
+    chosen
+        .filter(|d| offered.contains(d))
+        .or_else(|| offered.iter().find(|d| d.as_str() == "hour").cloned())
+        .or_else(|| offered.first().cloned())
 }

@@ -1,10 +1,11 @@
 //! Charts of stored seasonality profiles: a bar chart per dim (p̂ or mean return per bin, Wilson whiskers for
-//! direction profiles, the baseline), the weekday × hour heatmap and the multi-symbol lift-correlation matrix.
+//! direction profiles, the baseline), the weekday × hour heatmap, the per-year stability view and the
+//! multi-symbol lift-correlation matrix.
 
-use crate::api::seasonality::{CompareBin, Comparison};
+use crate::api::seasonality::{CompareBin, Comparison, Stability, StabilityBin};
 use crate::charts::color::Scale;
 use crate::charts::{BarChart, HeatmapChart};
-use model::seasonality::{Bin, ProfileRow, StoredProfile};
+use model::seasonality::{Bin, ProfileRow, StoredProfile, YearRow};
 use std::collections::BTreeMap;
 
 /// Joint dims drawn as heatmaps rather than bar charts.
@@ -152,6 +153,72 @@ pub fn correlation(rows: &[&StoredProfile], dim: &str) -> Option<HeatmapChart> {
     })
 }
 
+/// The per-year stability of one symbol's `dim` from its year cells: a years × bins heatmap of lift against each
+/// year's baseline, and per bin the share of years whose lift is positive (TradingView's "% positive"); None
+/// without cells.
+pub fn stability(cells: &[YearRow], dim: &str) -> Option<Stability> {
+    let mut bins: Vec<&Bin> = cells.iter().map(|c| &c.bin).collect();
+    bins.sort();
+    bins.dedup();
+    let mut years: Vec<i32> = cells.iter().map(|c| c.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    if bins.is_empty() {
+        return None;
+    }
+    let mut values = vec![vec![None; bins.len()]; years.len()];
+    for c in cells {
+        let (Ok(x), Ok(y)) = (bins.binary_search(&&c.bin), years.binary_search(&c.year)) else {
+            continue;
+        };
+        values[y][x] = Some(c.lift);
+    }
+    let rows: Vec<StabilityBin> = bins
+        .iter()
+        .enumerate()
+        .map(|(x, bin)| {
+            let lifts: Vec<f64> = values.iter().filter_map(|row| row[x]).collect();
+            let positive = lifts.iter().filter(|l| **l > 0.0).count();
+            StabilityBin {
+                bin: bin_label(dim, bin),
+                years: lifts.len(),
+                positive,
+                mean_lift: (!lifts.is_empty()).then(|| lifts.iter().sum::<f64>() / lifts.len() as f64),
+                min_lift: lifts.iter().copied().reduce(f64::min),
+            }
+        })
+        .collect();
+    let heatmap = HeatmapChart {
+        x_labels: rows.iter().map(|r| r.bin.clone()).collect(),
+        y_labels: years.iter().map(|y| y.to_string()).collect(),
+        scale: Scale::diverging(0.0, values.iter().flatten().flatten().copied()),
+        values,
+        x_label: dim.replace('_', " "),
+        y_label: "Year".into(),
+        value_label: "Lift".into(),
+        annotate: false,
+    };
+    let positive = BarChart {
+        labels: rows.iter().map(|r| r.bin.clone()).collect(),
+        values: rows
+            .iter()
+            .map(|r| (r.years > 0).then(|| r.positive as f64 / r.years as f64))
+            .collect(),
+        whiskers: vec![None; rows.len()],
+        baseline: Some(0.5),
+        x_label: dim.replace('_', " "),
+        y_label: "Years with lift > 0".into(),
+        percent: true,
+    };
+    Some(Stability {
+        dim: dim.to_string(),
+        years: years.len(),
+        heatmap,
+        positive,
+        bins: rows,
+    })
+}
+
 /// Symbols present, sorted.
 pub fn symbols_of(rows: &[&StoredProfile]) -> Vec<String> {
     let set: std::collections::BTreeSet<String> = rows.iter().map(|r| r.symbol.clone()).collect();
@@ -241,6 +308,38 @@ mod tests {
         assert_eq!(c.x_labels, ["A", "B"]);
         assert!((c.values[0][1].unwrap() - 1.0).abs() < 1e-12);
         assert!(correlation(&refs[..1], "hour").is_none());
+    }
+
+    #[test]
+    fn stability_puts_each_year_in_its_row_and_counts_positive_years() {
+        let cell = |bin: i64, year: i32, lift: f64| YearRow {
+            symbol: "ES".into(),
+            dim: "dow".into(),
+            bin: Bin::Int(bin),
+            year,
+            n: 50,
+            score: 0.5 + lift,
+            lift,
+        };
+        let cells = [
+            cell(2, 2023, 0.02),
+            cell(1, 2024, -0.01),
+            cell(1, 2023, 0.03),
+            cell(2, 2022, 0.04),
+            cell(1, 2022, -0.02),
+        ];
+        let s = stability(&cells, "dow").unwrap();
+        assert_eq!(s.heatmap.x_labels, ["Mon", "Tue"]);
+        assert_eq!(s.heatmap.y_labels, ["2022", "2023", "2024"]);
+        assert_eq!(s.heatmap.values[0], [Some(-0.02), Some(0.04)]);
+        assert_eq!(s.heatmap.values[2], [Some(-0.01), None], "Tuesday has no 2024 cell");
+        assert_eq!((s.bins[0].positive, s.bins[0].years), (1, 3));
+        assert_eq!((s.bins[1].positive, s.bins[1].years), (2, 2));
+        assert_eq!(s.positive.values, [Some(1.0 / 3.0), Some(1.0)]);
+        assert!((s.bins[0].mean_lift.unwrap() - 0.0).abs() < 1e-12);
+        assert_eq!(s.bins[0].min_lift, Some(-0.02));
+        assert_eq!(s.years, 3);
+        assert!(stability(&[], "dow").is_none());
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod run_charts;
 mod run_detail;
 mod runs;
 mod seasonality;
+mod stability;
 mod stats;
 mod submit;
 

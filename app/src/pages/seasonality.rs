@@ -1,6 +1,8 @@
 //! `/ui/seasonality`: the runs; for the chosen run (`?run=`) and symbol (`?symbol=`) a profile chart per dim,
-//! the weekday × hour heatmap, and the lift-correlation matrix across symbols for a chosen dim (`?corr=`).
+//! the weekday × hour heatmap, the lift-correlation matrix across symbols for a chosen dim (`?corr=`), the
+//! comparison with another symbol (`?vs=`) and the per-year stability of a chosen dim (`?years=`).
 
+use super::stability::YearStability;
 use crate::api::seasonality::{get_seasonality, Comparison, SeasonalityView};
 use crate::charts::Chart;
 use crate::format::{opt, signed, MISSING};
@@ -20,10 +22,13 @@ pub fn Seasonality() -> impl IntoView {
                 url::get(q, "symbol"),
                 url::get(q, "corr"),
                 url::get(q, "vs"),
+                url::get(q, "years"),
             )
         })
     };
-    let data = Resource::new(key, |(run, symbol, corr, vs)| get_seasonality(run, symbol, corr, vs));
+    let data = Resource::new(key, |(run, symbol, corr, vs, years)| {
+        get_seasonality(run, symbol, corr, vs, years)
+    });
     view! {
         <h1>"Seasonality"</h1>
         <Transition fallback=|| view! { <Loading/> }>
@@ -118,6 +123,8 @@ fn SeasonalityBody(v: SeasonalityView) -> impl IntoView {
                 }}
             </section>
         </div>
+        <YearStability dims=v.stability_dims.clone() dim=v.stability_dim.clone() stability=v.stability.clone()
+            symbol=v.symbol.clone().unwrap_or_default()/>
         {v.comparison.clone().map(|c| view! { <CompareSymbols c symbols=v.symbols.clone()/> })}
     }
     .into_any()

@@ -13,15 +13,17 @@ use crate::seasonality::pipeline::{self, Prepared, SpecProfiles};
 use crate::seasonality::{payload, SeasonalityError};
 use crate::store::seasonality::{complete_run, finish_run, insert_run, ProfileKey, RunStatus};
 use crate::store::seasonality_trials::{insert_trials, SeasonalityTrialRow};
-use model::seasonality::ProfileRow;
+use model::seasonality::{ProfileRow, YearRow};
 use model::spec::seasonality::{normalize_search_space, SeasonalitySpec};
 use serde_json::{json, Value};
 
-/// A run's result and the profiles behind it (the best fold's, else the last processed fold's).
+/// A run's result and the profiles behind it (the best fold's, else the last processed fold's) with their
+/// per-year stability cells.
 #[derive(Debug, Clone)]
 pub struct RunDetails {
     pub result: Value,
     pub profiles: Vec<ProfileRow>,
+    pub years: Vec<YearRow>,
 }
 
 /// Runs a seasonality spec as a job and returns the `result` object of `POST /seasonality/run`.
@@ -94,16 +96,22 @@ fn compute_run(ctx: &JobContext, spec: &SeasonalitySpec, series: &[Bars]) -> Res
         return Ok(RunDetails {
             result: payload::empty_result(Some(&ctx.run_id)),
             profiles: Vec::new(),
+            years: Vec::new(),
         });
     }
     ctx.report(0.9, "writing artifacts");
     let paths = write_run(&outcome, spec.profile.measure, &ctx.out_dir).map_err(job_err)?;
     let shown = outcome.best.or(outcome.folds.len().checked_sub(1));
+    let (profiles, years) = shown
+        .map(|k| {
+            let p = &outcome.folds[k].profiles;
+            (p.rows.clone(), p.years.clone())
+        })
+        .unwrap_or_default();
     Ok(RunDetails {
         result: payload::result(&outcome, &paths, Some(&ctx.run_id)),
-        profiles: shown
-            .map(|k| outcome.folds[k].profiles.rows.clone())
-            .unwrap_or_default(),
+        profiles,
+        years,
     })
 }
 
@@ -131,7 +139,7 @@ fn compute_optimize(
                          "n_trials": outcome.trials.len()});
     write_json(&summary_path, &summary).map_err(job_err)?;
     // The best trial again, recorded: its fold artifacts under `best_run/` and its profiles for persistence.
-    let mut profiles = Vec::new();
+    let (mut profiles, mut years) = (Vec::new(), Vec::new());
     let mut paths = json!({"trials": trials_path.display().to_string(), "summary": summary_path.display().to_string()});
     if let Some(t) = best {
         let trial_spec = t.params.apply(spec);
@@ -140,7 +148,10 @@ fn compute_optimize(
             let dir = out.join("best_run");
             write_run(&run, trial_spec.profile.measure, &dir).map_err(job_err)?;
             paths["best_run"] = json!(dir.display().to_string());
-            profiles = run.best.map(|k| run.folds[k].profiles.rows.clone()).unwrap_or_default();
+            if let Some(k) = run.best {
+                profiles = run.folds[k].profiles.rows.clone();
+                years = run.folds[k].profiles.years.clone();
+            }
         }
     }
     let result = json!({
@@ -155,7 +166,12 @@ fn compute_optimize(
         "in_sample": prep.in_sample,
         "run_id": ctx.run_id,
     });
-    Ok((RunDetails { result, profiles }, outcome.trials))
+    let details = RunDetails {
+        result,
+        profiles,
+        years,
+    };
+    Ok((details, outcome.trials))
 }
 
 fn profile_key(spec: &SeasonalitySpec) -> ProfileKey {
@@ -198,8 +214,12 @@ async fn finish_row(ctx: &JobContext, spec: &SeasonalitySpec, d: &RunDetails) ->
     if let Value::Object(o) = &mut summary {
         o.remove("run_id");
     }
-    let rows: &[ProfileRow] = if spec.persistence.enabled { &d.profiles } else { &[] };
-    complete_run(store, &ctx.run_id, &summary, rows, &profile_key(spec)).await?;
+    let (rows, years): (&[ProfileRow], &[YearRow]) = if spec.persistence.enabled {
+        (&d.profiles, &d.years)
+    } else {
+        (&[], &[])
+    };
+    complete_run(store, &ctx.run_id, &summary, rows, years, &profile_key(spec)).await?;
     Ok(())
 }
 

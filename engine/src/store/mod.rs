@@ -8,6 +8,7 @@ pub mod market_stats;
 pub mod runs;
 pub mod seasonality;
 pub mod seasonality_trials;
+pub mod seasonality_years;
 pub mod stats_views;
 mod url;
 

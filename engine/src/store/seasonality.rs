@@ -2,7 +2,7 @@
 //! by a hash of the natural key (NULLs included), and the reads behind `/seasonality/profiles` and `/seasonality/runs`.
 
 use super::{Store, StoreError};
-use model::seasonality::{Bin, ProfileRow, SeasonalityRunRow, StoredProfile};
+use model::seasonality::{Bin, ProfileRow, SeasonalityRunRow, StoredProfile, YearRow};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -101,13 +101,15 @@ pub async fn upsert_profiles(store: &Store, rows: &[ProfileRow], key: &ProfileKe
     Ok(())
 }
 
-/// Completes a run in one transaction: its status becomes `completed` with `best_summary`, and `rows` (the best
-/// fold's profiles; may be empty) are upserted. Nothing is written if any statement fails.
+/// Completes a run in one transaction: its status becomes `completed` with `best_summary`, `rows` (the best
+/// fold's profiles; may be empty) are upserted and `years` (their per-year cells) replace the run's stored ones.
+/// Nothing is written if any statement fails.
 pub async fn complete_run(
     store: &Store,
     run_id: &str,
     best_summary: &serde_json::Value,
     rows: &[ProfileRow],
+    years: &[YearRow],
     key: &ProfileKey,
 ) -> Result<(), StoreError> {
     let mut tx = store.pool().begin().await?;
@@ -118,6 +120,7 @@ pub async fn complete_run(
         .execute(&mut *tx)
         .await?;
     upsert_profiles_in(store, &mut tx, rows, key).await?;
+    super::seasonality_years::replace_years_in(&mut tx, run_id, years).await?;
     tx.commit().await?;
     Ok(())
 }

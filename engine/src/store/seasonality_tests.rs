@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::seasonality::tests::row;
+use crate::store::seasonality_years::list_years;
 use crate::store::testing;
 use model::seasonality::Bin;
 use serde_json::json;
@@ -180,7 +181,25 @@ async fn long_summaries_and_completion(store: Store) {
         row("EURUSD", "hour", Bin::Int(1), Some(0.6), Some(0.1)),
         row("EURUSD", "session", Bin::Str("US".into()), Some(0.4), Some(-0.1)),
     ];
-    complete_run(&store, "long", &summary, &rows, &key(Some("spec")))
+    let year = |bin: Bin, year: i32, lift: f64| YearRow {
+        symbol: "EURUSD".into(),
+        dim: "hour".into(),
+        bin,
+        year,
+        n: 250,
+        score: 0.5 + lift,
+        lift,
+    };
+    let stale = [year(Bin::Int(9), 2020, 0.3)];
+    complete_run(&store, "long", &summary, &rows, &stale, &key(Some("spec")))
+        .await
+        .unwrap();
+    let years = [
+        year(Bin::Int(1), 2024, -0.02),
+        year(Bin::Int(1), 2023, 0.05),
+        year(Bin::Int(2), 2023, 0.01),
+    ];
+    complete_run(&store, "long", &summary, &rows, &years, &key(Some("spec")))
         .await
         .unwrap();
     let r = get_run(&store, "long").await.unwrap().unwrap();
@@ -191,6 +210,11 @@ async fn long_summaries_and_completion(store: Store) {
         ..Default::default()
     };
     assert_eq!(list_profiles(&store, &q).await.unwrap().len(), 2);
+    // A second completion replaces the run's year cells; they come back by bin, then year.
+    let back = list_years(&store, "long", "EURUSD", "hour").await.unwrap();
+    assert_eq!(back, [years[1].clone(), years[0].clone(), years[2].clone()]);
+    assert!(list_years(&store, "long", "ES", "hour").await.unwrap().is_empty());
+    assert!(list_years(&store, "other", "EURUSD", "hour").await.unwrap().is_empty());
 }
 
 #[tokio::test]
