@@ -34,7 +34,9 @@ pub fn write_equity(points: &[EquityPoint], path: &Path) -> Result<(), EquityErr
     }
     let tmp = path.with_extension("parquet.tmp");
     let file = std::fs::File::create(&tmp).map_err(|e| fail(&e))?;
-    ParquetWriter::new(file).finish(&mut df).map_err(|e| fail(&e))?;
+    crate::data::write::parquet_writer(file)
+        .finish(&mut df)
+        .map_err(|e| fail(&e))?;
     std::fs::rename(&tmp, path).map_err(|e| fail(&e))
 }
 

@@ -9,6 +9,10 @@ mod serve;
 
 use clap::Parser;
 
+/// mimalloc: a faster allocator for the many short-lived buffers of data loading and jobs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     // A .env file in the working directory provides defaults for QE_* variables; real variables win.
     let _ = dotenvy::dotenv();

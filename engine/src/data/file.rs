@@ -70,14 +70,29 @@ fn first_char(path: &Path) -> Option<char> {
 pub(crate) fn read_table(path: &Path, default_symbol: &str) -> Result<Table, DataError> {
     let fmt = Format::of(path)?;
     let name = path.display().to_string();
-    let read_err = |e: PolarsError| DataError::Read {
-        path: name.clone(),
-        message: e.to_string(),
-    };
     if !path.is_file() {
         let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
         return Err(DataError::Io { path: name, source });
     }
+    if fmt == Format::Csv {
+        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        if let Some(table) = super::csv_fast::read(&bytes, name.clone(), default_symbol) {
+            return Ok(table);
+        }
+    }
+    read_table_polars(path, fmt, default_symbol)
+}
+
+/// As [`read_table`] through polars' readers only (every format; CSV files the fast path does not take).
+pub(crate) fn read_table_polars(path: &Path, fmt: Format, default_symbol: &str) -> Result<Table, DataError> {
+    let name = path.display().to_string();
+    let read_err = |e: PolarsError| DataError::Read {
+        path: name.clone(),
+        message: e.to_string(),
+    };
     let df = match fmt {
         Format::Csv => read_csv(path).map_err(read_err)?,
         Format::Json | Format::JsonLines => {

@@ -2,6 +2,7 @@
 //! resample it.
 
 mod bars;
+mod csv_fast;
 pub mod error;
 mod file;
 pub mod inspect;

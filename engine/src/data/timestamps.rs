@@ -153,6 +153,16 @@ impl ColumnParser {
         }
     }
 
+    /// As [`ColumnParser::parse`] on raw bytes, without the reason of a failure (None: not valid UTF-8 or not a
+    /// timestamp).
+    #[inline]
+    pub fn parse_bytes(&mut self, b: &[u8]) -> Option<i64> {
+        match self.short_path(b) {
+            Some(ms) => Some(ms),
+            None => parse_timestamp(std::str::from_utf8(b).ok()?).ok(),
+        }
+    }
+
     #[inline]
     fn short_path(&mut self, b: &[u8]) -> Option<i64> {
         let shaped = (b.len() == 19 || (b.len() == 20 && b[19] == b'Z'))

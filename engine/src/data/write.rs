@@ -80,10 +80,7 @@ pub fn write_file(series: &[Bars], path: &Path) -> PolarsResult<()> {
     let file = std::fs::File::create(&tmp)?;
     match ext.as_deref() {
         Some("parquet") => {
-            // LZ4 rather than polars' default zstd: decompression was the largest item of loading a bar file.
-            ParquetWriter::new(file)
-                .with_compression(ParquetCompression::Lz4Raw)
-                .finish(&mut df)?;
+            parquet_writer(file).finish(&mut df)?;
         }
         Some("csv") => {
             CsvWriter::new(file)
@@ -106,4 +103,10 @@ pub fn write_file(series: &[Bars], path: &Path) -> PolarsResult<()> {
     }
     std::fs::rename(&tmp, path)?;
     Ok(())
+}
+
+/// A Parquet writer with LZ4 (raw) compression, used for every file the engine writes: polars' default zstd was
+/// the largest item of loading a bar file and a large share of writing a run's artifacts.
+pub fn parquet_writer<W: std::io::Write>(w: W) -> ParquetWriter<W> {
+    ParquetWriter::new(w).with_compression(ParquetCompression::Lz4Raw)
 }

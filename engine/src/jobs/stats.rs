@@ -112,7 +112,7 @@ pub fn write_artifacts(result: &StatsResult, dir: &Path) -> Result<Vec<PathBuf>,
         let write = || -> PolarsResult<()> {
             let mut df = st::artifact::frame(rows)?;
             let file = std::fs::File::create(&tmp)?;
-            ParquetWriter::new(file).finish(&mut df)?;
+            crate::data::write::parquet_writer(file).finish(&mut df)?;
             std::fs::rename(&tmp, &path)?;
             Ok(())
         };

@@ -205,7 +205,7 @@ pub fn write_parquet(path: &Path, frame: PolarsResult<DataFrame>) -> Result<(), 
         reason: e.to_string(),
     })?;
     write_atomic(path, |f| {
-        ParquetWriter::new(f)
+        crate::data::write::parquet_writer(f)
             .finish(&mut df)
             .map(|_| ())
             .map_err(|e| e.to_string())

@@ -128,7 +128,7 @@ pub fn write_trials(trials: &[super::optimize::TrialRecord], path: &Path) -> Res
     ];
     let mut df = DataFrame::new(trials.len(), cols).map_err(|e| write_err(path, e))?;
     let mut buf = Vec::new();
-    ParquetWriter::new(&mut buf)
+    crate::data::write::parquet_writer(&mut buf)
         .finish(&mut df)
         .map_err(|e| write_err(path, e))?;
     write_atomic(path, &buf)

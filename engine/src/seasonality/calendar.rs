@@ -29,7 +29,12 @@ pub struct Calendar {
 impl Calendar {
     /// Computes the calendar of `bars` (timestamps must be sorted); `tom_*` set the turn-of-month window.
     pub fn new(bars: &Bars, tom_before: u32, tom_after: u32) -> Calendar {
-        let n = bars.len();
+        Calendar::of(&bars.ts, bars.roll_id.as_deref(), tom_before, tom_after)
+    }
+
+    /// As [`Calendar::new`] from the timestamps and roll ids alone (a window of a series, without copying it).
+    pub fn of(ts: &[i64], roll_id: Option<&[i64]>, tom_before: u32, tom_after: u32) -> Calendar {
+        let n = ts.len();
         let mut c = Calendar {
             tom_before,
             tom_after,
@@ -43,7 +48,7 @@ impl Calendar {
         c.days_in_month.reserve(n);
         c.day_index.reserve(n);
         let mut cached: Option<(i64, DayFields)> = None;
-        for &ts in &bars.ts {
+        for &ts in ts {
             let di = ts.div_euclid(DAY_MS);
             let f = match cached {
                 Some((d, f)) if d == di => f,
@@ -62,10 +67,7 @@ impl Calendar {
             c.day_index.push(di);
         }
         c.count_trading_days();
-        c.rollover = bars
-            .roll_id
-            .as_ref()
-            .map(|r| (0..r.len()).map(|i| i > 0 && r[i] != r[i - 1]).collect());
+        c.rollover = roll_id.map(|r| (0..r.len()).map(|i| i > 0 && r[i] != r[i - 1]).collect());
         c
     }
 

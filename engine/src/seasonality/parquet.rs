@@ -139,6 +139,8 @@ pub fn write_profiles(rows: &[ProfileRow], measure: Measure, path: &Path) -> Res
     }
     let tmp = path.with_extension("parquet.tmp");
     let file = std::fs::File::create(&tmp).map_err(|e| fail(&e))?;
-    ParquetWriter::new(file).finish(&mut df).map_err(|e| fail(&e))?;
+    crate::data::write::parquet_writer(file)
+        .finish(&mut df)
+        .map_err(|e| fail(&e))?;
     std::fs::rename(&tmp, path).map_err(|e| fail(&e))
 }

@@ -158,7 +158,10 @@ impl<'a> Prepared<'a> {
                 series
                     .iter()
                     .zip(&f.test)
-                    .map(|(b, r)| Calendar::new(&b.slice(r.clone()), tom.0, tom.1))
+                    .map(|(b, r)| {
+                        let rolls = b.roll_id.as_deref().map(|x| &x[r.clone()]);
+                        Calendar::of(&b.ts[r.clone()], rolls, tom.0, tom.1)
+                    })
                     .collect()
             })
             .collect();
@@ -174,13 +177,13 @@ impl<'a> Prepared<'a> {
     }
 
     /// The train bars of fold `k` (position in `folds`), one series per symbol that has any; copied on demand so
-    /// only the folds being profiled are held in memory.
+    /// only the folds being profiled are held in memory. Profiles never read session labels, so they are not copied.
     pub fn train_slices(&self, k: usize) -> Vec<Bars> {
         self.series
             .iter()
             .zip(&self.folds[k].train)
             .filter(|(_, r)| !r.is_empty())
-            .map(|(b, r)| b.slice(r.clone()))
+            .map(|(b, r)| b.slice_without_sessions(r.clone()))
             .collect()
     }
 }

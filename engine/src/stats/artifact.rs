@@ -15,7 +15,7 @@ pub fn write_summary(rows: &[StatRow], dir: &Path) -> Result<PathBuf, StatsError
     let mut df = frame(rows).map_err(err)?;
     std::fs::create_dir_all(dir).map_err(|e| err(e.into()))?;
     let file = std::fs::File::create(&path).map_err(|e| err(e.into()))?;
-    ParquetWriter::new(file).finish(&mut df).map_err(err)?;
+    crate::data::write::parquet_writer(file).finish(&mut df).map_err(err)?;
     Ok(path)
 }
 

@@ -1,0 +1,231 @@
+//! A parallel reader for the common bar CSV (a header, then `ts[,symbol],open,high,low,close[,volume][,session_id]`
+//! in any order with any extra columns ignored, no quotes): it parses straight into a [`Table`]'s columns. polars' generic reader
+//! materialises the timestamp and symbol columns as strings that the loader then parses and interns again; on one
+//! year of 1-minute bars that was most of a seasonality run. Anything else (quotes, a `roll_id` column, a short
+//! row, an unparsable cell) returns None and the polars path reads the file, naming the bad line.
+
+use super::error::RowNumbering;
+use super::file::TS_ALIASES;
+use super::table::Table;
+use super::timestamps::ColumnParser;
+use rayon::prelude::*;
+
+/// Where each needed column sits in a row.
+struct Layout {
+    ncols: usize,
+    ts: usize,
+    symbol: Option<usize>,
+    /// open, high, low, close, volume (volume optional: 0 when absent, as the polars path).
+    prices: [usize; 4],
+    volume: Option<usize>,
+    /// `session_id`, else `session` (as the polars path picks it).
+    session: Option<usize>,
+}
+
+impl Layout {
+    fn of(header: &[u8]) -> Option<Layout> {
+        let header = std::str::from_utf8(header).ok()?;
+        // Names compare as the polars path compares them: case-insensitively, untrimmed.
+        let names: Vec<String> = header.split(',').map(|c| c.to_ascii_lowercase()).collect();
+        let pos = |name: &str| names.iter().position(|n| n == name);
+        if pos("roll_id").is_some() {
+            return None;
+        }
+        let ts = TS_ALIASES.iter().find_map(|a| pos(a))?;
+        Some(Layout {
+            ncols: names.len(),
+            ts,
+            symbol: pos("symbol"),
+            prices: [pos("open")?, pos("high")?, pos("low")?, pos("close")?],
+            volume: pos("volume"),
+            session: pos("session_id").or_else(|| pos("session")),
+        })
+    }
+}
+
+/// Columns of one chunk of rows, written in place into the table's vectors.
+struct Out<'a> {
+    ts: &'a mut [i64],
+    sym: &'a mut [u32],
+    cols: [&'a mut [f64]; 5],
+    session: &'a mut [String],
+}
+
+/// Reads `bytes` (a whole CSV file) into a table, or None when the file is not the plain bar layout.
+pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option<Table> {
+    if memchr::memchr(b'"', bytes).is_some() {
+        return None;
+    }
+    let header_end = memchr::memchr(b'\n', bytes)?;
+    let layout = Layout::of(trim_cr(&bytes[..header_end]))?;
+    let body = &bytes[header_end + 1..];
+    let chunks = split_lines(body, rayon::current_num_threads() * 4);
+    let counts: Vec<usize> = chunks.par_iter().map(|c| line_count(c)).collect();
+    let n: usize = counts.iter().sum();
+    let mut t = Table {
+        source,
+        numbering: Some(RowNumbering::CsvLine),
+        ts: vec![0; n],
+        sym: vec![0; n],
+        open: vec![0.0; n],
+        high: vec![0.0; n],
+        low: vec![0.0; n],
+        close: vec![0.0; n],
+        volume: vec![0.0; n],
+        // Empty strings do not allocate; the column is dropped again when the file has none.
+        session: Some(vec![String::new(); if layout.session.is_some() { n } else { 0 }]),
+        ..Table::default()
+    };
+    let outs = split_out(&mut t, &counts, layout.session.is_some());
+    let names: Vec<Vec<String>> = chunks
+        .par_iter()
+        .zip(outs)
+        .map(|(chunk, out)| parse_chunk(chunk, &layout, out))
+        .collect::<Option<_>>()?;
+    // Per-chunk symbol indices to the table's, in order of first appearance.
+    let maps: Vec<Vec<u32>> = names
+        .iter()
+        .map(|chunk_names| chunk_names.iter().map(|s| t.intern(s)).collect())
+        .collect();
+    if layout.symbol.is_some() {
+        let mut start = 0;
+        for (map, count) in maps.iter().zip(&counts) {
+            for s in &mut t.sym[start..start + count] {
+                *s = map[*s as usize];
+            }
+            start += count;
+        }
+    } else {
+        t.intern(default_symbol);
+    }
+    if layout.session.is_none() {
+        t.session = None;
+    }
+    Some(t)
+}
+
+/// Splits `body` into about `parts` pieces that each end at a line end.
+fn split_lines(body: &[u8], parts: usize) -> Vec<&[u8]> {
+    let target = body.len().div_ceil(parts.max(1)).max(1 << 16);
+    let mut out = Vec::new();
+    let mut rest = body;
+    while !rest.is_empty() {
+        let cut = if rest.len() <= target {
+            rest.len()
+        } else {
+            memchr::memchr(b'\n', &rest[target..]).map_or(rest.len(), |p| target + p + 1)
+        };
+        out.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    out
+}
+
+/// Lines in a chunk (a last line without its newline counts).
+fn line_count(chunk: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', chunk).count() + usize::from(chunk.last().is_some_and(|b| *b != b'\n'))
+}
+
+/// The table's column vectors cut into one disjoint piece per chunk.
+fn split_out<'a>(t: &'a mut Table, counts: &[usize], with_session: bool) -> Vec<Out<'a>> {
+    let mut ts = t.ts.as_mut_slice();
+    let mut session = t.session.as_mut().map_or(&mut [][..], |s| s.as_mut_slice());
+    let mut sym = t.sym.as_mut_slice();
+    let mut cols = [
+        t.open.as_mut_slice(),
+        t.high.as_mut_slice(),
+        t.low.as_mut_slice(),
+        t.close.as_mut_slice(),
+        t.volume.as_mut_slice(),
+    ];
+    let mut outs = Vec::with_capacity(counts.len());
+    for &k in counts {
+        let (a, b) = std::mem::take(&mut ts).split_at_mut(k);
+        ts = b;
+        let (c, d) = std::mem::take(&mut sym).split_at_mut(k);
+        sym = d;
+        let heads = cols.each_mut().map(|col| {
+            let (head, tail) = std::mem::take(col).split_at_mut(k);
+            *col = tail;
+            head
+        });
+        let (e, f) = std::mem::take(&mut session).split_at_mut(if with_session { k } else { 0 });
+        session = f;
+        outs.push(Out {
+            ts: a,
+            sym: c,
+            cols: heads,
+            session: e,
+        });
+    }
+    outs
+}
+
+/// Parses the rows of one chunk into `out`; returns the chunk's symbol names (`out.sym` indexes them), or None on
+/// any row the fast path does not take.
+fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<Vec<String>> {
+    let Out { ts, sym, cols, session } = out;
+    let mut names: Vec<String> = Vec::new();
+    let mut parser = ColumnParser::default();
+    let mut fields: Vec<&[u8]> = Vec::with_capacity(layout.ncols);
+    let mut rows = 0;
+    for (row, line) in chunk
+        .strip_suffix(b"\n")
+        .unwrap_or(chunk)
+        .split(|b| *b == b'\n')
+        .enumerate()
+    {
+        fields.clear();
+        fields.extend(trim_cr(line).split(|b| *b == b','));
+        // A blank or short line, or more lines than counted: the polars path decides.
+        if fields.len() != layout.ncols || row >= ts.len() {
+            return None;
+        }
+        rows += 1;
+        ts[row] = parser.parse_bytes(fields[layout.ts])?;
+        for (k, &c) in layout.prices.iter().enumerate() {
+            cols[k][row] = number(fields[c])?;
+        }
+        cols[4][row] = match layout.volume {
+            Some(c) => number(fields[c])?,
+            None => 0.0,
+        };
+        if let Some(c) = layout.session {
+            let label = std::str::from_utf8(fields[c]).ok()?;
+            session[row] = match row.checked_sub(1).map(|p| &session[p]) {
+                Some(prev) if prev == label => prev.clone(),
+                _ => label.to_string(),
+            };
+        }
+        if let Some(c) = layout.symbol {
+            let name = std::str::from_utf8(fields[c]).ok()?.trim();
+            if name.is_empty() {
+                return None;
+            }
+            sym[row] = match names.iter().rposition(|n| n == name) {
+                Some(i) => i as u32,
+                None => {
+                    names.push(name.to_string());
+                    (names.len() - 1) as u32
+                }
+            };
+        }
+    }
+    (rows == ts.len()).then_some(names)
+}
+
+/// A price or volume cell: empty is missing (NaN, refused later as the polars path does), else a float.
+fn number(field: &[u8]) -> Option<f64> {
+    if field.is_empty() {
+        return Some(f64::NAN);
+    }
+    fast_float2::parse(field).ok()
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+#[cfg(test)]
+#[path = "csv_fast_tests.rs"]
+mod tests;

@@ -1,0 +1,127 @@
+//! The fast path reads exactly what the polars path reads, and leaves every other file to it.
+
+use super::read;
+use crate::data::file::{read_table_polars, Format};
+use crate::data::synth::{generate, SynthSpec};
+use crate::data::table::Table;
+
+fn polars_table(text: &str) -> Table {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bars.csv");
+    std::fs::write(&path, text).unwrap();
+    let mut t = read_table_polars(&path, Format::Csv, "DEF").unwrap();
+    t.source = "bars.csv".into();
+    t
+}
+
+fn fast_table(text: &str) -> Option<Table> {
+    read(text.as_bytes(), "bars.csv".into(), "DEF")
+}
+
+/// Same columns, bit for bit (NaN equal to NaN), same symbols and row numbering.
+fn assert_same(a: &Table, b: &Table) {
+    assert_eq!(a.ts, b.ts);
+    assert_eq!((&a.symbols, &a.sym), (&b.symbols, &b.sym));
+    for (x, y) in [
+        (&a.open, &b.open),
+        (&a.high, &b.high),
+        (&a.low, &b.low),
+        (&a.close, &b.close),
+        (&a.volume, &b.volume),
+    ] {
+        let bits = |v: &Vec<f64>| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(x), bits(y));
+    }
+    assert_eq!(a.session, b.session);
+    assert_eq!(a.numbering, b.numbering);
+    assert!(a.bad.is_empty() && b.bad.is_empty(), "{:?} {:?}", a.bad, b.bad);
+}
+
+/// Three symbols over 20 days of 5-minute bars, written by the engine's own writer (several parallel chunks).
+fn synth_csv() -> String {
+    let spec = SynthSpec {
+        days: 20,
+        ..SynthSpec::demo()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.csv");
+    crate::data::write::write_file(&generate(&spec), &path).unwrap();
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn a_generated_multi_symbol_file_reads_as_the_polars_path_reads_it() {
+    let text = synth_csv();
+    assert!(text.len() > 4 << 16, "spans several chunks: {} bytes", text.len());
+    let fast = fast_table(&text).expect("the plain layout takes the fast path");
+    assert_eq!(fast.symbols.len(), 3);
+    assert_same(&fast, &polars_table(&text));
+}
+
+#[test]
+fn column_order_case_extra_columns_crlf_and_a_missing_last_newline_are_taken() {
+    let text = "Close,Timestamp,extra,OPEN,low,High,Symbol\r\n\
+                1.5,2024-01-02 10:00:00,x,1.4,1.3,1.6,ES\r\n\
+                1.7,2024-01-02T10:01:00Z,y,1.5,1.4,1.8,NQ\r\n\
+                1.2,1704190920,z,1.1,1.0,1.3,ES";
+    let fast = fast_table(text).expect("fast path");
+    assert_eq!(fast.volume, [0.0; 3], "no volume column reads as zero volume");
+    assert_eq!(fast.symbols, ["ES", "NQ"]);
+    assert_same(&fast, &polars_table(text));
+}
+
+#[test]
+fn a_file_without_a_symbol_column_takes_the_default_symbol_and_empty_cells_are_nan() {
+    let text = "ts,open,high,low,close,volume\n2024-01-02,1,2,0.5,1.5,\n2024-01-03,1,2,0.5,,7\n";
+    let fast = fast_table(text).expect("fast path");
+    assert_eq!(fast.symbols, ["DEF"]);
+    assert!(fast.volume[0].is_nan() && fast.close[1].is_nan());
+    assert_same(&fast, &polars_table(text));
+}
+
+#[test]
+fn session_labels_are_read_as_text_with_session_id_preferred() {
+    let text = "ts,symbol,open,high,low,close,session,session_id\n\
+                2024-01-02 10:00:00,ES,1,2,0.5,1.5,x,US\n\
+                2024-01-02 10:01:00,ES,1,2,0.5,1.5,x,US\n\
+                2024-01-02 10:02:00,ES,1,2,0.5,1.5,x,\n\
+                2024-01-02 10:03:00,ES,1,2,0.5,1.5,x,EU\n";
+    let fast = fast_table(text).expect("fast path");
+    assert_eq!(fast.session.as_deref().unwrap(), ["US", "US", "", "EU"]);
+    assert_same(&fast, &polars_table(text));
+}
+
+#[test]
+fn anything_unusual_is_left_to_the_polars_path() {
+    let head = "ts,symbol,open,high,low,close,volume\n";
+    let row = "2024-01-02 10:00:00,ES,1,2,0.5,1.5,10\n";
+    for (why, text) in [
+        ("quotes", format!("{head}\"2024-01-02 10:00:00\",ES,1,2,0.5,1.5,10\n")),
+        (
+            "a roll_id column",
+            format!("ts,symbol,open,high,low,close,roll_id\n2024-01-02,ES,1,2,0.5,1.5,3\n"),
+        ),
+        ("a blank line", format!("{head}{row}\n{row}")),
+        ("a short row", format!("{head}{row}2024-01-02 10:05:00,ES,1,2\n")),
+        (
+            "a bad number",
+            format!("{head}2024-01-02 10:05:00,ES,1,abc,0.5,1.5,10\n"),
+        ),
+        (
+            "a padded number",
+            format!("{head}2024-01-02 10:05:00,ES,1, 2,0.5,1.5,10\n"),
+        ),
+        (
+            "a bad timestamp",
+            format!("{head}2024-13-02 10:05:00,ES,1,2,0.5,1.5,10\n"),
+        ),
+        (
+            "an empty symbol",
+            format!("{head}2024-01-02 10:05:00,,1,2,0.5,1.5,10\n"),
+        ),
+        ("no close column", "ts,open,high,low\n2024-01-02,1,2,0.5\n".to_string()),
+        ("no newline after the header", head.trim_end().to_string()),
+    ] {
+        assert!(fast_table(&text).is_none(), "{why} must take the polars path");
+    }
+}
