@@ -168,16 +168,22 @@ fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<Vec<String
     let mut names: Vec<String> = Vec::new();
     let mut parser = ColumnParser::default();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(layout.ncols);
+    let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
     let mut rows = 0;
-    for (row, line) in chunk
-        .strip_suffix(b"\n")
-        .unwrap_or(chunk)
-        .split(|b| *b == b'\n')
-        .enumerate()
-    {
+    let mut pos = 0;
+    let mut last_sym: Option<(&[u8], u32)> = None;
+    loop {
+        let end = memchr::memchr(b'\n', &body[pos..]).map_or(body.len(), |e| pos + e);
+        let line = trim_cr(&body[pos..end]);
         fields.clear();
-        fields.extend(trim_cr(line).split(|b| *b == b','));
+        let mut start = 0;
+        for comma in memchr::memchr_iter(b',', line) {
+            fields.push(&line[start..comma]);
+            start = comma + 1;
+        }
+        fields.push(&line[start..]);
         // A blank or short line, or more lines than counted: the polars path decides.
+        let row = rows;
         if fields.len() != layout.ncols || row >= ts.len() {
             return None;
         }
@@ -191,27 +197,42 @@ fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<Vec<String
             None => 0.0,
         };
         if let Some(c) = layout.session {
-            let label = std::str::from_utf8(fields[c]).ok()?;
             session[row] = match row.checked_sub(1).map(|p| &session[p]) {
-                Some(prev) if prev == label => prev.clone(),
-                _ => label.to_string(),
+                Some(prev) if prev.as_bytes() == fields[c] => prev.clone(),
+                _ => std::str::from_utf8(fields[c]).ok()?.to_string(),
             };
         }
         if let Some(c) = layout.symbol {
-            let name = std::str::from_utf8(fields[c]).ok()?.trim();
-            if name.is_empty() {
-                return None;
-            }
-            sym[row] = match names.iter().rposition(|n| n == name) {
-                Some(i) => i as u32,
-                None => {
-                    names.push(name.to_string());
-                    (names.len() - 1) as u32
+            // Rows come grouped by symbol: the same bytes as the previous row need no decoding.
+            sym[row] = match last_sym {
+                Some((bytes, k)) if bytes == fields[c] => k,
+                _ => {
+                    let k = intern(&mut names, std::str::from_utf8(fields[c]).ok()?.trim())?;
+                    last_sym = Some((fields[c], k));
+                    k
                 }
             };
         }
+        if end == body.len() {
+            break;
+        }
+        pos = end + 1;
     }
     (rows == ts.len()).then_some(names)
+}
+
+/// The index of `name` in `names`, added if new; None for an empty name (the polars path reports it).
+fn intern(names: &mut Vec<String>, name: &str) -> Option<u32> {
+    if name.is_empty() {
+        return None;
+    }
+    Some(match names.iter().position(|n| n == name) {
+        Some(i) => i as u32,
+        None => {
+            names.push(name.to_string());
+            (names.len() - 1) as u32
+        }
+    })
 }
 
 /// A price or volume cell: empty is missing (NaN, refused later as the polars path does), else a float.
