@@ -1,8 +1,9 @@
 //! A parallel reader for the common bar CSV (a header, then `ts[,symbol],open,high,low,close[,volume][,session_id]`
-//! in any order with any extra columns ignored, no quotes): it parses straight into a [`Table`]'s columns. polars' generic reader
-//! materialises the timestamp and symbol columns as strings that the loader then parses and interns again; on one
-//! year of 1-minute bars that was most of a seasonality run. Anything else (quotes, a `roll_id` column, a short
-//! row, an unparsable cell) returns None and the polars path reads the file, naming the bad line.
+//! in any order with any extra columns ignored, no quotes): it parses straight into a [`Table`]'s columns.
+//! polars' generic reader materialises the timestamp, symbol and session columns as strings that the loader then
+//! parses and interns again; on one year of 1-minute bars that was most of a seasonality run. Anything else (quotes,
+//! a `roll_id` column, a short row, an unparsable cell) returns None and the polars path reads the file, naming the
+//! bad line.
 
 use super::error::RowNumbering;
 use super::file::TS_ALIASES;
@@ -72,11 +73,11 @@ pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option
         low: vec![0.0; n],
         close: vec![0.0; n],
         volume: vec![0.0; n],
-        // Empty strings do not allocate; the column is dropped again when the file has none.
-        session: Some(vec![String::new(); if layout.session.is_some() { n } else { 0 }]),
+        // Empty strings do not allocate.
+        session: layout.session.map(|_| vec![String::new(); n]),
         ..Table::default()
     };
-    let outs = split_out(&mut t, &counts, layout.session.is_some());
+    let outs = split_out(&mut t, &counts);
     let names: Vec<Vec<String>> = chunks
         .par_iter()
         .zip(outs)
@@ -95,11 +96,9 @@ pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option
             }
             start += count;
         }
-    } else {
-        t.intern(default_symbol);
     }
-    if layout.session.is_none() {
-        t.session = None;
+    if t.symbols.is_empty() {
+        t.intern(default_symbol);
     }
     Some(t)
 }
@@ -127,10 +126,11 @@ fn line_count(chunk: &[u8]) -> usize {
 }
 
 /// The table's column vectors cut into one disjoint piece per chunk.
-fn split_out<'a>(t: &'a mut Table, counts: &[usize], with_session: bool) -> Vec<Out<'a>> {
+fn split_out<'a>(t: &'a mut Table, counts: &[usize]) -> Vec<Out<'a>> {
+    let with_session = t.session.is_some();
     let mut ts = t.ts.as_mut_slice();
-    let mut session = t.session.as_mut().map_or(&mut [][..], |s| s.as_mut_slice());
     let mut sym = t.sym.as_mut_slice();
+    let mut session = t.session.as_mut().map_or(&mut [][..], |s| s.as_mut_slice());
     let mut cols = [
         t.open.as_mut_slice(),
         t.high.as_mut_slice(),
@@ -138,27 +138,22 @@ fn split_out<'a>(t: &'a mut Table, counts: &[usize], with_session: bool) -> Vec<
         t.close.as_mut_slice(),
         t.volume.as_mut_slice(),
     ];
-    let mut outs = Vec::with_capacity(counts.len());
-    for &k in counts {
-        let (a, b) = std::mem::take(&mut ts).split_at_mut(k);
-        ts = b;
-        let (c, d) = std::mem::take(&mut sym).split_at_mut(k);
-        sym = d;
-        let heads = cols.each_mut().map(|col| {
-            let (head, tail) = std::mem::take(col).split_at_mut(k);
-            *col = tail;
-            head
-        });
-        let (e, f) = std::mem::take(&mut session).split_at_mut(if with_session { k } else { 0 });
-        session = f;
-        outs.push(Out {
-            ts: a,
-            sym: c,
-            cols: heads,
-            session: e,
-        });
-    }
-    outs
+    counts
+        .iter()
+        .map(|&k| Out {
+            ts: head(&mut ts, k),
+            sym: head(&mut sym, k),
+            cols: cols.each_mut().map(|col| head(col, k)),
+            session: head(&mut session, if with_session { k } else { 0 }),
+        })
+        .collect()
+}
+
+/// Cuts the first `k` items off `rest`.
+fn head<'a, T>(rest: &mut &'a mut [T], k: usize) -> &'a mut [T] {
+    let (head, tail) = std::mem::take(rest).split_at_mut(k);
+    *rest = tail;
+    head
 }
 
 /// Parses the rows of one chunk into `out`; returns the chunk's symbol names (`out.sym` indexes them), or None on
