@@ -7,7 +7,7 @@
 
 use super::error::RowNumbering;
 use super::file::TS_ALIASES;
-use super::table::Table;
+use super::table::{intern_name, Table};
 use super::timestamps::ColumnParser;
 use rayon::prelude::*;
 
@@ -202,7 +202,12 @@ fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<Vec<String
             sym[row] = match last_sym {
                 Some((bytes, k)) if bytes == fields[c] => k,
                 _ => {
-                    let k = intern(&mut names, std::str::from_utf8(fields[c]).ok()?.trim())?;
+                    // An empty symbol: the polars path reports it.
+                    let name = std::str::from_utf8(fields[c]).ok()?.trim();
+                    if name.is_empty() {
+                        return None;
+                    }
+                    let k = intern_name(&mut names, name);
                     last_sym = Some((fields[c], k));
                     k
                 }
@@ -214,20 +219,6 @@ fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<Vec<String
         pos = end + 1;
     }
     (rows == ts.len()).then_some(names)
-}
-
-/// The index of `name` in `names`, added if new; None for an empty name (the polars path reports it).
-fn intern(names: &mut Vec<String>, name: &str) -> Option<u32> {
-    if name.is_empty() {
-        return None;
-    }
-    Some(match names.iter().position(|n| n == name) {
-        Some(i) => i as u32,
-        None => {
-            names.push(name.to_string());
-            (names.len() - 1) as u32
-        }
-    })
 }
 
 /// A price or volume cell: empty is missing (NaN, refused later as the polars path does), else a float.

@@ -26,6 +26,20 @@ pub(crate) struct Table {
     pub bad: Vec<BadRow>,
 }
 
+/// The index of `name` in `names`, appended if new (fast when names arrive grouped).
+pub(crate) fn intern_name(names: &mut Vec<String>, name: &str) -> u32 {
+    if names.last().is_some_and(|s| s == name) {
+        return (names.len() - 1) as u32;
+    }
+    match names.iter().position(|s| s == name) {
+        Some(i) => i as u32,
+        None => {
+            names.push(name.to_string());
+            (names.len() - 1) as u32
+        }
+    }
+}
+
 /// One row refused by validation: where it is, which column, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BadRow {
@@ -58,16 +72,7 @@ pub(crate) struct Assembled {
 impl Table {
     /// Interns `name`, returning its index in `symbols` (fast when rows arrive grouped by symbol).
     pub fn intern(&mut self, name: &str) -> u32 {
-        if self.symbols.last().is_some_and(|s| s == name) {
-            return (self.symbols.len() - 1) as u32;
-        }
-        match self.symbols.iter().position(|s| s == name) {
-            Some(i) => i as u32,
-            None => {
-                self.symbols.push(name.to_string());
-                (self.symbols.len() - 1) as u32
-            }
-        }
+        intern_name(&mut self.symbols, name)
     }
 
     pub fn len(&self) -> usize {
