@@ -8,6 +8,7 @@ use super::{write_profiles, SeasonalityError};
 use crate::backtest::Trade;
 use model::spec::seasonality::Measure;
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -61,38 +62,57 @@ pub fn equity_frame(f: &FoldOutcome, symbols: &[String]) -> PolarsResult<DataFra
     DataFrame::new(e.len(), vec![ts, symbol, equity])
 }
 
-/// Writes every fold's files under `out_dir` and returns the best fold's paths (empty without a best fold).
+/// Writes every fold's files under `out_dir` (folds, and each fold's equity beside its other files, in parallel)
+/// and returns the best fold's paths (empty without a best fold).
 pub fn write_run(outcome: &RunOutcome, measure: Measure, out_dir: &Path) -> Result<ArtifactPaths, SeasonalityError> {
+    let written: Vec<[(&str, PathBuf); 4]> = outcome
+        .folds
+        .par_iter()
+        .map(|f| write_fold(f, outcome, measure, out_dir))
+        .collect::<Result<_, _>>()?;
     let mut paths = ArtifactPaths::new();
-    for (k, f) in outcome.folds.iter().enumerate() {
-        let dir = out_dir.join(format!("fold_{}", f.windows.index));
-        let files = [
-            ("profiles", dir.join("seasonality_profiles.parquet")),
-            ("summary", dir.join("summary.json")),
-            ("trades", dir.join("trades.parquet")),
-            ("equity", dir.join("equity.parquet")),
-        ];
+    if let Some(files) = outcome.best.and_then(|k| written.get(k)) {
+        for (key, p) in files {
+            paths.insert(key.to_string(), p.display().to_string());
+        }
+    }
+    Ok(paths)
+}
+
+/// Writes one fold's profiles, summary, trades and equity under `fold_{index}`; returns their paths by key.
+fn write_fold<'k>(
+    f: &FoldOutcome,
+    outcome: &RunOutcome,
+    measure: Measure,
+    out_dir: &Path,
+) -> Result<[(&'k str, PathBuf); 4], SeasonalityError> {
+    let dir = out_dir.join(format!("fold_{}", f.windows.index));
+    std::fs::create_dir_all(&dir).map_err(|e| write_err(&dir, e))?;
+    let files = [
+        ("profiles", dir.join("seasonality_profiles.parquet")),
+        ("summary", dir.join("summary.json")),
+        ("trades", dir.join("trades.parquet")),
+        ("equity", dir.join("equity.parquet")),
+    ];
+    let others = || {
         write_profiles(&f.profiles.rows, measure, &files[0].1)?;
         let summary = json!({
             "metrics": fold_metrics(&f.backtest.metrics, f.windows.index, &f.rules),
             "rules": rules_value(&f.rules),
         });
         write_json(&files[1].1, &summary)?;
-        let parquet = |path: &Path, frame| {
-            crate::optimize::artifacts::write_parquet(path, frame).map_err(|e| write_err(path, e.reason))
-        };
-        parquet(&files[2].1, trades_frame(f, &outcome.symbols))?;
-        // Per-bar equity barely compresses; LZ4 took half of its writing time.
-        let equity = equity_frame(f, &outcome.symbols);
-        crate::optimize::artifacts::write_parquet_with(&files[3].1, equity, ParquetCompression::Uncompressed)
-            .map_err(|e| write_err(&files[3].1, e.reason))?;
-        if outcome.best == Some(k) {
-            for (key, p) in &files {
-                paths.insert(key.to_string(), p.display().to_string());
-            }
-        }
-    }
-    Ok(paths)
+        crate::optimize::artifacts::write_parquet(&files[2].1, trades_frame(f, &outcome.symbols))
+            .map_err(|e| write_err(&files[2].1, e.reason))
+    };
+    // Per-bar equity barely compresses; LZ4 took half of its writing time.
+    let equity = || {
+        let frame = equity_frame(f, &outcome.symbols);
+        crate::optimize::artifacts::write_parquet_with(&files[3].1, frame, ParquetCompression::Uncompressed)
+            .map_err(|e| write_err(&files[3].1, e.reason))
+    };
+    let (a, b) = rayon::join(others, equity);
+    a.and(b)?;
+    Ok(files)
 }
 
 /// Writes `seasonality_trials.parquet` (real Parquet): `trial_number`, `state`, `objective`, `params_json`,

@@ -16,6 +16,7 @@ mod profile;
 mod select;
 mod signal;
 mod trial_cache;
+mod window;
 
 #[cfg(test)]
 pub(crate) mod tests;
@@ -26,6 +27,7 @@ pub use dims::{Dim, SESSIONS};
 pub use parquet::write_profiles;
 pub use select::{select_bins, Rules, RulesMetadata};
 pub use signal::{signal, signal_on};
+pub use window::Window;
 
 use crate::data::Bars;
 use model::seasonality::{ProfileRow, YearRow};
@@ -73,7 +75,16 @@ pub fn profile(spec: &SeasonalitySpec, series: &[Bars]) -> Result<Profiles, Seas
 /// As [`profile`] on an explicit list of dims (the optimiser profiles every dim its search space can select).
 pub fn profile_dims(spec: &SeasonalitySpec, series: &[Bars], dims: &[Dim]) -> Result<Profiles, SeasonalityError> {
     for b in series {
-        check(b)?;
+        check_lengths(b)?;
+    }
+    let windows: Vec<Window> = series.iter().map(Window::all).collect();
+    profile_windows(spec, &windows, dims)
+}
+
+/// As [`profile_dims`] on borrowed windows of series (a fold's train windows), one per symbol.
+pub fn profile_windows(spec: &SeasonalitySpec, series: &[Window], dims: &[Dim]) -> Result<Profiles, SeasonalityError> {
+    for w in series {
+        check_sorted(w)?;
     }
     let p = &spec.profile;
     let settings = Settings {
@@ -84,19 +95,19 @@ pub fn profile_dims(spec: &SeasonalitySpec, series: &[Bars], dims: &[Dim]) -> Re
     };
     let prepared: Vec<Prepared> = series
         .par_iter()
-        .map(|b| Prepared::new(b, &settings, (p.tom_before, p.tom_after)))
+        .map(|w| Prepared::new(*w, &settings, (p.tom_before, p.tom_after)))
         .collect();
     let jobs: Vec<(usize, usize)> = (0..dims.len())
         .flat_map(|d| (0..prepared.len()).map(move |s| (d, s)))
         .collect();
-    let mut parts: Vec<(usize, String, Vec<ProfileRow>, Vec<YearRow>)> = jobs
+    let mut parts: Vec<(usize, &str, Vec<ProfileRow>, Vec<YearRow>)> = jobs
         .par_iter()
         .map(|&(d, s)| {
             let (rows, years) = profile_dim(&prepared[s], dims[d], &settings);
-            (d, prepared[s].bars.symbol.clone(), rows, years)
+            (d, prepared[s].bars.symbol, rows, years)
         })
         .collect();
-    parts.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    parts.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let mut out = Profiles {
         measure: p.measure,
         ..Default::default()
@@ -108,7 +119,8 @@ pub fn profile_dims(spec: &SeasonalitySpec, series: &[Bars], dims: &[Dim]) -> Re
     Ok(out)
 }
 
-fn check(b: &Bars) -> Result<(), SeasonalityError> {
+/// Every column of `b` has one value per bar (a window of it can be taken).
+pub(crate) fn check_lengths(b: &Bars) -> Result<(), SeasonalityError> {
     let n = b.len();
     let cols: [(&'static str, usize); 5] = [
         ("open", b.open.len()),
@@ -134,11 +146,15 @@ fn check(b: &Bars) -> Result<(), SeasonalityError> {
             });
         }
     }
-    if let Some(index) = (1..n).find(|&i| b.ts[i] <= b.ts[i - 1]) {
-        return Err(SeasonalityError::Unsorted {
-            symbol: b.symbol.clone(),
-            index,
-        });
-    }
     Ok(())
+}
+
+fn check_sorted(w: &Window) -> Result<(), SeasonalityError> {
+    match (1..w.len()).find(|&i| w.ts[i] <= w.ts[i - 1]) {
+        Some(index) => Err(SeasonalityError::Unsorted {
+            symbol: w.symbol.to_string(),
+            index,
+        }),
+        None => Ok(()),
+    }
 }

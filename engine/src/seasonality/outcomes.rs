@@ -1,7 +1,7 @@
 //! Per-bar outcomes of one series (reference §2.10.1): forward return and direction, runs, amplitude,
 //! previous-day breakouts and ATR(14).
 
-use crate::data::Bars;
+use super::window::Window;
 use crate::features::atr;
 
 /// Outcome columns of one series, index-aligned with its bars. Only bars with `keep[i]` (a forward return exists)
@@ -25,9 +25,9 @@ pub struct Outcomes {
 }
 
 /// Computes the outcomes of `bars` for horizon `h ≥ 1`.
-pub fn outcomes(bars: &Bars, h: usize, day_index: &[i64]) -> Outcomes {
+pub fn outcomes(bars: &Window, h: usize, day_index: &[i64]) -> Outcomes {
     let n = bars.len();
-    let c = &bars.close;
+    let c = bars.close;
     let mut o = Outcomes {
         keep: vec![false; n],
         ret: vec![0.0; n],
@@ -44,9 +44,9 @@ pub fn outcomes(bars: &Bars, h: usize, day_index: &[i64]) -> Outcomes {
         }
     }
     runs(&mut o);
-    o.amplitude = bars.high.iter().zip(&bars.low).map(|(h, l)| h - l).collect();
+    o.amplitude = bars.high.iter().zip(bars.low).map(|(h, l)| h - l).collect();
     breakouts(bars, day_index, &mut o);
-    o.atr = atr(&bars.high, &bars.low, &bars.close, 14);
+    o.atr = atr(bars.high, bars.low, bars.close, 14);
     o
 }
 
@@ -70,7 +70,7 @@ fn runs(o: &mut Outcomes) {
 }
 
 /// Compares each bar with the previous available day's high and low (day = UTC date).
-fn breakouts(bars: &Bars, day_index: &[i64], o: &mut Outcomes) {
+fn breakouts(bars: &Window, day_index: &[i64], o: &mut Outcomes) {
     let n = bars.len();
     o.breakout_up = vec![None; n];
     o.breakout_down = vec![None; n];
@@ -98,6 +98,7 @@ fn breakouts(bars: &Bars, day_index: &[i64], o: &mut Outcomes) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Bars;
     use crate::time::{DAY_MS, MINUTE_MS};
 
     fn series(closes: &[f64]) -> Bars {
@@ -111,7 +112,7 @@ mod tests {
     #[test]
     fn forward_returns_use_the_horizon_and_drop_the_last_bars() {
         let b = series(&[100.0, 101.0, 101.0, 99.0]);
-        let o = outcomes(&b, 2, &[0; 4]);
+        let o = outcomes(&Window::all(&b), 2, &[0; 4]);
         assert_eq!(o.keep, [true, true, false, false]);
         assert_eq!(o.ret[0], 101.0 / 100.0 - 1.0);
         assert_eq!(o.ret[1], 99.0 / 101.0 - 1.0);
@@ -121,7 +122,7 @@ mod tests {
     #[test]
     fn a_zero_return_is_down_and_a_zero_close_is_dropped() {
         let b = series(&[100.0, 100.0, 0.0, 5.0, 6.0]);
-        let o = outcomes(&b, 1, &[0; 5]);
+        let o = outcomes(&Window::all(&b), 1, &[0; 5]);
         assert_eq!(o.keep, [true, true, false, true, false]);
         assert!(!o.up[0]);
     }
@@ -130,7 +131,7 @@ mod tests {
     fn runs_count_consecutive_directions() {
         // Directions: up up down up down down (then the last bar has no forward return).
         let b = series(&[1.0, 2.0, 3.0, 2.0, 4.0, 3.0, 2.0]);
-        let o = outcomes(&b, 1, &[0; 7]);
+        let o = outcomes(&Window::all(&b), 1, &[0; 7]);
         assert_eq!(o.run_start, [true, false, true, true, true, false, false]);
         assert_eq!(o.run_length, [2, 0, 1, 1, 2, 0, 0]);
     }
@@ -141,7 +142,7 @@ mod tests {
         b.push(0, 1.0, 2.0, 1.0, 1.5, 1.0);
         b.push(DAY_MS * 3, 1.0, 2.0, 0.5, 1.5, 1.0);
         b.push(DAY_MS * 3 + MINUTE_MS, 1.0, 1.5, 1.2, 1.3, 1.0);
-        let o = outcomes(&b, 1, &[0, 3, 3]);
+        let o = outcomes(&Window::all(&b), 1, &[0, 3, 3]);
         assert_eq!(o.breakout_up, [None, Some(true), Some(false)]);
         assert_eq!(o.breakout_down, [None, Some(true), Some(false)]);
     }

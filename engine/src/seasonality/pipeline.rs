@@ -3,7 +3,9 @@
 //! original's sense, and the stitched out-of-sample result.
 
 use super::backtest::{backtest_fold, run_bars_per_year, FoldBacktest, Stitched, SymbolData};
-use super::{profile_dims, select_bins, signal_on, Calendar, Dim, Profiles, Rules, SeasonalityError};
+use super::{
+    check_lengths, profile_windows, select_bins, signal_on, Calendar, Dim, Profiles, Rules, SeasonalityError, Window,
+};
 use crate::backtest::{cost_fraction, BacktestMetrics, Params};
 use crate::data::Bars;
 use crate::validate::{walk_forward, WalkForward};
@@ -128,7 +130,7 @@ impl<'a> SpecProfiles<'a> {
 
 impl ProfileSource for SpecProfiles<'_> {
     fn profiles(&self, prep: &Prepared, k: usize) -> Result<Profiles, SeasonalityError> {
-        profile_dims(self.spec, &prep.train_slices(k), &self.dims)
+        profile_windows(self.spec, &prep.train_windows(k)?, &self.dims)
     }
 }
 
@@ -176,15 +178,23 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    /// The train bars of fold `k` (position in `folds`), one series per symbol that has any; copied on demand so
-    /// only the folds being profiled are held in memory. Profiles never read session labels, so they are not copied.
-    pub fn train_slices(&self, k: usize) -> Vec<Bars> {
-        self.series
-            .iter()
-            .zip(&self.folds[k].train)
-            .filter(|(_, r)| !r.is_empty())
-            .map(|(b, r)| b.slice_without_sessions(r.clone()))
-            .collect()
+    /// The train windows of fold `k` (position in `folds`), one per symbol that has train bars, borrowed from the
+    /// series. Where a window is also the fold's test window (in-sample), it carries the test calendar.
+    pub fn train_windows(&self, k: usize) -> Result<Vec<Window<'_>>, SeasonalityError> {
+        let fold = &self.folds[k];
+        let mut out = Vec::new();
+        for (s, (b, r)) in self.series.iter().zip(&fold.train).enumerate() {
+            check_lengths(b)?;
+            if r.is_empty() {
+                continue;
+            }
+            let mut w = Window::of(b, r.clone());
+            if fold.test[s] == *r {
+                w.calendar = Some(&self.test_calendars[k][s]);
+            }
+            out.push(w);
+        }
+        Ok(out)
     }
 }
 

@@ -7,14 +7,15 @@ use super::estimators::{
     benjamini_hochberg, mean, median, normal_two_sided, quantiles_nearest, sample_std, student_two_sided, wilson,
 };
 use super::outcomes::Outcomes;
-use crate::data::Bars;
+use super::window::Window;
 use model::seasonality::{MeasureStats, ProfileRow, YearRow};
 use model::spec::seasonality::Measure;
+use std::borrow::Cow;
 
 /// Everything computed once per series and shared by its dims.
 pub struct Prepared<'a> {
-    pub bars: &'a Bars,
-    pub cal: Calendar,
+    pub bars: Window<'a>,
+    pub cal: Cow<'a, Calendar>,
     pub out: Outcomes,
     /// Mean direction (or mean return) over the kept bars.
     pub baseline: Option<f64>,
@@ -35,10 +36,13 @@ pub struct Settings {
 }
 
 impl<'a> Prepared<'a> {
-    /// Computes calendar, outcomes and baselines of one series.
-    pub fn new(bars: &'a Bars, s: &Settings, tom: (u32, u32)) -> Prepared<'a> {
-        let cal = Calendar::new(bars, tom.0, tom.1);
-        let out = super::outcomes::outcomes(bars, s.horizon, &cal.day_index);
+    /// Computes calendar (unless the window has it), outcomes and baselines of one series' window.
+    pub fn new(bars: Window<'a>, s: &Settings, tom: (u32, u32)) -> Prepared<'a> {
+        let cal = match bars.calendar {
+            Some(c) => Cow::Borrowed(c),
+            None => Cow::Owned(Calendar::of(bars.ts, bars.roll_id, tom.0, tom.1)),
+        };
+        let out = super::outcomes::outcomes(&bars, s.horizon, &cal.day_index);
         let kept: Vec<usize> = (0..bars.len()).filter(|&i| out.keep[i]).collect();
         let value = |i: usize| {
             if s.measure == Measure::Direction {
@@ -224,7 +228,7 @@ fn bin_row(
         (!years.is_empty()).then(|| years.iter().filter(|y| y.lift * l > 0.0).count() as f64 / years.len() as f64)
     });
     let row = ProfileRow {
-        symbol: p.bars.symbol.clone(),
+        symbol: p.bars.symbol.to_string(),
         timeframe: s.timeframe.clone(),
         dim: dim.name(),
         bin,
@@ -328,7 +332,7 @@ fn year_rows(p: &Prepared, s: &Settings, dim: Dim, bin: &model::seasonality::Bin
             .map(|(_, b)| *b)
             .unwrap_or(score);
         out.push(YearRow {
-            symbol: p.bars.symbol.clone(),
+            symbol: p.bars.symbol.to_string(),
             dim: dim.name(),
             bin: bin.clone(),
             year,

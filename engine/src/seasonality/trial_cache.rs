@@ -2,7 +2,7 @@
 //! with no bin-size floor; each trial applies its own floor and dims to the cached rows.
 
 use super::pipeline::{Prepared, ProfileSource};
-use super::{profile_dims, Dim, Profiles, SeasonalityError};
+use super::{profile_windows, Dim, Profiles, SeasonalityError};
 use model::seasonality::MeasureStats;
 use model::spec::seasonality::SeasonalitySpec;
 use rayon::prelude::*;
@@ -33,7 +33,7 @@ impl ProfileCache {
                 let mut s = spec.clone();
                 s.profile.ret_horizon = h as i64;
                 s.profile.min_samples_bin = 0;
-                profile_dims(&s, &prep.train_slices(k), dims).map(|p| ((prep.folds[k].index, h), p))
+                profile_windows(&s, &prep.train_windows(k)?, dims).map(|p| ((prep.folds[k].index, h), p))
             })
             .collect::<Result<_, _>>()?;
         Ok(ProfileCache {
