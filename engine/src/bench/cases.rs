@@ -37,7 +37,7 @@ pub fn dataset_bars(n: usize) -> Bars {
     for col in [&mut b.open, &mut b.high, &mut b.low, &mut b.close] {
         tick(col);
     }
-    let bucket = |t: &i64| SESSION_BUCKETS[session_bucket(*t) as usize].to_string();
+    let bucket = |t: &i64| SESSION_BUCKETS[session_bucket(*t) as usize];
     b.session = Some(b.ts.iter().map(bucket).collect());
     b
 }

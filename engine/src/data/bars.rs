@@ -1,5 +1,7 @@
 //! One symbol's OHLCV series, stored column by column.
 
+use super::Labels;
+
 /// Time-ordered bars of one symbol. `ts` holds UTC epoch milliseconds; every column has the same length.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Bars {
@@ -11,7 +13,7 @@ pub struct Bars {
     pub close: Vec<f64>,
     pub volume: Vec<f64>,
     /// Session label per bar when the source supplies one (`session_id`/`session`).
-    pub session: Option<Vec<String>>,
+    pub session: Option<Labels>,
     /// Contract roll identifier per bar when the source supplies one (`roll_id`).
     pub roll_id: Option<Vec<i64>>,
 }
@@ -48,7 +50,7 @@ impl Bars {
     /// The bars in `range` as a new series (labels included).
     pub fn slice(&self, range: std::ops::Range<usize>) -> Bars {
         Bars {
-            session: self.session.as_ref().map(|s| s[range.clone()].to_vec()),
+            session: self.session.as_ref().map(|s| s.gather(range.clone())),
             ..self.slice_without_sessions(range)
         }
     }

@@ -9,6 +9,7 @@ use super::error::RowNumbering;
 use super::file::TS_ALIASES;
 use super::table::{intern_name, Table};
 use super::timestamps::ColumnParser;
+use super::Labels;
 use rayon::prelude::*;
 
 /// Where each needed column sits in a row.
@@ -49,7 +50,15 @@ struct Out<'a> {
     ts: &'a mut [i64],
     sym: &'a mut [u32],
     cols: [&'a mut [f64]; 5],
-    session: &'a mut [String],
+    /// Session codes into the chunk's own session names.
+    session: &'a mut [u32],
+}
+
+/// The names a chunk's codes index: symbols and session labels.
+#[derive(Default)]
+struct ChunkNames {
+    symbols: Vec<String>,
+    sessions: Vec<String>,
 }
 
 /// Reads `bytes` (a whole CSV file) into a table, or None when the file is not the plain bar layout.
@@ -73,28 +82,30 @@ pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option
         low: vec![0.0; n],
         close: vec![0.0; n],
         volume: vec![0.0; n],
-        // Empty strings do not allocate.
-        session: layout.session.map(|_| vec![String::new(); n]),
+        session: layout.session.map(|_| Labels {
+            names: Vec::new(),
+            codes: vec![0; n],
+        }),
         ..Table::default()
     };
     let outs = split_out(&mut t, &counts);
-    let names: Vec<Vec<String>> = chunks
+    let names: Vec<ChunkNames> = chunks
         .par_iter()
         .zip(outs)
         .map(|(chunk, out)| parse_chunk(chunk, &layout, out))
         .collect::<Option<_>>()?;
-    // Per-chunk symbol indices to the table's, in order of first appearance.
-    let maps: Vec<Vec<u32>> = names
-        .iter()
-        .map(|chunk_names| chunk_names.iter().map(|s| t.intern(s)).collect())
-        .collect();
-    if layout.symbol.is_some() {
-        let mut start = 0;
-        for (map, count) in maps.iter().zip(&counts) {
-            for s in &mut t.sym[start..start + count] {
-                *s = map[*s as usize];
-            }
-            start += count;
+    // Per-chunk codes to the table's, in order of first appearance.
+    let mut start = 0;
+    for (chunk, &count) in names.iter().zip(&counts) {
+        let rows = start..start + count;
+        start += count;
+        if layout.symbol.is_some() {
+            let map: Vec<u32> = chunk.symbols.iter().map(|s| t.intern(s)).collect();
+            t.sym[rows.clone()].iter_mut().for_each(|s| *s = map[*s as usize]);
+        }
+        if let Some(labels) = t.session.as_mut() {
+            let map: Vec<u32> = chunk.sessions.iter().map(|s| labels.intern(s)).collect();
+            labels.codes[rows].iter_mut().for_each(|s| *s = map[*s as usize]);
         }
     }
     if t.symbols.is_empty() {
@@ -130,7 +141,7 @@ fn split_out<'a>(t: &'a mut Table, counts: &[usize]) -> Vec<Out<'a>> {
     let with_session = t.session.is_some();
     let mut ts = t.ts.as_mut_slice();
     let mut sym = t.sym.as_mut_slice();
-    let mut session = t.session.as_mut().map_or(&mut [][..], |s| s.as_mut_slice());
+    let mut session = t.session.as_mut().map_or(&mut [][..], |s| s.codes.as_mut_slice());
     let mut cols = [
         t.open.as_mut_slice(),
         t.high.as_mut_slice(),
@@ -156,17 +167,18 @@ fn head<'a, T>(rest: &mut &'a mut [T], k: usize) -> &'a mut [T] {
     head
 }
 
-/// Parses the rows of one chunk into `out`; returns the chunk's symbol names (`out.sym` indexes them), or None on
-/// any row the fast path does not take.
-fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<Vec<String>> {
+/// Parses the rows of one chunk into `out`; returns the chunk's symbol and session names (`out.sym` and
+/// `out.session` index them), or None on any row the fast path does not take.
+fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<ChunkNames> {
     let Out { ts, sym, cols, session } = out;
-    let mut names: Vec<String> = Vec::new();
+    let mut names = ChunkNames::default();
     let mut parser = ColumnParser::default();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(layout.ncols);
     let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
     let mut rows = 0;
     let mut pos = 0;
     let mut last_sym: Option<(&[u8], u32)> = None;
+    let mut last_session: Option<(&[u8], u32)> = None;
     loop {
         let end = memchr::memchr(b'\n', &body[pos..]).map_or(body.len(), |e| pos + e);
         let line = trim_cr(&body[pos..end]);
@@ -192,9 +204,13 @@ fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<Vec<String
             None => 0.0,
         };
         if let Some(c) = layout.session {
-            session[row] = match row.checked_sub(1).map(|p| &session[p]) {
-                Some(prev) if prev.as_bytes() == fields[c] => prev.clone(),
-                _ => std::str::from_utf8(fields[c]).ok()?.to_string(),
+            session[row] = match last_session {
+                Some((bytes, k)) if bytes == fields[c] => k,
+                _ => {
+                    let k = intern_name(&mut names.sessions, std::str::from_utf8(fields[c]).ok()?);
+                    last_session = Some((fields[c], k));
+                    k
+                }
             };
         }
         if let Some(c) = layout.symbol {
@@ -207,7 +223,7 @@ fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<Vec<String
                     if name.is_empty() {
                         return None;
                     }
-                    let k = intern_name(&mut names, name);
+                    let k = intern_name(&mut names.symbols, name);
                     last_sym = Some((fields[c], k));
                     k
                 }

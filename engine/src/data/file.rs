@@ -231,7 +231,7 @@ pub(crate) fn frame_to_table(
     }
     if let Some(s) = find(df, &SESSION_ALIASES) {
         let s = text(&t, s, "session")?;
-        t.session = Some(s.iter().map(|v| v.unwrap_or("").to_string()).collect());
+        t.session = Some(s.iter().map(|v| v.unwrap_or("")).collect());
     }
     if let Some(r) = find(df, &["roll_id"]) {
         let r = r

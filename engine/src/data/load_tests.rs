@@ -67,7 +67,7 @@ fn the_reference_sample_loads_with_its_session_labels() {
             timestamps::parse_timestamp(r["timestamp"].as_str().unwrap()).unwrap()
         );
         assert_eq!(b.close[i], r["close"].as_f64().unwrap());
-        assert_eq!(b.session.as_ref().unwrap()[i], r["session_id"].as_str().unwrap());
+        assert_eq!(b.session.as_ref().unwrap().get(i), r["session_id"].as_str().unwrap());
     }
 }
 
@@ -103,7 +103,7 @@ fn column_aliases_and_optional_columns_are_recognised() {
     let b = &load_file(&p).unwrap()[0];
     assert_eq!(b.symbol, "GER40"); // no symbol column: the file stem
     assert_eq!((b.ts[0], b.volume[0]), (T0, 0.0)); // no volume column: zero
-    assert_eq!(b.session, Some(vec!["EU".to_string()]));
+    assert_eq!(b.session, Some(["EU"].into_iter().collect()));
     assert_eq!(b.roll_id, Some(vec![3]));
     let p = write(
         dir.path(),

@@ -7,7 +7,7 @@ use super::{Bars, Timeframe};
 /// bar and the roll id of its last bar.
 pub fn resample(bars: &Bars, tf: Timeframe) -> Bars {
     let mut out = Bars::new(bars.symbol.clone());
-    let mut session = bars.session.as_ref().map(|_| Vec::new());
+    let mut firsts = Vec::new();
     let mut roll = bars.roll_id.as_ref().map(|_| Vec::new());
     let mut i = 0;
     while i < bars.len() {
@@ -20,15 +20,13 @@ pub fn resample(bars: &Bars, tf: Timeframe) -> Bars {
         let low = bars.low[i..j].iter().copied().fold(f64::INFINITY, f64::min);
         let volume = bars.volume[i..j].iter().sum();
         out.push(bucket, bars.open[i], high, low, bars.close[j - 1], volume);
-        if let (Some(dst), Some(src)) = (session.as_mut(), bars.session.as_ref()) {
-            dst.push(src[i].clone());
-        }
+        firsts.push(i);
         if let (Some(dst), Some(src)) = (roll.as_mut(), bars.roll_id.as_ref()) {
             dst.push(src[j - 1]);
         }
         i = j;
     }
-    out.session = session;
+    out.session = bars.session.as_ref().map(|s| s.gather(firsts));
     out.roll_id = roll;
     out
 }

@@ -3,7 +3,7 @@
 
 use super::error::{DataError, RowNumbering};
 use super::timestamps::iso;
-use super::Bars;
+use super::{Bars, Labels};
 use serde::Serialize;
 
 /// Rows as read, column by column. `ts` is `i64::MIN` where the text did not parse (the reason is in `bad`).
@@ -20,7 +20,7 @@ pub(crate) struct Table {
     pub low: Vec<f64>,
     pub close: Vec<f64>,
     pub volume: Vec<f64>,
-    pub session: Option<Vec<String>>,
+    pub session: Option<Labels>,
     pub roll_id: Option<Vec<i64>>,
     /// Rows that could not be read (bad timestamp or number), in row order.
     pub bad: Vec<BadRow>,
@@ -122,7 +122,7 @@ impl Table {
             && eq(&self.low)
             && eq(&self.close)
             && eq(&self.volume)
-            && self.session.as_ref().is_none_or(|s| s[a] == s[b])
+            && self.session.as_ref().is_none_or(|s| s.codes[a] == s.codes[b])
             && self.roll_id.as_ref().is_none_or(|r| r[a] == r[b])
     }
 
@@ -267,7 +267,7 @@ impl Table {
             session: self
                 .session
                 .as_ref()
-                .map(|c| rows.iter().map(|r| c[*r as usize].clone()).collect()),
+                .map(|c| c.gather(rows.iter().map(|r| *r as usize))),
             roll_id: self
                 .roll_id
                 .as_ref()

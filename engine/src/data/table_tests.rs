@@ -97,7 +97,7 @@ fn rows_outside_the_filter_are_not_validated() {
 #[test]
 fn taking_a_whole_ordered_series_moves_its_columns_and_equals_the_copy() {
     let mut t = table(&[("A", 1, OK), ("A", 2, [1.0, 2.0, 0.5, 1.2, 3.0]), ("A", 3, OK)]);
-    t.session = Some(vec!["x".into(), "y".into(), "z".into()]);
+    t.session = Some(["x", "y", "z"].into_iter().collect());
     let copied = t.assemble(&|_, _| true, true).unwrap();
     let ts_ptr = t.ts.as_ptr();
     let taken = t.assemble_taking(&|_, _| true, true).unwrap();

@@ -52,7 +52,7 @@ fn frame_with_ts(series: &[Bars], ts: Column) -> PolarsResult<DataFrame> {
     if !series.is_empty() && series.iter().all(|b| b.session.is_some()) {
         let s: Vec<&str> = series
             .iter()
-            .flat_map(|b| b.session.iter().flatten().map(String::as_str))
+            .flat_map(|b| b.session.iter().flat_map(|l| l.iter()))
             .collect();
         columns.push(Column::new("session_id".into(), s));
     }

@@ -130,7 +130,7 @@ pub(crate) fn check_lengths(b: &Bars) -> Result<(), SeasonalityError> {
         ("volume", b.volume.len()),
     ];
     let optional = [
-        ("session", b.session.as_ref().map(Vec::len)),
+        ("session", b.session.as_ref().map(|s| s.len())),
         ("roll_id", b.roll_id.as_ref().map(Vec::len)),
     ];
     let all = cols

@@ -31,30 +31,28 @@ pub fn session_bucket(ts_ms: i64) -> u32 {
 
 /// Session codes for a whole series: the data's labels (distinct values in first-seen order) when present,
 /// else the UTC-hour buckets.
-pub fn sessions(ts: &[i64], column: Option<&[String]>) -> Labels {
+pub fn sessions(ts: &[i64], column: Option<&crate::data::Labels>) -> Labels {
     match column {
         None => Labels {
             names: SESSION_BUCKETS.iter().map(|s| s.to_string()).collect(),
             codes: ts.iter().map(|&t| session_bucket(t)).collect(),
         },
         Some(col) => {
+            // The data's names are distinct but may include labels of other symbols: renumber by first use.
+            let mut renumbered = vec![NULL; col.names.len()];
             let mut names: Vec<String> = Vec::new();
-            let mut codes = Vec::with_capacity(col.len());
-            let mut last: Option<(&str, u32)> = None;
-            for s in col {
-                let code = match last {
-                    Some((prev, code)) if prev == s.as_str() => code,
-                    _ => match names.iter().position(|n| n == s) {
-                        Some(i) => i as u32,
-                        None => {
-                            names.push(s.clone());
-                            names.len() as u32 - 1
-                        }
-                    },
-                };
-                last = Some((s.as_str(), code));
-                codes.push(code);
-            }
+            let codes = col
+                .codes
+                .iter()
+                .map(|&c| {
+                    let code = &mut renumbered[c as usize];
+                    if *code == NULL {
+                        *code = names.len() as u32;
+                        names.push(col.names[c as usize].clone());
+                    }
+                    *code
+                })
+                .collect();
             Labels { names, codes }
         }
     }
@@ -148,12 +146,16 @@ mod tests {
             .map(|&x| session_bucket(h(x)))
             .collect();
         assert_eq!(codes, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
-        let col: Vec<String> = ["Asia", "Asia", "Europe", "Asia"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let l = sessions(&[0, 1, 2, 3], Some(col.as_slice()));
-        assert_eq!((l.names.len(), l.codes), (2, vec![0, 0, 1, 0]));
+        // The data's names may list a label this series never uses ("US", from another symbol).
+        let col = crate::data::Labels {
+            names: vec!["US".into(), "Europe".into(), "Asia".into()],
+            codes: vec![2, 2, 1, 2],
+        };
+        let l = sessions(&[0, 1, 2, 3], Some(&col));
+        assert_eq!(
+            (l.names, l.codes),
+            (vec!["Asia".to_string(), "Europe".into()], vec![0, 0, 1, 0])
+        );
     }
 
     #[test]

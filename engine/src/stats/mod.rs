@@ -98,7 +98,7 @@ pub fn run_with(
     let units: Vec<Unit> = order.iter().flat_map(|&s| plan(s, &series[s], spec)).collect();
     let sessions: Vec<Option<Labels>> = series
         .par_iter()
-        .map(|b| has_session(spec).then(|| conditions::sessions(&b.ts, b.session.as_deref())))
+        .map(|b| has_session(spec).then(|| conditions::sessions(&b.ts, b.session.as_ref())))
         .collect();
     let done = AtomicUsize::new(0);
     let per_unit: Vec<Vec<(usize, StatRow)>> = units

@@ -30,7 +30,7 @@ fn sample_bars() -> Vec<Bars> {
         );
         sessions.push(r["session_id"].as_str().unwrap().to_string());
     }
-    b.session = Some(sessions);
+    b.session = Some(sessions.into_iter().collect());
     vec![b]
 }
 
