@@ -1,6 +1,6 @@
 //! The fast path reads exactly what the polars path reads, and leaves every other file to it.
 
-use super::read;
+use super::{number, read};
 use crate::data::file::{read_table_polars, Format};
 use crate::data::synth::{generate, SynthSpec};
 use crate::data::table::Table;
@@ -132,5 +132,47 @@ fn anything_unusual_is_left_to_the_polars_path() {
         ("no newline after the header", head.trim_end().to_string()),
     ] {
         assert!(fast_table(&text).is_none(), "{why} must take the polars path");
+    }
+}
+
+#[test]
+fn plain_decimals_parse_to_the_same_bits_as_a_general_parser() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut texts: Vec<String> = [
+        "0",
+        "-0",
+        "5.",
+        ".5",
+        "0.1",
+        "0.3",
+        "42000.12",
+        "1e5",
+        "+1",
+        ".",
+        "-",
+        "1.2.3",
+        "9007199254740993",
+        "123456789012345678",
+        "0.000000000000000001",
+        "1.7976931348623157",
+    ]
+    .map(String::from)
+    .to_vec();
+    for _ in 0..200_000 {
+        let digits = rng.random_range(1..=18);
+        let n: u64 = rng.random_range(0..10u64.pow(digits));
+        let mut t = format!("{n:0width$}", width = digits as usize);
+        let dot = rng.random_range(0..=digits as usize);
+        t.insert(dot, '.');
+        if rng.random_bool(0.2) {
+            t.insert(0, '-');
+        }
+        texts.push(t);
+    }
+    for t in &texts {
+        let ours = number(t.as_bytes());
+        let std = t.parse::<f64>().ok();
+        assert_eq!(ours.map(f64::to_bits), std.map(f64::to_bits), "{t:?}");
     }
 }

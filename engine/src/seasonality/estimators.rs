@@ -35,35 +35,51 @@ pub fn sample_std(x: &[f64]) -> Option<f64> {
 
 /// The original's "nearest" quantiles: index `round((n−1)·q)` (half away from zero) of the sorted values, for
 /// ascending `qs`, selecting each in the part right of the previous one (about
-/// 2.5 passes instead of 4 for p25/p50/p75/p90). Reorders `x`; all None when empty.
-pub fn quantiles_nearest<const N: usize>(x: &mut [f64], qs: [f64; N]) -> [Option<f64>; N] {
+/// 2.5 passes instead of 4 for p25/p50/p75/p90). All None when empty.
+pub fn quantiles_nearest<const N: usize>(x: &[f64], qs: [f64; N]) -> [Option<f64>; N] {
     let mut out = [None; N];
     if x.is_empty() {
         return out;
     }
+    let mut keys = order_keys(x);
     let mut lo = 0;
     for (slot, q) in out.iter_mut().zip(qs) {
         let k = ((((x.len() - 1) as f64) * q).round() as usize).clamp(lo, x.len() - 1);
-        let (_, v, _) = x[lo..].select_nth_unstable_by(k - lo, f64::total_cmp);
-        *slot = Some(*v);
+        let (_, v, _) = keys[lo..].select_nth_unstable(k - lo);
+        *slot = Some(from_order_key(*v));
         lo = k;
     }
     out
 }
 
-/// The true median (mean of the two middle values for even n); reorders `x`; None when empty.
-pub fn median(x: &mut [f64]) -> Option<f64> {
+/// The true median (mean of the two middle values for even n); None when empty.
+pub fn median(x: &[f64]) -> Option<f64> {
     let n = x.len();
     if n == 0 {
         return None;
     }
-    let (left, mid, _) = x.select_nth_unstable_by(n / 2, f64::total_cmp);
-    let upper = *mid;
+    let mut keys = order_keys(x);
+    let (left, mid, _) = keys.select_nth_unstable(n / 2);
+    let upper = from_order_key(*mid);
     if n % 2 == 1 {
         return Some(upper);
     }
-    let lower = left.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lower = left.iter().max().map_or(f64::NEG_INFINITY, |k| from_order_key(*k));
     Some((lower + upper) / 2.0)
+}
+
+/// Integers ordered as `f64::total_cmp` orders the values: selecting on them compares machine integers.
+fn order_keys(x: &[f64]) -> Vec<i64> {
+    x.iter().map(|v| flip(v.to_bits() as i64)).collect()
+}
+
+fn from_order_key(k: i64) -> f64 {
+    f64::from_bits(flip(k) as u64)
+}
+
+/// `f64::total_cmp`'s transform (its own inverse): negative values get their magnitude bits flipped.
+fn flip(bits: i64) -> i64 {
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
 }
 
 /// Standard normal upper tail `1 − Φ(z)`, via the regularised incomplete gamma (erfc(x) = Q(½, x²)).
@@ -253,20 +269,49 @@ mod tests {
     #[test]
     fn nearest_quantiles_match_the_verified_example() {
         let data = [1.0, 2.0, 3.0, 4.0, 10.0, 11.0];
-        let q = |p: f64| quantiles_nearest(&mut data.to_vec(), [p])[0].unwrap();
+        let q = |p: f64| quantiles_nearest(&data, [p])[0].unwrap();
         assert_eq!((q(0.25), q(0.5), q(0.75), q(0.9)), (2.0, 4.0, 10.0, 11.0));
-        let mut shuffled = [11.0, 3.0, 10.0, 1.0, 4.0, 2.0];
+        let shuffled = [11.0, 3.0, 10.0, 1.0, 4.0, 2.0];
         assert_eq!(
-            quantiles_nearest(&mut shuffled, [0.25, 0.5, 0.75, 0.9]),
+            quantiles_nearest(&shuffled, [0.25, 0.5, 0.75, 0.9]),
             [Some(2.0), Some(4.0), Some(10.0), Some(11.0)]
         );
-        assert_eq!(quantiles_nearest(&mut [], [0.5]), [None]);
+        assert_eq!(quantiles_nearest(&[], [0.5]), [None]);
+    }
+
+    #[test]
+    fn quantiles_and_medians_of_signed_values_equal_those_of_a_sorted_copy() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        for n in 1..60 {
+            let x: Vec<f64> = (0..n)
+                .map(|_| match rng.random_range(0..10) {
+                    0 => 0.0,
+                    1 => -0.0,
+                    _ => rng.random_range(-1e-3..1e-3),
+                })
+                .collect();
+            let mut sorted = x.clone();
+            sorted.sort_by(f64::total_cmp);
+            let at = |q: f64| Some(sorted[(((n - 1) as f64) * q).round() as usize]);
+            let want = [at(0.25), at(0.5), at(0.75), at(0.9)].map(|v| v.map(f64::to_bits));
+            assert_eq!(
+                quantiles_nearest(&x, [0.25, 0.5, 0.75, 0.9]).map(|v| v.map(f64::to_bits)),
+                want
+            );
+            let mid = if n % 2 == 1 {
+                sorted[n / 2]
+            } else {
+                (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+            };
+            assert_eq!(median(&x).map(f64::to_bits), Some(mid.to_bits()));
+        }
     }
 
     #[test]
     fn median_averages_the_two_middle_values() {
-        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
-        assert_eq!(median(&mut [5.0, 1.0, 3.0]), Some(3.0));
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(&[5.0, 1.0, 3.0]), Some(3.0));
         assert_eq!(sample_std(&[1.0, 2.0, 3.0, 4.0]), Some((5.0f64 / 3.0).sqrt()));
     }
 

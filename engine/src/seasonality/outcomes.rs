@@ -24,10 +24,27 @@ pub struct Outcomes {
     pub atr: Vec<f64>,
 }
 
-/// Computes the outcomes of `bars` for horizon `h ≥ 1`.
+/// Computes the outcomes of `bars` for horizon `h ≥ 1` (directions and runs beside ranges and ATR, in parallel).
 pub fn outcomes(bars: &Window, h: usize, day_index: &[i64]) -> Outcomes {
-    let n = bars.len();
-    let c = bars.close;
+    let directions = || forward(bars.close, h);
+    let amplitude = || bars.high.iter().zip(bars.low).map(|(h, l)| h - l).collect::<Vec<f64>>();
+    let ranges = || {
+        rayon::join(
+            || (amplitude(), breakouts(bars, day_index)),
+            || atr(bars.high, bars.low, bars.close, 14),
+        )
+    };
+    let (mut o, ((amplitude, (up, down)), atr)) = rayon::join(directions, ranges);
+    o.amplitude = amplitude;
+    o.breakout_up = up;
+    o.breakout_down = down;
+    o.atr = atr;
+    o
+}
+
+/// Forward returns, directions and runs over closes `c`.
+fn forward(c: &[f64], h: usize) -> Outcomes {
+    let n = c.len();
     let mut o = Outcomes {
         keep: vec![false; n],
         ret: vec![0.0; n],
@@ -44,9 +61,6 @@ pub fn outcomes(bars: &Window, h: usize, day_index: &[i64]) -> Outcomes {
         }
     }
     runs(&mut o);
-    o.amplitude = bars.high.iter().zip(bars.low).map(|(h, l)| h - l).collect();
-    breakouts(bars, day_index, &mut o);
-    o.atr = atr(bars.high, bars.low, bars.close, 14);
     o
 }
 
@@ -69,11 +83,12 @@ fn runs(o: &mut Outcomes) {
     }
 }
 
-/// Compares each bar with the previous available day's high and low (day = UTC date).
-fn breakouts(bars: &Window, day_index: &[i64], o: &mut Outcomes) {
+/// Compares each bar with the previous available day's high and low (day = UTC date): (broke up, broke down).
+#[allow(clippy::type_complexity)]
+fn breakouts(bars: &Window, day_index: &[i64]) -> (Vec<Option<bool>>, Vec<Option<bool>>) {
     let n = bars.len();
-    o.breakout_up = vec![None; n];
-    o.breakout_down = vec![None; n];
+    let mut up = vec![None; n];
+    let mut down = vec![None; n];
     let mut prev: Option<(f64, f64)> = None;
     let mut i = 0;
     while i < n {
@@ -86,13 +101,14 @@ fn breakouts(bars: &Window, day_index: &[i64], o: &mut Outcomes) {
         }
         if let Some((ph, pl)) = prev {
             for k in i..j {
-                o.breakout_up[k] = Some(bars.high[k] >= ph);
-                o.breakout_down[k] = Some(bars.low[k] <= pl);
+                up[k] = Some(bars.high[k] >= ph);
+                down[k] = Some(bars.low[k] <= pl);
             }
         }
         prev = Some((hi, lo));
         i = j;
     }
+    (up, down)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::backtest::{cost_fraction, BacktestMetrics, Params};
 use crate::data::Bars;
 use crate::validate::{walk_forward, WalkForward};
 use model::spec::seasonality::SeasonalitySpec;
+use rayon::prelude::*;
 use std::ops::Range;
 
 /// One fold's windows: per symbol a train and a test range, and the window bounds (None when in-sample).
@@ -154,22 +155,25 @@ impl<'a> Prepared<'a> {
         let tom = (spec.profile.tom_before, spec.profile.tom_after);
         let usable = |f: &FoldWindows| f.train.iter().any(|r| !r.is_empty()) && f.test.iter().any(|r| !r.is_empty());
         let usable = folds.iter().map(usable).collect();
-        let test_calendars = folds
-            .iter()
-            .map(|f| {
-                series
-                    .iter()
-                    .zip(&f.test)
-                    .map(|(b, r)| {
-                        let rolls = b.roll_id.as_deref().map(|x| &x[r.clone()]);
-                        Calendar::of(&b.ts[r.clone()], rolls, tom.0, tom.1)
-                    })
-                    .collect()
-            })
-            .collect();
+        let calendars = || {
+            folds
+                .par_iter()
+                .map(|f| {
+                    series
+                        .par_iter()
+                        .zip(&f.test)
+                        .map(|(b, r)| {
+                            let rolls = b.roll_id.as_deref().map(|x| &x[r.clone()]);
+                            Calendar::of(&b.ts[r.clone()], rolls, tom.0, tom.1)
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let (test_calendars, data) = rayon::join(calendars, || series.par_iter().map(SymbolData::new).collect());
         Prepared {
             series,
-            data: series.iter().map(SymbolData::new).collect(),
+            data,
             folds,
             in_sample,
             usable,

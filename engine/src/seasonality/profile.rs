@@ -43,39 +43,42 @@ impl<'a> Prepared<'a> {
             None => Cow::Owned(Calendar::of(bars.ts, bars.roll_id, tom.0, tom.1)),
         };
         let out = super::outcomes::outcomes(&bars, s.horizon, &cal.day_index);
-        let kept: Vec<usize> = (0..bars.len()).filter(|&i| out.keep[i]).collect();
-        let value = |i: usize| {
-            if s.measure == Measure::Direction {
-                out.up[i] as u8 as f64
-            } else {
-                out.ret[i]
-            }
-        };
-        let baseline = mean(&kept.iter().map(|&i| value(i)).collect::<Vec<_>>());
-        let reversals: Vec<f64> = kept
-            .iter()
-            .filter(|&&i| out.run_start[i])
-            .map(|&i| (out.run_length[i] as usize <= s.horizon) as u8 as f64)
-            .collect();
+        // One pass over the kept bars: baseline, reversal baseline, per-year baselines and the period.
+        let direction = s.measure == Measure::Direction;
+        let (mut sum, mut kept) = (0.0, 0usize);
+        let (mut reversals, mut run_starts) = (0usize, 0usize);
         let mut year_baseline: Vec<(i32, f64, f64)> = Vec::new();
-        for &i in &kept {
-            let same_year = year_baseline.last().is_some_and(|(y, _, _)| *y == cal.year[i]);
-            if let (true, Some(last)) = (same_year, year_baseline.last_mut()) {
-                last.1 += value(i);
-                last.2 += 1.0;
-            } else {
-                year_baseline.push((cal.year[i], value(i), 1.0));
+        let (mut first, mut last) = (None, None);
+        for i in (0..bars.len()).filter(|&i| out.keep[i]) {
+            let v = if direction { out.up[i] as u8 as f64 } else { out.ret[i] };
+            sum += v;
+            kept += 1;
+            if out.run_start[i] {
+                run_starts += 1;
+                reversals += usize::from(out.run_length[i] as usize <= s.horizon);
             }
+            match year_baseline.last_mut() {
+                Some(y) if y.0 == cal.year[i] => {
+                    y.1 += v;
+                    y.2 += 1.0;
+                }
+                _ => year_baseline.push((cal.year[i], v, 1.0)),
+            }
+            first.get_or_insert(i);
+            last = Some(i);
         }
-        let period = match (kept.first(), kept.last()) {
-            (Some(&a), Some(&b)) => (bars.ts[a], bars.ts[b]),
+        let ratio = |k: f64, n: usize| (n > 0).then(|| k / n as f64);
+        let baseline = ratio(sum, kept);
+        let reversal_baseline = ratio(reversals as f64, run_starts);
+        let period = match (first, last) {
+            (Some(a), Some(b)) => (bars.ts[a], bars.ts[b]),
             _ => (0, 0),
         };
         Prepared {
             bars,
             cal,
             baseline,
-            reversal_baseline: mean(&reversals),
+            reversal_baseline,
             year_baseline: year_baseline.into_iter().map(|(y, s, n)| (y, s / n)).collect(),
             out,
             period,
@@ -198,7 +201,7 @@ fn bin_row(
             )
         }
         Measure::Return => {
-            let med = median(&mut buf.ret);
+            let med = median(&buf.ret);
             let g = |x: Option<f64>| x.filter(|_| !insufficient);
             (
                 MeasureStats::Return {
@@ -220,8 +223,8 @@ fn bin_row(
     let frac = |k: u64, of: u64| (of > 0).then(|| k as f64 / of as f64);
     let qs = [0.25, 0.5, 0.75, 0.9];
     let (amp_mean, amp_std) = (mean(&buf.amp), sample_std(&buf.amp));
-    let amp_q = quantiles_nearest(&mut buf.amp, qs);
-    let ret_q = quantiles_nearest(&mut buf.ret, qs);
+    let amp_q = quantiles_nearest(&buf.amp, qs);
+    let ret_q = quantiles_nearest(&buf.ret, qs);
     let years = year_rows(p, s, dim, &bin, idx);
     let overall = lift.filter(|l| *l != 0.0);
     let years_same_sign = overall.and_then(|l| {
