@@ -53,6 +53,31 @@ fn every_format_round_trips_the_same_bars() {
 }
 
 #[test]
+fn a_csv_larger_than_one_read_piece_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let bars = crate::data::synth::generate(&crate::data::synth::SynthSpec {
+        days: 150,
+        ..crate::data::synth::SynthSpec::demo()
+    });
+    let path = dir.path().join("big.csv");
+    write::write_file(&bars, &path).unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size > 8 << 20, "three or more 4 MiB pieces: {size} bytes");
+    let bytes = super::file::read_parallel(&path).unwrap();
+    assert!(
+        bytes == std::fs::read(&path).unwrap(),
+        "the pieces are read to their places"
+    );
+    let mut expected = bars;
+    expected.sort_by(|a, b| a.symbol.cmp(&b.symbol));
+    // Compared without printing half a million values on a failure.
+    assert!(
+        load_file(&path).unwrap() == expected,
+        "the loaded bars differ from the written ones"
+    );
+}
+
+#[test]
 fn the_reference_sample_loads_with_its_session_labels() {
     let path = Path::new("/work/shared/reference/specs/data/eurusd_m1_sample.json");
     let records: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
