@@ -50,15 +50,6 @@ impl Bars {
     /// The bars in `range` as a new series (labels included).
     pub fn slice(&self, range: std::ops::Range<usize>) -> Bars {
         Bars {
-            session: self.session.as_ref().map(|s| s.gather(range.clone())),
-            ..self.slice_without_sessions(range)
-        }
-    }
-
-    /// As [`Bars::slice`] without the session labels, for computations that never read them (copying one string
-    /// per bar is the costliest part of a slice).
-    pub fn slice_without_sessions(&self, range: std::ops::Range<usize>) -> Bars {
-        Bars {
             symbol: self.symbol.clone(),
             ts: self.ts[range.clone()].to_vec(),
             open: self.open[range.clone()].to_vec(),
@@ -66,7 +57,7 @@ impl Bars {
             low: self.low[range.clone()].to_vec(),
             close: self.close[range.clone()].to_vec(),
             volume: self.volume[range.clone()].to_vec(),
-            session: None,
+            session: self.session.as_ref().map(|s| s.gather(range.clone())),
             roll_id: self.roll_id.as_ref().map(|r| r[range].to_vec()),
         }
     }
