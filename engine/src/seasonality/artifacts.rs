@@ -65,7 +65,7 @@ pub fn equity_frame(f: &FoldOutcome, symbols: &[String]) -> PolarsResult<DataFra
 /// Writes every fold's files under `out_dir` (folds, and each fold's equity beside its other files, in parallel)
 /// and returns the best fold's paths (empty without a best fold).
 pub fn write_run(outcome: &RunOutcome, measure: Measure, out_dir: &Path) -> Result<ArtifactPaths, SeasonalityError> {
-    let written: Vec<[(&str, PathBuf); 4]> = outcome
+    let written: Vec<[(&'static str, PathBuf); 4]> = outcome
         .folds
         .par_iter()
         .map(|f| write_fold(f, outcome, measure, out_dir))
@@ -80,12 +80,12 @@ pub fn write_run(outcome: &RunOutcome, measure: Measure, out_dir: &Path) -> Resu
 }
 
 /// Writes one fold's profiles, summary, trades and equity under `fold_{index}`; returns their paths by key.
-fn write_fold<'k>(
+fn write_fold(
     f: &FoldOutcome,
     outcome: &RunOutcome,
     measure: Measure,
     out_dir: &Path,
-) -> Result<[(&'k str, PathBuf); 4], SeasonalityError> {
+) -> Result<[(&'static str, PathBuf); 4], SeasonalityError> {
     let dir = out_dir.join(format!("fold_{}", f.windows.index));
     std::fs::create_dir_all(&dir).map_err(|e| write_err(&dir, e))?;
     let files = [
