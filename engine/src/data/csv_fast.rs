@@ -12,16 +12,23 @@ use super::timestamps::ColumnParser;
 use super::Labels;
 use rayon::prelude::*;
 
-/// Where each needed column sits in a row.
-struct Layout {
-    ncols: usize,
-    ts: usize,
-    symbol: Option<usize>,
+/// What a column of the file is read into.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    Ts,
+    Symbol,
     /// open, high, low, close, volume (volume optional: 0 when absent, as the polars path).
-    prices: [usize; 4],
-    volume: Option<usize>,
+    Value(usize),
     /// `session_id`, else `session` (as the polars path picks it).
-    session: Option<usize>,
+    Session,
+    Skip,
+}
+
+/// What each column of a row is read into, and which optional columns the file has.
+struct Layout {
+    roles: Vec<Role>,
+    symbol: bool,
+    session: bool,
 }
 
 impl Layout {
@@ -34,13 +41,23 @@ impl Layout {
             return None;
         }
         let ts = TS_ALIASES.iter().find_map(|a| pos(a))?;
+        let prices = [pos("open")?, pos("high")?, pos("low")?, pos("close")?];
+        let symbol = pos("symbol");
+        let session = pos("session_id").or_else(|| pos("session"));
+        let mut roles = vec![Role::Skip; names.len()];
+        roles[ts] = Role::Ts;
+        for (k, c) in prices.into_iter().chain(pos("volume")).enumerate() {
+            roles[c] = Role::Value(k);
+        }
+        for (c, role) in [(symbol, Role::Symbol), (session, Role::Session)] {
+            if let Some(c) = c {
+                roles[c] = role;
+            }
+        }
         Some(Layout {
-            ncols: names.len(),
-            ts,
-            symbol: pos("symbol"),
-            prices: [pos("open")?, pos("high")?, pos("low")?, pos("close")?],
-            volume: pos("volume"),
-            session: pos("session_id").or_else(|| pos("session")),
+            roles,
+            symbol: symbol.is_some(),
+            session: session.is_some(),
         })
     }
 }
@@ -82,7 +99,7 @@ pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option
         low: vec![0.0; n],
         close: vec![0.0; n],
         volume: vec![0.0; n],
-        session: layout.session.map(|_| Labels {
+        session: layout.session.then(|| Labels {
             names: Vec::new(),
             codes: vec![0; n],
         }),
@@ -99,7 +116,7 @@ pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option
     for (chunk, &count) in names.iter().zip(&counts) {
         let rows = start..start + count;
         start += count;
-        if layout.symbol.is_some() {
+        if layout.symbol {
             let map: Vec<u32> = chunk.symbols.iter().map(|s| t.intern(s)).collect();
             t.sym[rows.clone()].iter_mut().for_each(|s| *s = map[*s as usize]);
         }
@@ -168,78 +185,128 @@ fn head<'a, T>(rest: &mut &'a mut [T], k: usize) -> &'a mut [T] {
 }
 
 /// Parses the rows of one chunk into `out`; returns the chunk's symbol and session names (`out.sym` and
-/// `out.session` index them), or None on any row the fast path does not take.
+/// `out.session` index them), or None on any row the fast path does not take. Each row is read in one pass: numbers
+/// are parsed while their field is scanned, and a symbol or session equal to the previous row's is only compared.
 fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<ChunkNames> {
     let Out { ts, sym, cols, session } = out;
     let mut names = ChunkNames::default();
     let mut parser = ColumnParser::default();
-    let mut fields: Vec<&[u8]> = Vec::with_capacity(layout.ncols);
     let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
-    let mut rows = 0;
-    let mut start = 0;
-    // One scan for both separators over the whole chunk.
-    let mut separators = memchr::memchr2_iter(b',', b'\n', body);
+    let last_col = layout.roles.len() - 1;
     let mut last_sym: Option<(&[u8], u32)> = None;
     let mut last_session: Option<(&[u8], u32)> = None;
-    loop {
-        fields.clear();
-        let end = loop {
-            match separators.next() {
-                Some(p) if body[p] == b',' => {
-                    fields.push(&body[start..p]);
-                    start = p + 1;
-                }
-                Some(p) => break p,
-                None => break body.len(),
-            }
-        };
-        fields.push(trim_cr(&body[start..end]));
-        start = end + 1;
-        // A blank or short line, or more lines than counted: the polars path decides.
-        let row = rows;
-        if fields.len() != layout.ncols || row >= ts.len() {
+    let mut pos = 0;
+    let mut row = 0;
+    // `pos` passes `body.len()` only after a row that ended with the body (no newline after it).
+    while pos <= body.len() {
+        // More lines than counted: the polars path decides.
+        if row >= ts.len() {
             return None;
         }
-        rows += 1;
-        ts[row] = parser.parse_bytes(fields[layout.ts])?;
-        for (k, &c) in layout.prices.iter().enumerate() {
-            cols[k][row] = number(fields[c])?;
-        }
-        cols[4][row] = match layout.volume {
-            Some(c) => number(fields[c])?,
-            None => 0.0,
-        };
-        if let Some(c) = layout.session {
-            session[row] = match last_session {
-                Some((bytes, k)) if bytes == fields[c] => k,
-                _ => {
-                    let k = intern_name(&mut names.sessions, std::str::from_utf8(fields[c]).ok()?);
-                    last_session = Some((fields[c], k));
-                    k
+        for (c, role) in layout.roles.iter().enumerate() {
+            let last = c == last_col;
+            pos = match *role {
+                Role::Value(k) => {
+                    let (v, next) = number_at(body, pos, last)?;
+                    cols[k][row] = v;
+                    next
                 }
+                Role::Ts => {
+                    let (field, next) = field_at(body, pos, last)?;
+                    ts[row] = parser.parse_bytes(field)?;
+                    next
+                }
+                Role::Symbol => {
+                    let (k, next) = label_at(body, pos, last, &mut last_sym, &mut names.symbols, true)?;
+                    sym[row] = k;
+                    next
+                }
+                Role::Session => {
+                    let (k, next) = label_at(body, pos, last, &mut last_session, &mut names.sessions, false)?;
+                    session[row] = k;
+                    next
+                }
+                Role::Skip => field_at(body, pos, last)?.1,
             };
         }
-        if let Some(c) = layout.symbol {
-            // Rows come grouped by symbol: the same bytes as the previous row need no decoding.
-            sym[row] = match last_sym {
-                Some((bytes, k)) if bytes == fields[c] => k,
-                _ => {
-                    // An empty symbol: the polars path reports it.
-                    let name = std::str::from_utf8(fields[c]).ok()?.trim();
-                    if name.is_empty() {
-                        return None;
-                    }
-                    let k = intern_name(&mut names.symbols, name);
-                    last_sym = Some((fields[c], k));
-                    k
-                }
-            };
-        }
-        if end == body.len() {
-            break;
+        row += 1;
+    }
+    (row == ts.len()).then_some(names)
+}
+
+/// The code of the symbol or session label at `pos` and where the next field starts. Rows come grouped, so bytes
+/// equal to the previous row's (`prev`) take its code undecoded; other labels are interned into `names`. A symbol
+/// is trimmed and may not be empty (the polars path reports that).
+#[inline]
+fn label_at<'b>(
+    body: &'b [u8],
+    pos: usize,
+    last: bool,
+    prev: &mut Option<(&'b [u8], u32)>,
+    names: &mut Vec<String>,
+    symbol: bool,
+) -> Option<(u32, usize)> {
+    if let Some((bytes, k)) = *prev {
+        if let Some(next) = same_at(body, pos, bytes, last) {
+            return Some((k, next));
         }
     }
-    (rows == ts.len()).then_some(names)
+    let (field, next) = field_at(body, pos, last)?;
+    let text = std::str::from_utf8(field).ok()?;
+    let name = if symbol { text.trim() } else { text };
+    if symbol && name.is_empty() {
+        return None;
+    }
+    let k = intern_name(names, name);
+    *prev = Some((field, k));
+    Some((k, next))
+}
+
+/// The field starting at `pos` and where the next one starts. A field ends at a comma, or, for the row's `last`
+/// field, at a line end (its `\r` trimmed) or the body's end (then the next position is `body.len() + 1`). A
+/// row with too few or too many fields gives None.
+#[inline]
+fn field_at(body: &[u8], pos: usize, last: bool) -> Option<(&[u8], usize)> {
+    let rest = &body[pos..];
+    match memchr::memchr2(b',', b'\n', rest) {
+        Some(p) if (rest[p] == b',') != last => {
+            let field = &rest[..p];
+            Some((if last { trim_cr(field) } else { field }, pos + p + 1))
+        }
+        Some(_) => None,
+        None => last.then(|| (trim_cr(rest), body.len() + 1)),
+    }
+}
+
+/// Where the next field starts when the field at `pos` is exactly `prev` (so `field_at` would return `prev`).
+#[inline]
+fn same_at(body: &[u8], pos: usize, prev: &[u8], last: bool) -> Option<usize> {
+    let end = pos + prev.len();
+    if !body[pos..].starts_with(prev) {
+        return None;
+    }
+    match body.get(end) {
+        Some(b',') if !last => Some(end + 1),
+        Some(b'\n') if last => Some(end + 1),
+        None if last => Some(end + 1),
+        _ => None,
+    }
+}
+
+/// The number at `pos` and where the next field starts: a plain decimal parsed as it is scanned, anything else
+/// (and a field ending otherwise than plainly) through [`field_at`] and [`number`].
+#[inline]
+fn number_at(body: &[u8], pos: usize, last: bool) -> Option<(f64, usize)> {
+    if let Some((v, end)) = plain_decimal_at(body, pos) {
+        match body.get(end) {
+            Some(b',') if !last => return Some((v, end + 1)),
+            Some(b'\n') if last => return Some((v, end + 1)),
+            None if last => return Some((v, end + 1)),
+            _ => {}
+        }
+    }
+    let (field, next) = field_at(body, pos, last)?;
+    Some((number(field)?, next))
 }
 
 /// A price or volume cell: empty is missing (NaN, refused later as the polars path does), else a float.
@@ -247,41 +314,44 @@ fn number(field: &[u8]) -> Option<f64> {
     if field.is_empty() {
         return Some(f64::NAN);
     }
-    plain_decimal(field).or_else(|| fast_float2::parse(field).ok())
+    match plain_decimal_at(field, 0) {
+        Some((v, end)) if end == field.len() => Some(v),
+        _ => fast_float2::parse(field).ok(),
+    }
 }
 
 const POW10: [f64; 19] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
 ];
 
-/// `[-]digits[.digits]` whose digits, read as an integer m, fit in 53 bits: m / 10^k is one correctly rounded
-/// division of two exact doubles, so it equals any correct parser's result (Clinger's fast path) at a fraction of
-/// a general parser's cost. None for anything else.
-fn plain_decimal(field: &[u8]) -> Option<f64> {
-    let (negative, digits) = match field.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, field),
-    };
-    if digits.is_empty() || digits.len() > POW10.len() || digits == b"." {
-        return None;
-    }
+/// The longest `[-]digits[.digits]` at `pos` and where it ends, when it has at most 19 digits and dot whose
+/// digits, read as an integer m, fit in 53 bits: m / 10^k is one correctly rounded division of two exact doubles,
+/// so it equals any correct parser's result (Clinger's fast path) at a fraction of a general parser's cost.
+#[inline]
+fn plain_decimal_at(b: &[u8], pos: usize) -> Option<(f64, usize)> {
+    let negative = b.get(pos) == Some(&b'-');
+    let start = pos + usize::from(negative);
+    let mut p = start;
     let (mut m, mut decimals, mut dot) = (0u64, 0usize, false);
-    for &c in digits {
+    while let Some(&c) = b.get(p) {
         let d = c.wrapping_sub(b'0');
         if d < 10 {
-            m = m * 10 + u64::from(d);
+            // Wraps only beyond 19 characters, which are refused below.
+            m = m.wrapping_mul(10).wrapping_add(u64::from(d));
             decimals += usize::from(dot);
         } else if c == b'.' && !dot {
             dot = true;
         } else {
-            return None;
+            break;
         }
+        p += 1;
     }
-    if m > 1 << 53 {
+    let len = p - start;
+    if len == 0 || len > POW10.len() || (dot && len == 1) || m > 1 << 53 {
         return None;
     }
     let v = m as f64 / POW10[decimals];
-    Some(if negative { -v } else { v })
+    Some((if negative { -v } else { v }, p))
 }
 
 fn trim_cr(line: &[u8]) -> &[u8] {

@@ -108,7 +108,7 @@ fn anything_unusual_is_left_to_the_polars_path() {
         ("quotes", format!("{head}\"2024-01-02 10:00:00\",ES,1,2,0.5,1.5,10\n")),
         (
             "a roll_id column",
-            format!("ts,symbol,open,high,low,close,roll_id\n2024-01-02,ES,1,2,0.5,1.5,3\n"),
+            "ts,symbol,open,high,low,close,roll_id\n2024-01-02,ES,1,2,0.5,1.5,3\n".to_string(),
         ),
         ("a blank line", format!("{head}{row}\n{row}")),
         ("a short row", format!("{head}{row}2024-01-02 10:05:00,ES,1,2\n")),

@@ -75,7 +75,7 @@ pub(crate) fn read_table(path: &Path, default_symbol: &str) -> Result<Table, Dat
         return Err(DataError::Io { path: name, source });
     }
     if fmt == Format::Csv {
-        let bytes = read_parallel(path).map_err(|source| DataError::Io {
+        let bytes = map_file(path).map_err(|source| DataError::Io {
             path: name.clone(),
             source,
         })?;
@@ -86,21 +86,14 @@ pub(crate) fn read_table(path: &Path, default_symbol: &str) -> Result<Table, Dat
     read_table_polars(path, fmt, default_symbol)
 }
 
-/// Reads a whole file with one positioned read per 4 MiB piece, in parallel: the copy out of the page cache and the
-/// first touch of the buffer's pages are shared by the threads instead of falling on one.
-pub(crate) fn read_parallel(path: &Path) -> std::io::Result<Vec<u8>> {
-    use rayon::prelude::*;
-    use std::os::unix::fs::FileExt;
-    const PIECE: usize = 4 << 20;
+/// Maps a whole file: its bytes are the page cache's own, neither copied nor zeroed first, and the page tables are
+/// filled in one call.
+pub(crate) fn map_file(path: &Path) -> std::io::Result<memmap2::Mmap> {
     let file = std::fs::File::open(path)?;
-    let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
-    // Zeroed by the allocator's fresh pages, not by a pass over the buffer.
-    let mut bytes = vec![0u8; len];
-    bytes
-        .par_chunks_mut(PIECE)
-        .enumerate()
-        .try_for_each(|(k, piece)| file.read_exact_at(piece, (k * PIECE) as u64))?;
-    Ok(bytes)
+    // SAFETY: the map is only read, and dropped before `read_table` returns. A file truncated by another process
+    // while it is read would fault the reader (SIGBUS); polars' readers, which map the files they read, share
+    // that risk, and data files are not rewritten in place while jobs read them.
+    unsafe { memmap2::MmapOptions::new().populate().map(&file) }
 }
 
 /// As [`read_table`] through polars' readers only (every format; CSV files the fast path does not take).

@@ -4,7 +4,7 @@
 use super::error::DataError;
 use super::file::read_table;
 use super::load::{read_source, time_range, LoadOptions};
-use super::table::{BadRow, Duplicate, Table};
+use super::table::{BadRow, Duplicate, Keep, Table};
 use super::timestamps::iso;
 use super::Bars;
 use model::spec::DataSpec;
@@ -73,7 +73,7 @@ pub fn inspect(spec: &DataSpec, opts: &LoadOptions) -> Result<Report, DataError>
     report(&table, &|s, ts| wanted[s as usize] && ts >= lo && ts <= hi)
 }
 
-fn report(table: &Table, keep: &dyn Fn(u32, i64) -> bool) -> Result<Report, DataError> {
+fn report(table: &Table, keep: &Keep) -> Result<Report, DataError> {
     let out = table.assemble(keep, false)?;
     Ok(Report {
         source: table.source.clone(),

@@ -26,6 +26,9 @@ pub(crate) struct Table {
     pub bad: Vec<BadRow>,
 }
 
+/// Which rows a caller wants: `keep(symbol, ts)`.
+pub(crate) type Keep<'a> = dyn Fn(u32, i64) -> bool + Sync + 'a;
+
 /// The index of `name` in `names`, appended if new (fast when names arrive grouped).
 pub(crate) fn intern_name(names: &mut Vec<String>, name: &str) -> u32 {
     if names.last().is_some_and(|s| s == name) {
@@ -129,7 +132,7 @@ impl Table {
     /// Validates the rows `keep` accepts and splits them into one time-sorted series per symbol, sorted by symbol.
     /// Exact duplicates are dropped; duplicates with different values and rows breaking a rule are an error when
     /// `strict`, else skipped and listed. Unreadable rows are an error when `strict` even if `keep` would drop them.
-    pub fn assemble(&self, keep: &dyn Fn(u32, i64) -> bool, strict: bool) -> Result<Assembled, DataError> {
+    pub fn assemble(&self, keep: &Keep, strict: bool) -> Result<Assembled, DataError> {
         let (plan, mut out) = self.plan(keep, strict)?;
         out.bars = plan.iter().map(|(s, rows)| self.gather(*s, rows)).collect();
         Ok(out)
@@ -137,7 +140,13 @@ impl Table {
 
     /// As [`Table::assemble`]; when the result is one series holding every row in file order (the usual file),
     /// its columns are moved out of the table instead of copied (the table is left without rows then).
-    pub fn assemble_taking(&mut self, keep: &dyn Fn(u32, i64) -> bool, strict: bool) -> Result<Assembled, DataError> {
+    pub fn assemble_taking(&mut self, keep: &Keep, strict: bool) -> Result<Assembled, DataError> {
+        if let Some(s) = self.one_plain_series(keep) {
+            return Ok(Assembled {
+                bars: vec![self.take_series(s)],
+                ..Assembled::default()
+            });
+        }
         let (plan, mut out) = self.plan(keep, strict)?;
         if let [(s, rows)] = plan.as_slice() {
             if rows.len() == self.len() && rows.iter().enumerate().all(|(i, r)| *r as usize == i) {
@@ -149,13 +158,26 @@ impl Table {
         Ok(out)
     }
 
+    /// The symbol of every row when the rows are one series that [`Table::plan`] would keep whole and in file
+    /// order: all readable, kept, valid, of one symbol and strictly increasing in time (checked in parallel).
+    fn one_plain_series(&self, keep: &Keep) -> Option<usize> {
+        use rayon::prelude::*;
+        let s = *self.sym.first()?;
+        let plain = self.bad.is_empty()
+            && (0..self.len()).into_par_iter().with_min_len(1 << 14).all(|i| {
+                let t = self.ts[i];
+                self.sym[i] == s
+                    && t != i64::MIN
+                    && (i == 0 || self.ts[i - 1] < t)
+                    && keep(s, t)
+                    && self.check(i).is_none()
+            });
+        plain.then_some(s as usize)
+    }
+
     /// The checks and the order of [`Table::assemble`]: per symbol (sorted by name), the rows to keep in time order.
     #[allow(clippy::type_complexity)]
-    fn plan(
-        &self,
-        keep: &dyn Fn(u32, i64) -> bool,
-        strict: bool,
-    ) -> Result<(Vec<(usize, Vec<u32>)>, Assembled), DataError> {
+    fn plan(&self, keep: &Keep, strict: bool) -> Result<(Vec<(usize, Vec<u32>)>, Assembled), DataError> {
         let err = |b: &BadRow| DataError::BadRow {
             source_name: self.source.clone(),
             at: b.at.clone(),

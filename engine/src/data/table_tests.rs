@@ -108,12 +108,42 @@ fn taking_a_whole_ordered_series_moves_its_columns_and_equals_the_copy() {
 
 #[test]
 fn taking_an_unordered_or_filtered_series_copies_and_leaves_the_table_intact() {
-    let filters: [&dyn Fn(u32, i64) -> bool; 2] = [&|_: u32, ts: i64| ts != 2, &|_: u32, _: i64| true];
+    let filters: [&Keep; 2] = [&|_: u32, ts: i64| ts != 2, &|_: u32, _: i64| true];
     for keep in filters {
         let mut t = table(&[("A", 3, OK), ("A", 1, OK), ("A", 2, OK)]);
         let copied = t.assemble(keep, true).unwrap();
         let taken = t.assemble_taking(keep, true).unwrap();
         assert_eq!(taken.bars, copied.bars);
         assert_eq!(t.len(), 3);
+    }
+}
+
+#[test]
+fn taking_agrees_with_the_copy_on_duplicates_bad_rows_unreadable_rows_and_several_symbols() {
+    let low_above = [1.0, 2.0, 1.2, 1.5, 10.0];
+    let cases: [&[(&str, i64, [f64; 5])]; 4] = [
+        &[("A", 1, OK), ("A", 1, OK), ("A", 2, OK)],
+        &[("A", 1, OK), ("A", 2, low_above), ("A", 3, OK)],
+        &[("A", 1, OK), ("A", i64::MIN, OK), ("A", 3, OK)],
+        &[("A", 1, OK), ("B", 2, OK), ("A", 3, OK)],
+    ];
+    for rows in cases {
+        for strict in [true, false] {
+            let mut t = table(rows);
+            if rows[1].1 == i64::MIN {
+                t.bad.push(t.bad_row(1, "timestamp", "unreadable"));
+            }
+            match (
+                t.assemble(&|_, _| true, strict),
+                t.assemble_taking(&|_, _| true, strict),
+            ) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!((a.bars, a.duplicates, a.bad), (b.bars, b.duplicates, b.bad), "{rows:?}");
+                    assert_eq!(t.len(), rows.len(), "not taken whole: {rows:?}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("{rows:?} strict {strict}: {a:?} vs {b:?}"),
+            }
+        }
     }
 }

@@ -52,7 +52,7 @@ pub fn wire_result(result: &StatsResult) -> Result<Value, JobError> {
         .into_iter()
         .map(|mut r| {
             if let Some(o) = r.as_object_mut() {
-                o.retain(|k, _| columns.iter().any(|c| *c == k));
+                o.retain(|k, _| columns.contains(&k));
             }
             r
         })

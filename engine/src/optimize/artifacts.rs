@@ -129,7 +129,8 @@ pub fn trials_frame(outcome: &OptimizeOutcome) -> PolarsResult<DataFrame> {
 
 /// The metric columns (API key names, `prefix` prepended); a None entry is a row of nulls.
 fn metric_columns(prefix: &str, ms: &[Option<&BacktestMetrics>]) -> Vec<Column> {
-    let getters: [(&str, fn(&BacktestMetrics) -> Option<f64>); 12] = [
+    type Getter = fn(&BacktestMetrics) -> Option<f64>;
+    let getters: [(&str, Getter); 12] = [
         ("sharpe", |m| Some(m.sharpe)),
         ("sortino", |m| Some(m.sortino)),
         ("max_drawdown", |m| Some(m.max_drawdown)),

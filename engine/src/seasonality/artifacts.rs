@@ -40,7 +40,7 @@ pub fn write_json(path: &Path, value: &Value) -> Result<(), SeasonalityError> {
 /// The trade records of a fold as the optimisation job writes them (`ts_entry`, `price_entry`, `ts_exit`,
 /// `price_exit`, `side`, `r_multiple`, `pnl`, `exit_reason`), plus `symbol`.
 pub fn trades_frame(f: &FoldOutcome, symbols: &[String]) -> PolarsResult<DataFrame> {
-    let trades: Vec<Trade> = f.backtest.trades.iter().map(|(_, t)| t.clone()).collect();
+    let trades: Vec<Trade> = f.backtest.trades.iter().map(|(_, t)| *t).collect();
     let mut df = crate::optimize::artifacts::trades_frame(&trades)?;
     let names: Vec<&str> = f.backtest.trades.iter().map(|(s, _)| symbols[*s].as_str()).collect();
     df.with_column(Column::new("symbol".into(), names))?;
@@ -52,14 +52,31 @@ pub fn equity_frame(f: &FoldOutcome, symbols: &[String]) -> PolarsResult<DataFra
     let e = &f.backtest.equity;
     let ts = Column::new("ts".into(), e.iter().map(|p| p.1).collect::<Vec<i64>>())
         .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?;
-    // One constant column per run of equal symbols (rows come grouped by symbol): no string is copied per row.
-    let mut symbol = StringChunked::full_null("symbol".into(), 0);
-    for run in e.chunk_by(|a, b| a.0 == b.0) {
-        symbol.append(&StringChunked::full("symbol".into(), &symbols[run[0].0], run.len()))?;
-    }
-    let symbol = Column::from(symbol.into_series());
+    let symbol = symbol_column(e.iter().map(|p| p.0 as u32), symbols)?;
     let equity = Column::new("equity".into(), e.iter().map(|p| p.2).collect::<Vec<f64>>());
     DataFrame::new(e.len(), vec![ts, symbol, equity])
+}
+
+/// A `symbol` column from indices into `symbols`, as an enum of them: Parquet stores it dictionary-encoded straight
+/// from the indices, where a string column would be hashed row by row to find its few distinct values.
+fn symbol_column(indices: impl Iterator<Item = u32>, symbols: &[String]) -> PolarsResult<Column> {
+    let dtype = DataType::from_frozen_categories(FrozenCategories::new(symbols.iter().map(String::as_str))?);
+    let name = PlSmallStr::from("symbol");
+    let series = match dtype.cat_physical()? {
+        CategoricalPhysical::U8 => {
+            let ids = UInt8Chunked::from_vec(name, indices.map(|k| k as u8).collect());
+            CategoricalChunked::<Categorical8Type>::from_cats_and_dtype(ids, dtype).into_series()
+        }
+        CategoricalPhysical::U16 => {
+            let ids = UInt16Chunked::from_vec(name, indices.map(|k| k as u16).collect());
+            CategoricalChunked::<Categorical16Type>::from_cats_and_dtype(ids, dtype).into_series()
+        }
+        CategoricalPhysical::U32 => {
+            let ids = UInt32Chunked::from_vec(name, indices.collect());
+            CategoricalChunked::<Categorical32Type>::from_cats_and_dtype(ids, dtype).into_series()
+        }
+    };
+    Ok(series.into())
 }
 
 /// Writes every fold's files under `out_dir` (folds, and each fold's equity beside its other files, in parallel)
@@ -157,4 +174,30 @@ pub fn write_trials(trials: &[super::optimize::TrialRecord], path: &Path) -> Res
         .finish(&mut df)
         .map_err(|e| write_err(path, e))?;
     write_atomic(path, &buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(indices: &[u32], symbols: &[String]) -> Vec<Option<String>> {
+        let column = symbol_column(indices.iter().copied(), symbols).unwrap();
+        let mut df = DataFrame::new(indices.len(), vec![column]).unwrap();
+        let mut buf = Vec::new();
+        crate::data::write::parquet_writer(&mut buf).finish(&mut df).unwrap();
+        let back = ParquetReader::new(std::io::Cursor::new(buf)).finish().unwrap();
+        let text = back.column("symbol").unwrap().cast(&DataType::String).unwrap();
+        text.str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
+    }
+
+    #[test]
+    fn the_symbol_column_reads_back_from_parquet_as_the_symbols_of_its_rows() {
+        let symbols = ["EURUSD", "ES", "BTCUSD"].map(String::from);
+        let want = ["EURUSD", "EURUSD", "ES", "BTCUSD", "BTCUSD", "BTCUSD"].map(|s| Some(s.to_string()));
+        assert_eq!(round_trip(&[0, 0, 1, 2, 2, 2], &symbols), want);
+        // More symbols than one-byte codes hold.
+        let many: Vec<String> = (0..300).map(|k| format!("S{k}")).collect();
+        let got = round_trip(&[299, 0, 256], &many);
+        assert_eq!(got, ["S299", "S0", "S256"].map(|s| Some(s.to_string())));
+    }
 }

@@ -126,6 +126,9 @@ pub fn backtest_fold(
     let mut out = FoldBacktest::default();
     let mut fold = Accumulator::default();
     let mut per_symbol = Vec::new();
+    if record {
+        out.equity.reserve_exact(tests.iter().map(|r| r.len()).sum());
+    }
     for (s, d) in data.iter().enumerate() {
         let range = tests[s].clone();
         if range.is_empty() {
@@ -136,17 +139,14 @@ pub fn backtest_fold(
             long: &signals[s],
         };
         let mut symbol = Accumulator::default();
-        let mut rec = FoldBacktest::default();
         let mut tee = Tee {
             fold: &mut fold,
             symbol: &mut symbol,
             oos: &mut stitched.pooled,
             oos_symbol: &mut stitched.per_symbol[s],
-            record: record.then_some((&mut rec, s, &d.bars.ts[..])),
+            record: record.then_some((&mut out, s, &d.bars.ts[..])),
         };
         run(&d.market(), &signal, range, params, &mut tee);
-        out.trades.append(&mut rec.trades);
-        out.equity.append(&mut rec.equity);
         per_symbol.push((s, symbol.finish(bars_per_year)));
     }
     out.metrics = fold.finish(bars_per_year);
@@ -201,8 +201,8 @@ mod tests {
         let mut st = Stitched::new(1);
         let got = backtest_fold(
             &[d],
-            &[range.clone()],
-            &[long[range].to_vec()],
+            std::slice::from_ref(&range),
+            &[long[range.clone()].to_vec()],
             &params,
             1000.0,
             &mut st,
@@ -229,8 +229,8 @@ mod tests {
         for r in [0..80, 100..200] {
             backtest_fold(
                 std::slice::from_ref(&d),
-                &[r.clone()],
-                &[long[r].to_vec()],
+                std::slice::from_ref(&r),
+                &[long[r.clone()].to_vec()],
                 &params,
                 500.0,
                 &mut st,

@@ -58,12 +58,12 @@ pub fn profiles_frame(rows: &[ProfileRow], measure: Measure) -> PolarsResult<Dat
                 rows.iter().map(|r| head(r)[0].map(|s| s as u32)).collect::<Vec<_>>(),
             ));
             for (k, name) in ["p_hat", "ci_low", "ci_high"].iter().enumerate() {
-                cols.push(col(*name, f(&|r| head(r)[k + 1])));
+                cols.push(col(name, f(&|r| head(r)[k + 1])));
             }
         }
         Measure::Return => {
             for (k, name) in ["ret_mean", "ret_median", "ret_std"].iter().enumerate() {
-                cols.push(col(*name, f(&|r| head(r)[k])));
+                cols.push(col(name, f(&|r| head(r)[k])));
             }
         }
     }
@@ -73,7 +73,8 @@ pub fn profiles_frame(rows: &[ProfileRow], measure: Measure) -> PolarsResult<Dat
         "n_runs".into(),
         rows.iter().map(|r| r.n_runs as u32).collect::<Vec<u32>>(),
     ));
-    let tail: [(&str, &dyn Fn(&ProfileRow) -> Option<f64>); 24] = [
+    type Getter<'a> = &'a dyn Fn(&ProfileRow) -> Option<f64>;
+    let tail: [(&str, Getter); 24] = [
         ("p_reversal_n", &|r| r.p_reversal_n),
         ("p_reversal_ci_low", &|r| r.p_reversal_ci_low),
         ("p_reversal_ci_high", &|r| r.p_reversal_ci_high),
@@ -100,7 +101,7 @@ pub fn profiles_frame(rows: &[ProfileRow], measure: Measure) -> PolarsResult<Dat
         ("q_value", &|r| r.q_value),
     ];
     for (name, get) in &tail[..21] {
-        cols.push(col(*name, f(*get)));
+        cols.push(col(name, f(*get)));
     }
     cols.push(Column::new(
         "insufficient".into(),
@@ -121,7 +122,7 @@ pub fn profiles_frame(rows: &[ProfileRow], measure: Measure) -> PolarsResult<Dat
         rows.iter().map(|r| r.horizon as i64).collect::<Vec<i64>>(),
     ));
     for (name, get) in &tail[21..] {
-        cols.push(col(*name, f(*get)));
+        cols.push(col(name, f(*get)));
     }
     cols.push(col("years_same_sign", f(&|r| r.years_same_sign)));
     DataFrame::new(rows.len(), cols)

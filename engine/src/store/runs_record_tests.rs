@@ -88,7 +88,8 @@ async fn life_cycle(store: Store) {
         "the failed trial is stored as it was"
     );
     let scatter = trials_in_sample(&store, &run.run_id).await.unwrap();
-    let got: Vec<(i64, Option<f64>, Option<i64>, Option<f64>)> = scatter
+    type Point = (i64, Option<f64>, Option<i64>, Option<f64>);
+    let got: Vec<Point> = scatter
         .iter()
         .map(|t| (t.trial_number, t.is_sharpe, t.is_n_trades, t.sharpe))
         .collect();
