@@ -24,11 +24,9 @@ enum Role {
     Skip,
 }
 
-/// What each column of a row is read into, and which optional columns the file has.
+/// What each column of a row is read into.
 struct Layout {
     roles: Vec<Role>,
-    symbol: bool,
-    session: bool,
 }
 
 impl Layout {
@@ -54,11 +52,12 @@ impl Layout {
                 roles[c] = role;
             }
         }
-        Some(Layout {
-            roles,
-            symbol: symbol.is_some(),
-            session: session.is_some(),
-        })
+        Some(Layout { roles })
+    }
+
+    /// Whether some column is read as `role`.
+    fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
     }
 }
 
@@ -99,7 +98,7 @@ pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option
         low: vec![0.0; n],
         close: vec![0.0; n],
         volume: vec![0.0; n],
-        session: layout.session.then(|| Labels {
+        session: layout.has(Role::Session).then(|| Labels {
             names: Vec::new(),
             codes: vec![0; n],
         }),
@@ -116,7 +115,7 @@ pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option
     for (chunk, &count) in names.iter().zip(&counts) {
         let rows = start..start + count;
         start += count;
-        if layout.symbol {
+        if layout.has(Role::Symbol) {
             let map: Vec<u32> = chunk.symbols.iter().map(|s| t.intern(s)).collect();
             t.sym[rows.clone()].iter_mut().for_each(|s| *s = map[*s as usize]);
         }
@@ -281,10 +280,16 @@ fn field_at(body: &[u8], pos: usize, last: bool) -> Option<(&[u8], usize)> {
 /// Where the next field starts when the field at `pos` is exactly `prev` (so `field_at` would return `prev`).
 #[inline]
 fn same_at(body: &[u8], pos: usize, prev: &[u8], last: bool) -> Option<usize> {
-    let end = pos + prev.len();
     if !body[pos..].starts_with(prev) {
         return None;
     }
+    next_field(body, pos + prev.len(), last)
+}
+
+/// Where the next field starts when a field ends plainly at `end`: at a comma, or for the row's `last` field at a
+/// line end or the body's end.
+#[inline]
+fn next_field(body: &[u8], end: usize, last: bool) -> Option<usize> {
     match body.get(end) {
         Some(b',') if !last => Some(end + 1),
         Some(b'\n') if last => Some(end + 1),
@@ -297,13 +302,8 @@ fn same_at(body: &[u8], pos: usize, prev: &[u8], last: bool) -> Option<usize> {
 /// (and a field ending otherwise than plainly) through [`field_at`] and [`number`].
 #[inline]
 fn number_at(body: &[u8], pos: usize, last: bool) -> Option<(f64, usize)> {
-    if let Some((v, end)) = plain_decimal_at(body, pos) {
-        match body.get(end) {
-            Some(b',') if !last => return Some((v, end + 1)),
-            Some(b'\n') if last => return Some((v, end + 1)),
-            None if last => return Some((v, end + 1)),
-            _ => {}
-        }
+    if let Some((v, next)) = plain_decimal_at(body, pos).and_then(|(v, end)| Some((v, next_field(body, end, last)?))) {
+        return Some((v, next));
     }
     let (field, next) = field_at(body, pos, last)?;
     Some((number(field)?, next))

@@ -141,21 +141,13 @@ impl Table {
     /// As [`Table::assemble`]; when the result is one series holding every row in file order (the usual file),
     /// its columns are moved out of the table instead of copied (the table is left without rows then).
     pub fn assemble_taking(&mut self, keep: &Keep, strict: bool) -> Result<Assembled, DataError> {
-        if let Some(s) = self.one_plain_series(keep) {
-            return Ok(Assembled {
+        match self.one_plain_series(keep) {
+            Some(s) => Ok(Assembled {
                 bars: vec![self.take_series(s)],
                 ..Assembled::default()
-            });
+            }),
+            None => self.assemble(keep, strict),
         }
-        let (plan, mut out) = self.plan(keep, strict)?;
-        if let [(s, rows)] = plan.as_slice() {
-            if rows.len() == self.len() && rows.iter().enumerate().all(|(i, r)| *r as usize == i) {
-                out.bars = vec![self.take_series(*s)];
-                return Ok(out);
-            }
-        }
-        out.bars = plan.iter().map(|(s, rows)| self.gather(*s, rows)).collect();
-        Ok(out)
     }
 
     /// The symbol of every row when the rows are one series that [`Table::plan`] would keep whole and in file
