@@ -23,28 +23,32 @@ pub fn mean(x: &[f64]) -> Option<f64> {
     (!x.is_empty()).then(|| x.iter().sum::<f64>() / x.len() as f64)
 }
 
-/// Sample standard deviation (ddof 1, two-pass); None below two values.
-pub fn sample_std(x: &[f64]) -> Option<f64> {
-    if x.len() < 2 {
+/// Sample standard deviation (ddof 1, two-pass) of values given as [`order_key`]s, around their known mean,
+/// summed in the keys' order; None below two values.
+pub fn sample_std_of_keys(keys: &[i64], mean: f64) -> Option<f64> {
+    if keys.len() < 2 {
         return None;
     }
-    let m = mean(x)?;
-    let ss: f64 = x.iter().map(|v| (v - m) * (v - m)).sum();
-    Some((ss / (x.len() - 1) as f64).sqrt())
+    let ss: f64 = keys
+        .iter()
+        .map(|k| from_order_key(*k))
+        .map(|v| (v - mean) * (v - mean))
+        .sum();
+    Some((ss / (keys.len() - 1) as f64).sqrt())
 }
 
-/// The original's "nearest" quantiles: index `round((n−1)·q)` (half away from zero) of the sorted values, for
-/// ascending `qs`, selecting each in the part right of the previous one (about
-/// 2.5 passes instead of 4 for p25/p50/p75/p90). All None when empty.
-pub fn quantiles_nearest<const N: usize>(x: &[f64], qs: [f64; N]) -> [Option<f64>; N] {
+/// The original's "nearest" quantiles of values given as [`order_key`]s, which it reorders: index `round((n−1)·q)`
+/// (half away from zero) of the sorted values, for ascending `qs`, each selected in the part right of the previous
+/// one (about 2.5 passes instead of 4 for p25/p50/p75/p90). All None when empty.
+pub fn quantiles_of_keys<const N: usize>(keys: &mut [i64], qs: [f64; N]) -> [Option<f64>; N] {
     let mut out = [None; N];
-    if x.is_empty() {
+    if keys.is_empty() {
         return out;
     }
-    let mut keys = order_keys(x);
+    let last = keys.len() - 1;
     let mut lo = 0;
     for (slot, q) in out.iter_mut().zip(qs) {
-        let k = ((((x.len() - 1) as f64) * q).round() as usize).clamp(lo, x.len() - 1);
+        let k = (((last as f64) * q).round() as usize).clamp(lo, last);
         let (_, v, _) = keys[lo..].select_nth_unstable(k - lo);
         *slot = Some(from_order_key(*v));
         lo = k;
@@ -52,13 +56,13 @@ pub fn quantiles_nearest<const N: usize>(x: &[f64], qs: [f64; N]) -> [Option<f64
     out
 }
 
-/// The true median (mean of the two middle values for even n); None when empty.
-pub fn median(x: &[f64]) -> Option<f64> {
-    let n = x.len();
+/// The true median (mean of the two middle values for even n) of values given as [`order_key`]s, which it
+/// reorders; None when empty.
+pub fn median_of_keys(keys: &mut [i64]) -> Option<f64> {
+    let n = keys.len();
     if n == 0 {
         return None;
     }
-    let mut keys = order_keys(x);
     let (left, mid, _) = keys.select_nth_unstable(n / 2);
     let upper = from_order_key(*mid);
     if n % 2 == 1 {
@@ -68,12 +72,15 @@ pub fn median(x: &[f64]) -> Option<f64> {
     Some((lower + upper) / 2.0)
 }
 
-/// Integers ordered as `f64::total_cmp` orders the values: selecting on them compares machine integers.
-fn order_keys(x: &[f64]) -> Vec<i64> {
-    x.iter().map(|v| flip(v.to_bits() as i64)).collect()
+/// An integer ordered as `f64::total_cmp` orders the values: selecting on such keys compares machine integers.
+#[inline]
+pub fn order_key(v: f64) -> i64 {
+    flip(v.to_bits() as i64)
 }
 
-fn from_order_key(k: i64) -> f64 {
+/// The value of an [`order_key`].
+#[inline]
+pub fn from_order_key(k: i64) -> f64 {
     f64::from_bits(flip(k) as u64)
 }
 
@@ -252,6 +259,18 @@ fn ln_gamma(x: f64) -> f64 {
 mod tests {
     use super::*;
 
+    fn keys(x: &[f64]) -> Vec<i64> {
+        x.iter().map(|v| order_key(*v)).collect()
+    }
+
+    fn quantiles_nearest<const N: usize>(x: &[f64], qs: [f64; N]) -> [Option<f64>; N] {
+        quantiles_of_keys(&mut keys(x), qs)
+    }
+
+    fn median(x: &[f64]) -> Option<f64> {
+        median_of_keys(&mut keys(x))
+    }
+
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol
     }
@@ -312,7 +331,11 @@ mod tests {
     fn median_averages_the_two_middle_values() {
         assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
         assert_eq!(median(&[5.0, 1.0, 3.0]), Some(3.0));
-        assert_eq!(sample_std(&[1.0, 2.0, 3.0, 4.0]), Some((5.0f64 / 3.0).sqrt()));
+        assert_eq!(
+            sample_std_of_keys(&keys(&[1.0, 2.0, 3.0, 4.0]), 2.5),
+            Some((5.0f64 / 3.0).sqrt())
+        );
+        assert_eq!(sample_std_of_keys(&keys(&[1.0]), 1.0), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Long/flat signal from selected bins (reference §2.10.4), honouring every selectable dim.
 
 use super::calendar::Calendar;
-use super::dims::Dim;
+use super::dims::{CodeRun, Dim};
 use super::select::Rules;
 use crate::data::Bars;
 use model::spec::seasonality::Combine;
@@ -15,29 +15,31 @@ pub fn signal(bars: &Bars, rules: &Rules) -> Vec<bool> {
 
 /// As [`signal`] on a calendar computed beforehand for `n` bars (shared by the optimiser's trials).
 pub fn signal_on(cal: &Calendar, n: usize, rules: &Rules) -> Vec<bool> {
-    let masks: Vec<(Dim, Vec<i64>)> = rules
+    let masks: Vec<(Vec<CodeRun>, Vec<i64>)> = rules
         .active_bins
         .iter()
         .filter(|(_, bins)| !bins.is_empty())
         .filter_map(|(name, bins)| {
             let dim = Dim::from_name(name)?;
-            (n == 0 || dim.code(cal, 0).is_some()).then(|| (dim, bins.iter().filter_map(|b| dim.code_of(b)).collect()))
+            let runs = dim.runs(cal)?;
+            Some((runs, bins.iter().filter_map(|b| dim.code_of(b)).collect()))
         })
         .collect();
     if masks.is_empty() {
         return vec![false; n];
     }
-    (0..n)
-        .map(|i| {
-            let mut hits = masks
-                .iter()
-                .map(|(dim, codes)| dim.code(cal, i).is_some_and(|c| codes.contains(&c)));
-            match rules.combine {
-                Combine::And => hits.all(|h| h),
-                Combine::Or | Combine::Sum => hits.any(|h| h),
+    let and = rules.combine == Combine::And;
+    let mut long = vec![and; n];
+    for (runs, codes) in &masks {
+        for r in runs.iter().filter(|r| r.start < n) {
+            let hit = codes.contains(&(r.code as i64));
+            // And: a miss clears the run; or: a hit sets it.
+            if hit != and {
+                long[r.start..r.end.min(n)].fill(hit);
             }
-        })
-        .collect()
+        }
+    }
+    long
 }
 
 #[cfg(test)]
