@@ -258,6 +258,7 @@ impl BinValues {
     }
 }
 
+/// One bin's profile row from its gathered values (which the median and quantiles reorder).
 fn bin_row(p: &Prepared, s: &Settings, dim: Dim, bin: Bin, v: &mut BinValues, years: &[YearRow]) -> ProfileRow {
     let sums = v.sums;
     let n = sums.n;
