@@ -46,30 +46,39 @@ impl<'a> Prepared<'a> {
             None => Cow::Owned(Calendar::of(bars.ts, bars.roll_id, tom.0, tom.1)),
         };
         let out = super::outcomes::outcomes(&bars, s.horizon, &cal.day_index);
-        // One pass over the kept bars: baseline, reversal baseline, per-year baselines and the period.
+        // One pass over the kept bars, year by year: baseline, reversal baseline and per-year baselines.
         let direction = s.measure == Measure::Direction;
         let (mut sum, mut kept) = (0.0, 0usize);
         let (mut reversals, mut run_starts) = (0usize, 0usize);
-        let mut year_baseline: Vec<(i32, f64, f64)> = Vec::new();
-        let (mut first, mut last) = (None, None);
-        for i in (0..bars.len()).filter(|&i| out.keep[i]) {
-            let v = if direction { out.up[i] as u8 as f64 } else { out.ret[i] };
-            sum += v;
-            kept += 1;
-            if out.run_start[i] {
-                run_starts += 1;
-                reversals += usize::from(out.run_length[i] as usize <= s.horizon);
-            }
-            match year_baseline.last_mut() {
-                Some(y) if y.0 == cal.year[i] => {
-                    y.1 += v;
-                    y.2 += 1.0;
+        let mut year_baseline = Vec::new();
+        let mut a = 0;
+        while a < bars.len() {
+            let year = cal.year[a];
+            let r = a..a + cal.year[a..].partition_point(|&y| y == year);
+            let (mut year_sum, mut year_kept) = (0.0, 0usize);
+            let starts = out.run_start[r.clone()].iter().zip(&out.run_length[r.clone()]);
+            let bars_of_year = out.keep[r.clone()]
+                .iter()
+                .zip(&out.up[r.clone()])
+                .zip(&out.ret[r.clone()]);
+            for (((&k, &up), &ret), (&start, &len)) in bars_of_year.zip(starts) {
+                if k {
+                    let v = if direction { up as u8 as f64 } else { ret };
+                    sum += v;
+                    year_sum += v;
+                    year_kept += 1;
+                    run_starts += start as usize;
+                    reversals += (start & (len as usize <= s.horizon)) as usize;
                 }
-                _ => year_baseline.push((cal.year[i], v, 1.0)),
             }
-            first.get_or_insert(i);
-            last = Some(i);
+            if year_kept > 0 {
+                year_baseline.push((year, year_sum / year_kept as f64));
+            }
+            kept += year_kept;
+            a = r.end;
         }
+        let first = out.keep.iter().position(|&k| k);
+        let last = out.keep.iter().rposition(|&k| k);
         let ratio = |k: f64, n: usize| (n > 0).then(|| k / n as f64);
         let baseline = ratio(sum, kept);
         let reversal_baseline = ratio(reversals as f64, run_starts);
@@ -82,7 +91,7 @@ impl<'a> Prepared<'a> {
             cal,
             baseline,
             reversal_baseline,
-            year_baseline: year_baseline.into_iter().map(|(y, s, n)| (y, s / n)).collect(),
+            year_baseline,
             out,
             period,
         }
