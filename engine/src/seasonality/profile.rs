@@ -257,14 +257,18 @@ impl BinValues {
             sums.add_values(o, range.clone(), direction, &mut cells[(r.year - years.first) as usize]);
             sums.add_runs_and_breakouts(o, range.clone(), s.horizon);
             let keep = &o.keep[range.clone()];
-            let amp = keep.iter().zip(&o.amplitude[range.clone()]).filter(|(k, _)| **k);
-            self.amp.extend(amp.map(|(_, v)| order_key(*v)));
-            let ret = keep.iter().zip(&o.ret[range]).filter(|(k, _)| **k);
-            self.ret.extend(ret.map(|(_, v)| order_key(*v)));
+            extend_kept_keys(&mut self.amp, keep, &o.amplitude[range.clone()]);
+            extend_kept_keys(&mut self.ret, keep, &o.ret[range]);
         }
         self.sums = sums;
         cells
     }
+}
+
+/// Appends the order keys of the `values` whose `keep` flag is set.
+fn extend_kept_keys(keys: &mut Vec<i64>, keep: &[bool], values: &[f64]) {
+    let kept = keep.iter().zip(values).filter(|(k, _)| **k);
+    keys.extend(kept.map(|(_, v)| order_key(*v)));
 }
 
 /// One bin's profile row from its gathered values (which the median and quantiles reorder).
