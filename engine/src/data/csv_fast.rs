@@ -79,14 +79,19 @@ struct ChunkNames {
 
 /// Reads `bytes` (a whole CSV file) into a table, or None when the file is not the plain bar layout.
 pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option<Table> {
-    if memchr::memchr(b'"', bytes).is_some() {
+    let header_end = memchr::memchr(b'\n', bytes)?;
+    let header = &bytes[..header_end];
+    if memchr::memchr(b'"', header).is_some() {
         return None;
     }
-    let header_end = memchr::memchr(b'\n', bytes)?;
-    let layout = Layout::of(trim_cr(&bytes[..header_end]))?;
+    let layout = Layout::of(trim_cr(header))?;
     let body = &bytes[header_end + 1..];
     let chunks = split_lines(body, rayon::current_num_threads() * 4);
-    let counts: Vec<usize> = chunks.par_iter().map(|c| line_count(c)).collect();
+    // A quote anywhere leaves the file to the polars path; each chunk is checked while its lines are counted.
+    let counts: Vec<usize> = chunks
+        .par_iter()
+        .map(|c| memchr::memchr(b'"', c).is_none().then(|| line_count(c)))
+        .collect::<Option<_>>()?;
     let n: usize = counts.iter().sum();
     let mut t = Table {
         source,

@@ -2,6 +2,7 @@
 //! (real Parquet), `summary.json`, and real Parquet `trades.parquet` / `equity.parquet` (the original wrote JSON text
 //! under those names). Every file is written to a temporary name, then renamed.
 
+use super::backtest::EquityCurve;
 use super::payload::{fold_metrics, rules_value, ArtifactPaths};
 use super::pipeline::{FoldOutcome, RunOutcome};
 use super::{write_profiles, SeasonalityError};
@@ -48,13 +49,11 @@ pub fn trades_frame(f: &FoldOutcome, symbols: &[String]) -> PolarsResult<DataFra
 }
 
 /// The pooled equity after every test bar: `ts` (UTC datetime, ms), `symbol`, `equity` (starts at 1).
-pub fn equity_frame(f: &FoldOutcome, symbols: &[String]) -> PolarsResult<DataFrame> {
-    let e = &f.backtest.equity;
-    let ts = Column::new("ts".into(), e.iter().map(|p| p.1).collect::<Vec<i64>>())
-        .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?;
-    let symbol = symbol_column(e.iter().map(|p| p.0 as u32), symbols)?;
-    let equity = Column::new("equity".into(), e.iter().map(|p| p.2).collect::<Vec<f64>>());
-    DataFrame::new(e.len(), vec![ts, symbol, equity])
+pub fn equity_frame(e: &EquityCurve, symbols: &[String]) -> PolarsResult<DataFrame> {
+    let ts = Int64Chunked::from_slice("ts".into(), &e.ts).into_datetime(TimeUnit::Milliseconds, None);
+    let symbol = symbol_column(e.symbol.iter().copied(), symbols)?;
+    let equity = Column::new("equity".into(), &e.equity);
+    DataFrame::new(e.len(), vec![ts.into_column(), symbol, equity])
 }
 
 /// A `symbol` column from indices into `symbols`, as an enum of them: Parquet stores it dictionary-encoded straight
@@ -123,7 +122,7 @@ fn write_fold(
     };
     // Per-bar equity barely compresses; LZ4 took half of its writing time.
     let equity = || {
-        let frame = equity_frame(f, &outcome.symbols);
+        let frame = equity_frame(&f.backtest.equity, &outcome.symbols);
         crate::optimize::artifacts::write_parquet_with(&files[3].1, frame, ParquetCompression::Uncompressed)
             .map_err(|e| write_err(&files[3].1, e.reason))
     };
@@ -188,6 +187,43 @@ mod tests {
         let back = ParquetReader::new(std::io::Cursor::new(buf)).finish().unwrap();
         let text = back.column("symbol").unwrap().cast(&DataType::String).unwrap();
         text.str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
+    }
+
+    #[test]
+    fn the_equity_file_holds_every_recorded_bar_with_its_time_symbol_and_equity() {
+        let symbols = ["BTCUSD", "ES"].map(String::from);
+        let e = EquityCurve {
+            symbol: vec![0, 0, 0, 1, 1],
+            ts: vec![
+                1_704_067_200_000,
+                1_704_067_260_000,
+                1_704_067_320_000,
+                1_704_067_200_000,
+                1_704_067_500_000,
+            ],
+            equity: vec![1.0, 1.002, 0.9985, 0.9985, 1.25],
+        };
+        let mut df = equity_frame(&e, &symbols).unwrap();
+        let mut buf = Vec::new();
+        crate::data::write::parquet_writer(&mut buf).finish(&mut df).unwrap();
+        let back = ParquetReader::new(std::io::Cursor::new(buf)).finish().unwrap();
+        let columns: Vec<&str> = back.get_column_names().iter().map(|c| c.as_str()).collect();
+        assert_eq!(columns, ["ts", "symbol", "equity"]);
+        let ts = back.column("ts").unwrap();
+        assert_eq!(ts.dtype(), &DataType::Datetime(TimeUnit::Milliseconds, None));
+        let ts = ts.cast(&DataType::Int64).unwrap();
+        assert_eq!(ts.i64().unwrap().into_no_null_iter().collect::<Vec<_>>(), e.ts);
+        let names = back.column("symbol").unwrap().cast(&DataType::String).unwrap();
+        let names: Vec<Option<&str>> = names.str().unwrap().iter().collect();
+        assert_eq!(names, ["BTCUSD", "BTCUSD", "BTCUSD", "ES", "ES"].map(Some));
+        let equity: Vec<f64> = back
+            .column("equity")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(equity, e.equity);
     }
 
     #[test]

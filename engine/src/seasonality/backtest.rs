@@ -70,8 +70,29 @@ pub struct FoldBacktest {
     pub per_symbol: Vec<(usize, BacktestMetrics)>,
     /// `(symbol index, trade)` in symbol order, then time order.
     pub trades: Vec<(usize, Trade)>,
-    /// `(symbol index, timestamp, equity)`: the pooled equity after every bar (starts at 1).
-    pub equity: Vec<(usize, i64, f64)>,
+    /// The pooled equity after every test bar (starts at 1).
+    pub equity: EquityCurve,
+}
+
+/// An equity curve column by column, so that its file takes the columns as they are: one row per bar.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EquityCurve {
+    /// Index of the bar's symbol.
+    pub symbol: Vec<u32>,
+    pub ts: Vec<i64>,
+    pub equity: Vec<f64>,
+}
+
+impl EquityCurve {
+    /// Number of bars.
+    pub fn len(&self) -> usize {
+        self.ts.len()
+    }
+
+    /// True when no bar was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.ts.is_empty()
+    }
 }
 
 struct Tee<'a> {
@@ -89,8 +110,9 @@ impl Sink for Tee<'_> {
         self.symbol.bar(i, ret, long);
         self.oos.bar(i, ret, long);
         self.oos_symbol.bar(i, ret, long);
-        if let Some((out, s, ts)) = self.record.as_mut() {
-            out.equity.push((*s, ts[i], self.fold.equity()));
+        if let Some((out, _, ts)) = self.record.as_mut() {
+            out.equity.ts.push(ts[i]);
+            out.equity.equity.push(self.fold.equity());
         }
     }
 
@@ -127,7 +149,9 @@ pub fn backtest_fold(
     let mut fold = Accumulator::default();
     let mut per_symbol = Vec::new();
     if record {
-        out.equity.reserve_exact(tests.iter().map(|r| r.len()).sum());
+        let bars = tests.iter().map(|r| r.len()).sum();
+        out.equity.ts.reserve_exact(bars);
+        out.equity.equity.reserve_exact(bars);
     }
     for (s, d) in data.iter().enumerate() {
         let range = tests[s].clone();
@@ -147,6 +171,9 @@ pub fn backtest_fold(
             record: record.then_some((&mut out, s, &d.bars.ts[..])),
         };
         run(&d.market(), &signal, range, params, &mut tee);
+        if record {
+            out.equity.symbol.resize(out.equity.len(), s as u32);
+        }
         per_symbol.push((s, symbol.finish(bars_per_year)));
     }
     out.metrics = fold.finish(bars_per_year);
@@ -213,6 +240,27 @@ mod tests {
         assert_eq!(st.pooled.finish(1000.0), expected);
         assert_eq!(got.trades.iter().map(|t| t.1).collect::<Vec<_>>(), expected_trades);
         assert_eq!(got.equity.len(), 120);
+    }
+
+    #[test]
+    fn the_equity_curve_records_every_test_bar_of_each_symbol_in_order() {
+        let b = bars();
+        let params = Params {
+            atr_k: 1.5,
+            r_mult: 2.0,
+            cost: 0.0,
+        };
+        let tests = [50..170, 0..0, 10..40];
+        let signals: Vec<Vec<bool>> = tests.iter().map(|r| r.clone().map(|i| i % 3 != 0).collect()).collect();
+        let data: Vec<SymbolData> = (0..3).map(|_| SymbolData::new(&b)).collect();
+        let got = backtest_fold(&data, &tests, &signals, &params, 1000.0, &mut Stitched::new(3), true);
+        let e = &got.equity;
+        let want_symbols: Vec<u32> = [0; 120].into_iter().chain([2; 30]).collect();
+        assert_eq!(e.symbol, want_symbols);
+        assert_eq!(e.ts, [&b.ts[50..170], &b.ts[10..40]].concat());
+        assert_eq!(e.equity.len(), 150);
+        assert!(e.equity.iter().all(|x| x.is_finite() && *x > 0.0));
+        assert!(!got.trades.is_empty());
     }
 
     #[test]

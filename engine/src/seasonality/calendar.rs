@@ -33,70 +33,55 @@ impl Calendar {
     }
 
     /// As [`Calendar::new`] from the timestamps and roll ids alone (a window of a series, without copying it).
+    /// Date fields are filled once per run of bars on one date, not per bar.
     pub fn of(ts: &[i64], roll_id: Option<&[i64]>, tom_before: u32, tom_after: u32) -> Calendar {
         let n = ts.len();
         let mut c = Calendar {
             tom_before,
             tom_after,
+            hour: ts.iter().map(|t| (t.rem_euclid(DAY_MS) / HOUR_MS) as u8).collect(),
             ..Default::default()
         };
-        c.hour.reserve(n);
-        c.dow.reserve(n);
-        c.day.reserve(n);
-        c.month.reserve(n);
-        c.year.reserve(n);
-        c.days_in_month.reserve(n);
-        c.day_index.reserve(n);
-        let mut cached: Option<(i64, DayFields)> = None;
-        for &ts in ts {
-            let di = ts.div_euclid(DAY_MS);
-            let f = match cached {
-                Some((d, f)) if d == di => f,
-                _ => {
-                    let f = DayFields::of(di);
-                    cached = Some((di, f));
-                    f
-                }
-            };
-            c.hour.push((ts.rem_euclid(DAY_MS) / HOUR_MS) as u8);
-            c.dow.push(f.dow);
-            c.day.push(f.day);
-            c.month.push(f.month);
-            c.year.push(f.year);
-            c.days_in_month.push(f.days_in_month);
-            c.day_index.push(di);
+        c.dow.reserve_exact(n);
+        c.day.reserve_exact(n);
+        c.month.reserve_exact(n);
+        c.year.reserve_exact(n);
+        c.days_in_month.reserve_exact(n);
+        c.day_index.reserve_exact(n);
+        c.trading_day.reserve_exact(n);
+        c.trading_day_from_end = vec![0; n];
+        // The month block being counted: its first bar, its (year, month) and its dates so far.
+        let (mut month_start, mut month, mut days) = (0, None, 0u16);
+        let mut i = 0;
+        while i < n {
+            let di = ts[i].div_euclid(DAY_MS);
+            let len = ts[i..].iter().position(|t| t.div_euclid(DAY_MS) != di).unwrap_or(n - i);
+            let f = DayFields::of(di);
+            if month != Some((f.year, f.month)) {
+                c.count_from_end(month_start..i, days);
+                (month_start, month, days) = (i, Some((f.year, f.month)), 0);
+            }
+            days += 1;
+            let end = i + len;
+            c.dow.resize(end, f.dow);
+            c.day.resize(end, f.day);
+            c.month.resize(end, f.month);
+            c.year.resize(end, f.year);
+            c.days_in_month.resize(end, f.days_in_month);
+            c.day_index.resize(end, di);
+            c.trading_day.resize(end, days);
+            i = end;
         }
-        c.count_trading_days();
+        c.count_from_end(month_start..n, days);
         c.rollover = roll_id.map(|r| (0..r.len()).map(|i| i > 0 && r[i] != r[i - 1]).collect());
         c
     }
 
-    /// Numbers each distinct date within its (year, month), from the start and from the end.
-    fn count_trading_days(&mut self) {
-        let n = self.day_index.len();
-        self.trading_day = vec![0; n];
-        self.trading_day_from_end = vec![0; n];
-        let mut i = 0;
-        while i < n {
-            // One month block: bars are sorted, so a month is a contiguous run.
-            let key = (self.year[i], self.month[i]);
-            let mut j = i;
-            while j < n && (self.year[j], self.month[j]) == key {
-                j += 1;
-            }
-            let mut days = 0u16;
-            let mut prev = None;
-            for k in i..j {
-                if prev != Some(self.day_index[k]) {
-                    days += 1;
-                    prev = Some(self.day_index[k]);
-                }
-                self.trading_day[k] = days;
-            }
-            for k in i..j {
-                self.trading_day_from_end[k] = days - self.trading_day[k] + 1;
-            }
-            i = j;
+    /// Numbers the dates of one month block from its end, given its `days` dates.
+    fn count_from_end(&mut self, block: std::ops::Range<usize>, days: u16) {
+        let from_start = &self.trading_day[block.clone()];
+        for (e, &d) in self.trading_day_from_end[block].iter_mut().zip(from_start) {
+            *e = days - d + 1;
         }
     }
 }
@@ -182,6 +167,68 @@ mod tests {
         let c = Calendar::new(&bars(&ts), 1, 3);
         assert_eq!(c.trading_day, [1, 2, 2, 3, 1]);
         assert_eq!(c.trading_day_from_end, [3, 2, 2, 1, 1]);
+    }
+
+    #[test]
+    fn fields_filled_per_date_equal_fields_computed_bar_by_bar() {
+        // Before and after 1970, across years and months, with missing dates, several bars a date, and an
+        // unsorted stretch (each run of one date is a run, as bar by bar).
+        let mut ts: Vec<i64> = (0..3000i64)
+            .map(|k| ms(1969, 12, 20, 0) + k * 5 * HOUR_MS + (k % 7) * 60_000)
+            .collect();
+        ts.retain(|t| t.div_euclid(DAY_MS) % 9 != 4);
+        ts.extend([
+            ms(2024, 3, 5, 1),
+            ms(2024, 2, 29, 23),
+            ms(2024, 2, 29, 22),
+            ms(2024, 3, 1, 0),
+        ]);
+        let c = Calendar::of(&ts, None, 1, 3);
+        let mut trading_day = Vec::new();
+        let (mut key, mut days, mut prev) = (None, 0u16, None);
+        for (i, &t) in ts.iter().enumerate() {
+            let date = chrono::DateTime::from_timestamp_millis(t).unwrap().date_naive();
+            let first = NaiveDate::from_ymd_opt(date.year(), date.month(), 1).unwrap();
+            let next = first.checked_add_months(chrono::Months::new(1)).unwrap();
+            let want = (
+                (t.rem_euclid(DAY_MS) / HOUR_MS) as u8,
+                date.weekday().number_from_monday() as u8,
+                date.day() as u8,
+                date.month() as u8,
+                date.year(),
+                (next - first).num_days() as u8,
+                t.div_euclid(DAY_MS),
+            );
+            let got = (
+                c.hour[i],
+                c.dow[i],
+                c.day[i],
+                c.month[i],
+                c.year[i],
+                c.days_in_month[i],
+                c.day_index[i],
+            );
+            assert_eq!(got, want, "bar {i}");
+            if key != Some((date.year(), date.month())) {
+                (key, days, prev) = (Some((date.year(), date.month())), 0, None);
+            }
+            if prev != Some(want.6) {
+                (days, prev) = (days + 1, Some(want.6));
+            }
+            trading_day.push(days);
+        }
+        assert_eq!(c.trading_day, trading_day);
+        // From the end: the month block's count of dates minus the date's number, plus one.
+        let mut i = 0;
+        while i < ts.len() {
+            let j = i
+                + (i..ts.len())
+                    .take_while(|&k| (c.year[k], c.month[k]) == (c.year[i], c.month[i]))
+                    .count();
+            let total = trading_day[j - 1];
+            assert!((i..j).all(|k| c.trading_day_from_end[k] == total - trading_day[k] + 1));
+            i = j;
+        }
     }
 
     #[test]

@@ -3,11 +3,12 @@
 
 use super::window::Window;
 use crate::features::atr;
+use std::borrow::Cow;
 
 /// Outcome columns of one series, index-aligned with its bars. Only bars with `keep[i]` (a forward return exists)
 /// enter profiles; the last `h` bars never do.
 #[derive(Debug, Clone, Default)]
-pub struct Outcomes {
+pub struct Outcomes<'a> {
     pub keep: Vec<bool>,
     /// `close[t+h]/close[t] − 1` (0 where `keep` is false).
     pub ret: Vec<f64>,
@@ -21,19 +22,19 @@ pub struct Outcomes {
     /// Previous-day breakouts: None on the first day of the series.
     pub breakout_up: Vec<Option<bool>>,
     pub breakout_down: Vec<Option<bool>>,
-    pub atr: Vec<f64>,
+    /// The window's own ATR(14), or the series' borrowed when the window starts at its first bar.
+    pub atr: Cow<'a, [f64]>,
 }
 
 /// Computes the outcomes of `bars` for horizon `h ≥ 1` (directions and runs beside ranges and ATR, in parallel).
-pub fn outcomes(bars: &Window, h: usize, day_index: &[i64]) -> Outcomes {
+pub fn outcomes<'a>(bars: &Window<'a>, h: usize, day_index: &[i64]) -> Outcomes<'a> {
     let directions = || forward(bars.close, h);
     let amplitude = || bars.high.iter().zip(bars.low).map(|(h, l)| h - l).collect::<Vec<f64>>();
-    let ranges = || {
-        rayon::join(
-            || (amplitude(), breakouts(bars, day_index)),
-            || atr(bars.high, bars.low, bars.close, 14),
-        )
+    let window_atr = || match bars.atr {
+        Some(a) => Cow::Borrowed(a),
+        None => Cow::Owned(atr(bars.high, bars.low, bars.close, 14)),
     };
+    let ranges = || rayon::join(|| (amplitude(), breakouts(bars, day_index)), window_atr);
     let (mut o, ((amplitude, (up, down)), atr)) = rayon::join(directions, ranges);
     o.amplitude = amplitude;
     o.breakout_up = up;
@@ -43,7 +44,7 @@ pub fn outcomes(bars: &Window, h: usize, day_index: &[i64]) -> Outcomes {
 }
 
 /// Forward returns, directions and runs over closes `c`.
-fn forward(c: &[f64], h: usize) -> Outcomes {
+fn forward(c: &[f64], h: usize) -> Outcomes<'static> {
     let n = c.len();
     let mut o = Outcomes {
         keep: vec![false; n],
@@ -65,7 +66,7 @@ fn forward(c: &[f64], h: usize) -> Outcomes {
 }
 
 /// Marks run starts over the kept bars' direction sequence and stores each run's length at its start.
-fn runs(o: &mut Outcomes) {
+fn runs(o: &mut Outcomes<'_>) {
     let n = o.keep.len();
     o.run_start = vec![false; n];
     o.run_length = vec![0; n];

@@ -183,7 +183,8 @@ impl<'a> Prepared<'a> {
     }
 
     /// The train windows of fold `k` (position in `folds`), one per symbol that has train bars, borrowed from the
-    /// series. Where a window is also the fold's test window (in-sample), it carries the test calendar.
+    /// series. Where a window is also the fold's test window (in-sample), it carries the test calendar; where it
+    /// starts at the series' first bar, the backtest's ATR.
     pub fn train_windows(&self, k: usize) -> Result<Vec<Window<'_>>, SeasonalityError> {
         let fold = &self.folds[k];
         let mut out = Vec::new();
@@ -195,6 +196,9 @@ impl<'a> Prepared<'a> {
             let mut w = Window::of(b, r.clone());
             if fold.test[s] == *r {
                 w.calendar = Some(&self.test_calendars[k][s]);
+            }
+            if r.start == 0 {
+                w.atr = Some(&self.data[s].atr[r.clone()]);
             }
             out.push(w);
         }

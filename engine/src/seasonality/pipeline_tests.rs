@@ -56,8 +56,13 @@ fn the_planted_hour_and_weekday_are_selected_and_every_entry_follows_a_tuesday_1
         let decided = to_datetime(series[*s].ts[t.entry_index - 1]);
         assert_eq!((decided.hour(), decided.weekday().number_from_monday()), (14, 2));
     }
-    // In-sample profiles reuse the test calendar and are exactly the profiles of the whole series.
-    assert!(prep.train_windows(0).unwrap().iter().all(|w| w.calendar.is_some()));
+    // In-sample profiles reuse the test calendar and the backtest's ATR, and are exactly the profiles of the whole
+    // series (which computes both afresh).
+    assert!(prep
+        .train_windows(0)
+        .unwrap()
+        .iter()
+        .all(|w| w.calendar.is_some() && w.atr.is_some()));
     assert_eq!(out.folds[0].profiles, profile(&s, &series).unwrap());
 }
 
@@ -114,6 +119,19 @@ fn profiles_are_learned_on_the_train_window_only() {
         .unwrap();
     assert_eq!(out.folds.len(), 2);
     assert!((0..2).all(|k| prep.train_windows(k).unwrap().iter().all(|w| w.calendar.is_none())));
+    // The first fold trains from the first bar, so it borrows the series' ATR; the second computes its own. Both
+    // equal the profiles of a copy of the train bars below.
+    let borrowed = |k: usize| {
+        prep.train_windows(k)
+            .unwrap()
+            .iter()
+            .map(|w| w.atr.is_some())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        (borrowed(0), borrowed(1)),
+        (vec![true; series.len()], vec![false; series.len()])
+    );
     for f in &out.folds {
         let [_, train_end, test_start, _] = f.windows.bounds.unwrap();
         assert_eq!(test_start - train_end, crate::time::DAY_MS);

@@ -19,7 +19,7 @@ use std::ops::Range;
 pub struct Prepared<'a> {
     pub bars: Window<'a>,
     pub cal: Cow<'a, Calendar>,
-    pub out: Outcomes,
+    pub out: Outcomes<'a>,
     /// Mean direction (or mean return) over the kept bars.
     pub baseline: Option<f64>,
     /// Mean reversal flag over all run starts.
@@ -170,7 +170,7 @@ impl BinSums {
     /// Adds the values of the kept bars in `r`, and their scores (direction or return) to the year's `cell`.
     /// A function of its own with few accumulators, so they stay in registers (each sum is a chain of additions).
     #[inline(never)]
-    fn add_values(&mut self, o: &Outcomes, r: Range<usize>, direction: bool, cell: &mut (f64, u64)) {
+    fn add_values(&mut self, o: &Outcomes<'_>, r: Range<usize>, direction: bool, cell: &mut (f64, u64)) {
         let (mut ret, mut amp, mut atr, mut score) = (self.ret, self.amp, self.atr, cell.0);
         let (mut n, mut successes) = (0u64, 0u64);
         let up = &o.up[r.clone()];
@@ -197,7 +197,7 @@ impl BinSums {
     /// Adds the runs starting at the kept bars in `r` and their previous-day breakouts. Branch-free on the
     /// directions, which are as unpredictable as the market (a run's length is 0 where no run starts).
     #[inline(never)]
-    fn add_runs_and_breakouts(&mut self, o: &Outcomes, r: Range<usize>, horizon: usize) {
+    fn add_runs_and_breakouts(&mut self, o: &Outcomes<'_>, r: Range<usize>, horizon: usize) {
         let (mut runs, mut reversals, mut up_len, mut up_runs, mut down_len, mut down_runs) = (0u64, 0, 0, 0, 0, 0);
         let (mut days, mut broke_up, mut broke_down, mut in_range) = (0u64, 0, 0, 0);
         let starts = o.run_start[r.clone()]

@@ -15,6 +15,9 @@ pub struct Window<'a> {
     pub roll_id: Option<&'a [i64]>,
     /// The calendar of exactly these bars (an in-sample fold's test calendar), so it is not computed twice.
     pub calendar: Option<&'a Calendar>,
+    /// The ATR(14) of these bars when already computed: a window from the series' first bar reads a prefix of the
+    /// series' causal ATR, which equals the window's own.
+    pub atr: Option<&'a [f64]>,
 }
 
 impl<'a> Window<'a> {
@@ -28,6 +31,7 @@ impl<'a> Window<'a> {
             close: &b.close[range.clone()],
             roll_id: b.roll_id.as_deref().map(|r| &r[range]),
             calendar: None,
+            atr: None,
         }
     }
 
