@@ -15,7 +15,7 @@ export async function startServer(extraArgs = []) {
   const bin = resolve(here, process.env.QE_BIN ?? '../target/debug/qe');
   const siteRoot = resolve(here, process.env.QE_SITE_ROOT ?? '../target/site');
   const home = mkdtempSync(join(tmpdir(), 'qe-e2e-'));
-  const env = { ...process.env, QE_HOME: home, QE_LOG: 'warn' };
+  const env = { ...process.env, QE_HOME: home, QE_DATA_ROOT: home, QE_LOG: 'warn' };
   delete env.QE_DB_URL;
   delete env.DB_DSN;
   const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--site-root', siteRoot, '--seed-demo', ...extraArgs], {

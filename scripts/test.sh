@@ -25,5 +25,5 @@ env -u CARGO_TARGET_DIR cargo +rust-web leptos build --frontend-only
 echo "== rust tests"
 cargo +stable test --workspace --exclude frontend --no-fail-fast
 echo "== browser tests"
-target_dir=$(cargo +stable metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 (cd end2end && QE_BIN="$target_dir/debug/qe" QE_SITE_ROOT=../target/site node --test --test-concurrency=1)

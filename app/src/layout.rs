@@ -1,5 +1,6 @@
 //! The page frame: header with navigation, content, footer.
 
+use crate::api::auth::{sign_in_status, AuthStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -18,8 +19,61 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/ui/stats">"Stats"</A>
                 <A href="/ui/seasonality">"Seasonality"</A>
                 <A href="/ui/submit">"Submit"</A>
+                <SignInLink/>
             </nav>
         </header>
         <main class="content" id="main" data-hydrated=move || hydrated.get().to_string()>{children()}</main>
+    }
+}
+
+/// "Sign in" (or "Sign out" with a session) in the navigation, only when the server has an API token.
+#[component]
+fn SignInLink() -> impl IntoView {
+    let status = Resource::new(|| (), |_| sign_in_status());
+    let location = leptos_router::hooks::use_location();
+    let (pathname, search) = (location.pathname, location.search);
+    let href = move || sign_in_href(&pathname.get(), &search.get());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(AuthStatus { required: true, signed_in: true }) => view! {
+                        <form class="signout" method="post" action="/ui/signout">
+                            <button type="submit" class="link" id="signout">"Sign out"</button>
+                        </form>
+                    }
+                    .into_any(),
+                    Ok(AuthStatus { required: true, signed_in: false }) => {
+                        view! { <a href=href id="signin-link">"Sign in"</a> }.into_any()
+                    }
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The sign-in page, told to come back to `path?search` afterwards.
+fn sign_in_href(path: &str, search: &str) -> String {
+    if path == "/ui/signin" || path.is_empty() {
+        return "/ui/signin".into();
+    }
+    let here = if search.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{search}")
+    };
+    format!("/ui/signin?next={}", crate::url::escape(&here))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_sign_in_link_comes_back_to_the_page() {
+        assert_eq!(
+            super::sign_in_href("/ui/runs", "page=2"),
+            "/ui/signin?next=%2Fui%2Fruns%3Fpage%3D2"
+        );
+        assert_eq!(super::sign_in_href("/ui/signin", "next=%2F"), "/ui/signin");
     }
 }

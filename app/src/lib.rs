@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ui/stats") view=pages::Stats/>
                     <Route path=path!("/ui/seasonality") view=pages::Seasonality/>
                     <Route path=path!("/ui/submit") view=pages::Submit/>
+                    <Route path=path!("/ui/signin") view=pages::SignIn/>
                 </Routes>
             </layout::Shell>
         </Router>

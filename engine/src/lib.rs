@@ -5,6 +5,7 @@ pub mod backtest;
 pub mod bench;
 pub mod data;
 pub mod equity;
+pub mod examples;
 pub mod features;
 pub mod jobs;
 pub mod optimize;

@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use engine::data::synth::{generate, SynthSpec};
+use engine::jobs::JobSpec;
 use engine::store::{datasets, Store};
 use model::DatasetRow;
 use std::path::Path;
@@ -51,70 +52,48 @@ pub async fn seed_if_empty(store: &Store, dir: &Path) -> anyhow::Result<Option<s
     Ok(Some(dir.join("demo.parquet")))
 }
 
-/// Specs of the demo jobs over the demo Parquet file: an EMA-cross optimisation with walk-forward folds, market
-/// statistics and seasonality profiles, so a newcomer's dashboard has every kind of result.
-pub fn demo_specs(parquet: &Path) -> Vec<(&'static str, serde_json::Value)> {
-    let path = parquet.display().to_string();
-    let data = |symbols: &[&str]| {
-        serde_json::json!({"dataset_path": path, "symbols": symbols, "timeframe": "5m",
-                           "start": "2024-01-01", "end": "2024-12-31"})
-    };
-    let all_years = serde_json::json!({"dataset_path": path, "symbols": ["EURUSD", "ES", "BTCUSD"], "timeframe": "5m",
-                                       "start": "2022-01-01", "end": "2024-12-31"});
-    vec![
-        (
-            "optimize",
-            serde_json::json!({
-                "data": data(&["EURUSD"]),
-                "strategy": {
-                    "filters": {"ema_fast": 9, "ema_slow": 26}, "tpsl": {"atr_k": 2.0},
-                    "validation": {"train_months": 3, "test_months": 1, "folds": 6, "embargo_days": 0},
-                    "objective": "sharpe",
-                    "search_space": {"ema_fast": [5, 8, 12, 16, 20], "ema_slow": [30, 40, 50, 60, 80]}
-                }
-            }),
-        ),
-        (
-            "stats",
-            serde_json::json!({
-                "data": data(&["EURUSD", "ES", "BTCUSD"]),
-                "events": [{"name": "k_consecutive", "params": {"k": 3, "direction": "up"}},
-                           {"name": "shock_atr", "params": {"mult": 2.0, "window": 14}}],
-                "conditions": [{"name": "session", "params": {"col": "session_id"}},
-                               {"name": "vol_tertile", "params": {"window": 14}}],
-                "targets": [{"name": "up_next_bar"}, {"name": "continuation_n", "params": {"n": 3, "direction": "up"}}],
-                "validation": {"train_months": 3, "test_months": 3, "folds": 2},
-                "persistence": {"enabled": true, "spec_id": "demo_stats", "dataset_id": "demo"}
-            }),
-        ),
-        (
-            "seasonality",
-            serde_json::json!({
-                "data": all_years,
-                "profile": {"by_hour": true, "by_dow": true, "by_month": true, "by_session": true,
-                            "by_weekday_hour": true, "measure": "direction", "ret_horizon": 1, "min_samples_bin": 30},
-                "signal": {"method": "threshold", "threshold": 0.53, "dims": ["hour"], "combine": "and"},
-                "tp_sl": {"stop_loss": 1.5, "take_profit": 1.5},
-                "validation": {"train_months": 24, "test_months": 4, "folds": 3},
-                "persistence": {"enabled": true, "spec_id": "demo_seasonality", "dataset_id": "demo"}
-            }),
-        ),
-    ]
+/// Writes the original's sample bars where its example specs read them (under the data root) if they are missing;
+/// a data root that cannot be written to is logged and left alone.
+pub fn write_sample_bars(data_root: &Path) {
+    match engine::examples::write_sample_bars(data_root) {
+        Ok(Some(path)) => tracing::info!(path = %path.display(), "wrote the example specs' sample bars"),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "could not write the example specs' sample bars under the data root"),
+    }
+}
+
+/// The examples the demo jobs run (`specs/<kind>_demo.json`), under the run ids `demo_<kind>`.
+const DEMO_EXAMPLES: [(&str, &str); 3] = [
+    ("optimize", "optimize_demo"),
+    ("stats", "stats_demo"),
+    ("seasonality", "seasonality_demo"),
+];
+
+/// Specs of the demo jobs: the embedded `*_demo` examples (an EMA-cross optimisation with walk-forward folds,
+/// market statistics and seasonality profiles) with their `dataset_path` pointed at `parquet`.
+pub fn demo_specs(parquet: &Path) -> anyhow::Result<Vec<(&'static str, JobSpec, serde_json::Value)>> {
+    let examples = engine::examples::embedded();
+    DEMO_EXAMPLES
+        .iter()
+        .map(|&(id, name)| {
+            let ex = examples
+                .iter()
+                .find(|e| e.name == name)
+                .with_context(|| format!("the {name} example is not embedded"))?;
+            let mut value: serde_json::Value = serde_json::from_str(&ex.text)?;
+            value["data"]["dataset_path"] = parquet.display().to_string().into();
+            let spec = JobSpec::parse(ex.kind, value.clone()).with_context(|| format!("example {name}"))?;
+            Ok((id, spec, value))
+        })
+        .collect()
 }
 
 /// Queues the demo jobs under stable ids (`demo_optimize`, `demo_stats`, `demo_seasonality`); with `wait`, returns
 /// once they have ended (so a fresh dashboard, or a test, has every kind of result at once).
 pub async fn submit_demo_jobs(jobs: &engine::jobs::Jobs, parquet: &Path, wait: bool) -> anyhow::Result<()> {
-    use engine::jobs::JobSpec;
-    use model::spec::{experiment, seasonality, stats};
     let started = std::time::Instant::now();
     let mut ids = Vec::new();
-    for (kind, value) in demo_specs(parquet) {
-        let spec = match kind {
-            "optimize" => JobSpec::Optimize(Box::new(experiment::parse_experiment(value.clone())?)),
-            "stats" => JobSpec::Stats(Box::new(stats::parse_stats(value.clone())?)),
-            _ => JobSpec::Seasonality(Box::new(seasonality::parse_seasonality(value.clone())?)),
-        };
+    for (kind, spec, value) in demo_specs(parquet)? {
         let load = engine::data::LoadOptions::from_env(None, None);
         let id = jobs
             .submit_as(format!("demo_{kind}"), spec, &value.to_string(), load)

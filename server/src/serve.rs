@@ -28,9 +28,13 @@ pub struct ServeArgs {
     /// dashboard has every kind of result at once.
     #[arg(long, env = "QE_SEED_DEMO_WAIT")]
     pub seed_demo_wait: bool,
-    /// Bearer token required on mutating API requests (POST); unset = open.
+    /// Token required on mutating requests (POST), as a bearer token or a dashboard session from `/ui/signin`;
+    /// unset = open.
     #[arg(long, env = "QE_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
+    /// With `--api-token`: reads need the token (or a dashboard session) too; pages redirect to `/ui/signin`.
+    #[arg(long, env = "QE_PROTECT_READS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub protect_reads: bool,
     /// Comma-separated origins allowed by CORS (e.g. `http://localhost:4200`).
     #[arg(long, env = "QE_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
@@ -49,6 +53,10 @@ pub struct ServeArgs {
     /// Seconds running jobs get to finish at shutdown before they are cancelled and marked interrupted.
     #[arg(long, env = "QE_SHUTDOWN_GRACE", default_value_t = 30)]
     pub shutdown_grace: u64,
+    /// Trials one optimisation job may run (a grid's size, `max_trials` of random, TPE and seasonality searches);
+    /// a spec over it is refused before it is queued.
+    #[arg(long, env = "QE_MAX_TRIALS", default_value_t = model::spec::limits::DEFAULT_MAX_TRIALS)]
+    pub max_trials: usize,
 }
 
 impl ServeArgs {
@@ -78,9 +86,16 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 /// Connects the database, seeds demo data if asked, and serves until Ctrl-C or SIGTERM.
 pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let token = args.api_token.clone().filter(|t| !t.is_empty());
+    if args.protect_reads && token.is_none() {
+        anyhow::bail!("QE_PROTECT_READS (--protect-reads) needs QE_API_TOKEN (--api-token) to sign in with");
+    }
     let store = Store::connect(&config.db_url()).await?;
     let seeded = match args.seed_demo {
-        true => crate::demo::seed_if_empty(&store, &config.demo_dir()).await?,
+        true => {
+            crate::demo::write_sample_bars(&config.data_root);
+            crate::demo::seed_if_empty(&store, &config.demo_dir()).await?
+        }
         false => None,
     };
     let jobs = Jobs::start(store.clone(), jobs_config(config, &args)).await?;
@@ -99,9 +114,14 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         store: store.clone(),
         jobs: jobs.clone(),
         data_root: config.data_root.clone(),
+        limits: model::spec::limits::Limits {
+            max_trials: args.max_trials,
+        },
     };
     let protection = api::Protection {
-        token: args.api_token.clone().filter(|t| !t.is_empty()),
+        token,
+        protect_reads: args.protect_reads,
+        sessions: api::Sessions::default(),
         cors_origins: args
             .cors_origins
             .iter()
@@ -125,15 +145,16 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
                 move || shell(leptos.clone())
             },
         )
+        .merge(api::signin_routes(&protection))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state);
     let router = api::router(api_state, &protection)
-        .merge(pages)
+        .merge(protection.guard_pages(pages))
         .layer(tower_http::trace::TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("listening on http://{local}");
-    tracing::info!(%local, db = %config.db_url(), startup_ms = started.elapsed().as_millis() as u64, "qe serve ready");
+    tracing::info!(%local, db = %engine::store::redact_url(&config.db_url()), startup_ms = started.elapsed().as_millis() as u64, "qe serve ready");
     let grace = Duration::from_secs(args.shutdown_grace);
     axum::serve(listener, router.into_make_service())
         .with_graceful_shutdown(async move {

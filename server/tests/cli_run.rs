@@ -8,7 +8,7 @@ use sqlx::Row;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const REFERENCE: &str = "/work/shared/reference/specs";
+const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
 
 fn qe(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_qe"))
@@ -35,7 +35,7 @@ fn reference_checkout() -> tempfile::TempDir {
     let data = dir.path().join("specs/examples/data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(
-        format!("{REFERENCE}/data/eurusd_m1_sample.json"),
+        format!("{REFERENCE}/examples/data/eurusd_m1_sample.json"),
         data.join("eurusd_m1_sample.json"),
     )
     .unwrap();

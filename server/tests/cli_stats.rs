@@ -7,7 +7,7 @@ use sqlx::Row;
 use std::path::Path;
 use std::process::{Command, Output};
 
-const REFERENCE: &str = "/work/shared/reference/specs";
+const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
 
 fn qe(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_qe"))
@@ -33,7 +33,7 @@ fn reference_checkout() -> tempfile::TempDir {
     let data = dir.path().join("specs/examples/data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(
-        format!("{REFERENCE}/data/eurusd_m1_sample.json"),
+        format!("{REFERENCE}/examples/data/eurusd_m1_sample.json"),
         data.join("eurusd_m1_sample.json"),
     )
     .unwrap();
@@ -48,7 +48,11 @@ async fn the_reference_spec_prints_columns_and_rows_and_stores_them() {
     assert!(out.status.success(), "{}", stderr(&out));
     let result: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     let recorded: Value = serde_json::from_slice(
-        &std::fs::read("/work/shared/reference/responses/14_GET_stats_result__after_run.json").unwrap(),
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/responses/14_GET_stats_result__after_run.json"
+        ))
+        .unwrap(),
     )
     .unwrap();
     let original_columns = recorded["result"]["columns"].as_array().unwrap();

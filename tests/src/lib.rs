@@ -74,18 +74,45 @@ pub fn spawn_server(args: &[&str], envs: &[(&str, &str)]) -> TestServer {
     }
 }
 
-/// Starts `qe serve` on 127.0.0.1:0 with `home` as `QE_HOME` (to restart a server on the same state).
+/// Starts `qe serve` on 127.0.0.1:0 with `home` as `QE_HOME` and as the data root (to restart a server on the
+/// same state; `--data-root` in `args` overrides the root).
 pub fn spawn_server_at(home: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -> ServerProcess {
-    let mut cmd = Command::new(qe_bin());
-    cmd.arg("serve").arg("--addr").arg("127.0.0.1:0").args(args);
-    cmd.env("QE_HOME", home)
-        .env_remove("QE_DB_URL")
-        .env_remove("DB_DSN")
-        .env_remove("QE_API_TOKEN")
-        .env("QE_LOG", "warn");
+    let mut cmd = serve_command(args);
+    cmd.env("QE_HOME", home).env("QE_DATA_ROOT", home);
     for (k, v) in envs {
         cmd.env(k, v);
     }
+    start(cmd)
+}
+
+/// Starts `qe serve` as a newcomer would, in the folder `cwd` with every location at its default (`.qe/` home,
+/// data root `.`).
+pub fn spawn_server_in(cwd: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -> ServerProcess {
+    let mut cmd = serve_command(args);
+    cmd.current_dir(cwd).env_remove("QE_HOME").env_remove("QE_DATA_ROOT");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    start(cmd)
+}
+
+fn serve_command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(qe_bin());
+    cmd.arg("serve").arg("--addr").arg("127.0.0.1:0").args(args);
+    for var in [
+        "QE_DB_URL",
+        "DB_DSN",
+        "QE_API_TOKEN",
+        "QE_SPECS_DIR",
+        "QE_MARKETDATA_MYSQL_URL",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("QE_LOG", "warn");
+    cmd
+}
+
+fn start(mut cmd: Command) -> ServerProcess {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -104,8 +131,11 @@ pub fn spawn_server_at(home: &std::path::Path, args: &[&str], envs: &[(&str, &st
     ServerProcess { base, child }
 }
 
-/// The original's reference material (specs, recorded responses), read in place.
-pub const REFERENCE: &str = "/work/shared/reference";
+/// The repo's example specs (the original's among them) and their sample bars.
+pub const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+
+/// The original's recorded responses to real requests.
+pub const RESPONSES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/responses");
 
 /// A data root laid out as the original's checkout (`specs/examples/data/eurusd_m1_sample.json`), so the
 /// reference specs' relative `dataset_path` resolves inside it.
@@ -113,21 +143,21 @@ pub fn reference_data_root() -> tempfile::TempDir {
     let root = tempfile::tempdir().expect("tempdir");
     let dir = root.path().join("specs/examples/data");
     std::fs::create_dir_all(&dir).expect("mkdir");
-    let src = format!("{REFERENCE}/specs/data/eurusd_m1_sample.json");
+    let src = format!("{SPECS}/examples/data/eurusd_m1_sample.json");
     std::fs::copy(&src, dir.join("eurusd_m1_sample.json")).unwrap_or_else(|e| panic!("{src}: {e}"));
     root
 }
 
 /// A reference spec as JSON.
 pub fn reference_spec(name: &str) -> serde_json::Value {
-    let path = format!("{REFERENCE}/specs/{name}");
+    let path = format!("{SPECS}/{name}");
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
 }
 
 /// A recorded response of the original (`responses/<prefix>_*.json`, by its two-digit number).
 pub fn recorded(number: u32) -> serde_json::Value {
     let prefix = format!("{number:02}_");
-    let dir = format!("{REFERENCE}/responses");
+    let dir = RESPONSES.to_string();
     let entry = std::fs::read_dir(&dir)
         .expect("responses dir")
         .filter_map(Result::ok)
@@ -244,4 +274,53 @@ pub fn approx_contains(expected: &serde_json::Value, actual: &serde_json::Value)
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| approx_contains(p, q)),
         _ => approx_eq(expected, actual),
     }
+}
+
+/// A JSON client of a test server: every call answers the status and the body as JSON (null when it is not).
+pub struct Api {
+    pub base: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Api {
+    /// A client of the server at `base`, waiting up to five minutes for a synchronous job's answer.
+    pub fn new(base: &str) -> Api {
+        let http = reqwest::blocking::Client::builder()
+            .timeout(std::time::Duration::from_secs(300))
+            .build()
+            .expect("http client");
+        Api {
+            base: base.to_string(),
+            http,
+        }
+    }
+
+    /// `GET base + path`.
+    pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let res = self.http.get(format!("{}{path}", self.base)).send().expect("GET");
+        (res.status().as_u16(), res.json().unwrap_or(serde_json::Value::Null))
+    }
+
+    /// `POST base + path` with `body` as JSON.
+    pub fn post(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .expect("POST");
+        (res.status().as_u16(), res.json().unwrap_or(serde_json::Value::Null))
+    }
+}
+
+/// Writes the demo bars (EURUSD, ES, BTCUSD; 5-minute bars from 2024-01-01) for `days` days into `dir/demo.csv`
+/// (and `demo.parquet`), with `qe data synth`.
+pub fn synth(dir: &std::path::Path, days: u32) {
+    let out = Command::new(qe_bin())
+        .args(["data", "synth", "--days", &days.to_string(), "--out"])
+        .arg(dir)
+        .env("QE_HOME", dir)
+        .output()
+        .expect("run qe data synth");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -117,13 +117,7 @@ fn stats_and_seasonality_jobs_are_read_back_by_the_client_commands() {
 #[test]
 fn ctrl_c_during_submit_wait_cancels_the_job_and_exits_130() {
     let data = tempfile::tempdir().unwrap();
-    let synth = std::process::Command::new(qe_bin())
-        .args(["data", "synth", "--days", "120", "--out"])
-        .arg(data.path())
-        .env("QE_HOME", data.path())
-        .output()
-        .unwrap();
-    assert!(synth.status.success(), "{}", String::from_utf8_lossy(&synth.stderr));
+    qe_tests::synth(data.path(), 120);
     let server = spawn_server(&[], &[("QE_DATA_ROOT", data.path().to_str().unwrap())]);
     let dir = tempfile::tempdir().unwrap();
     let fast: Vec<usize> = (5..25).collect();

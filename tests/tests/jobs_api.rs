@@ -1,10 +1,9 @@
 //! Jobs over real HTTP: asynchronous submits, server-sent progress, cancellation, a crash in the middle of a job,
 //! 50 simultaneous submits, and the protection layers (token, CORS, body limit, data root).
 
-use qe_tests::{fresh_mysql_url, qe_bin, reference_data_root, reference_spec, spawn_server, spawn_server_at};
+use qe_tests::{fresh_mysql_url, reference_data_root, reference_spec, spawn_server, spawn_server_at, synth};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn http() -> reqwest::blocking::Client {
@@ -12,17 +11,6 @@ fn http() -> reqwest::blocking::Client {
         .timeout(Duration::from_secs(300))
         .build()
         .unwrap()
-}
-
-/// Writes the demo bars (EURUSD, ES, BTCUSD; 5-minute bars) for `days` days into `dir/demo.csv`.
-fn synth(dir: &Path, days: u32) {
-    let out = std::process::Command::new(qe_bin())
-        .args(["data", "synth", "--days", &days.to_string(), "--out"])
-        .arg(dir)
-        .env("QE_HOME", dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// An optimisation over the synthetic EURUSD series with `fast × slow × 5` trials.

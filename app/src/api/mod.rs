@@ -1,6 +1,7 @@
 //! Server functions: the dashboard's reads, answered on the server from the same `engine::store` queries as the
 //! JSON API, and the view types they return (shared with the browser).
 
+pub mod auth;
 pub mod overview;
 pub mod runs;
 pub mod seasonality;

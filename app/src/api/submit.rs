@@ -11,6 +11,8 @@ pub struct SpecExample {
     /// `optimize`, `stats` or `seasonality`.
     pub kind: String,
     pub text: String,
+    /// The spec reads a MySQL marketdata database, which the demo set-up lacks.
+    pub needs_mysql: bool,
 }
 
 /// The job kinds the page can submit: (kind, label, endpoint).
@@ -30,49 +32,26 @@ pub fn endpoint(kind: &str) -> &'static str {
     KINDS.iter().find(|k| k.0 == kind).map(|k| k.2).unwrap_or("/submit")
 }
 
-/// The kind of an example from its file name.
-pub fn kind_of(name: &str) -> &'static str {
-    if name.starts_with("stats") {
-        "stats"
-    } else if name.starts_with("seasonality_optimize") {
-        "seasonality_optimize"
-    } else if name.starts_with("seasonality") {
-        "seasonality"
-    } else {
-        "optimize"
-    }
-}
-
-/// The example specs, read at request time from `QE_REFERENCE_SPECS` (default `/work/shared/reference/specs`).
+/// The example specs: those built into the binary (the repo's `specs/`), plus a user's own folder
+/// (`QE_SPECS_DIR`, whose files replace same-named built-in ones).
 #[server]
 pub async fn list_spec_examples() -> Result<Vec<SpecExample>, ServerFnError> {
-    let dir = std::env::var("QE_REFERENCE_SPECS")
-        .ok()
-        .filter(|d| !d.trim().is_empty())
-        .unwrap_or_else(|| "/work/shared/reference/specs".into());
-    Ok(read_examples(std::path::Path::new(&dir)))
+    Ok(engine::examples::from_env()
+        .into_iter()
+        .map(SpecExample::from)
+        .collect())
 }
 
-/// Every `*.json` file directly in `dir`, by name; an unreadable directory gives none.
 #[cfg(feature = "ssr")]
-pub fn read_examples(dir: &std::path::Path) -> Vec<SpecExample> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<SpecExample> = entries
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().strip_suffix(".json")?.to_string();
-            let text = std::fs::read_to_string(e.path()).ok()?;
-            Some(SpecExample {
-                kind: kind_of(&name).to_string(),
-                name,
-                text,
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
+impl From<engine::examples::Example> for SpecExample {
+    fn from(e: engine::examples::Example) -> Self {
+        SpecExample {
+            name: e.name,
+            kind: e.kind.as_str().to_string(),
+            text: e.text,
+            needs_mysql: e.needs_mysql,
+        }
+    }
 }
 
 #[cfg(all(test, feature = "ssr"))]
@@ -80,21 +59,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_reference_examples_load_with_their_kinds() {
-        let ex = read_examples(std::path::Path::new("/work/shared/reference/specs"));
-        let names: Vec<&str> = ex.iter().map(|e| e.name.as_str()).collect();
+    fn every_example_posts_to_its_kinds_endpoint() {
+        let ex: Vec<SpecExample> = engine::examples::embedded()
+            .into_iter()
+            .map(SpecExample::from)
+            .collect();
+        let endpoint_of = |n: &str| ex.iter().find(|e| e.name == n).map(|e| endpoint(&e.kind));
+        assert_eq!(endpoint_of("stats_run"), Some("/stats/run"));
+        assert_eq!(endpoint_of("seasonality_optimize"), Some("/seasonality/optimize"));
+        assert_eq!(endpoint_of("seasonality_run"), Some("/seasonality/run"));
+        assert_eq!(endpoint_of("submit_local"), Some("/submit"));
         assert!(
-            names.contains(&"submit_local") && names.contains(&"stats_run"),
-            "{names:?}"
+            ex.iter().all(|e| KINDS.iter().any(|k| k.0 == e.kind)),
+            "every kind is offered"
         );
-        let kind = |n: &str| ex.iter().find(|e| e.name == n).map(|e| e.kind.clone());
-        assert_eq!(kind("stats_run").as_deref(), Some("stats"));
-        assert_eq!(kind("seasonality_optimize").as_deref(), Some("seasonality_optimize"));
-        assert_eq!(kind("submit_local").as_deref(), Some("optimize"));
-        assert!(ex
-            .iter()
-            .all(|e| serde_json::from_str::<serde_json::Value>(&e.text).is_ok()));
-        assert!(read_examples(std::path::Path::new("/nonexistent")).is_empty());
-        assert_eq!(endpoint("stats"), "/stats/run");
+        assert!(ex.iter().any(|e| e.needs_mysql) && ex.iter().any(|e| !e.needs_mysql));
     }
 }

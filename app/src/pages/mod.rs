@@ -7,6 +7,7 @@ mod run_charts;
 mod run_detail;
 mod runs;
 mod seasonality;
+mod signin;
 mod stability;
 mod stats;
 mod submit;
@@ -18,6 +19,7 @@ pub use overview::Overview;
 pub use run_detail::RunDetail;
 pub use runs::Runs;
 pub use seasonality::Seasonality;
+pub use signin::SignIn;
 pub use stats::Stats;
 pub use submit::Submit;
 

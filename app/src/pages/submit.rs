@@ -110,19 +110,22 @@ fn Examples(
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     if list.is_empty() {
-        return view! { <span class="muted">"No examples found (QE_REFERENCE_SPECS)."</span> }.into_any();
+        return view! { <span class="muted">"No examples found."</span> }.into_any();
     }
     view! {
         <div class="examples" id="examples">
             <span class="muted">"Start from: "</span>
             {list.into_iter().map(|ex| {
                 let (name, label) = (ex.name.clone(), ex.name.clone());
+                let needs_mysql = ex.needs_mysql;
+                let title = needs_mysql.then_some("Needs a MySQL marketdata source (QE_MARKETDATA_MYSQL_URL)");
                 view! {
-                    <button type="button" class="chip" data-example=name on:click=move |_| {
+                    <button type="button" class="chip" class:needs-mysql=needs_mysql data-example=name title=title
+                        on:click=move |_| {
                         kind.set(ex.kind.clone());
                         text.set(ex.text.clone());
                         error.set(None);
-                    }>{label}</button>
+                    }>{label}{needs_mysql.then_some(view! { <span class="chip-note">" · MySQL"</span> })}</button>
                 }
             }).collect_view()}
         </div>

@@ -30,7 +30,7 @@ pub struct Fixture {
 }
 
 /// `n` one-minute bars of one BTC-like symbol from 2024-01-01 (24/7), deterministic, shaped like the original's
-/// reference dataset (`shared/tools/gen_ohlcv.py`): prices on a 0.01 tick, whole volumes, a `session_id` per bar.
+/// reference dataset generator (`gen_ohlcv.py`): prices on a 0.01 tick, whole volumes, a `session_id` per bar.
 pub fn dataset_bars(n: usize) -> Bars {
     let mut b = minute_bars(n);
     let tick = |v: &mut Vec<f64>| v.iter_mut().for_each(|x| *x = (*x * 100.0).round() / 100.0);

@@ -7,7 +7,7 @@ use crate::data::LoadOptions;
 use crate::jobs::{seasonality, JobContext};
 use serde_json::json;
 
-/// `shared/reference/specs/seasonality_run.json` (or `_optimize.json` with 10 trials) on the fixture's CSV.
+/// The settings of `specs/seasonality_run.json` (or `specs/seasonality_optimize.json` with 10 trials) on the fixture's CSV.
 fn spec(f: &Fixture, optimize: bool) -> Result<model::spec::seasonality::SeasonalitySpec, String> {
     let (by_dow, compute) = if optimize {
         let space = json!({"dims": [["hour"], ["dow"]], "method": ["threshold"], "combine": ["and"],

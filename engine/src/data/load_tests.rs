@@ -79,7 +79,10 @@ fn a_large_csv_round_trips() {
 
 #[test]
 fn the_reference_sample_loads_with_its_session_labels() {
-    let path = Path::new("/work/shared/reference/specs/data/eurusd_m1_sample.json");
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../specs/examples/data/eurusd_m1_sample.json"
+    ));
     let records: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let bars = load_file(path).unwrap();
     assert_eq!(bars.len(), 1);

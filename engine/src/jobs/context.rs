@@ -59,10 +59,26 @@ impl JobContext {
         F: FnOnce(&JobContext) -> Result<T, JobError> + Send + 'static,
     {
         let ctx = self.clone();
-        tokio::task::spawn_blocking(move || work(&ctx))
-            .await
-            .map_err(|e| JobError::Failed(format!("the job's worker thread failed: {e}")))?
+        match tokio::task::spawn_blocking(move || work(&ctx)).await {
+            Ok(outcome) => outcome,
+            Err(e) if e.is_panic() => Err(panicked(&self.run_id, e.into_panic())),
+            Err(e) => Err(JobError::Failed(format!("the job's worker thread failed: {e}"))),
+        }
     }
+}
+
+/// The generic error of a job that panicked; the panic text is logged (it may hold internals), never stored.
+pub(crate) const INTERNAL_ERROR: &str = "internal error: the failure is in the server log";
+
+/// Logs a panic's payload under the run id and returns the generic [`INTERNAL_ERROR`].
+pub(crate) fn panicked(run_id: &str, payload: Box<dyn std::any::Any + Send>) -> JobError {
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into());
+    tracing::error!(run_id, panic = %text, "a job panicked");
+    JobError::Failed(INTERNAL_ERROR.into())
 }
 
 /// Why a job did not complete. The server maps these to HTTP statuses; the runner stores the message.

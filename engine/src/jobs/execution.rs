@@ -1,15 +1,18 @@
 //! One job's execution: waiting for a worker slot, running the body with progress and cancellation, storing the
 //! result document and the final status.
 
+use super::context::{panicked, INTERNAL_ERROR};
 use super::runner::{Inner, Live};
 use super::{JobContext, JobError, JobSpec, JobUpdate};
 use crate::data::LoadOptions;
 use crate::store::jobs::{self as repo, Finish};
 use crate::store::Store;
+use futures_util::future::BoxFuture;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -111,8 +114,12 @@ async fn execute_one(inner: &Arc<Inner>, id: &str, spec: JobSpec, live: &Live, l
     }
     live.updates.send_modify(|u| u.status = repo::RUNNING.into());
     let updates = live.updates.clone();
+    // Reports from parallel workers can arrive out of order: one behind the progress already shown is stale.
     let progress: super::ProgressFn = Arc::new(move |fraction, message| {
         updates.send_if_modified(|u| {
+            if fraction < u.progress {
+                return false;
+            }
             let changed = (u.progress - fraction).abs() >= 1e-4 || u.message.as_deref() != Some(message);
             if changed {
                 u.progress = fraction;
@@ -136,13 +143,31 @@ async fn execute_one(inner: &Arc<Inner>, id: &str, spec: JobSpec, live: &Live, l
         live.updates.subscribe(),
     ));
     let body = (inner.body)(ctx, spec);
-    let outcome = match tokio::spawn(body).await {
+    let outcome = match tokio::spawn(guarded(id.to_string(), body)).await {
         Ok(Ok(result)) => write_result(&out_dir, &result).await,
         Ok(Err(e)) => Err(e),
-        Err(join) => Err(JobError::Failed(format!("the job crashed: {join}"))),
+        Err(join) => {
+            tracing::error!(run_id = %id, error = %join, "a job's task ended abnormally");
+            Err(JobError::Failed(INTERNAL_ERROR.into()))
+        }
     };
     recorder.abort();
     Ending::of(outcome)
+}
+
+/// Runs a job body behind a `catch_unwind` boundary, the last line of defence: a panic fails the job with the
+/// generic [`INTERNAL_ERROR`], its text goes to the log only, and the server lives on.
+pub(super) async fn guarded(
+    run_id: String,
+    mut body: BoxFuture<'static, Result<Value, JobError>>,
+) -> Result<Value, JobError> {
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(payload) => Poll::Ready(Err(panicked(&run_id, payload))),
+        }
+    })
+    .await
 }
 
 /// Persists progress at most every 250 ms while the job runs.
@@ -191,4 +216,29 @@ pub(super) async fn read_result(rec: &repo::JobRecord) -> Result<Option<Value>, 
             path: path.to_string(),
             reason: format!("not valid JSON: {e}"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_body_fails_with_a_generic_error() {
+        let body: BoxFuture<'static, Result<Value, JobError>> =
+            Box::pin(async { panic!("secret internals: /srv/qe/private.db") });
+        let err = guarded("r1".into(), body).await.unwrap_err();
+        assert_eq!(err.to_string(), INTERNAL_ERROR);
+        let ok: BoxFuture<'static, Result<Value, JobError>> = Box::pin(async { Ok(Value::Bool(true)) });
+        assert_eq!(guarded("r2".into(), ok).await.unwrap(), Value::Bool(true));
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_blocking_work_is_caught_the_same_way() {
+        let ctx = JobContext::local("r3", "/nonexistent", None, LoadOptions::default());
+        let err = ctx
+            .blocking(|_| -> Result<(), JobError> { panic!("secret internals") })
+            .await
+            .unwrap_err();
+        assert_eq!(err.to_string(), INTERNAL_ERROR);
+    }
 }

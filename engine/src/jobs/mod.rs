@@ -48,6 +48,19 @@ pub enum JobSpec {
 }
 
 impl JobSpec {
+    /// Parses `value` as a spec of `kind`, with errors naming the field.
+    pub fn parse(kind: JobKind, value: Value) -> Result<JobSpec, model::spec::SpecError> {
+        use model::spec::{experiment, seasonality, stats};
+        Ok(match kind {
+            JobKind::Optimize => JobSpec::Optimize(Box::new(experiment::parse_experiment(value)?)),
+            JobKind::Stats => JobSpec::Stats(Box::new(stats::parse_stats(value)?)),
+            JobKind::Seasonality => JobSpec::Seasonality(Box::new(seasonality::parse_seasonality(value)?)),
+            JobKind::SeasonalityOptimize => {
+                JobSpec::SeasonalityOptimize(Box::new(seasonality::parse_seasonality(value)?))
+            }
+        })
+    }
+
     /// The kind of job this spec runs as.
     pub fn kind(&self) -> JobKind {
         match self {

@@ -10,7 +10,7 @@ use model::spec::seasonality::parse_seasonality;
 use serde_json::json;
 use std::path::Path;
 
-const RESPONSES: &str = "/work/shared/reference/responses";
+const RESPONSES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/responses");
 
 fn write_demo(dir: &Path, days: u32) -> String {
     let path = dir.join("demo.parquet");
@@ -277,9 +277,12 @@ fn missing_keys(original: &Value, ours: &Value, at: &str, out: &mut Vec<String>)
 }
 
 fn reference_spec(name: &str) -> SeasonalitySpec {
-    let text = std::fs::read_to_string(format!("/work/shared/reference/specs/{name}")).unwrap();
+    let text = std::fs::read_to_string(format!("{}/../specs/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let mut v: Value = serde_json::from_str(&text).unwrap();
-    v["data"]["dataset_path"] = json!("/work/shared/reference/specs/data/eurusd_m1_sample.json");
+    v["data"]["dataset_path"] = json!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../specs/examples/data/eurusd_m1_sample.json"
+    ));
     parse_seasonality(v).unwrap()
 }
 

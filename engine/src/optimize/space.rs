@@ -64,9 +64,10 @@ pub fn random(s: &SearchSpace, max_trials: usize, seed: u64) -> Vec<TrialParams>
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut seen = HashSet::new();
-    let mut out = Vec::with_capacity(max_trials);
+    // Grown as points are found: a huge `max_trials` (the CLI has no trial limit) allocates nothing up front.
+    let mut out = Vec::with_capacity(max_trials.min(1 << 16));
     let mut attempts = 0usize;
-    while out.len() < max_trials && attempts < max_trials * 1000 {
+    while out.len() < max_trials && attempts < max_trials.saturating_mul(1000) {
         attempts += 1;
         let ix = dims.map(|d| rng.random_range(0..d));
         let p = at(s, ix);
@@ -79,12 +80,7 @@ pub fn random(s: &SearchSpace, max_trials: usize, seed: u64) -> Vec<TrialParams>
 
 /// Number of valid grid points (fast < slow), computed without enumerating them.
 pub fn grid_size(s: &SearchSpace) -> u128 {
-    let pairs: u128 = s
-        .ema_fast
-        .iter()
-        .map(|f| s.ema_slow.iter().filter(|sl| f < sl).count() as u128)
-        .sum();
-    pairs * s.atr_k.len() as u128 * s.r.len() as u128
+    s.grid_size()
 }
 
 #[cfg(test)]

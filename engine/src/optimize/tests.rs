@@ -10,11 +10,11 @@ use model::spec::experiment::parse_experiment;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-const SPECS: &str = "/work/shared/reference/specs";
+const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
 
 /// The original's 10-bar sample (test helper only; loading is `engine::data::load`'s job).
 fn sample_bars() -> Bars {
-    let text = std::fs::read_to_string(format!("{SPECS}/data/eurusd_m1_sample.json")).expect("sample data");
+    let text = std::fs::read_to_string(format!("{SPECS}/examples/data/eurusd_m1_sample.json")).expect("sample data");
     let rows: Vec<Value> = serde_json::from_str(&text).expect("json");
     let mut b = Bars::new("EURUSD");
     for r in rows {

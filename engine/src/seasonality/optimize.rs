@@ -85,8 +85,9 @@ fn pick<T: Clone>(p: &Param<T>, rng: &mut ChaCha8Rng, range: impl Fn(&T, &T, &Op
 }
 
 fn int_range(lo: &i64, hi: &i64, step: &Option<i64>, rng: &mut ChaCha8Rng) -> i64 {
+    // The parser bounds the values; the arithmetic saturates anyway, so no range can overflow.
     let step = step.unwrap_or(1).max(1);
-    lo + step * rng.random_range(0..=(hi - lo) / step)
+    lo.saturating_add(step.saturating_mul(rng.random_range(0..=hi.saturating_sub(*lo) / step)))
 }
 
 fn float_range(lo: &f64, hi: &f64, step: &Option<f64>, rng: &mut ChaCha8Rng) -> f64 {

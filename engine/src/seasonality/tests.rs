@@ -230,7 +230,11 @@ fn btc_priced_data_gives_finite_return_profiles() {
 
 /// Loads the original's sample file (naive timestamps are UTC).
 fn reference_sample() -> Vec<Bars> {
-    let text = std::fs::read_to_string("/work/shared/reference/specs/data/eurusd_m1_sample.json").unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../specs/examples/data/eurusd_m1_sample.json"
+    ))
+    .unwrap();
     let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     let mut b = Bars::new("EURUSD");
     for r in rows {
@@ -250,11 +254,15 @@ fn reference_sample() -> Vec<Bars> {
 
 #[test]
 fn the_reference_sample_matches_the_recorded_hour_zero_profile() {
-    let text = std::fs::read_to_string("/work/shared/reference/specs/seasonality_run.json").unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/seasonality_run.json")).unwrap();
     let s = parse_seasonality(serde_json::from_str(&text).unwrap()).unwrap();
     let p = profile(&s, &reference_sample()).unwrap();
     let recorded: Vec<serde_json::Value> = serde_json::from_str(
-        &std::fs::read_to_string("/work/shared/reference/responses/33_GET_seasonality_profiles__all.json").unwrap(),
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/responses/33_GET_seasonality_profiles__all.json"
+        ))
+        .unwrap(),
     )
     .unwrap();
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + b.abs());

@@ -9,12 +9,13 @@ use model::spec::stats::parse_stats;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-const REF: &str = "/work/shared/reference";
+const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+const RESPONSES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/responses");
 
 /// The sample JSON file as bars (the loader is not this module's; a minimal parse is enough here).
 fn sample_bars() -> Vec<Bars> {
     let rows: Vec<Value> =
-        serde_json::from_str(&std::fs::read_to_string(format!("{REF}/specs/data/eurusd_m1_sample.json")).unwrap())
+        serde_json::from_str(&std::fs::read_to_string(format!("{SPECS}/examples/data/eurusd_m1_sample.json")).unwrap())
             .unwrap();
     let mut b = Bars::new("EURUSD");
     let mut sessions = Vec::new();
@@ -37,11 +38,11 @@ fn sample_bars() -> Vec<Bars> {
 #[test]
 fn the_sample_spec_reproduces_the_recorded_result_row_by_row() {
     let spec_json: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{REF}/specs/stats_run.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(format!("{SPECS}/stats_run.json")).unwrap()).unwrap();
     let spec = parse_stats(spec_json).unwrap();
     let result = run(&spec, &sample_bars(), "M1").unwrap();
     let recorded: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{REF}/responses/14_GET_stats_result__after_run.json")).unwrap(),
+        &std::fs::read_to_string(format!("{RESPONSES}/14_GET_stats_result__after_run.json")).unwrap(),
     )
     .unwrap();
     let recorded = recorded["result"]["rows"].as_array().unwrap();
@@ -85,7 +86,7 @@ fn the_sample_spec_reproduces_the_recorded_result_row_by_row() {
 
 fn recorded_columns() -> Vec<Value> {
     let v: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{REF}/responses/14_GET_stats_result__after_run.json")).unwrap(),
+        &std::fs::read_to_string(format!("{RESPONSES}/14_GET_stats_result__after_run.json")).unwrap(),
     )
     .unwrap();
     v["result"]["columns"].as_array().unwrap().clone()

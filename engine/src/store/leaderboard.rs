@@ -123,7 +123,7 @@ pub async fn query_trials(store: &Store, run_id: &str, q: &TrialQuery) -> Result
     }
     let (field, dir) = sort_clause(q.sort.as_deref());
     let size = q.page_size.clamp(1, 500);
-    let offset = (q.page.max(1) - 1) * size;
+    let offset = (q.page.max(1) - 1).saturating_mul(size);
     let select = format!(
         "SELECT trial_number, params_json, objective_value, status, n_trades, max_dd, sharpe, sortino, cagr, \
          hit_rate, avg_r FROM trials WHERE {cond} ORDER BY ({field} IS NULL) ASC, {field} {dir}, trial_number ASC \

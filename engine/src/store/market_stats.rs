@@ -225,7 +225,7 @@ pub async fn query(store: &Store, q: &StatsQuery) -> Result<Vec<StoredStatRow>, 
         where_sql(store, q)
     );
     let page_size = q.page_size.max(1) as i64;
-    let offset = (q.page.max(1) as i64 - 1) * page_size;
+    let offset = (q.page.max(1) as i64 - 1).saturating_mul(page_size);
     sql.push_str(&format!(
         " ORDER BY {} DESC, id ASC LIMIT {page_size} OFFSET {offset}",
         lift_expr(q.method)

@@ -12,7 +12,7 @@ pub mod seasonality_years;
 pub mod stats_views;
 mod url;
 
-pub use url::{normalize_db_url, Backend};
+pub use url::{normalize_db_url, redact_url, Backend};
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::AnyPool;

@@ -244,7 +244,7 @@ pub fn order_clause(order_by: &str) -> (&'static str, &'static str) {
 
 fn paging(page: i64, page_size: i64) -> (i64, i64) {
     let size = page_size.clamp(1, 500);
-    (size, (page.max(1) - 1) * size)
+    (size, (page.max(1) - 1).saturating_mul(size))
 }
 
 /// A `trials` row as the API returns it, from a query selecting the `TrialRow` columns.

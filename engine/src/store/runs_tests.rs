@@ -4,7 +4,7 @@ use super::*;
 use crate::store::testing;
 use serde_json::{json, Value};
 
-const RESPONSES: &str = "/work/shared/reference/responses";
+const RESPONSES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/responses");
 
 fn recorded(name: &str) -> Value {
     let path = format!("{RESPONSES}/{name}");

@@ -266,7 +266,7 @@ pub async fn list_profiles(store: &Store, q: &ProfileQuery) -> Result<Vec<Stored
     let size = q.page_size.max(1);
     let rows = query
         .bind(size)
-        .bind((q.page.max(1) - 1) * size)
+        .bind((q.page.max(1) - 1).saturating_mul(size))
         .fetch_all(store.pool())
         .await?;
     rows.iter().map(stored_profile).collect()
@@ -345,7 +345,7 @@ pub async fn list_runs(store: &Store, q: &RunQuery) -> Result<Vec<SeasonalityRun
     let size = q.page_size.max(1);
     let rows = query
         .bind(size)
-        .bind((q.page.max(1) - 1) * size)
+        .bind((q.page.max(1) - 1).saturating_mul(size))
         .fetch_all(store.pool())
         .await?;
     rows.iter().map(run_row).collect()

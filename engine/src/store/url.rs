@@ -13,7 +13,7 @@ pub enum Backend {
 /// `sqlite:///.db/quant.db` → `sqlite://.db/quant.db?mode=rwc`; `mysql+pymysql://u:p@h/db?charset=utf8mb4` → `mysql://u:p@h/db?charset=utf8mb4`.
 pub fn normalize_db_url(url: &str) -> Result<(Backend, String), StoreError> {
     let bad = |reason: &str| StoreError::BadUrl {
-        url: url.to_string(),
+        url: redact_url(url),
         reason: reason.to_string(),
     };
     let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("expected scheme://…"))?;
@@ -38,9 +38,55 @@ pub fn normalize_db_url(url: &str) -> Result<(Backend, String), StoreError> {
     }
 }
 
+/// `url` with the password of its `user:password@` part replaced by `***` (`mysql://user:***@host/db`), for
+/// logs and error messages; URLs without a password are returned as they are.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    // The user information ends at the last `@` before the query, so a password holding an unescaped `@` or
+    // `/` is still hidden (at worst a path with `:` and `@` is redacted too).
+    let before_query = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
+    let Some(at) = before_query.rfind('@') else {
+        return url.to_string();
+    };
+    match before_query[..at].find(':') {
+        Some(colon) => format!("{scheme}://{}:***{}", &rest[..colon], &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_are_redacted_and_the_rest_kept() {
+        assert_eq!(
+            redact_url("mysql://user:s3cret@host:3306/db"),
+            "mysql://user:***@host:3306/db"
+        );
+        assert_eq!(
+            redact_url("mysql+pymysql://u:p%40ss@h/db?charset=utf8mb4"),
+            "mysql+pymysql://u:***@h/db?charset=utf8mb4"
+        );
+        // A password holding `@` or `/`: everything up to the last `@` of the authority is user information.
+        assert_eq!(redact_url("mysql://u:a@b@h/db"), "mysql://u:***@h/db");
+        assert_eq!(redact_url("mysql://u:a/b@h/db"), "mysql://u:***@h/db");
+        assert_eq!(redact_url("mysql://root@localhost/db"), "mysql://root@localhost/db");
+        assert_eq!(redact_url("sqlite:///.qe/quant.db"), "sqlite:///.qe/quant.db");
+        assert_eq!(redact_url("sqlite:////tmp/a@b:c.db"), "sqlite:////tmp/a@b:c.db");
+        assert_eq!(redact_url("not a url"), "not a url");
+    }
+
+    #[test]
+    fn a_bad_url_error_does_not_print_the_password() {
+        let err = normalize_db_url("postgres://u:s3cret@h/db").unwrap_err().to_string();
+        assert!(
+            !err.contains("s3cret") && err.contains("postgres://u:***@h/db"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn sqlalchemy_relative_sqlite_becomes_relative_path() {

@@ -38,17 +38,30 @@ pub struct Fold {
     pub test_end: i64,
 }
 
-/// Splits sorted timestamps into folds; stops at the first fold whose test window holds no bar.
+/// Splits sorted timestamps into folds; stops at the first fold whose test window holds no bar, or whose
+/// dates leave the calendar (the arithmetic is checked, so no setting can overflow).
 pub fn walk_forward(ts: &[i64], cfg: &WalkForward) -> Vec<Fold> {
     let Some(&first) = ts.first() else { return Vec::new() };
     let start = to_datetime(first).date_naive();
     let index_at = |bound: i64| ts.partition_point(|&t| t < bound);
     let mut folds = Vec::new();
     for f in 0..cfg.folds {
-        let train_start = add_months(start, f * cfg.test_months);
-        let train_end = add_months(train_start, cfg.train_months);
-        let test_start = train_end + chrono::Days::new(cfg.embargo_days as u64);
-        let test_end = add_months(test_start, cfg.test_months);
+        let windows = f
+            .checked_mul(cfg.test_months)
+            .and_then(|m| add_months(start, m))
+            .and_then(|train_start| {
+                let train_end = add_months(train_start, cfg.train_months)?;
+                let test_start = train_end.checked_add_days(chrono::Days::new(cfg.embargo_days.into()))?;
+                Some([
+                    train_start,
+                    train_end,
+                    test_start,
+                    add_months(test_start, cfg.test_months)?,
+                ])
+            });
+        let Some([train_start, train_end, test_start, test_end]) = windows else {
+            break;
+        };
         let [train_start, train_end, test_start, test_end] =
             [train_start, train_end, test_start, test_end].map(midnight_ms);
         let test = index_at(test_start)..index_at(test_end);
@@ -68,11 +81,11 @@ pub fn walk_forward(ts: &[i64], cfg: &WalkForward) -> Vec<Fold> {
     folds
 }
 
-/// Same day (clipped to 28) `months` later, as the original's `add_months`.
-fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
-    let total = d.year() * 12 + d.month0() as i32 + months as i32;
-    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, d.day().min(28))
-        .expect("day ≤ 28 exists")
+/// Same day (clipped to 28) `months` later, as the original's `add_months`; None past the calendar's end.
+fn add_months(d: NaiveDate, months: u32) -> Option<NaiveDate> {
+    let total = i64::from(d.year()) * 12 + i64::from(d.month0()) + i64::from(months);
+    let year = i32::try_from(total.div_euclid(12)).ok()?;
+    NaiveDate::from_ymd_opt(year, total.rem_euclid(12) as u32 + 1, d.day().min(28))
 }
 
 fn midnight_ms(d: NaiveDate) -> i64 {
@@ -139,6 +152,23 @@ mod tests {
         assert_eq!(folds.len(), 1);
         assert!(folds[0].train.is_empty());
         assert_eq!(folds[0].test, 0..24 * 31);
+    }
+
+    #[test]
+    fn settings_beyond_the_calendar_end_the_folds_instead_of_panicking() {
+        let start = date_ms(2024, 1, 1);
+        let ts: Vec<i64> = (0..24 * 40).map(|h| start + h * HOUR_MS).collect();
+        let huge = |train_months, test_months, folds, embargo_days| WalkForward {
+            train_months,
+            test_months,
+            folds,
+            embargo_days,
+        };
+        assert!(walk_forward(&ts, &huge(4_000_000_000, 1, 1, 0)).is_empty());
+        assert!(walk_forward(&ts, &huge(0, 1, 1, 4_000_000_000)).is_empty());
+        assert!(walk_forward(&ts, &huge(0, u32::MAX, u32::MAX, u32::MAX)).is_empty());
+        // Many folds over little data: the loop ends at the first empty test window.
+        assert_eq!(walk_forward(&ts, &huge(0, 1, u32::MAX, 0)).len(), 2);
     }
 
     #[test]

@@ -29,7 +29,10 @@ pub struct StrategySpec {
     pub seed: u64,
 }
 
-/// `strategy.filters`: exactly `ema_fast` and `ema_slow`.
+/// The keys `strategy.filters` accepts, sorted; the only filters this engine knows (`GET /filters/list`).
+pub const FILTER_KEYS: [&str; 2] = ["ema_fast", "ema_slow"];
+
+/// `strategy.filters`: exactly the [`FILTER_KEYS`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Filters {
@@ -115,6 +118,24 @@ pub struct SearchSpace {
     pub atr_k_searched: bool,
 }
 
+impl SearchSpace {
+    /// Number of valid grid points (fast < slow), counted without enumerating them: O(n log n) in the
+    /// dimension sizes, saturating at `u128::MAX`.
+    pub fn grid_size(&self) -> u128 {
+        let mut slow = self.ema_slow.clone();
+        slow.sort_unstable();
+        let pairs: u128 = self
+            .ema_fast
+            .iter()
+            .map(|f| (slow.len() - slow.partition_point(|s| s <= f)) as u128)
+            .sum();
+        pairs
+            .checked_mul(self.atr_k.len() as u128)
+            .and_then(|n| n.checked_mul(self.r.len() as u128))
+            .unwrap_or(u128::MAX)
+    }
+}
+
 /// Largest number of values one range may expand to.
 const MAX_RANGE_VALUES: usize = 100_000;
 
@@ -139,12 +160,19 @@ pub fn parse_experiment(value: Value) -> Result<ExperimentSpec, SpecError> {
     let strategy = strategy_v
         .as_object()
         .ok_or_else(|| SpecError::new("strategy", "expected an object"))?;
-    let filters = python_init::<Filters>(required(strategy, "filters")?, "FiltersSpec", &["ema_fast", "ema_slow"])?;
+    let filters = python_init::<Filters>(required(strategy, "filters")?, "FiltersSpec", &FILTER_KEYS)?;
     let tpsl = python_init::<TpSl>(required(strategy, "tpsl")?, "TPSLSpec", &["atr_k"])?;
     let validation: Validation = match strategy.get("validation") {
         None | Some(Value::Null) => sub(Value::Object(Map::new()), "strategy.validation")?,
         Some(v) => sub(v.clone(), "strategy.validation")?,
     };
+    super::limits::check_validation(
+        "strategy.validation",
+        validation.train_months.into(),
+        validation.test_months.into(),
+        validation.folds.into(),
+        validation.embargo_days.into(),
+    )?;
     let objective: Objective = sub(required(strategy, "objective")?, "strategy.objective").map_err(|_| {
         SpecError::new(
             "strategy.objective",
@@ -296,14 +324,15 @@ fn dimension(v: &Value, field: &str) -> Result<Vec<f64>, SpecError> {
             if step.is_nan() || step <= 0.0 || high < low {
                 return Err(SpecError::new(field, "a range needs step > 0 and high ≥ low"));
             }
-            let count = ((high - low) / step + 1e-9).floor() as usize + 1;
-            if count > MAX_RANGE_VALUES {
+            // Counted in floating point first: a span like ±1e308 must be refused, not overflow a usize.
+            let steps = ((high - low) / step + 1e-9).floor();
+            if !(steps < MAX_RANGE_VALUES as f64) {
                 return Err(SpecError::new(
                     field,
                     format!("the range expands to more than {MAX_RANGE_VALUES} values"),
                 ));
             }
-            Ok((0..count).map(|i| low + i as f64 * step).collect())
+            Ok((0..=steps as usize).map(|i| low + i as f64 * step).collect())
         }
         _ => Err(SpecError::new(
             field,

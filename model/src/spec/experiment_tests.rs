@@ -1,8 +1,8 @@
 use super::*;
 use serde_json::json;
 
-const SPECS: &str = "/work/shared/reference/specs";
-const RESPONSES: &str = "/work/shared/reference/responses";
+const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+const RESPONSES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/responses");
 
 fn read_json(path: String) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).expect("json")

@@ -2,6 +2,7 @@
 
 pub mod data;
 pub mod experiment;
+pub mod limits;
 pub mod seasonality;
 mod seasonality_space;
 pub mod stats;

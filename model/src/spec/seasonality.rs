@@ -321,6 +321,18 @@ pub fn parse_seasonality(value: serde_json::Value) -> Result<SeasonalitySpec, Sp
     if !spec.signal.threshold.is_finite() {
         return Err(SpecError::new("signal.threshold", "must be a finite number"));
     }
+    let v = &spec.validation;
+    super::limits::check_validation("validation", v.train_months, v.test_months, v.folds, v.embargo_days)?;
+    if spec.profile.ret_horizon > super::limits::MAX_BARS as i64 {
+        return Err(SpecError::new(
+            "profile.ret_horizon",
+            format!(
+                "must be at most {} bars, got {}",
+                super::limits::MAX_BARS,
+                spec.profile.ret_horizon
+            ),
+        ));
+    }
     normalize_search_space(&serde_json::Value::Object(spec.compute.search_space.clone()))?;
     Ok(spec)
 }
@@ -404,7 +416,8 @@ mod tests {
 
     #[test]
     fn the_reference_run_spec_parses_with_its_values() {
-        let text = std::fs::read_to_string("/work/shared/reference/specs/seasonality_run.json").unwrap();
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/seasonality_run.json")).unwrap();
         let s = parse_seasonality(serde_json::from_str(&text).unwrap()).unwrap();
         assert_eq!(s.profile.min_samples_bin, 2);
         assert_eq!(s.signal.threshold, 0.55);

@@ -132,9 +132,24 @@ fn text_param(key: &str, v: Option<&Value>, default: &[&str]) -> Result<Param<St
     choice(key, values)
 }
 
+/// Largest magnitude of an integer in the search space, so ranges and steps never overflow (`ret_horizon` is
+/// further capped at [`super::limits::MAX_BARS`]).
+const MAX_INT: i64 = 1_000_000_000;
+
 fn as_int(key: &str, v: &Value) -> Result<i64, SpecError> {
+    let max = if key == "ret_horizon" {
+        super::limits::MAX_BARS as i64
+    } else {
+        MAX_INT
+    };
     match v.as_f64() {
-        Some(f) if f.fract() == 0.0 && f.is_finite() => Ok(f as i64),
+        Some(f) if f.fract() == 0.0 && f.is_finite() => {
+            let i = f as i64;
+            if !(-MAX_INT..=max).contains(&i) {
+                return Err(err(key, format!("{v} is outside {}…{max}", -MAX_INT)));
+            }
+            Ok(i)
+        }
         _ => Err(err(key, format!("{v} is not an integer"))),
     }
 }
@@ -193,6 +208,9 @@ fn float_param(key: &str, v: Option<&Value>, low: f64, high: f64) -> Result<Floa
     let range = |lo: f64, hi: f64, step: Option<f64>| -> Result<FloatParam, SpecError> {
         if lo > hi {
             return Err(err(key, format!("low {lo} is above high {hi}")));
+        }
+        if !(hi - lo).is_finite() {
+            return Err(err(key, format!("the range {lo}…{hi} is too wide to sample")));
         }
         Ok(if lo == hi {
             Param::Fixed(lo)
@@ -284,7 +302,11 @@ mod tests {
 
     #[test]
     fn the_reference_optimize_space_normalises_to_fixed_and_choices() {
-        let text = std::fs::read_to_string("/work/shared/reference/specs/seasonality_optimize.json").unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../specs/seasonality_optimize.json"
+        ))
+        .unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
         let sp = normalize_search_space(&v["compute"]["search_space"]).unwrap();
         assert_eq!(sp.dims, Param::Choice(vec![vec![s("hour")], vec![s("dow")]]));

@@ -81,6 +81,9 @@ pub enum Target {
 /// The condition types this engine computes, sorted (the `/stats/conditions` list).
 pub const CONDITION_TYPES: [&str; 3] = ["htf_trend", "session", "vol_tertile"];
 
+/// The original's level condition types: they read its levels database, a module this engine has not configured.
+pub const LEVEL_CONDITION_TYPES: [&str; 3] = ["distance_to_level", "in_zone_level", "touched_level_since"];
+
 /// Walk-forward settings of the `validation` block (defaults as the submit spec's).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Validation {
@@ -185,6 +188,17 @@ pub fn parse_stats(value: Value) -> Result<StatsSpec, SpecError> {
         spec_id: p.spec_id,
         dataset_id: p.dataset_id,
     });
+    refuse_level_conditions(&raw.conditions)?;
+    if let Some(v) = &raw.validation {
+        let m = |x: u32| i64::from(x);
+        super::limits::check_validation(
+            "validation",
+            m(v.train_months),
+            m(v.test_months),
+            m(v.folds),
+            m(v.embargo_days),
+        )?;
+    }
     Ok(StatsSpec {
         data: raw.data,
         events: typed_items("events", raw.events, parse_event)?,
@@ -196,6 +210,20 @@ pub fn parse_stats(value: Value) -> Result<StatsSpec, SpecError> {
         n_min: raw.n_min,
         alpha: raw.alpha,
     })
+}
+
+/// A level condition (its `type`, or `name` without one) is refused naming it: nothing here can compute it.
+fn refuse_level_conditions(items: &[RawItem]) -> Result<(), SpecError> {
+    for (i, item) in items.iter().enumerate() {
+        let kind = item.kind.as_deref().unwrap_or(&item.name);
+        if LEVEL_CONDITION_TYPES.contains(&kind) {
+            return Err(SpecError::new(
+                format!("conditions[{i}].type"),
+                format!("{kind:?} is a level condition: the levels module is not configured in this engine"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Turns `{name, type, params}` items into typed ones (`type` falls back to `name`); names must be unique.
@@ -290,12 +318,9 @@ struct ReversalParams {
     max_horizon: usize,
 }
 
-/// `Err` when a count parameter is below 1.
+/// `Err` when a count parameter (bars, periods, a horizon) is below 1 or above [`super::limits::MAX_BARS`].
 fn at_least_one(field: &str, v: usize) -> Result<(), SpecError> {
-    if v == 0 {
-        return Err(SpecError::new(field, "must be at least 1"));
-    }
-    Ok(())
+    super::limits::check_bars(field, v as u64)
 }
 
 fn parse_event(kind: &str, params: Value) -> Option<Result<Event, SpecError>> {
@@ -375,7 +400,7 @@ mod tests {
 
     #[test]
     fn the_reference_sample_spec_parses_with_the_originals_defaults() {
-        let text = std::fs::read_to_string("/work/shared/reference/specs/stats_run.json").unwrap();
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/stats_run.json")).unwrap();
         let spec = parse_stats(serde_json::from_str(&text).unwrap()).unwrap();
         assert_eq!(
             spec.events[0].kind,
@@ -417,11 +442,30 @@ mod tests {
 
     #[test]
     fn an_unknown_type_names_the_item() {
-        let err = parse_stats(with("conditions", json!([{"name": "lvl", "type": "in_zone_level"}]))).unwrap_err();
+        let err = parse_stats(with("conditions", json!([{"name": "lvl", "type": "regime"}]))).unwrap_err();
         assert_eq!(err.field, "conditions[0].type");
-        assert!(err.message.contains("in_zone_level"), "{err}");
+        assert!(err.message.contains("regime"), "{err}");
         let err = parse_stats(with("targets", json!([{"name": "nope"}]))).unwrap_err();
         assert_eq!(err.field, "targets[0].type");
+    }
+
+    #[test]
+    fn a_level_condition_says_the_levels_module_is_not_configured() {
+        for (i, kind) in LEVEL_CONDITION_TYPES.iter().enumerate() {
+            let mut conditions: Vec<Value> = (0..i)
+                .map(|k| json!({"name": format!("s{k}"), "type": "session"}))
+                .collect();
+            conditions.push(json!({"name": "lvl", "type": kind, "params": {"level_type": "PDH"}}));
+            let err = parse_stats(with("conditions", json!(conditions))).unwrap_err();
+            assert_eq!(err.field, format!("conditions[{i}].type"));
+            assert!(
+                err.message.contains(kind) && err.message.contains("levels module is not configured"),
+                "{err}"
+            );
+        }
+        // `type` falls back to `name`, so a bare level name is refused the same way.
+        let err = parse_stats(with("conditions", json!([{"name": "touched_level_since"}]))).unwrap_err();
+        assert!(err.message.contains("levels module"), "{err}");
     }
 
     #[test]

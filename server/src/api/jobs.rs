@@ -21,6 +21,7 @@ use std::convert::Infallible;
 pub async fn submit(State(s): State<ApiState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let value = json_body(&body)?;
     let spec = model::spec::experiment::parse_experiment(value.clone())
+        .and_then(|spec| s.limits.check_experiment(&spec).map(|()| spec))
         .map_err(|e| ApiError::Detail(StatusCode::BAD_REQUEST, format!("Invalid spec: {e}")))?;
     let id = enqueue(&s, JobSpec::Optimize(Box::new(spec)), &value).await?;
     if prefers_async(&headers) {
@@ -59,7 +60,9 @@ async fn seasonality(
     optimize: bool,
 ) -> Result<Response, ApiError> {
     let value = json_body(&body)?;
-    let spec = Box::new(model::spec::seasonality::parse_seasonality(value.clone()).map_err(spec_422)?);
+    let spec = model::spec::seasonality::parse_seasonality(value.clone())
+        .and_then(|spec| s.limits.check_seasonality(&spec, optimize).map(|()| Box::new(spec)))
+        .map_err(spec_422)?;
     let job = if optimize {
         JobSpec::SeasonalityOptimize(spec)
     } else {
@@ -100,7 +103,8 @@ pub async fn list(State(s): State<ApiState>, mut p: Params) -> Result<Json<Vec<J
     let (page, size) = p.page();
     let (kind, status) = (p.text("kind"), p.text("status"));
     p.finish()?;
-    let rows = repo::list(&s.store, kind.as_deref(), status.as_deref(), size, (page - 1) * size).await?;
+    let offset = (page - 1).saturating_mul(size);
+    let rows = repo::list(&s.store, kind.as_deref(), status.as_deref(), size, offset).await?;
     Ok(Json(rows))
 }
 

@@ -4,12 +4,17 @@
 mod compare;
 mod error;
 mod jobs;
+mod levels;
 mod openapi;
 mod params;
 mod protect;
 mod reads;
+mod session;
+mod signin;
 
 pub use protect::Protection;
+pub use session::Sessions;
+pub use signin::routes as signin_routes;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -24,6 +29,8 @@ pub struct ApiState {
     pub jobs: Jobs,
     /// Relative `dataset_path`s of specs received over HTTP resolve here and may not leave it.
     pub data_root: PathBuf,
+    /// The work budget every spec is checked against before it is queued (`QE_MAX_TRIALS`).
+    pub limits: model::spec::limits::Limits,
 }
 
 /// The API routes with their protection layers (auth, CORS, body limit, timeout; the event stream has no timeout).
@@ -53,7 +60,13 @@ pub fn router(state: ApiState, protection: &Protection) -> Router {
         .route("/seasonality/runs", get(reads::seasonality_runs))
         .route("/seasonality/runs/{id}", get(reads::seasonality_run))
         .route("/seasonality/compare", get(compare::compare))
-        .route("/seasonality/correlation", get(compare::correlation));
+        .route("/seasonality/correlation", get(compare::correlation))
+        .route("/levels", get(levels::list))
+        .route("/levels/active", get(levels::active))
+        .route("/levels/search", get(levels::search))
+        .route("/levels/nearest", get(levels::nearest))
+        .route("/levels/build", post(levels::build_or_fill))
+        .route("/levels/fill", post(levels::build_or_fill));
     let timed = protection.with_timeout(timed);
     let streams = Router::new().route("/runs/{id}/events", get(jobs::events));
     protection.apply(timed.merge(streams)).with_state(state)

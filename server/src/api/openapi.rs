@@ -28,7 +28,7 @@ pub async fn document() -> Json<Value> {
         healthz, submit, status, result, jobs, runs, run, trials, metrics, events, cancel, stats_run, stats_result,
         stats, stats_summary, stats_heatmap, stats_top, stats_conditions, filters_list, seasonality_run,
         seasonality_optimize, seasonality_profiles, seasonality_runs, seasonality_run_one, seasonality_compare,
-        seasonality_correlation
+        seasonality_correlation, levels, levels_active, levels_search, levels_nearest, levels_build, levels_fill
     ),
     components(schemas(
         ApiError, Health, JobRecord, RunSummary, RunRow, RunMetrics, TrialRow, BacktestMetrics, StatRow,
@@ -39,6 +39,8 @@ pub async fn document() -> Json<Value> {
         (name = "runs", description = "Optimisation runs, trials and metrics"),
         (name = "stats", description = "Market statistics"),
         (name = "seasonality", description = "Seasonality profiles and runs"),
+        (name = "levels", description = "The original's levels module: not configured in this engine, every call \
+                                         answers 500 `MySQL URL not configured for levels module`"),
     )
 )]
 pub struct ApiDoc;
@@ -155,7 +157,8 @@ fn stats_top() {}
 #[utoipa::path(get, path = "/stats/conditions", tag = "stats", responses((status = 200, body = [String])))]
 fn stats_conditions() {}
 
-#[utoipa::path(get, path = "/filters/list", responses((status = 200, body = [String])))]
+#[utoipa::path(get, path = "/filters/list",
+    responses((status = 200, description = "The keys `strategy.filters` accepts: `ema_fast`, `ema_slow`", body = [String])))]
 fn filters_list() {}
 
 #[utoipa::path(post, path = "/seasonality/run", tag = "seasonality",
@@ -204,3 +207,42 @@ fn seasonality_compare() {}
            ("dataset_id" = Option<String>, Query)),
     responses((status = 200, description = "`{dim, symbols, matrix}`: Pearson correlations of per-bin lifts", body = Object)))]
 fn seasonality_correlation() {}
+
+#[utoipa::path(get, path = "/levels", tag = "levels",
+    params(("symbol" = String, Query), ("level_type" = Option<String>, Query), ("from" = Option<String>, Query),
+           ("to" = Option<String>, Query), ("limit" = Option<i64>, Query, description = "1…1000, default 200")),
+    responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = ApiError),
+               (status = 422, description = "Missing or invalid parameters", body = Object)))]
+fn levels() {}
+
+#[utoipa::path(get, path = "/levels/active", tag = "levels",
+    params(("symbol" = String, Query), ("level_type" = Option<Vec<String>>, Query, description = "Repeatable"),
+           ("from" = Option<String>, Query), ("to" = Option<String>, Query),
+           ("limit" = Option<i64>, Query, description = "1…10000")),
+    responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = ApiError),
+               (status = 422, description = "Missing or invalid parameters", body = Object)))]
+fn levels_active() {}
+
+#[utoipa::path(get, path = "/levels/search", tag = "levels",
+    params(("symbol" = String, Query), ("type" = Option<String>, Query, description = "Comma-separated level types"),
+           ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("limit" = Option<i64>, Query)),
+    responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = ApiError),
+               (status = 422, description = "Missing or invalid parameters", body = Object)))]
+fn levels_search() {}
+
+#[utoipa::path(get, path = "/levels/nearest", tag = "levels",
+    params(("symbol" = String, Query), ("price" = f64, Query), ("level_type" = Option<String>, Query),
+           ("window" = Option<String>, Query), ("limit" = Option<i64>, Query, description = "1…200, default 20")),
+    responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = ApiError),
+               (status = 422, description = "Missing or invalid parameters", body = Object)))]
+fn levels_nearest() {}
+
+#[utoipa::path(post, path = "/levels/build", tag = "levels",
+    request_body(content = Object, description = "Levels build spec (reference §1.7); not read"),
+    responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = ApiError)))]
+fn levels_build() {}
+
+#[utoipa::path(post, path = "/levels/fill", tag = "levels",
+    request_body(content = Object, description = "Levels build spec with FILL_FVG/FILL_GAP targets; not read"),
+    responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = ApiError)))]
+fn levels_fill() {}

@@ -6,6 +6,9 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde_json::{json, Value};
 
+/// Largest `page` of a paged list (the original had no upper bound): a million pages of 500 rows.
+pub const MAX_PAGE: i64 = 1_000_000;
+
 /// The raw query of a request plus the validation errors found while reading it.
 #[derive(Debug, Default)]
 pub struct Params {
@@ -140,10 +143,11 @@ impl Params {
         default.to_string()
     }
 
-    /// The original's paging: `page` ≥ 1 (default 1), `page_size` 1…500 (default 50).
+    /// The original's paging: `page` ≥ 1 (default 1), `page_size` 1…500 (default 50); `page` is also at most
+    /// [`MAX_PAGE`], so `(page − 1) × page_size` always fits.
     pub fn page(&mut self) -> (i64, i64) {
         (
-            self.int("page", 1, Some(1), None),
+            self.int("page", 1, Some(1), Some(MAX_PAGE)),
             self.int("page_size", 50, Some(1), Some(500)),
         )
     }
@@ -243,5 +247,19 @@ mod tests {
         assert_eq!(items[1]["loc"], json!(["query", "page_size"]));
         assert_eq!(items[1]["msg"], "Input should be less than or equal to 500");
         assert_eq!(items[3]["msg"], "String should match pattern '^(freq|bayes)$'");
+    }
+
+    #[test]
+    fn a_page_past_a_million_is_a_422_naming_page() {
+        let mut p = Params::parse("page=1000000&page_size=500");
+        assert_eq!(p.page(), (1_000_000, 500));
+        assert!(p.finish().is_ok());
+        let mut p = Params::parse("page=9223372036854775807");
+        p.page();
+        let Err(ApiError::Validation(items)) = p.finish() else {
+            panic!("expected a 422")
+        };
+        assert_eq!(items[0]["loc"], json!(["query", "page"]));
+        assert_eq!(items[0]["msg"], "Input should be less than or equal to 1000000");
     }
 }

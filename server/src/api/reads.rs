@@ -112,33 +112,10 @@ pub async fn stats_conditions() -> Json<Value> {
     Json(json!(model::spec::stats::CONDITION_TYPES))
 }
 
-/// `GET /filters/list`: the original's 23 filter ids, sorted.
+/// `GET /filters/list`: the keys `strategy.filters` accepts, sorted, from the spec parser's own list (the
+/// original listed 23 filter functions that no spec could apply).
 pub async fn filters_list() -> Json<Value> {
-    Json(json!([
-        "adx",
-        "atr",
-        "atr_risk_gate",
-        "bos",
-        "cooldown_bars",
-        "daily_loss_cap",
-        "daily_trades_cap",
-        "day_of_month",
-        "day_of_week",
-        "ema_slope",
-        "entropy_window",
-        "equity_dd_lockout",
-        "hurst_regime",
-        "intraday_time",
-        "k_consecutive",
-        "liquidity_sweep",
-        "month_of_year",
-        "mss",
-        "poc_distance",
-        "seasonality_bin",
-        "session_time",
-        "volume_surge",
-        "vwap_side"
-    ]))
+    Json(json!(model::spec::experiment::FILTER_KEYS))
 }
 
 /// `GET /seasonality/profiles`: exact filters, repeatable `metrics`, paging.

@@ -10,6 +10,7 @@ pub enum DataCommand {
     /// Write deterministic demo OHLCV (several symbols, planted hour and weekday effects) as CSV and Parquet.
     Synth(SynthArgs),
     /// Data-quality report of a file or of a spec's `data` block: span, interval, gaps, duplicates, bad rows.
+    /// Exits 1 after the report when a job would refuse the data (bad rows, or no bars selected).
     Inspect(InspectArgs),
     /// Convert a bar file between CSV, JSON (array or lines) and Parquet, validating it on the way.
     Convert(ConvertArgs),
@@ -78,7 +79,11 @@ pub async fn run(config: &Config, cmd: DataCommand) -> anyhow::Result<()> {
             if args.register {
                 let store = engine::store::Store::connect(&config.db_url()).await?;
                 engine::store::datasets::upsert(&store, &written).await?;
-                println!("registered {} series in {}", written.len(), config.db_url());
+                println!(
+                    "registered {} series in {}",
+                    written.len(),
+                    engine::store::redact_url(&config.db_url())
+                );
             }
             Ok(())
         }
@@ -125,5 +130,23 @@ fn inspect(config: &Config, args: InspectArgs) -> anyhow::Result<()> {
     } else {
         super::local::print_out(&report.to_string())?;
     }
-    Ok(())
+    refusal(&report).map_or(Ok(()), |why| Err(anyhow::anyhow!(why)))
+}
+
+/// Why a job would refuse this data (the loader refuses every bad row, and an empty selection), if it would:
+/// the gate that makes `qe data inspect` exit 1 after its report.
+fn refusal(report: &engine::data::Report) -> Option<String> {
+    if report.bad_rows > 0 {
+        let s = if report.bad_rows == 1 { "" } else { "s" };
+        let first = report
+            .bad_row_examples
+            .first()
+            .map(|b| format!(" (first: {}, column `{}`: {})", b.at, b.column, b.reason))
+            .unwrap_or_default();
+        return Some(format!(
+            "{}: {} bad row{s} a job would refuse{first}",
+            report.source, report.bad_rows
+        ));
+    }
+    (report.bars == 0).then(|| format!("{}: no bars selected; a job would refuse it", report.source))
 }

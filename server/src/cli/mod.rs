@@ -4,6 +4,7 @@ mod bench;
 pub mod client;
 mod completions;
 mod data;
+mod examples;
 mod local;
 pub mod output;
 mod run;
@@ -43,6 +44,8 @@ pub enum Command {
     Data(data::DataCommand),
     /// Run an optimisation (submit) spec locally and print its leaderboard or result JSON.
     Run(run::RunArgs),
+    /// The example specs built into the binary: list them, print one, or write them out (`--write DIR`).
+    Examples(examples::ExamplesArgs),
     /// Send a spec to the server as a job; `--wait` follows it with a progress bar (client).
     Submit(submit::SubmitArgs),
     /// Optimisation runs stored by the server (client).
@@ -90,7 +93,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Migrate) => {
             let url = cli.config.db_url();
             engine::store::Store::connect(&url).await?;
-            println!("migrations applied to {url}");
+            println!("migrations applied to {}", engine::store::redact_url(&url));
             Ok(())
         }
         Some(Command::Data(data::DataCommand::Inspect(mut args))) => {
@@ -109,6 +112,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Seasonality(SeasonalityCommand::Local(cmd))) => {
             seasonality::run(&cli.config, seasonality::with_json(cmd, cli.json)).await
         }
+        Some(Command::Examples(args)) => examples::run(output::Output { json: cli.json }, args).map_err(Into::into),
         Some(Command::Completions(args)) => {
             completions::run(args);
             Ok(())

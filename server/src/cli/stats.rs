@@ -60,7 +60,10 @@ async fn run_stats(config: &Config, args: StatsRunArgs) -> anyhow::Result<()> {
         eprintln!("wrote {}", ctx.out_dir.join("stats_summary.parquet").display());
     }
     if stored {
-        eprintln!("stored {n} rows in market_stats ({})", config.db_url());
+        eprintln!(
+            "stored {n} rows in market_stats ({})",
+            engine::store::redact_url(&config.db_url())
+        );
     }
     if args.json {
         local::print_out(&format!("{}\n", serde_json::to_string_pretty(&result)?))?;

@@ -2,7 +2,7 @@
 //! `/runs/{id}/trials`); `runs show --plot` draws the best trial's equity (or the per-fold metrics).
 
 use super::http::{Api, Query};
-use crate::cli::output::{cell, CliError, Output, Table};
+use crate::cli::output::{cell, plain_cell, CliError, Output, Table};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use std::path::PathBuf;
 pub enum RunsCommand {
     /// List optimisation runs, newest first.
     List(ListArgs),
-    /// One run: its summary, aggregated and per-fold metrics.
+    /// One run: its summary, aggregated and per-fold metrics, and the parameters each fold chose.
     Show(ShowArgs),
     /// The trials of a run, best first by default.
     Trials(TrialsArgs),
@@ -86,13 +86,119 @@ async fn show(api: &Api, out: Output, a: ShowArgs) -> Result<(), CliError> {
         .get(&format!("/runs/{}", a.id), &Query::new())
         .await
         .map_err(|e| not_found_hint(e, &a.id))?;
-    out.emit(&body, || render_run(&body));
+    // The result document carries each fold's chosen parameters; `--json` alone prints only the run's body.
+    let result = if out.json && a.plot.is_none() {
+        None
+    } else {
+        let r = api.get(&format!("/result/{}", a.id), &Query::new()).await.ok();
+        r.map(|r| r["result"].clone()).filter(|r| !r.is_null())
+    };
+    out.emit(&body, || {
+        render_run(&body) + &result.as_ref().map(chosen_params).unwrap_or_default()
+    });
     if let Some(path) = &a.plot {
-        let result = api.get(&format!("/result/{}", a.id), &Query::new()).await.ok();
-        let drawn = super::run_plot::draw(path, &a.id, &body, result.as_ref().map(|r| &r["result"]))?;
+        let drawn = super::run_plot::draw(path, &a.id, &body, result.as_ref())?;
         eprintln!("wrote {} ({drawn})", path.display());
     }
     Ok(())
+}
+
+/// The parameters each walk-forward fold chose (on its train window) and the best trial's, per symbol, from a
+/// `GET /result/{id}` document; empty when it has neither folds nor a best trial.
+pub fn chosen_params(result: &Value) -> String {
+    let per_symbol: Vec<&Value> = match result["symbols"].as_array() {
+        Some(all) if !all.is_empty() => all.iter().collect(),
+        _ => vec![result],
+    };
+    let several = per_symbol.len() > 1;
+    let mut text = String::new();
+    for s in per_symbol {
+        let folds = s["walk_forward"]["folds"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let best = &s["best"];
+        if folds.is_empty() && best.is_null() {
+            continue;
+        }
+        let all_params = folds
+            .iter()
+            .map(|f| &f["params"])
+            .chain(std::iter::once(&best["params"]));
+        let names = param_names(all_params);
+        let mut t = Table::new(
+            ["fold", "trial"]
+                .into_iter()
+                .map(String::from)
+                .chain(names.iter().cloned())
+                .chain(["train", "test"].map(String::from)),
+        );
+        let row = |label: String, trial: &Value, params: &Value, train: String, test: String| {
+            let mut r = vec![label, cell("trial", trial)];
+            r.extend(names.iter().map(|n| cell(n, params.get(n).unwrap_or(&Value::Null))));
+            r.extend([train, test]);
+            r
+        };
+        for f in folds {
+            let span = |a: &str, b: &str| format!("{}..{}", short_time(&f[a]), short_time(&f[b]));
+            t.rows.push(row(
+                cell("fold", &f["fold"]),
+                &f["trial_number"],
+                &f["params"],
+                span("train_start", "train_end"),
+                span("test_start", "test_end"),
+            ));
+        }
+        if !best.is_null() {
+            t.rows.push(row(
+                "best".into(),
+                &best["trial_number"],
+                &best["params"],
+                "-".into(),
+                "-".into(),
+            ));
+        }
+        text += "\nchosen parameters";
+        if several {
+            text += &format!(" ({})", plain_cell(&s["symbol"]));
+        }
+        text += "\n";
+        text += &t.render();
+    }
+    if !text.is_empty() {
+        text += if result["in_sample_selection"] == json!(true) {
+            "(no train window: every fold runs the best trial, selected on the data it is reported on)\n"
+        } else {
+            "(each fold's test window runs the trial chosen on its train window; stitched, they give the aggregated \
+             metrics; best: the trial with the best objective over all train windows)\n"
+        };
+    }
+    text
+}
+
+/// Parameter names in [`PARAM_ORDER`], then any others by name.
+fn param_names<'a>(params: impl Iterator<Item = &'a Value>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for p in params.filter_map(Value::as_object) {
+        for k in p.keys() {
+            if !names.contains(k) {
+                names.push(k.clone());
+            }
+        }
+    }
+    names.sort_by_key(|k| {
+        (
+            PARAM_ORDER.iter().position(|o| o == k).unwrap_or(PARAM_ORDER.len()),
+            k.clone(),
+        )
+    });
+    names
+}
+
+/// `2024-03-01T00:00:00Z` as `2024-03-01`; other times as they are.
+fn short_time(v: &Value) -> String {
+    let s = plain_cell(v);
+    s.strip_suffix("T00:00:00Z").map(str::to_string).unwrap_or(s)
 }
 
 fn not_found_hint(e: CliError, id: &str) -> CliError {
@@ -222,6 +328,55 @@ mod tests {
     fn lower_case_statuses_map_to_the_stored_upper_case() {
         assert_eq!(stored_status("finished"), "FINISHED");
         assert_eq!(stored_status(" Running "), "RUNNING");
+    }
+
+    #[test]
+    fn each_folds_choice_and_the_best_trial_are_tabled() {
+        let result = json!({
+            "in_sample_selection": false,
+            "best": {"trial_number": 4, "params": {"R": 2, "ema_slow": 35, "ema_fast": 12}},
+            "walk_forward": {"folds": [
+                {"fold": 0, "trial_number": 1, "params": {"ema_fast": 9, "ema_slow": 26, "R": 1},
+                 "train_start": "2024-01-01T00:00:00Z", "train_end": "2024-03-01T00:00:00Z",
+                 "test_start": "2024-03-01T00:00:00Z", "test_end": "2024-04-01T00:00:00Z"},
+                {"fold": 1, "trial_number": null, "params": null,
+                 "train_start": "2024-02-01T00:00:00Z", "train_end": "2024-04-01T00:00:00Z",
+                 "test_start": "2024-04-01T00:00:00Z", "test_end": "2024-05-01T12:30:00Z"}
+            ]}
+        });
+        let text = chosen_params(&result);
+        let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split_whitespace().collect()).collect();
+        assert_eq!(lines[1], ["chosen", "parameters"]);
+        assert_eq!(
+            lines[2],
+            ["fold", "trial", "ema_fast", "ema_slow", "R", "train", "test"]
+        );
+        assert_eq!(
+            lines[4],
+            [
+                "0",
+                "1",
+                "9",
+                "26",
+                "1",
+                "2024-01-01..2024-03-01",
+                "2024-03-01..2024-04-01"
+            ]
+        );
+        assert_eq!(
+            lines[5],
+            [
+                "1",
+                "-",
+                "-",
+                "-",
+                "-",
+                "2024-02-01..2024-04-01",
+                "2024-04-01..2024-05-01T12:30:00Z"
+            ]
+        );
+        assert_eq!(lines[6], ["best", "4", "12", "35", "2", "-", "-"]);
+        assert_eq!(chosen_params(&json!({"best": null, "walk_forward": {"folds": []}})), "");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `qe submit --spec F [--kind K] [--wait] [--quiet]`: sends a spec to the server; with `--wait` follows the job
+//! `qe submit --spec F|--example NAME [--kind K] [--wait] [--quiet]`: sends a spec to the server; with `--wait` follows the job
 //! with a progress bar, then prints the leaderboard (exit 1 when the job failed or was cancelled; Ctrl-C cancels
 //! the job and exits 130).
 
@@ -22,8 +22,21 @@ pub enum JobKindArg {
     SeasonalityOptimize,
 }
 
+impl From<engine::jobs::JobKind> for JobKindArg {
+    fn from(kind: engine::jobs::JobKind) -> Self {
+        use engine::jobs::JobKind;
+        match kind {
+            JobKind::Optimize => JobKindArg::Optimize,
+            JobKind::Stats => JobKindArg::Stats,
+            JobKind::Seasonality => JobKindArg::Seasonality,
+            JobKind::SeasonalityOptimize => JobKindArg::SeasonalityOptimize,
+        }
+    }
+}
+
 impl JobKindArg {
-    fn path(self) -> &'static str {
+    /// The endpoint a spec of this kind is posted to.
+    pub fn path(self) -> &'static str {
         match self {
             JobKindArg::Optimize => "/submit",
             JobKindArg::Stats => "/stats/run",
@@ -36,11 +49,14 @@ impl JobKindArg {
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
     /// The spec file (JSON).
+    #[arg(long, required_unless_present = "example", conflicts_with = "example")]
+    pub spec: Option<PathBuf>,
+    /// A built-in example spec by name instead of a file (`qe examples` lists them); its kind is the default.
     #[arg(long)]
-    pub spec: PathBuf,
-    /// The kind of job the spec describes.
-    #[arg(long, value_enum, default_value = "optimize")]
-    pub kind: JobKindArg,
+    pub example: Option<String>,
+    /// The kind of job the spec describes (default: optimize, or the example's kind).
+    #[arg(long, value_enum)]
+    pub kind: Option<JobKindArg>,
     /// Follow the job to its end with a progress bar, then print its leaderboard.
     #[arg(long)]
     pub wait: bool,
@@ -68,9 +84,22 @@ pub fn read_spec(path: &std::path::Path) -> Result<Value, CliError> {
 
 /// Runs `qe submit`.
 pub async fn run(api: &Api, out: Output, args: SubmitArgs) -> Result<(), CliError> {
-    let spec = read_spec(&args.spec)?;
-    let accepted = api.post(args.kind.path(), &spec, true).await.map_err(|e| match e {
-        CliError::Usage(d) => CliError::Usage(format!("invalid spec {}: {d}", args.spec.display())),
+    let (spec, origin, kind) = match (&args.spec, &args.example) {
+        (Some(path), _) => (
+            read_spec(path)?,
+            path.display().to_string(),
+            args.kind.unwrap_or(JobKindArg::Optimize),
+        ),
+        (None, Some(name)) => {
+            let ex = crate::cli::examples::find(name)?;
+            let spec = serde_json::from_str(&ex.text)
+                .map_err(|e| CliError::Usage(format!("example {name} is not valid JSON: {e}")))?;
+            (spec, format!("example {name}"), args.kind.unwrap_or(ex.kind.into()))
+        }
+        (None, None) => return Err(CliError::Usage("give --spec FILE or --example NAME".into())),
+    };
+    let accepted = api.post(kind.path(), &spec, true).await.map_err(|e| match e {
+        CliError::Usage(d) => CliError::Usage(format!("invalid spec ({origin}): {d}")),
         other => other,
     })?;
     let id = accepted["id"]
@@ -88,7 +117,7 @@ pub async fn run(api: &Api, out: Output, args: SubmitArgs) -> Result<(), CliErro
         end = follow(api, &id, args.quiet) => end?,
         _ = tokio::signal::ctrl_c() => return Err(cancel_on_interrupt(api, &id).await),
     };
-    finish(api, out, &id, args.kind, args.top, end).await
+    finish(api, out, &id, kind, args.top, end).await
 }
 
 async fn cancel_on_interrupt(api: &Api, id: &str) -> CliError {

@@ -1,0 +1,270 @@
+//! Requests an attacker or a careless client sends (issue 21), over HTTP against the real binary: each one is a
+//! quick 4xx naming the field and the limit, never a panic, an abort or an out-of-memory kill, and the server
+//! answers `/healthz` afterwards. Secrets in database URLs never reach the log.
+
+use qe_tests::{qe_bin, reference_data_root, reference_spec, spawn_server};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap()
+}
+
+/// POSTs `body` to `path` and returns the status, the JSON answer and how long it took.
+fn post(base: &str, path: &str, body: &Value) -> (u16, Value, Duration) {
+    let started = Instant::now();
+    let res = http().post(format!("{base}{path}")).json(body).send().unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().unwrap(), started.elapsed())
+}
+
+fn get(base: &str, path: &str) -> (u16, Value) {
+    let res = http().get(format!("{base}{path}")).send().unwrap();
+    (res.status().as_u16(), res.json().unwrap())
+}
+
+fn assert_alive(base: &str) {
+    let (status, body) = get(base, "/healthz");
+    assert_eq!((status, body["status"].as_str()), (200, Some("ok")), "{body}");
+}
+
+/// The single item of a 422 validation list: its `loc` and `msg`.
+fn only_item(body: &Value) -> (Value, String) {
+    let items = body["detail"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a validation list: {body}"));
+    assert_eq!(items.len(), 1, "{body}");
+    (items[0]["loc"].clone(), items[0]["msg"].as_str().unwrap().to_string())
+}
+
+/// A submit spec over the reference sample with `strategy` keys replaced by `extra`.
+fn submit_spec(extra: Value) -> Value {
+    let mut spec = reference_spec("submit_local.json");
+    for (k, v) in extra.as_object().unwrap() {
+        spec["strategy"][k] = v.clone();
+    }
+    spec
+}
+
+#[test]
+fn a_billion_trials_is_refused_before_any_allocation() {
+    let server = spawn_server(&[], &[]);
+    let mut spec = reference_spec("seasonality_optimize.json");
+    spec["compute"]["max_trials"] = json!(1_000_000_000);
+    let (status, body, took) = post(&server.base, "/seasonality/optimize", &spec);
+    assert_eq!(status, 422, "{body}");
+    let (loc, msg) = only_item(&body);
+    assert_eq!(loc, json!(["body", "compute", "max_trials"]));
+    assert!(
+        msg.contains("1000000000 trials") && msg.contains("100000 trials per job (QE_MAX_TRIALS)"),
+        "{msg}"
+    );
+    assert!(took < Duration::from_secs(5), "answered in {took:?}");
+    assert_alive(&server.base);
+}
+
+#[test]
+fn a_billion_random_trials_over_wide_ranges_are_refused_before_any_allocation() {
+    let server = spawn_server(&[], &[]);
+    let wide = json!({"low": 1, "high": 100000});
+    let spec = submit_spec(json!({
+        "method": "random", "max_trials": 1_000_000_000,
+        "search_space": {"ema_fast": wide, "ema_slow": wide, "R": wide, "atr_k": wide}
+    }));
+    let (status, body, took) = post(&server.base, "/submit", &spec);
+    assert_eq!(status, 400, "{body}");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("Invalid spec: strategy.max_trials: 1000000000 trials is more than the limit of 100000"),
+        "{detail}"
+    );
+    assert!(took < Duration::from_secs(5), "answered in {took:?}");
+    assert_alive(&server.base);
+}
+
+#[test]
+fn a_grid_over_the_trial_limit_is_refused_without_enumerating_it() {
+    let server = spawn_server(&[], &[]);
+    let wide = json!({"low": 1, "high": 100000});
+    let spec = submit_spec(json!({
+        "method": "grid", "search_space": {"ema_fast": wide, "ema_slow": wide, "R": wide, "atr_k": wide}
+    }));
+    let (status, body, took) = post(&server.base, "/submit", &spec);
+    assert_eq!(status, 400, "{body}");
+    let detail = body["detail"].as_str().unwrap();
+    assert_eq!(
+        detail,
+        "Invalid spec: strategy.search_space: the grid holds 49999500000000000000 trials, more than the limit of \
+         100000 trials per job (QE_MAX_TRIALS)"
+    );
+    assert!(took < Duration::from_secs(5), "answered in {took:?}");
+    assert_alive(&server.base);
+}
+
+#[test]
+fn a_spec_at_the_trial_limit_still_runs_and_one_trial_more_is_refused() {
+    let data = reference_data_root();
+    let root = data.path().to_str().unwrap();
+    // The flag for the optimiser's 45-point grid (3 fast × 3 slow × 5 R), the variable beside it.
+    let server = spawn_server(&["--max-trials", "45"], &[("QE_DATA_ROOT", root)]);
+    let (status, body, _) = post(&server.base, "/submit", &reference_spec("submit_local.json"));
+    assert_eq!(status, 200, "{body}");
+    assert!(body["id"].is_string(), "{body}");
+    let four_fast = submit_spec(json!({"search_space": {"ema_fast": [9, 12, 15, 18], "ema_slow": [26, 35, 55]}}));
+    let (status, body, _) = post(&server.base, "/submit", &four_fast);
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("the grid holds 60 trials, more than the limit of 45"),
+        "{body}"
+    );
+
+    let server = spawn_server(&[], &[("QE_DATA_ROOT", root), ("QE_MAX_TRIALS", "4")]);
+    let spec = reference_spec("seasonality_optimize.json");
+    assert_eq!(spec["compute"]["max_trials"], 4);
+    let (status, body, _) = post(&server.base, "/seasonality/optimize", &spec);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["n_trials"], 4, "{body}");
+    let mut five = spec.clone();
+    five["compute"]["max_trials"] = json!(5);
+    let (status, body, _) = post(&server.base, "/seasonality/optimize", &five);
+    assert_eq!(status, 422, "{body}");
+    assert!(only_item(&body).1.contains("limit of 4 trials per job"), "{body}");
+}
+
+#[test]
+fn walk_forward_months_and_days_of_four_billion_are_refused_naming_the_field() {
+    let server = spawn_server(&[], &[]);
+    for (key, max) in [("train_months", 2400), ("embargo_days", 73050)] {
+        let mut validation = json!({"train_months": 0, "test_months": 1, "folds": 1, "embargo_days": 0});
+        validation[key] = json!(4_000_000_000u64);
+        let (status, body, _) = post(
+            &server.base,
+            "/submit",
+            &submit_spec(json!({ "validation": validation })),
+        );
+        assert_eq!(status, 400, "{body}");
+        let expected = format!("Invalid spec: strategy.validation.{key}: must be at most {max}");
+        assert!(body["detail"].as_str().unwrap().starts_with(&expected), "{body}");
+
+        let mut stats = reference_spec("stats_run.json");
+        stats["validation"] = validation.clone();
+        let (status, body, _) = post(&server.base, "/stats/run", &stats);
+        assert_eq!(status, 422, "{body}");
+        let (loc, msg) = only_item(&body);
+        assert_eq!(loc, json!(["body", "validation", key]));
+        assert!(msg.starts_with(&format!("must be at most {max}")), "{msg}");
+
+        let mut seasonality = reference_spec("seasonality_optimize.json");
+        seasonality["validation"] = validation;
+        let (status, body, _) = post(&server.base, "/seasonality/run", &seasonality);
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(only_item(&body).0, json!(["body", "validation", key]));
+    }
+    assert_alive(&server.base);
+}
+
+#[test]
+fn a_time_to_reversal_horizon_of_1e18_is_refused_naming_the_field() {
+    let server = spawn_server(&[], &[]);
+    for horizon in [json!(1_000_000_000_000_000_000u64), json!(1e18)] {
+        let mut spec = reference_spec("stats_run.json");
+        spec["targets"] = json!([{"name": "ttr", "type": "time_to_reversal", "params": {"max_horizon": horizon}}]);
+        let (status, body, _) = post(&server.base, "/stats/run", &spec);
+        assert_eq!(status, 422, "{body}");
+        let (loc, msg) = only_item(&body);
+        assert_eq!(loc, json!(["body", "targets", 0, "params", "max_horizon"]));
+        assert!(msg.starts_with("time_to_reversal: "), "{msg}");
+    }
+    let mut spec = reference_spec("stats_run.json");
+    spec["targets"] = json!([{"name": "ttr", "type": "time_to_reversal", "params": {"max_horizon": 1_000_001}}]);
+    let (_, body, _) = post(&server.base, "/stats/run", &spec);
+    assert_eq!(
+        only_item(&body).1,
+        "time_to_reversal: must be at most 1000000 bars, got 1000001"
+    );
+    assert_alive(&server.base);
+}
+
+#[test]
+fn a_page_past_a_million_is_a_422_naming_page_on_every_paged_list() {
+    let server = spawn_server(&[], &[]);
+    let lists = [
+        "/jobs",
+        "/runs",
+        "/runs/nope/trials",
+        "/stats",
+        "/seasonality/profiles",
+        "/seasonality/runs",
+    ];
+    for path in lists {
+        let (status, body) = get(&server.base, &format!("{path}?page=9223372036854775807"));
+        assert_eq!(status, 422, "{path}: {body}");
+        let item = &body["detail"][0];
+        assert_eq!(item["loc"], json!(["query", "page"]), "{path}: {body}");
+        assert_eq!(item["type"], "less_than_equal", "{path}: {body}");
+        assert_eq!(
+            item["msg"], "Input should be less than or equal to 1000000",
+            "{path}: {body}"
+        );
+        let (status, body) = get(&server.base, &format!("{path}?page=1000000&page_size=500"));
+        assert_eq!((status, body.clone()), (200, json!([])), "{path}: {body}");
+    }
+    assert_alive(&server.base);
+}
+
+/// Runs `qe serve` with `db_url` and `QE_LOG=info` until its start-up ends (the ready line or an exit) and
+/// returns everything it printed.
+fn start_up_output(db_url: &str, cwd: &std::path::Path) -> String {
+    let mut child = Command::new(qe_bin())
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(cwd)
+        .env("QE_HOME", cwd)
+        .env("QE_DATA_ROOT", cwd)
+        .env("QE_DB_URL", db_url)
+        .env("QE_LOG", "info")
+        .env_remove("DB_DSN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        seen.push_str(&line);
+        if line.contains("qe serve ready") {
+            break;
+        }
+        line.clear();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    seen + &stdout
+}
+
+#[test]
+fn a_database_password_never_reaches_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    // A mistyped scheme: the start-up error names the URL, password hidden.
+    let out = start_up_output("postgres://admin:s3cret@db.example/qe", dir.path());
+    assert!(out.contains("postgres://admin:***@db.example/qe"), "{out}");
+    assert!(!out.contains("s3cret"), "{out}");
+    // The ready line prints the database URL: user information is redacted whatever the scheme (a SQLite path
+    // that looks like `user:password@` stands in for a MySQL server here).
+    let out = start_up_output("sqlite:///admin:s3cret@localhost/quant.db", dir.path());
+    assert!(
+        out.contains("qe serve ready") && out.contains("sqlite:///admin:***@localhost/quant.db"),
+        "{out}"
+    );
+    assert!(!out.contains("s3cret"), "{out}");
+}
