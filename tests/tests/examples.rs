@@ -105,6 +105,30 @@ fn every_file_example_runs_unchanged_on_the_demo_data_from_an_empty_folder() {
         ran += 1;
     }
     assert!(ran >= 8, "only {ran} file examples ran");
+
+    let submitted = Command::new(qe_bin())
+        .args([
+            "submit",
+            "--example",
+            "optimize_demo",
+            "--wait",
+            "--quiet",
+            "--api",
+            &server.base,
+        ])
+        .env_remove("QE_API_TOKEN")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&submitted.stdout);
+    assert!(
+        submitted.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&submitted.stderr)
+    );
+    assert!(
+        stdout.contains("completed") && stdout.contains("ema_fast"),
+        "the leaderboard follows: {stdout}"
+    );
 }
 
 #[test]

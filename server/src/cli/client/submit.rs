@@ -1,6 +1,6 @@
-//! `qe submit --spec F|--example NAME [--kind K] [--wait] [--quiet]`: sends a spec to the server; with `--wait` follows the job
-//! with a progress bar, then prints the leaderboard (exit 1 when the job failed or was cancelled; Ctrl-C cancels
-//! the job and exits 130).
+//! `qe submit --spec F|--example NAME [--kind K] [--wait] [--quiet]`: sends a spec to the server; with `--wait`
+//! follows the job with a progress bar, then prints the leaderboard (exit 1 when the job failed or was cancelled;
+//! Ctrl-C cancels the job and exits 130).
 
 use super::events::{follow, JobEnd};
 use super::http::{Api, Query};
