@@ -38,6 +38,15 @@ fn cancel_unknown(c: &Client, base: &str) -> RequestBuilder {
     c.post(format!("{base}/runs/no-such-run/cancel"))
 }
 
+/// The status of a cancel of an unknown run sent with `cookie` only: 404 when the session admits it, 401 when not.
+fn cancel_with_cookie(c: &Client, base: &str, cookie: &str) -> reqwest::StatusCode {
+    cancel_unknown(c, base)
+        .header("Cookie", cookie)
+        .send()
+        .unwrap()
+        .status()
+}
+
 fn detail(res: Response) -> String {
     res.json::<Value>().unwrap()["detail"]
         .as_str()
@@ -139,14 +148,7 @@ fn a_session_authorizes_mutations_from_our_origin_only_and_bearer_clients_are_un
     assert_eq!(res.status(), 401);
     assert_eq!(detail(res), "Not authenticated");
     // The cookie alone gets through to the handler (404: no such run), with or without our own Origin.
-    assert_eq!(
-        cancel_unknown(&c, base)
-            .header("Cookie", &cookie)
-            .send()
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(cancel_with_cookie(&c, base, &cookie), 404);
     let res = cancel_unknown(&c, base)
         .header("Cookie", &cookie)
         .header("Origin", base)
@@ -217,14 +219,7 @@ fn signing_out_ends_the_session() {
         .send()
         .unwrap();
     assert_eq!(res.status(), 403, "no sign-out from another site");
-    assert_eq!(
-        cancel_unknown(&c, base)
-            .header("Cookie", &cookie)
-            .send()
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(cancel_with_cookie(&c, base, &cookie), 404);
     let res = c
         .post(format!("{base}/ui/signout"))
         .header("Cookie", &cookie)
@@ -233,23 +228,8 @@ fn signing_out_ends_the_session() {
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/ui/signin");
     assert!(set_cookie(&res).unwrap().contains("Max-Age=0"));
-    assert_eq!(
-        cancel_unknown(&c, base)
-            .header("Cookie", &cookie)
-            .send()
-            .unwrap()
-            .status(),
-        401
-    );
-    assert_eq!(
-        cancel_unknown(&c, base)
-            .header("Cookie", &other)
-            .send()
-            .unwrap()
-            .status(),
-        404,
-        "other sessions live on"
-    );
+    assert_eq!(cancel_with_cookie(&c, base, &cookie), 401);
+    assert_eq!(cancel_with_cookie(&c, base, &other), 404, "other sessions live on");
 }
 
 #[test]
