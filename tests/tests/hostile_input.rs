@@ -268,3 +268,89 @@ fn a_database_password_never_reaches_the_log() {
     );
     assert!(!out.contains("s3cret"), "{out}");
 }
+
+/// POSTs `spec` as the raw body with these headers and answers the status.
+fn post_raw(base: &str, path: &str, body: &str, headers: &[(&str, &str)]) -> u16 {
+    let mut req = http().post(format!("{base}{path}")).body(body.to_string());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    req.send().unwrap().status().as_u16()
+}
+
+#[test]
+fn cross_site_posts_are_refused_before_any_job_is_queued() {
+    let data = reference_data_root();
+    let server = spawn_server(&[], &[("QE_DATA_ROOT", data.path().to_str().unwrap())]);
+    let base = server.base.as_str();
+    let spec = reference_spec("stats_run.json").to_string();
+    let async_ = ("Prefer", "respond-async");
+    // What a web page on another site can send without a CORS preflight: text, form and multipart bodies.
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let status = post_raw(base, "/stats/run", &spec, &[("Content-Type", content_type), async_]);
+        assert_eq!(status, 415, "{content_type}");
+    }
+    assert_eq!(
+        post_raw(base, "/submit", &spec, &[async_]),
+        415,
+        "a body without a content type"
+    );
+    // JSON from another site's page (a preflighted fetch the server never allowed).
+    let foreign = [
+        ("Content-Type", "application/json"),
+        ("Origin", "http://evil.test"),
+        async_,
+    ];
+    assert_eq!(post_raw(base, "/stats/run", &spec, &foreign), 403);
+    let (_, jobs) = get(base, "/jobs");
+    assert_eq!(jobs, json!([]), "nothing was queued");
+    // The dashboard's own origin, a client without Origin, and JSON with a charset still work.
+    let own = [
+        ("Content-Type", "application/json; charset=utf-8"),
+        ("Origin", base),
+        async_,
+    ];
+    assert_eq!(post_raw(base, "/stats/run", &spec, &own), 202);
+    assert_eq!(
+        post_raw(
+            base,
+            "/stats/run",
+            &spec,
+            &[("Content-Type", "application/json"), async_]
+        ),
+        202
+    );
+    assert_eq!(
+        post_raw(base, "/runs/no-such-run/cancel", "", &[]),
+        404,
+        "a bodiless POST needs no type"
+    );
+}
+
+#[test]
+fn bearer_clients_may_post_from_any_origin_but_the_body_must_be_json() {
+    let data = reference_data_root();
+    let envs = [
+        ("QE_DATA_ROOT", data.path().to_str().unwrap()),
+        ("QE_API_TOKEN", "t0ken"),
+    ];
+    let server = spawn_server(&[], &envs);
+    let base = server.base.as_str();
+    let spec = reference_spec("stats_run.json").to_string();
+    let bearer = ("Authorization", "Bearer t0ken");
+    let json_from_afar = [
+        ("Content-Type", "application/json"),
+        ("Origin", "http://tools.example"),
+        bearer,
+        ("Prefer", "respond-async"),
+    ];
+    assert_eq!(post_raw(base, "/stats/run", &spec, &json_from_afar), 202);
+    assert_eq!(
+        post_raw(base, "/stats/run", &spec, &[("Content-Type", "text/plain"), bearer]),
+        415
+    );
+}

@@ -111,7 +111,31 @@ impl Protection {
                 return refused;
             }
         }
+        if is_mutating(&method) {
+            if let Err(refused) = self.refuse_cross_site(&req) {
+                return refused;
+            }
+        }
         next.run(req).await
+    }
+
+    /// Refuses what a page on another site can make a browser send without a CORS preflight: a body that is not
+    /// JSON (415: HTML forms and `fetch` without preflight send only form, multipart and text bodies) and, unless the
+    /// bearer token was given, a request whose `Origin` is neither ours nor in `QE_CORS_ORIGINS` (403).
+    fn refuse_cross_site(&self, req: &Request) -> Result<(), Response> {
+        if has_body(req.headers()) && !is_json(req.headers()) {
+            return Err(detail(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported Media Type: send the body as Content-Type: application/json",
+            ));
+        }
+        if self.credential(req) != Credential::Bearer && !self.origin_allowed(req) {
+            return Err(detail(
+                StatusCode::FORBIDDEN,
+                "Cross-origin request refused: the Origin header names another site",
+            ));
+        }
+        Ok(())
     }
 
     async fn guard_page(&self, mut req: Request, next: Next) -> Response {
@@ -198,6 +222,24 @@ pub fn origin_allowed(headers: &axum::http::HeaderMap, uri: &axum::http::Uri, al
     };
     allowed.iter().any(|o| o == origin)
         || session::own_origin(headers, uri).is_some_and(|own| own.eq_ignore_ascii_case(origin))
+}
+
+/// Whether the request announces a body (a non-zero `Content-Length`, or a `Transfer-Encoding`).
+fn has_body(headers: &axum::http::HeaderMap) -> bool {
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|n| n.trim() != "0")
+}
+
+/// Whether the body is declared JSON: `application/json` or a `+json` type, with any parameters.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let media = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
 }
 
 fn is_mutating(method: &Method) -> bool {
