@@ -28,6 +28,11 @@ pub(super) async fn run_one(inner: Arc<Inner>, id: String, spec: JobSpec, live: 
     } else {
         execute_one(&inner, &id, spec, &live, load).await
     };
+    let end = if end.status == repo::CANCELLED && inner.draining.load(Ordering::SeqCst) {
+        end.by_shutdown()
+    } else {
+        end
+    };
     drop(permit);
     let result_path = end.result_path.as_ref().map(|p| p.display().to_string());
     let finish = Finish {
@@ -50,6 +55,7 @@ pub(super) async fn run_one(inner: Arc<Inner>, id: String, spec: JobSpec, live: 
         u.error = end.error.clone();
         if end.status == repo::COMPLETED {
             u.progress = 1.0;
+            u.message = Some(repo::DONE_MESSAGE.into());
         }
     });
     inner.live.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
@@ -86,6 +92,14 @@ impl Ending {
                 error: Some(e.to_string()),
                 result_path: None,
             },
+        }
+    }
+
+    /// A cancellation that came from the server's shutdown (its grace period ran out), not from a client.
+    fn by_shutdown(self) -> Ending {
+        Ending {
+            error: Some("cancelled: the server shut down before the job finished (QE_SHUTDOWN_GRACE)".into()),
+            ..self
         }
     }
 

@@ -64,6 +64,11 @@ async fn a_completed_job_stores_its_result_and_streams_progress() {
 
     let rec = jobs.wait(&id).await.unwrap().unwrap();
     assert_eq!((rec.status.as_str(), rec.progress), (repo::COMPLETED, 1.0));
+    assert_eq!(
+        rec.message.as_deref(),
+        Some(repo::DONE_MESSAGE),
+        "not the last phase's message"
+    );
     assert!(rec.started_at.is_some() && rec.finished_at.is_some());
     let result = jobs.result(&id).await.unwrap().unwrap();
     assert_eq!(result["answer"], 42);
@@ -268,4 +273,27 @@ async fn start_marks_runs_a_crashed_process_left_running_as_interrupted() {
         (rec.status.as_str(), rec.reason.as_deref()),
         (repo::FAILED, Some(repo::INTERRUPTED))
     );
+}
+
+#[tokio::test]
+async fn a_job_cancelled_when_the_shutdown_grace_runs_out_says_so_not_on_request() {
+    let (store, dir) = testing::sqlite().await;
+    let b = body(|ctx| async move {
+        while !ctx.cancel.load(std::sync::atomic::Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Err(JobError::Cancelled)
+    });
+    let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 4), b)
+        .await
+        .unwrap();
+    let id = jobs.submit(spec(), "{}").await.unwrap();
+    while status(&jobs, &id).await != repo::RUNNING {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    jobs.shutdown(Duration::from_millis(50)).await;
+    let rec = repo::get(&store, &id).await.unwrap().unwrap();
+    assert_eq!(rec.status, repo::CANCELLED);
+    let error = rec.error.unwrap_or_default();
+    assert!(error.contains("shut down") && !error.contains("on request"), "{error}");
 }

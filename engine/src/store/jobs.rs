@@ -73,10 +73,18 @@ pub struct Finish<'a> {
     pub result_path: Option<&'a str>,
 }
 
-/// Sets the final status, error, reason and result path, with `finished_at` now (progress 1 when completed).
+/// The message of a completed job (its last progress message was about a phase it has left).
+pub const DONE_MESSAGE: &str = "done";
+
+/// Sets the final status, error, reason and result path, with `finished_at` now (progress 1 and the message
+/// [`DONE_MESSAGE`] when completed).
 pub async fn finish(store: &Store, job_id: &str, end: &Finish<'_>) -> Result<(), StoreError> {
     let error: Option<String> = end.error.map(|e| e.chars().take(4000).collect());
-    let progress_sql = if end.status == COMPLETED { ", progress = 1" } else { "" };
+    let progress_sql = if end.status == COMPLETED {
+        format!(", progress = 1, message = '{DONE_MESSAGE}'")
+    } else {
+        String::new()
+    };
     let sql = format!(
         "UPDATE jobs SET status = ?, error = ?, reason = ?, result_path = ?, finished_at = ?{progress_sql} \
          WHERE job_id = ?"
