@@ -45,7 +45,7 @@ pub async fn document() -> Json<Value> {
 )]
 pub struct ApiDoc;
 
-const PAGE: &str = "Page number, from 1 (default 1)";
+const PAGE: &str = "Page number, 1…1,000,000 (default 1; above it 422 `less_than_equal`)";
 const PAGE_SIZE: &str = "Rows per page, 1…500 (default 50)";
 
 #[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
