@@ -326,7 +326,7 @@ fn dimension(v: &Value, field: &str) -> Result<Vec<f64>, SpecError> {
             }
             // Counted in floating point first: a span like ±1e308 must be refused, not overflow a usize.
             let steps = ((high - low) / step + 1e-9).floor();
-            if !(steps < MAX_RANGE_VALUES as f64) {
+            if steps.is_nan() || steps >= MAX_RANGE_VALUES as f64 {
                 return Err(SpecError::new(
                     field,
                     format!("the range expands to more than {MAX_RANGE_VALUES} values"),

@@ -107,35 +107,35 @@ impl Protection {
         let method = req.method().clone();
         let needed = self.token.is_some() && method != Method::OPTIONS && (is_mutating(&method) || self.protect_reads);
         if needed {
-            if let Err(refused) = self.admit(&req) {
+            if let Some(refused) = self.refusal(&req) {
                 return refused;
             }
         }
         if is_mutating(&method) {
-            if let Err(refused) = self.refuse_cross_site(&req) {
+            if let Some(refused) = self.cross_site_refusal(&req) {
                 return refused;
             }
         }
         next.run(req).await
     }
 
-    /// Refuses what a page on another site can make a browser send without a CORS preflight: a body that is not
+    /// The refusal, if any, of what a page on another site can make a browser send without a preflight: a body not
     /// JSON (415: HTML forms and `fetch` without preflight send only form, multipart and text bodies) and, unless the
     /// bearer token was given, a request whose `Origin` is neither ours nor in `QE_CORS_ORIGINS` (403).
-    fn refuse_cross_site(&self, req: &Request) -> Result<(), Response> {
+    fn cross_site_refusal(&self, req: &Request) -> Option<Response> {
         if has_body(req.headers()) && !is_json(req.headers()) {
-            return Err(detail(
+            return Some(detail(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "Unsupported Media Type: send the body as Content-Type: application/json",
             ));
         }
         if self.credential(req) != Credential::Bearer && !self.origin_allowed(req) {
-            return Err(detail(
+            return Some(detail(
                 StatusCode::FORBIDDEN,
                 "Cross-origin request refused: the Origin header names another site",
             ));
         }
-        Ok(())
+        None
     }
 
     async fn guard_page(&self, mut req: Request, next: Next) -> Response {
@@ -161,27 +161,27 @@ impl Protection {
             )
                 .into_response();
         }
-        if let Err(refused) = self.admit(&req) {
+        if let Some(refused) = self.refusal(&req) {
             return refused;
         }
         next.run(req).await
     }
 
-    /// Lets a request with a credential through; a session-authenticated mutation only from our own or an allowed
-    /// origin (403 otherwise); no credential is 401.
-    fn admit(&self, req: &Request) -> Result<(), Response> {
+    /// Why a request may not pass, if it may not: no credential is 401, and a session-authenticated mutation from
+    /// an origin neither ours nor allowed is 403.
+    fn refusal(&self, req: &Request) -> Option<Response> {
         match self.credential(req) {
-            Credential::Bearer => Ok(()),
-            Credential::Session if is_mutating(req.method()) && !self.origin_allowed(req) => Err(detail(
+            Credential::Bearer => None,
+            Credential::Session if is_mutating(req.method()) && !self.origin_allowed(req) => Some(detail(
                 StatusCode::FORBIDDEN,
                 "Cross-origin request refused: the Origin header names another site",
             )),
-            Credential::Session => Ok(()),
+            Credential::Session => None,
             Credential::None => {
                 let mut resp = detail(StatusCode::UNAUTHORIZED, "Not authenticated");
                 resp.headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-                Err(resp)
+                Some(resp)
             }
         }
     }
