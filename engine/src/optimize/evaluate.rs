@@ -193,7 +193,7 @@ fn evaluate_all(
 fn tpe_search(sym: &SymbolCtx, spec: &ExperimentSpec, ctx: &RunContext) -> Result<Vec<TrialResult>, OptimizeError> {
     let s = &spec.strategy;
     let dims = space::cardinalities(&s.search_space);
-    let budget = (s.max_trials as u128).min(space::grid_size(&s.search_space)) as usize;
+    let budget = (s.max_trials as u128).min(s.search_space.grid_size()) as usize;
     let mut tpe = Tpe::new(dims.to_vec(), s.seed);
     let batch = (rayon::current_num_threads() * 2).max(2);
     let mut history: Vec<(Vec<usize>, Option<f64>)> = Vec::new();

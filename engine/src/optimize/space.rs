@@ -58,7 +58,7 @@ pub fn grid(s: &SearchSpace) -> Vec<TrialParams> {
 /// grid order) when it holds no more than `max_trials` points.
 pub fn random(s: &SearchSpace, max_trials: usize, seed: u64) -> Vec<TrialParams> {
     let dims = cardinalities(s);
-    let full = grid_size(s);
+    let full = s.grid_size();
     if full <= max_trials as u128 {
         return grid(s);
     }
@@ -76,11 +76,6 @@ pub fn random(s: &SearchSpace, max_trials: usize, seed: u64) -> Vec<TrialParams>
         }
     }
     out
-}
-
-/// Number of valid grid points (fast < slow), computed without enumerating them.
-pub fn grid_size(s: &SearchSpace) -> u128 {
-    s.grid_size()
 }
 
 #[cfg(test)]
@@ -111,7 +106,7 @@ mod tests {
     fn pairs_with_fast_not_below_slow_are_skipped() {
         let s = space(&[10, 20, 30], &[20, 25]);
         assert_eq!(grid(&s).len(), 3 * 5);
-        assert_eq!(grid_size(&s), 15);
+        assert_eq!(s.grid_size(), 15);
     }
 
     #[test]

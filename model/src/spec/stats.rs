@@ -319,26 +319,26 @@ struct ReversalParams {
 }
 
 /// `Err` when a count parameter (bars, periods, a horizon) is below 1 or above [`super::limits::MAX_BARS`].
-fn at_least_one(field: &str, v: usize) -> Result<(), SpecError> {
+fn bars_in_range(field: &str, v: usize) -> Result<(), SpecError> {
     super::limits::check_bars(field, v as u64)
 }
 
 fn parse_event(kind: &str, params: Value) -> Option<Result<Event, SpecError>> {
     Some(match kind {
         "k_consecutive" => from_value::<KParams>(params).and_then(|p| {
-            at_least_one("k", p.k).map(|_| Event::KConsecutive {
+            bars_in_range("k", p.k).map(|_| Event::KConsecutive {
                 k: p.k,
                 direction: p.direction,
             })
         }),
         "shock_atr" => from_value::<ShockParams>(params).and_then(|p| {
-            at_least_one("window", p.window).map(|_| Event::ShockAtr {
+            bars_in_range("window", p.window).map(|_| Event::ShockAtr {
                 mult: p.mult,
                 window: p.window,
             })
         }),
         "breakout_hhll" => from_value::<BreakoutParams>(params).and_then(|p| {
-            at_least_one("lookback", p.lookback).map(|_| Event::BreakoutHhll {
+            bars_in_range("lookback", p.lookback).map(|_| Event::BreakoutHhll {
                 lookback: p.lookback,
                 extreme: p.extreme,
             })
@@ -350,15 +350,15 @@ fn parse_event(kind: &str, params: Value) -> Option<Result<Event, SpecError>> {
 fn parse_condition(kind: &str, params: Value) -> Option<Result<Condition, SpecError>> {
     Some(match kind {
         "htf_trend" => from_value::<HtfParams>(params).and_then(|p| {
-            at_least_one("tf_multiplier", p.tf_multiplier)?;
-            at_least_one("ema_period", p.ema_period)?;
+            bars_in_range("tf_multiplier", p.tf_multiplier)?;
+            bars_in_range("ema_period", p.ema_period)?;
             Ok(Condition::HtfTrend {
                 tf_multiplier: p.tf_multiplier,
                 ema_period: p.ema_period,
             })
         }),
         "vol_tertile" => from_value::<WindowParams>(params)
-            .and_then(|p| at_least_one("window", p.window).map(|_| Condition::VolTertile { window: p.window })),
+            .and_then(|p| bars_in_range("window", p.window).map(|_| Condition::VolTertile { window: p.window })),
         "session" => from_value::<SessionParams>(params).map(|p| Condition::Session { col: p.col }),
         _ => return None,
     })
@@ -368,13 +368,13 @@ fn parse_target(kind: &str, params: Value) -> Option<Result<Target, SpecError>> 
     Some(match kind {
         "up_next_bar" => from_value::<NoParams>(params).map(|_| Target::UpNextBar),
         "continuation_n" => from_value::<ContinuationParams>(params).and_then(|p| {
-            at_least_one("n", p.n).map(|_| Target::ContinuationN {
+            bars_in_range("n", p.n).map(|_| Target::ContinuationN {
                 n: p.n,
                 direction: p.direction,
             })
         }),
         "time_to_reversal" => from_value::<ReversalParams>(params).and_then(|p| {
-            at_least_one("max_horizon", p.max_horizon).map(|_| Target::TimeToReversal {
+            bars_in_range("max_horizon", p.max_horizon).map(|_| Target::TimeToReversal {
                 max_horizon: p.max_horizon,
             })
         }),

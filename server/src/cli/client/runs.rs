@@ -186,12 +186,7 @@ fn param_names<'a>(params: impl Iterator<Item = &'a Value>) -> Vec<String> {
             }
         }
     }
-    names.sort_by_key(|k| {
-        (
-            PARAM_ORDER.iter().position(|o| o == k).unwrap_or(PARAM_ORDER.len()),
-            k.clone(),
-        )
-    });
+    names.sort_by_key(|k| (param_rank(k), k.clone()));
     names
 }
 
@@ -281,6 +276,11 @@ async fn trials(api: &Api, out: Output, a: TrialsArgs) -> Result<(), CliError> {
 /// The order parameters are shown in (others follow, by name).
 const PARAM_ORDER: &[&str] = &["ema_fast", "ema_slow", "R", "atr_k"];
 
+/// Where a parameter goes in a table: its place in [`PARAM_ORDER`], others after them.
+fn param_rank(name: &str) -> usize {
+    PARAM_ORDER.iter().position(|o| *o == name).unwrap_or(PARAM_ORDER.len())
+}
+
 /// Trials as a table, their `params_json` decoded into a `params` column (`ema_fast=9 ema_slow=26 R=1`).
 pub fn trials_table(rows: &[Value]) -> Table {
     let rows: Vec<Value> = rows
@@ -293,7 +293,7 @@ pub fn trials_table(rows: &[Value]) -> Table {
                 .and_then(|p| p.as_object().cloned())
                 .map(|p| {
                     let mut pairs: Vec<(&String, &Value)> = p.iter().collect();
-                    pairs.sort_by_key(|(k, _)| PARAM_ORDER.iter().position(|o| o == k).unwrap_or(PARAM_ORDER.len()));
+                    pairs.sort_by_key(|(k, _)| param_rank(k));
                     pairs
                         .iter()
                         .map(|(k, v)| format!("{k}={}", cell(k, v)))
