@@ -15,11 +15,17 @@ pub struct Example {
     pub text: String,
     /// The spec reads a MySQL marketdata database (`data.mysql`), which the demo set-up does not have.
     pub needs_mysql: bool,
+    /// The spec fetches its bars from a market-data service (`data.source`, e.g. Binance): it needs the network.
+    pub needs_network: bool,
 }
 
 /// The `specs/*.json` files of the repo, by name (a test checks this list against the folder).
 const EMBEDDED: &[(&str, &str)] = &[
     ("optimize_demo", include_str!("../../specs/optimize_demo.json")),
+    (
+        "seasonality_binance",
+        include_str!("../../specs/seasonality_binance.json"),
+    ),
     ("seasonality_demo", include_str!("../../specs/seasonality_demo.json")),
     (
         "seasonality_optimize",
@@ -65,14 +71,15 @@ pub fn kind_of(name: &str) -> JobKind {
 }
 
 fn example(name: &str, text: String) -> Example {
-    let needs_mysql = serde_json::from_str::<serde_json::Value>(&text)
-        .map(|v| !v["data"]["mysql"].is_null())
-        .unwrap_or(false);
+    let value = serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default();
+    let needs_mysql = !value["data"]["mysql"].is_null();
+    let needs_network = !value["data"]["source"].is_null();
     Example {
         name: name.to_string(),
         kind: kind_of(name),
         text,
         needs_mysql,
+        needs_network,
     }
 }
 

@@ -5,7 +5,7 @@ use crate::config::Config;
 use app::{shell, App};
 use axum::{extract::State, routing::get, Json, Router};
 use clap::Args;
-use engine::data::LoadOptions;
+use engine::data::{AllowedSources, LoadOptions, SourcePolicy};
 use engine::jobs::{Jobs, JobsConfig};
 use engine::store::Store;
 use leptos::prelude::*;
@@ -98,7 +98,9 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         }
         false => None,
     };
-    let jobs = Jobs::start(store.clone(), jobs_config(config, &args)).await?;
+    let sources = AllowedSources::from_env().map_err(anyhow::Error::msg)?;
+    engine::jobs::budget::check_setting().map_err(anyhow::Error::msg)?;
+    let jobs = Jobs::start(store.clone(), jobs_config(config, &args, &sources)).await?;
     if let Some(parquet) = seeded {
         let parquet = std::fs::canonicalize(&parquet)?;
         crate::demo::submit_demo_jobs(&jobs, &parquet, args.seed_demo_wait).await?;
@@ -117,6 +119,8 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         limits: model::spec::limits::Limits {
             max_trials: args.max_trials,
         },
+        sources: SourcePolicy::Confined(sources),
+        paths: api::ServerPaths::new(&[&config.artifacts_dir(), &config.data_root, &config.home]),
     };
     let protection = api::Protection {
         token,
@@ -166,12 +170,16 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// The job executor's settings: workers, queue, artifacts under the configured directory, data root.
-fn jobs_config(config: &Config, args: &ServeArgs) -> JobsConfig {
+fn jobs_config(config: &Config, args: &ServeArgs, sources: &AllowedSources) -> JobsConfig {
     JobsConfig {
         workers: args.job_workers,
         queue_limit: args.job_queue,
         artifacts_dir: config.artifacts_dir(),
-        load: LoadOptions::from_env(Some(config.data_root.clone()), None),
+        load: LoadOptions {
+            sources: SourcePolicy::Confined(sources.clone()),
+            binance_cache: Some(config.home.join("cache").join("binance")),
+            ..LoadOptions::from_env(Some(config.data_root.clone()), None)
+        },
     }
 }
 

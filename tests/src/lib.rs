@@ -1,5 +1,7 @@
 //! Helpers for black-box tests: a real `qe serve` on a free port with a fresh database.
 
+pub mod binance_mock;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -96,8 +98,36 @@ pub fn spawn_server_in(cwd: &std::path::Path, args: &[&str], envs: &[(&str, &str
     start(cmd)
 }
 
+/// As [`spawn_server`], the binary started through `wrapper`, a program that ends by running its arguments (e.g.
+/// `["prlimit", "--as=4294967296", "--"]`, which runs it under a 4 GiB address-space limit).
+pub fn spawn_server_via(wrapper: &[&str], args: &[&str], envs: &[(&str, &str)]) -> TestServer {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = serve_command_via(wrapper, args);
+    cmd.env("QE_HOME", home.path()).env("QE_DATA_ROOT", home.path());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let process = start(cmd);
+    TestServer {
+        base: process.base.clone(),
+        home,
+        process,
+    }
+}
+
 fn serve_command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(qe_bin());
+    serve_command_via(&[], args)
+}
+
+fn serve_command_via(wrapper: &[&str], args: &[&str]) -> Command {
+    let mut cmd = match wrapper.split_first() {
+        Some((program, rest)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(rest).arg(qe_bin());
+            cmd
+        }
+        None => Command::new(qe_bin()),
+    };
     cmd.arg("serve").arg("--addr").arg("127.0.0.1:0").args(args);
     for var in [
         "QE_DB_URL",
@@ -105,6 +135,9 @@ fn serve_command(args: &[&str]) -> Command {
         "QE_API_TOKEN",
         "QE_SPECS_DIR",
         "QE_MARKETDATA_MYSQL_URL",
+        "QE_MARKETDATA_SOURCES",
+        "QE_ALLOW_SPEC_URLS",
+        "QE_MAX_JOB_MEMORY",
     ] {
         cmd.env_remove(var);
     }

@@ -4,7 +4,7 @@
 
 mod cli_support;
 
-use cli_support::{decode_png, qe};
+use cli_support::{decode_png, qe, qe_env};
 use qe_tests::{qe_bin, reference_data_root, reference_spec, spawn_server};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -49,9 +49,12 @@ fn submit_wait_prints_the_leaderboard_and_runs_show_plots_the_equity() {
     let finished = qe(&["runs", "list", "--status", "finished", "--api", api]);
     assert!(finished.stdout.contains(&id), "{}", finished.stdout);
 
-    // Server and client share this machine: the best trial's equity artifacts are readable and drawn.
+    // Server and client share this machine and its home: the best trial's equity artifacts, named relative to
+    // the artifacts root, are readable and drawn.
     let png = dir.path().join("equity.png");
-    let plot = qe(&["runs", "show", &id, "--plot", png.to_str().unwrap(), "--api", api]);
+    let home = server.home.path().to_str().unwrap();
+    let show = ["runs", "show", &id, "--plot", png.to_str().unwrap(), "--api", api];
+    let plot = qe_env(&show, &[("QE_HOME", home)]);
     assert_eq!(plot.code, 0, "{}", plot.stderr);
     assert!(plot.stderr.contains("equity of the best trial"), "{}", plot.stderr);
     let img = decode_png(&std::fs::read(&png).unwrap());

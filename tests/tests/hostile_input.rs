@@ -2,7 +2,7 @@
 //! quick 4xx naming the field and the limit, never a panic, an abort or an out-of-memory kill, and the server
 //! answers `/healthz` afterwards. Secrets in database URLs never reach the log.
 
-use qe_tests::{qe_bin, reference_data_root, reference_spec, spawn_server};
+use qe_tests::{qe_bin, reference_data_root, reference_spec, spawn_server, spawn_server_via};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -353,4 +353,155 @@ fn bearer_clients_may_post_from_any_origin_but_the_body_must_be_json() {
         post_raw(base, "/stats/run", &spec, &[("Content-Type", "text/plain"), bearer]),
         415
     );
+}
+
+/// A stats spec over `file` (relative to the data root) with the reference spec's events and targets.
+fn stats_over(file: &str) -> Value {
+    let mut spec = reference_spec("stats_run.json");
+    spec["data"] = json!({"dataset_path": file, "timeframe": "M1", "start": "2024-01-01", "end": "2024-12-31"});
+    spec
+}
+
+/// Writes a bar CSV of `rows` one-minute rows (quoted timestamps when `quoted`, which polars must read), then
+/// `tail` as its last line.
+fn write_bars(path: &std::path::Path, rows: usize, quoted: bool, tail: &str) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(f, "ts,open,high,low,close,volume").unwrap();
+    for i in 0..rows {
+        let ts = 1_704_067_200 + i as u64 * 60;
+        if quoted {
+            writeln!(f, "\"{ts}\",1.1,1.2,1.0,1.15,{i}").unwrap();
+        } else {
+            writeln!(f, "{ts},1.1,1.2,1.0,1.15,{i}").unwrap();
+        }
+    }
+    writeln!(f, "{tail}").unwrap();
+}
+
+#[test]
+fn a_csv_line_over_the_limit_is_refused_naming_the_line() {
+    let data = tempfile::tempdir().unwrap();
+    // A 64 MiB line after three bars: refused while lines are counted, before any parser reads it.
+    let long = format!("1704067500,{},1.2,1.0,1.15,1", "9".repeat(64 << 20));
+    write_bars(&data.path().join("long.csv"), 3, false, &long);
+    let server = spawn_server(&[], &[("QE_DATA_ROOT", data.path().to_str().unwrap())]);
+    let (status, body, took) = post(&server.base, "/stats/run", &stats_over("long.csv"));
+    assert_eq!(status, 422, "{body}");
+    let detail = body["detail"].as_str().unwrap();
+    let expected = format!(
+        "line 5: the line is {} bytes long, more than the limit of 1048576 bytes (QE_MAX_LINE_BYTES)",
+        long.len()
+    );
+    assert!(detail.contains("long.csv") && detail.ends_with(&expected), "{detail}");
+    assert!(took < Duration::from_secs(10), "answered in {took:?}");
+    assert_alive(&server.base);
+
+    // The limit is the operator's; a file polars reads (quoted cells) is held to it as well.
+    let line = format!("\"1704067500\",1.1,1.2,1.0,1.15,{}", "1".repeat(200));
+    write_bars(&data.path().join("quoted.csv"), 3, true, &line);
+    let envs = [
+        ("QE_DATA_ROOT", data.path().to_str().unwrap()),
+        ("QE_MAX_LINE_BYTES", "100"),
+    ];
+    let server = spawn_server(&[], &envs);
+    let (status, body, _) = post(&server.base, "/stats/run", &stats_over("quoted.csv"));
+    assert_eq!(status, 422, "{body}");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.ends_with("line 5: the line is 230 bytes long, more than the limit of 100 bytes (QE_MAX_LINE_BYTES)"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn a_cancel_during_loading_ends_the_job_cancelled() {
+    let data = tempfile::tempdir().unwrap();
+    // Quoted cells leave the file to polars' reader, which takes seconds on it; the last line is bad, so a load
+    // that ran to its end would fail the job.
+    write_bars(
+        &data.path().join("slow.csv"),
+        1_500_000,
+        true,
+        "\"1794067200\",1.1,oops,1.0,1.15,1",
+    );
+    let server = spawn_server(&[], &[("QE_DATA_ROOT", data.path().to_str().unwrap())]);
+    let c = http();
+    let res = c
+        .post(format!("{}/stats/run", server.base))
+        .header("Prefer", "respond-async")
+        .json(&stats_over("slow.csv"))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let id = res.json::<Value>().unwrap()["id"].as_str().unwrap().to_string();
+    let status = |c: &reqwest::blocking::Client| -> Value {
+        c.get(format!("{}/status/{id}", server.base))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let started = Instant::now();
+    while status(&c)["message"] != "loading data" {
+        assert!(started.elapsed() < Duration::from_secs(30), "{}", status(&c));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let res = c.post(format!("{}/runs/{id}/cancel", server.base)).send().unwrap();
+    assert_eq!(res.status(), 202, "the job was still loading");
+    let cancelled = Instant::now();
+    let end = loop {
+        let s = status(&c);
+        if s["status"] != "running" && s["status"] != "queued" {
+            break s;
+        }
+        assert!(cancelled.elapsed() < Duration::from_secs(60), "{s}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(end["status"], "cancelled", "{end}");
+    assert_eq!(end["error"], "cancelled on request", "{end}");
+    assert_alive(&server.base);
+}
+
+#[test]
+fn under_a_4_gib_address_space_every_hostile_request_is_refused_and_the_server_lives() {
+    let data = tempfile::tempdir().unwrap();
+    // The 256 MB line.
+    let long = format!("1704067500,{},1.2,1.0,1.15,1", "9".repeat(256 << 20));
+    write_bars(&data.path().join("long.csv"), 3, false, &long);
+    drop(long);
+    let wrapper = ["prlimit", "--as=4294967296", "--"];
+    let server = spawn_server_via(&wrapper, &[], &[("QE_DATA_ROOT", data.path().to_str().unwrap())]);
+    let base = server.base.as_str();
+    let wide = json!({"low": 1, "high": 100000});
+    let mut billion = reference_spec("seasonality_optimize.json");
+    billion["compute"]["max_trials"] = json!(1_000_000_000);
+    let random = submit_spec(json!({
+        "method": "random", "max_trials": 1_000_000_000,
+        "search_space": {"ema_fast": wide, "ema_slow": wide, "R": wide, "atr_k": wide}
+    }));
+    let months = json!({"train_months": 4_000_000_000u64, "test_months": 1, "folds": 1, "embargo_days": 0});
+    let mut stats_months = reference_spec("stats_run.json");
+    stats_months["validation"] = months.clone();
+    let mut horizon = reference_spec("stats_run.json");
+    horizon["targets"] = json!([{"name": "ttr", "type": "time_to_reversal", "params": {"max_horizon": 1e18}}]);
+    // /submit answers spec errors 400 as the original did; every other refusal is a 422.
+    for (path, body, expected) in [
+        ("/seasonality/optimize", billion, 422),
+        ("/submit", random, 400),
+        ("/submit", submit_spec(json!({ "validation": months })), 400),
+        ("/stats/run", stats_months, 422),
+        ("/stats/run", horizon, 422),
+        ("/stats/run", stats_over("long.csv"), 422),
+    ] {
+        let (status, answer, took) = post(base, path, &body);
+        assert_eq!(status, expected, "{path}: {answer}");
+        assert!(took < Duration::from_secs(20), "{path} answered in {took:?}");
+        assert_alive(base);
+    }
+    for path in ["/jobs", "/runs", "/stats", "/seasonality/profiles", "/seasonality/runs"] {
+        let (status, body) = get(base, &format!("{path}?page=9223372036854775807&page_size=500"));
+        assert_eq!(status, 422, "{path}: {body}");
+    }
+    assert_alive(base);
 }

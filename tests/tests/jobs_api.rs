@@ -181,8 +181,18 @@ fn crash_mid_job(db: Option<String>) {
     let id = submit_async(&c, &server.base, &big_spec(12, 12));
     wait_for(&c, &server.base, &id, |s| s["status"] == "running");
     server.kill();
+    // As if the crash came while the run wrote its artifacts: a half-written file in its folder.
+    let artifacts = home.path().join("artifacts");
+    std::fs::create_dir_all(artifacts.join(&id)).unwrap();
+    std::fs::write(artifacts.join(&id).join("trials.parquet"), b"PAR1 half").unwrap();
 
     let server = spawn_server_at(home.path(), &[], &envs);
+    assert!(!artifacts.join(&id).exists(), "the half run's folder is set aside");
+    assert!(artifacts.join(format!("{id}.interrupted/trials.parquet")).is_file());
+    assert!(
+        artifacts.join(&done).join("result.json").is_file(),
+        "a completed run's folder stays"
+    );
     let s = status(&c, &server.base, &id);
     assert_eq!(
         (s["status"].as_str(), s["reason"].as_str()),

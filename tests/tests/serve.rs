@@ -147,3 +147,100 @@ fn seeded_demo_jobs_fill_every_kind_of_result() {
     let res = reqwest::blocking::get(format!("{}/seasonality/compare?symbols=EURUSD&dim=hour", server.base)).unwrap();
     assert_eq!(res.status(), 422, "exactly two symbols");
 }
+
+/// The schema a `$ref` of the document points to.
+fn resolve<'a>(doc: &'a serde_json::Value, schema: &'a serde_json::Value) -> &'a serde_json::Value {
+    match schema["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+        None => schema,
+    }
+}
+
+#[test]
+fn openapi_documents_every_422_a_get_answers_and_the_bounds_its_handler_enforces() {
+    let server = spawn_server(&[], &[]);
+    let get = |path: &str| {
+        let res = reqwest::blocking::get(format!("{}{path}", server.base)).unwrap();
+        let status = res.status().as_u16();
+        (status, res.json::<serde_json::Value>().unwrap_or_default())
+    };
+    let (_, doc) = get("/openapi.json");
+    let item = &doc["components"]["schemas"]["ValidationItem"];
+    let mut required: Vec<&str> = item["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    required.sort_unstable();
+    assert_eq!(required, ["input", "loc", "msg", "type", "url"], "{item}");
+    let list = &doc["components"]["schemas"]["ValidationError"]["properties"]["detail"];
+    assert_eq!(list["type"], "array", "detail is a list: {list}");
+    assert_eq!(list["items"]["$ref"], "#/components/schemas/ValidationItem");
+
+    // Every GET is sent parameters out of every bound and none of its required ones: those that answer 422 must
+    // document it, with a schema their body fits.
+    let mut answering_422 = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let Some(op) = ops.get("get") else { continue };
+        let url = format!("{}?page=0&page_size=0&k=0&limit=0&min_n=-1", path.replace("{id}", "x"));
+        if path.ends_with("/events") {
+            continue;
+        }
+        let (status, body) = get(&url);
+        if status != 422 {
+            continue;
+        }
+        answering_422.push(path.clone());
+        let doc422 = &op["responses"]["422"];
+        assert!(
+            doc422.is_object(),
+            "GET {path} answers 422 but does not document it: {body}"
+        );
+        let schema = resolve(&doc, &doc422["content"]["application/json"]["schema"]);
+        let lists = schema == &doc["components"]["schemas"]["ValidationError"]
+            || schema["oneOf"]
+                .as_array()
+                .is_some_and(|o| o.iter().any(|s| s["$ref"] == "#/components/schemas/ValidationError"));
+        assert!(lists, "GET {path}: the 422 schema {schema} is not the validation list");
+        let items = body["detail"]
+            .as_array()
+            .unwrap_or_else(|| panic!("GET {path}: {body}"));
+        for i in items {
+            for key in &required {
+                assert!(i.get(*key).is_some(), "GET {path}: {key} missing from {i}");
+            }
+        }
+    }
+    assert!(answering_422.len() >= 14, "{answering_422:?}");
+
+    // The documented bounds are the enforced ones: the bound itself is taken, one past it is refused.
+    let fixed = |path: &str| match path {
+        "/stats/top" => "symbol=X&timeframe=1m&",
+        _ => "",
+    };
+    let mut checked = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let Some(params) = ops.get("get").and_then(|op| op["parameters"].as_array()) else {
+            continue;
+        };
+        for p in params {
+            let name = p["name"].as_str().unwrap();
+            if !["page", "page_size", "k"].contains(&name) {
+                continue;
+            }
+            let url = |v: i64| format!("{}?{}{name}={v}", path.replace("{id}", "x"), fixed(path));
+            let (min, max) = (p["schema"]["minimum"].as_i64(), p["schema"]["maximum"].as_i64());
+            let (min, max) = (
+                min.unwrap_or_else(|| panic!("{path} {name}: no minimum: {p}")),
+                max.unwrap(),
+            );
+            for (v, ok) in [(min, true), (max, true), (min - 1, false), (max + 1, false)] {
+                let (status, body) = get(&url(v));
+                assert_eq!(status == 422, !ok, "GET {} answered {status}: {body}", url(v));
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 13, "page and page_size of six lists, and k");
+}

@@ -3,13 +3,15 @@
 //! polars' generic reader materialises the timestamp, symbol and session columns as strings that the loader then
 //! parses and interns again; on one year of 1-minute bars that was most of a seasonality run. Anything else (quotes,
 //! a `roll_id` column, a short row, an unparsable cell) returns None and the polars path reads the file, naming the
-//! bad line.
+//! bad line. Lines over the read's limit are refused while lines are counted, and the cancel flag is looked at
+//! every few thousand rows.
 
 use super::error::RowNumbering;
 use super::file::TS_ALIASES;
-use super::table::{intern_name, Table};
+use super::guard::{scan_lines, split_lines, ReadGuard};
+use super::table::{NameIndex, Table};
 use super::timestamps::ColumnParser;
-use super::Labels;
+use super::{DataError, Labels};
 use rayon::prelude::*;
 
 /// What a column of the file is read into.
@@ -73,25 +75,104 @@ struct Out<'a> {
 /// The names a chunk's codes index: symbols and session labels.
 #[derive(Default)]
 struct ChunkNames {
-    symbols: Vec<String>,
-    sessions: Vec<String>,
+    symbols: Names,
+    sessions: Names,
 }
 
-/// Reads `bytes` (a whole CSV file) into a table, or None when the file is not the plain bar layout.
-pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option<Table> {
-    let header_end = memchr::memchr(b'\n', bytes)?;
-    let header = &bytes[..header_end];
-    if memchr::memchr(b'"', header).is_some() {
-        return None;
+/// Distinct names and their index.
+#[derive(Default)]
+struct Names {
+    list: Vec<String>,
+    index: NameIndex,
+}
+
+impl Names {
+    fn intern(&mut self, name: &str) -> u32 {
+        self.index.intern(&mut self.list, name)
     }
-    let layout = Layout::of(trim_cr(header))?;
-    let body = &bytes[header_end + 1..];
-    let chunks = split_lines(body, rayon::current_num_threads() * 4);
-    // A quote anywhere leaves the file to the polars path; each chunk is checked while its lines are counted.
-    let counts: Vec<usize> = chunks
+}
+
+/// Rows parsed between two looks at the cancel flag.
+const CANCEL_EVERY: usize = 1 << 13;
+
+/// Reads `bytes` (a whole CSV file) into a table; None when the file is not the plain bar layout (the lines
+/// after the point where the fast path gave up are then unchecked). A line over `guard`'s limit or a cancel is an
+/// error.
+pub(crate) fn read(
+    bytes: &[u8],
+    source: String,
+    default_symbol: &str,
+    guard: &ReadGuard<'_>,
+) -> Result<Option<Table>, DataError> {
+    let header_end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
+    if header_end > guard.max_line {
+        return Err(guard.too_long(&source, 1, header_end));
+    }
+    let header = &bytes[..header_end];
+    if header_end == bytes.len() || memchr::memchr(b'"', header).is_some() {
+        return Ok(None);
+    }
+    let Some(layout) = Layout::of(trim_cr(header)) else {
+        return Ok(None);
+    };
+    let chunks = split_lines(&bytes[header_end + 1..], rayon::current_num_threads() * 4);
+    let Some(counts) = count_rows(&chunks, &source, guard)? else {
+        return Ok(None);
+    };
+    let table = fill(&chunks, &counts, &layout, source, default_symbol, guard);
+    match table {
+        None if guard.cancelled() => Err(DataError::Cancelled),
+        table => Ok(table),
+    }
+}
+
+/// The rows of each chunk of the body, each line checked against the limit (the header is line 1); None when a
+/// quote leaves the file to the polars path.
+fn count_rows(chunks: &[&[u8]], source: &str, guard: &ReadGuard<'_>) -> Result<Option<Vec<usize>>, DataError> {
+    // Lines are measured while they are counted; a quote is looked for in chunks without a long line.
+    let scans: Vec<Scan> = chunks
         .par_iter()
-        .map(|c| memchr::memchr(b'"', c).is_none().then(|| line_count(c)))
-        .collect::<Option<_>>()?;
+        .map(|c| match scan_lines(c, guard.max_line) {
+            _ if guard.cancelled() => Scan::Cancelled,
+            Err((index, len)) => Scan::Long(index, len),
+            Ok(_) if memchr::memchr(b'"', c).is_some() => Scan::Quoted,
+            Ok(rows) => Scan::Rows(rows),
+        })
+        .collect();
+    let mut counts = Vec::with_capacity(scans.len());
+    // The first chunk that is not plain decides: a long line is refused, a quote leaves the rest to polars.
+    for scan in scans {
+        match scan {
+            Scan::Rows(rows) => counts.push(rows),
+            Scan::Cancelled => return Err(DataError::Cancelled),
+            Scan::Quoted => return Ok(None),
+            Scan::Long(index, len) => {
+                let line = 1 + counts.iter().sum::<usize>() + index + 1;
+                return Err(guard.too_long(source, line, len));
+            }
+        }
+    }
+    Ok(Some(counts))
+}
+
+/// What the counting pass found in one chunk.
+enum Scan {
+    Rows(usize),
+    /// The 0-based index in the chunk and the length of its first line over the limit.
+    Long(usize, usize),
+    Quoted,
+    Cancelled,
+}
+
+/// Parses the counted chunks into a table; None on a row the fast path does not take (or a cancel).
+fn fill(
+    chunks: &[&[u8]],
+    counts: &[usize],
+    layout: &Layout,
+    source: String,
+    default_symbol: &str,
+    guard: &ReadGuard<'_>,
+) -> Option<Table> {
     let n: usize = counts.iter().sum();
     let mut t = Table {
         source,
@@ -109,23 +190,34 @@ pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option
         }),
         ..Table::default()
     };
-    let outs = split_out(&mut t, &counts);
+    let outs = split_out(&mut t, counts);
     let names: Vec<ChunkNames> = chunks
         .par_iter()
         .zip(outs)
-        .map(|(chunk, out)| parse_chunk(chunk, &layout, out))
+        .map(|(chunk, out)| parse_chunk(chunk, layout, out, guard))
         .collect::<Option<_>>()?;
     // Per-chunk codes to the table's, in order of first appearance.
     let mut start = 0;
-    for (chunk, &count) in names.iter().zip(&counts) {
+    let (mut symbols, mut sessions) = (NameIndex::default(), NameIndex::default());
+    for (chunk, &count) in names.iter().zip(counts) {
         let rows = start..start + count;
         start += count;
         if layout.has(Role::Symbol) {
-            let map: Vec<u32> = chunk.symbols.iter().map(|s| t.intern(s)).collect();
+            let map: Vec<u32> = chunk
+                .symbols
+                .list
+                .iter()
+                .map(|s| symbols.intern(&mut t.symbols, s))
+                .collect();
             t.sym[rows.clone()].iter_mut().for_each(|s| *s = map[*s as usize]);
         }
         if let Some(labels) = t.session.as_mut() {
-            let map: Vec<u32> = chunk.sessions.iter().map(|s| labels.intern(s)).collect();
+            let map: Vec<u32> = chunk
+                .sessions
+                .list
+                .iter()
+                .map(|s| sessions.intern(&mut labels.names, s))
+                .collect();
             labels.codes[rows].iter_mut().for_each(|s| *s = map[*s as usize]);
         }
     }
@@ -133,28 +225,6 @@ pub(crate) fn read(bytes: &[u8], source: String, default_symbol: &str) -> Option
         t.intern(default_symbol);
     }
     Some(t)
-}
-
-/// Splits `body` into about `parts` pieces that each end at a line end.
-fn split_lines(body: &[u8], parts: usize) -> Vec<&[u8]> {
-    let target = body.len().div_ceil(parts.max(1)).max(1 << 16);
-    let mut out = Vec::new();
-    let mut rest = body;
-    while !rest.is_empty() {
-        let cut = if rest.len() <= target {
-            rest.len()
-        } else {
-            memchr::memchr(b'\n', &rest[target..]).map_or(rest.len(), |p| target + p + 1)
-        };
-        out.push(&rest[..cut]);
-        rest = &rest[cut..];
-    }
-    out
-}
-
-/// Lines in a chunk (a last line without its newline counts).
-fn line_count(chunk: &[u8]) -> usize {
-    memchr::memchr_iter(b'\n', chunk).count() + usize::from(chunk.last().is_some_and(|b| *b != b'\n'))
 }
 
 /// The table's column vectors cut into one disjoint piece per chunk.
@@ -189,9 +259,10 @@ fn head<'a, T>(rest: &mut &'a mut [T], k: usize) -> &'a mut [T] {
 }
 
 /// Parses the rows of one chunk into `out`; returns the chunk's symbol and session names (`out.sym` and
-/// `out.session` index them), or None on any row the fast path does not take. Each row is read in one pass: numbers
-/// are parsed while their field is scanned, and a symbol or session equal to the previous row's is only compared.
-fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<ChunkNames> {
+/// `out.session` index them), or None on any row the fast path does not take or once `guard` is cancelled. Each
+/// row is read in one pass: numbers are parsed while their field is scanned, and a symbol or session equal to the
+/// previous row's is only compared.
+fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>, guard: &ReadGuard<'_>) -> Option<ChunkNames> {
     let Out { ts, sym, cols, session } = out;
     let mut names = ChunkNames::default();
     let mut parser = ColumnParser::default();
@@ -204,7 +275,7 @@ fn parse_chunk(chunk: &[u8], layout: &Layout, out: Out<'_>) -> Option<ChunkNames
     // `pos` passes `body.len()` only after a row that ended with the body (no newline after it).
     while pos <= body.len() {
         // More lines than counted: the polars path decides.
-        if row >= ts.len() {
+        if row >= ts.len() || (row % CANCEL_EVERY == 0 && guard.cancelled()) {
             return None;
         }
         for (c, role) in layout.roles.iter().enumerate() {
@@ -247,7 +318,7 @@ fn label_at<'b>(
     pos: usize,
     last: bool,
     prev: &mut Option<(&'b [u8], u32)>,
-    names: &mut Vec<String>,
+    names: &mut Names,
     symbol: bool,
 ) -> Option<(u32, usize)> {
     if let Some((bytes, k)) = *prev {
@@ -261,7 +332,7 @@ fn label_at<'b>(
     if symbol && name.is_empty() {
         return None;
     }
-    let k = intern_name(names, name);
+    let k = names.intern(name);
     *prev = Some((field, k));
     Some((k, next))
 }
@@ -366,3 +437,7 @@ fn trim_cr(line: &[u8]) -> &[u8] {
 #[cfg(test)]
 #[path = "csv_fast_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "csv_fast_props.rs"]
+mod props;

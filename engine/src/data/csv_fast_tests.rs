@@ -2,8 +2,11 @@
 
 use super::{number, read};
 use crate::data::file::{read_table_polars, Format};
+use crate::data::guard::ReadGuard;
 use crate::data::synth::{generate, SynthSpec};
 use crate::data::table::Table;
+use crate::data::DataError;
+use std::sync::atomic::AtomicBool;
 
 fn polars_table(text: &str) -> Table {
     let dir = tempfile::tempdir().unwrap();
@@ -15,7 +18,7 @@ fn polars_table(text: &str) -> Table {
 }
 
 fn fast_table(text: &str) -> Option<Table> {
-    read(text.as_bytes(), "bars.csv".into(), "DEF")
+    read(text.as_bytes(), "bars.csv".into(), "DEF", &ReadGuard::default()).unwrap()
 }
 
 /// Same columns, bit for bit (NaN equal to NaN), same symbols and row numbering.
@@ -175,4 +178,69 @@ fn plain_decimals_parse_to_the_same_bits_as_a_general_parser() {
         let std = t.parse::<f64>().ok();
         assert_eq!(ours.map(f64::to_bits), std.map(f64::to_bits), "{t:?}");
     }
+}
+
+/// The fast path's answer under a line limit of `max_line` bytes.
+fn guarded(text: &str, max_line: usize, cancel: Option<&AtomicBool>) -> Result<Option<Table>, DataError> {
+    read(
+        text.as_bytes(),
+        "bars.csv".into(),
+        "DEF",
+        &ReadGuard { max_line, cancel },
+    )
+}
+
+#[test]
+fn a_line_over_the_limit_is_refused_naming_its_line_even_where_polars_would_read() {
+    let head = "ts,symbol,open,high,low,close\n";
+    let row = "2024-01-02 10:00:00,ES,1,2,0.5,1.5\n";
+    let long = format!("2024-01-02 10:01:00,{},1,2,0.5,1.5\n", "E".repeat(100));
+    let text = format!("{head}{}{long}{row}", row.repeat(3));
+    let err = guarded(&text, 64, None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "bars.csv, line 5: the line is 132 bytes long, more than the limit of 64 bytes (QE_MAX_LINE_BYTES)"
+    );
+    // A long header is line 1; a file that the fast path leaves to polars (a quote) still has its first lines
+    // measured up to where it gives up.
+    let err = guarded(&format!("{head}{row}"), 10, None).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("bars.csv, line 1: the line is 29 bytes long"),
+        "{err}"
+    );
+    assert!(guarded(&format!("{head}\"{row}"), 64, None).unwrap().is_none());
+    assert!(guarded(&text, 200, None).unwrap().is_some(), "under the limit it reads");
+}
+
+#[test]
+fn a_cancelled_read_is_an_error_not_a_fallback() {
+    let flag = AtomicBool::new(true);
+    let text = synth_csv();
+    assert!(matches!(
+        guarded(&text, 1 << 20, Some(&flag)),
+        Err(DataError::Cancelled)
+    ));
+    // A file the fast path would give up on is not handed to polars once cancelled either.
+    let bad = format!("{}2024-13-02 10:05:00,ES,1,2,0.5,1.5,10\n", &text);
+    assert!(matches!(guarded(&bad, 1 << 20, Some(&flag)), Err(DataError::Cancelled)));
+}
+
+#[test]
+fn a_file_of_distinct_labels_reads_in_linear_time() {
+    // 200,000 distinct session ids and symbols: a search of the names per row took minutes on this file.
+    let n = 200_000;
+    let mut text = String::from("ts,symbol,open,high,low,close,session_id\n");
+    for i in 0..n {
+        text += &format!("{},S{i},1,2,0.5,1.5,id{i}\n", 1_704_067_200 + i * 60);
+    }
+    let started = std::time::Instant::now();
+    let fast = fast_table(&text).expect("fast path");
+    let took = started.elapsed();
+    assert_eq!((fast.symbols.len(), fast.session.as_ref().unwrap().names.len()), (n, n));
+    assert_eq!((fast.symbols[12_345].as_str(), fast.sym[12_345]), ("S12345", 12_345));
+    assert_eq!(fast.session.as_ref().unwrap().get(199_999), "id199999");
+    assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
+    let labels: crate::data::Labels = (0..n).map(|i| format!("id{}", i % 150_000)).collect();
+    assert_eq!((labels.names.len(), labels.get(150_001)), (150_000, "id1"));
 }

@@ -47,10 +47,27 @@ pub enum DataError {
     },
     #[error("{source_name}: the source holds no bars")]
     Empty { source_name: String },
+    /// A line longer than the read's limit, refused before any parser sees it.
+    #[error(
+        "{source_name}, line {line}: the line is {bytes} bytes long, more than the limit of {limit} bytes \
+         (QE_MAX_LINE_BYTES)"
+    )]
+    LineTooLong {
+        source_name: String,
+        line: usize,
+        bytes: usize,
+        limit: usize,
+    },
+    /// The load was stopped by its cancel flag (the job was cancelled).
+    #[error("the load was cancelled")]
+    Cancelled,
     #[error("invalid spec: {field}: {message}")]
     Spec { field: String, message: String },
-    #[error("data path {path} is outside the data root {root}")]
+    #[error("data path {} is outside the data root", path.display())]
     OutsideDataRoot { path: PathBuf, root: PathBuf },
+    /// A marketdata source the server's policy does not let this spec reach (answered 403).
+    #[error("{field}: {message}")]
+    SourceRefused { field: String, message: String },
     #[error("data.mysql: {0}")]
     MySql(String),
     #[error(
@@ -74,6 +91,16 @@ impl DataError {
             field: field.to_string(),
             message: message.into(),
         }
+    }
+}
+
+/// A cell's text as messages quote it: Rust-quoted, cut after 60 characters with its full size said, so that a
+/// bad cell of a megabyte does not become a megabyte of error message.
+pub fn quoted(text: &str) -> String {
+    const SHOWN: usize = 60;
+    match text.char_indices().nth(SHOWN) {
+        None => format!("{text:?}"),
+        Some((end, _)) => format!("{:?}… ({} bytes)", &text[..end], text.len()),
     }
 }
 

@@ -2,6 +2,7 @@
 //! and timestamp encodings.
 
 use super::error::{DataError, RowNumbering};
+use super::guard::ReadGuard;
 use super::table::Table;
 use super::timestamps::{epoch_f64_to_ms, epoch_to_ms, ColumnParser};
 use crate::time::DAY_MS;
@@ -66,24 +67,33 @@ fn first_char(path: &Path) -> Option<char> {
         .find(|c| !c.is_whitespace() && c.is_ascii())
 }
 
-/// Reads `path` into raw rows; the symbol of a file without a `symbol` column is `default_symbol`.
-pub(crate) fn read_table(path: &Path, default_symbol: &str) -> Result<Table, DataError> {
+/// Reads `path` into raw rows; the symbol of a file without a `symbol` column is `default_symbol`. The lines of a
+/// CSV or JSON-lines file are held to `guard`'s limit before polars reads them (its readers slow down more than
+/// linearly on huge lines), and the cancel flag is looked at between the steps.
+pub(crate) fn read_table(path: &Path, default_symbol: &str, guard: &ReadGuard<'_>) -> Result<Table, DataError> {
     let fmt = Format::of(path)?;
     let name = path.display().to_string();
     if !path.is_file() {
         let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
         return Err(DataError::Io { path: name, source });
     }
-    if fmt == Format::Csv {
+    guard.check()?;
+    if matches!(fmt, Format::Csv | Format::JsonLines) {
         let bytes = map_file(path).map_err(|source| DataError::Io {
             path: name.clone(),
             source,
         })?;
-        if let Some(table) = super::csv_fast::read(&bytes, name.clone(), default_symbol) {
-            return Ok(table);
+        if fmt == Format::Csv {
+            if let Some(table) = super::csv_fast::read(&bytes, name.clone(), default_symbol, guard)? {
+                return Ok(table);
+            }
         }
+        // The fast path checks the lines it counts; it may have given up before the last one.
+        guard.check_lines(&bytes, &name)?;
     }
-    read_table_polars(path, fmt, default_symbol)
+    let table = read_table_polars(path, fmt, default_symbol);
+    guard.check()?;
+    table
 }
 
 /// Maps a whole file: its bytes are the page cache's own, neither copied nor zeroed first, and the page tables are
@@ -218,10 +228,11 @@ pub(crate) fn frame_to_table(
         Some(s) => {
             let s = text(&t, s, "symbol")?;
             t.sym = Vec::with_capacity(s.len());
+            let mut index = super::table::NameIndex::default();
             for (i, v) in s.iter().enumerate() {
                 match v {
                     Some(name) if !name.trim().is_empty() => {
-                        let k = t.intern(name.trim());
+                        let k = index.intern(&mut t.symbols, name.trim());
                         t.sym.push(k);
                     }
                     _ => {
@@ -288,7 +299,8 @@ fn f64_column(t: &mut Table, c: &Column, name: &str) -> Result<Vec<f64>, DataErr
             Some(x) => match x.parse::<f64>() {
                 Ok(f) => out.push(f),
                 Err(_) => {
-                    t.bad.push(t.bad_row(i, name, format!("not a number: {x:?}")));
+                    t.bad
+                        .push(t.bad_row(i, name, format!("not a number: {}", super::error::quoted(x))));
                     out.push(f64::NAN);
                 }
             },

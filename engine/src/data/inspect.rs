@@ -3,6 +3,7 @@
 
 use super::error::DataError;
 use super::file::read_table;
+use super::guard::ReadGuard;
 use super::load::{read_source, time_range, LoadOptions};
 use super::table::{BadRow, Duplicate, Keep, Table};
 use super::timestamps::iso;
@@ -56,7 +57,7 @@ pub struct Gap {
 /// Inspects every row of a file (no filter); bad rows are listed instead of failing.
 pub fn inspect_file(path: &Path) -> Result<Report, DataError> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("data").to_string();
-    let table = read_table(path, &stem)?;
+    let table = read_table(path, &stem, &ReadGuard::from_env())?;
     report(&table, &|_, _| true)
 }
 

@@ -55,8 +55,14 @@ impl Labels {
 impl<S: AsRef<str>> FromIterator<S> for Labels {
     fn from_iter<I: IntoIterator<Item = S>>(items: I) -> Self {
         let mut labels = Labels::default();
+        let mut index = super::table::NameIndex::default();
         for s in items {
-            labels.push(s.as_ref());
+            let name = s.as_ref();
+            let code = match labels.codes.last() {
+                Some(&c) if labels.names[c as usize] == name => c,
+                _ => index.intern(&mut labels.names, name),
+            };
+            labels.codes.push(code);
         }
         labels
     }

@@ -2,11 +2,15 @@
 
 use super::error::DataError;
 use super::file::read_table;
+use super::guard::{ReadGuard, MAX_LINE_BYTES};
+use super::sources::SourcePolicy;
 use super::table::{Assembled, Table};
 use super::timestamps::{iso, parse_end, parse_start};
 use super::{mysql, Bars};
 use model::spec::DataSpec;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// How a job kind loads data: where relative paths live, the MySQL schema default, and whether raw SQL is allowed.
 #[derive(Debug, Clone, Default)]
@@ -17,6 +21,14 @@ pub struct LoadOptions {
     pub mysql_schema_default: Option<String>,
     /// `data.mysql.extra_where` is accepted only when this is true (`QE_ALLOW_EXTRA_WHERE=1`).
     pub allow_extra_where: bool,
+    /// Which MySQL databases `data.mysql` may reach (any for the operator, the allowed ones for clients).
+    pub sources: SourcePolicy,
+    /// Longest line of a CSV or JSON-lines file, in bytes (`QE_MAX_LINE_BYTES`; [`MAX_LINE_BYTES`] when None).
+    pub max_line_bytes: Option<usize>,
+    /// A job's cancel flag: once set, the load stops at its next look and fails with [`DataError::Cancelled`].
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Where `source: binance` keeps its klines (`<home>/cache/binance`); None: under `QE_HOME` (default `.qe`).
+    pub binance_cache: Option<PathBuf>,
 }
 
 impl LoadOptions {
@@ -27,6 +39,18 @@ impl LoadOptions {
             data_root,
             mysql_schema_default: mysql_schema_default.map(str::to_string),
             allow_extra_where: allow,
+            sources: SourcePolicy::Operator,
+            max_line_bytes: super::guard::max_line_from_env(),
+            cancel: None,
+            binance_cache: None,
+        }
+    }
+
+    /// The guard a read under these options is held to.
+    pub(crate) fn guard(&self) -> ReadGuard<'_> {
+        ReadGuard {
+            max_line: self.max_line_bytes.unwrap_or(MAX_LINE_BYTES),
+            cancel: self.cancel.as_deref(),
         }
     }
 }
@@ -34,7 +58,7 @@ impl LoadOptions {
 /// Loads every bar of a file, one sorted series per symbol (symbols sorted by name), refusing bad rows.
 /// A file without a `symbol` column yields one series named after the file stem.
 pub fn load_file(path: &Path) -> Result<Vec<Bars>, DataError> {
-    let mut table = read_table(path, &stem(path))?;
+    let mut table = read_table(path, &stem(path), &ReadGuard::from_env())?;
     let out = table.assemble_taking(&|_, _| true, true)?;
     if out.bars.is_empty() {
         return Err(DataError::Empty {
@@ -45,12 +69,24 @@ pub fn load_file(path: &Path) -> Result<Vec<Bars>, DataError> {
 }
 
 /// Loads the bars a spec's `data` block names: from the file (`dataset_path`/`path`, which wins) or the `mysql`
-/// block, filtered by `symbols` (empty = all) and `[start, end]` (a date-only end includes its whole day).
-/// The MySQL path runs on a private Tokio runtime, so this may be called from a plain or `spawn_blocking` thread.
+/// block, filtered by `symbols` (empty = all) and `[start, end]` (a date-only end includes its whole day), and
+/// resampled to a coarser `timeframe` (a finer one is refused). The MySQL path runs on a private Tokio runtime, so this may be called from a plain or `spawn_blocking` thread.
+/// A load whose cancel flag was set while it ran fails with [`DataError::Cancelled`], whatever else went wrong.
 pub fn load(spec: &DataSpec, opts: &LoadOptions) -> Result<Vec<Bars>, DataError> {
-    let range = time_range(spec)?;
-    let mut table = read_source(spec, opts, range)?;
-    filter(&mut table, spec, range)
+    let guard = opts.guard();
+    let loaded = time_range(spec).and_then(|range| {
+        let mut table = read_source(spec, opts, range)?;
+        guard.check()?;
+        let series = filter(&mut table, spec, range)?;
+        // A MySQL table's timeframe column already selected rows of that timeframe; without one, the spec's
+        // timeframe is still only a label of the table's vocabulary when it does not parse.
+        let mysql = spec.file().is_none() && spec.source.is_none() && spec.mysql.is_some();
+        let selected = mysql && spec.mysql.as_ref().is_some_and(|m| m.timeframe_col.is_some());
+        let wanted = if selected { None } else { spec.timeframe.as_deref() };
+        super::conform::to_timeframe(series, wanted, mysql)
+    });
+    guard.check()?;
+    loaded
 }
 
 /// The `[start, end]` bounds of a spec in epoch ms (each optional).
@@ -83,13 +119,20 @@ pub(crate) fn read_source(
     opts: &LoadOptions,
     range: (Option<i64>, Option<i64>),
 ) -> Result<Table, DataError> {
+    if spec.source == Some(model::spec::data::DataSource::Binance) {
+        let dir = opts
+            .binance_cache
+            .clone()
+            .unwrap_or_else(super::binance::spec_source::cache_dir);
+        return super::binance::spec_source::read(spec, range, &dir);
+    }
     if let Some(file) = spec.file() {
         let path = resolve_path(file, opts.data_root.as_deref())?;
         let default_symbol = match spec.symbols.as_slice() {
             [one] => one.clone(),
             _ => stem(&path),
         };
-        return read_table(&path, &default_symbol);
+        return read_table(&path, &default_symbol, &opts.guard());
     }
     let Some(m) = &spec.mysql else {
         return Err(DataError::spec(
@@ -98,7 +141,14 @@ pub(crate) fn read_source(
         ));
     };
     let schema = opts.mysql_schema_default.as_deref();
-    block_on(mysql::read(spec, m, range, schema, opts.allow_extra_where))
+    block_on(mysql::read(
+        spec,
+        m,
+        range,
+        schema,
+        opts.allow_extra_where,
+        &opts.sources,
+    ))
 }
 
 /// Runs a future to completion on a fresh current-thread runtime in its own thread (safe inside or outside Tokio).
@@ -124,20 +174,25 @@ pub fn resolve_path(file: &str, root: Option<&Path>) -> Result<PathBuf, DataErro
         path: p.to_path_buf(),
         root: root.to_path_buf(),
     };
+    // The path below the root: an absolute path must start with the root (as given or canonical).
+    let below = match p.is_absolute() {
+        true => p
+            .strip_prefix(root)
+            .or_else(|_| p.strip_prefix(&root_c))
+            .map_err(|_| outside())?,
+        false => p,
+    };
     // Refuse `..` escapes before touching the file system, so a missing outside file is not probed.
     let mut depth = 0i32;
-    for c in p.components() {
+    for c in below.components() {
         match c {
             std::path::Component::ParentDir => depth -= 1,
             std::path::Component::Normal(_) => depth += 1,
             _ => {}
         }
-        if depth < 0 && !p.is_absolute() {
+        if depth < 0 {
             return Err(outside());
         }
-    }
-    if p.is_absolute() && !p.starts_with(root) && !p.starts_with(&root_c) {
-        return Err(outside());
     }
     let c = joined.canonicalize().map_err(io_err(&joined))?;
     if !c.starts_with(&root_c) {

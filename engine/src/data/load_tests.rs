@@ -385,6 +385,8 @@ fn paths_resolve_under_the_data_root_and_cannot_escape_it() {
         "../x.csv".to_string(),
         "sub/../../x.csv".to_string(),
         q.display().to_string(),
+        // Absolute under the root textually, outside it through `..`: refused without probing the file.
+        format!("{}/../missing-outside.csv", root.path().display()),
     ] {
         let e = load(&spec(json!({"path": bad})), &opts).unwrap_err();
         assert!(matches!(e, DataError::OutsideDataRoot { .. }), "{bad}: {e}");

@@ -2,14 +2,18 @@
 //! resample it.
 
 mod bars;
+pub mod binance;
+pub mod conform;
 mod csv_fast;
 pub mod error;
 mod file;
+mod guard;
 pub mod inspect;
 mod labels;
 mod load;
 pub mod mysql;
 mod resample;
+pub mod sources;
 pub mod synth;
 mod table;
 pub mod timeframe;
@@ -19,10 +23,12 @@ pub mod write;
 pub use bars::Bars;
 pub use error::DataError;
 pub use file::{Format, TS_ALIASES};
+pub use guard::MAX_LINE_BYTES;
 pub use inspect::{inspect, inspect_file, Report};
 pub use labels::Labels;
 pub use load::{load, load_file, resolve_path, time_range, LoadOptions};
 pub use resample::resample;
+pub use sources::{AllowedSources, SourcePolicy};
 pub use table::{BadRow, Duplicate};
 pub use timeframe::Timeframe;
 

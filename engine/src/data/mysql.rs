@@ -2,6 +2,7 @@
 //! optional symbol lookup table, timeframe column, and half-open time chunks; rows are streamed into columns.
 
 use super::error::{DataError, RowNumbering};
+use super::sources::SourcePolicy;
 use super::table::Table;
 use super::timestamps::parse_timestamp;
 use futures_util::TryStreamExt;
@@ -36,23 +37,10 @@ pub fn qualified_table(field: &str, table: &str, schema: Option<&str>) -> Result
     }
 }
 
-/// The connection URL: `connection_url`, else the env var named by `env_var`; SQLAlchemy's `mysql+pymysql://`
-/// scheme and `charset` parameter are translated for sqlx.
-pub fn resolve_url(m: &MySqlSpec) -> Result<String, DataError> {
-    let from_env = || m.env_var.as_deref().and_then(|v| std::env::var(v).ok());
-    let url = m
-        .connection_url
-        .clone()
-        .filter(|u| !u.trim().is_empty())
-        .or_else(from_env)
-        .filter(|u| !u.trim().is_empty());
-    let url = url.ok_or_else(|| {
-        let var = m.env_var.as_deref().unwrap_or("(none)");
-        DataError::MySql(format!(
-            "no connection URL: set data.mysql.connection_url or the env var {var}"
-        ))
-    })?;
-    Ok(normalize_url(url.trim()))
+/// The connection URL the policy gives for `m`; SQLAlchemy's `mysql+pymysql://` scheme and `charset` parameter
+/// are translated for sqlx.
+pub fn resolve_url(m: &MySqlSpec, policy: &SourcePolicy) -> Result<String, DataError> {
+    Ok(normalize_url(policy.url_for(m)?.trim()))
 }
 
 /// `mysql+pymysql://u:p@h:3306/db?charset=utf8mb4` → `mysql://u:p@h:3306/db`.
@@ -178,6 +166,7 @@ pub(crate) async fn read(
     (start, end): (Option<i64>, Option<i64>),
     schema_default: Option<&str>,
     extra_where_allowed: bool,
+    policy: &SourcePolicy,
 ) -> Result<Table, DataError> {
     if spec.symbols.is_empty() {
         return Err(DataError::spec(
@@ -205,7 +194,7 @@ pub(crate) async fn read(
         timeframe.is_some(),
         extra_where_allowed,
     )?;
-    let url = resolve_url(m)?;
+    let url = resolve_url(m, policy)?;
     let mut conn = MySqlConnection::connect(&url).await?;
     sqlx::query("SET time_zone = '+00:00'").execute(&mut conn).await?;
     let (keys, names) = lookup(&mut conn, &plan, &spec.symbols).await?;
@@ -386,7 +375,7 @@ mod tests {
     #[test]
     fn a_missing_url_names_the_env_var() {
         let m: MySqlSpec = from_value(json!({"env_var": "QE_TEST_SURELY_UNSET_VAR"})).unwrap();
-        assert!(resolve_url(&m)
+        assert!(resolve_url(&m, &SourcePolicy::Operator)
             .unwrap_err()
             .to_string()
             .contains("QE_TEST_SURELY_UNSET_VAR"));

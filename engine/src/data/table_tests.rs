@@ -57,7 +57,14 @@ fn duplicates_with_different_values_are_rejected_naming_both_lines() {
 
 #[test]
 fn each_price_rule_is_reported_with_line_and_column() {
-    let cases: [([f64; 5], &str, &str); 7] = [
+    let cases: [([f64; 5], &str, &str); 10] = [
+        ([0.0, 2.0, 0.0, 1.5, 1.0], "column `open`", "zero price"),
+        (
+            [1.0, 1e308, 0.5, 1.5, 1.0],
+            "column `high`",
+            "price 1e308 is above the largest accepted 1e15",
+        ),
+        ([1.0, 2.0, 0.5, 1.5, 1e21], "column `volume`", "volume 1e21 is above"),
         ([f64::NAN, 2.0, 0.5, 1.5, 1.0], "column `open`", "NaN"),
         ([1.0, f64::INFINITY, 0.5, 1.5, 1.0], "column `high`", "infinite"),
         ([1.0, 2.0, -0.5, 1.5, 1.0], "column `low`", "negative value -0.5"),
@@ -74,6 +81,10 @@ fn each_price_rule_is_reported_with_line_and_column() {
         ),
         ([1.0, 2.0, 0.5, f64::NAN, 1.0], "column `close`", "missing value"),
     ];
+    // Zero volume is a quiet bar, not an error.
+    assert!(table(&[("A", 1, [1.0, 2.0, 0.5, 1.5, 0.0])])
+        .assemble(&|_, _| true, true)
+        .is_ok());
     for (values, column, reason) in cases {
         let t = table(&[("A", 1, OK), ("A", 2, values)]);
         let e = t.assemble(&|_, _| true, true).unwrap_err().to_string();

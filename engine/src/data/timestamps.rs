@@ -40,7 +40,7 @@ pub fn epoch_f64_to_ms(v: f64) -> Option<i64> {
 /// Parses one timestamp text to UTC epoch milliseconds; the error says why it is not a timestamp.
 pub fn parse_timestamp(text: &str) -> Result<i64, String> {
     let t = text.trim();
-    let bad = |why: &str| format!("unparsable timestamp {text:?}: {why}");
+    let bad = |why: &str| format!("unparsable timestamp {}: {why}", super::error::quoted(text));
     if t.is_empty() {
         return Err(bad("empty"));
     }
@@ -279,6 +279,10 @@ mod tests {
         assert!(parse_timestamp("2024-01-01T00:00:00 garbage")
             .unwrap_err()
             .contains("unexpected text"));
+        // A huge cell is quoted by its start and its size.
+        let huge = "x".repeat(1 << 20);
+        let e = parse_timestamp(&huge).unwrap_err();
+        assert_eq!(e, format!("unparsable timestamp \"{}\"… (1048576 bytes): expected YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH:MM] or an epoch number", "x".repeat(60)));
     }
 
     #[test]

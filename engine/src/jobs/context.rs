@@ -42,6 +42,14 @@ impl JobContext {
         }
     }
 
+    /// The data options with this job's cancel flag, so that a load stops when the job is cancelled.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            cancel: Some(self.cancel.clone()),
+            ..self.load.clone()
+        }
+    }
+
     /// True once cancellation was requested; bodies check it between units of work.
     pub fn is_cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
@@ -87,9 +95,9 @@ pub enum JobError {
     /// The spec is well-formed JSON but asks for something impossible (names the field).
     #[error("invalid spec: {field}: {message}")]
     Spec { field: String, message: String },
-    /// The spec's data could not be loaded or failed validation.
+    /// The spec's data could not be loaded or failed validation (a cancelled load is [`JobError::Cancelled`]).
     #[error(transparent)]
-    Data(#[from] DataError),
+    Data(DataError),
     #[error("the run was cancelled")]
     Cancelled,
     #[error(transparent)]
@@ -98,6 +106,15 @@ pub enum JobError {
     Artifact { path: String, reason: String },
     #[error("{0}")]
     Failed(String),
+}
+
+impl From<DataError> for JobError {
+    fn from(e: DataError) -> Self {
+        match e {
+            DataError::Cancelled => JobError::Cancelled,
+            e => JobError::Data(e),
+        }
+    }
 }
 
 impl JobError {

@@ -116,7 +116,9 @@ impl Ending {
 /// The stored reason of a failure the client caused: `forbidden` (a path outside the data root) or `bad_input`.
 fn failure_reason(e: &JobError) -> Option<&'static str> {
     match e {
-        JobError::Data(crate::data::DataError::OutsideDataRoot { .. }) => Some(repo::FORBIDDEN),
+        JobError::Data(
+            crate::data::DataError::OutsideDataRoot { .. } | crate::data::DataError::SourceRefused { .. },
+        ) => Some(repo::FORBIDDEN),
         e if e.is_client_error() => Some(repo::BAD_INPUT),
         _ => None,
     }

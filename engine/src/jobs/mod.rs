@@ -1,8 +1,10 @@
 //! Durable jobs: every kind of run (optimize, stats, seasonality) executes as a job with a stored row, progress,
 //! cancellation and a result document. [`Jobs`] is the bounded executor; the job bodies live in one module per kind.
 
+pub mod budget;
 mod context;
 mod execution;
+mod leftovers;
 pub mod optimize;
 mod runner;
 pub mod seasonality;
@@ -90,3 +92,6 @@ pub async fn execute(ctx: &JobContext, spec: JobSpec) -> Result<Value, JobError>
         JobSpec::SeasonalityOptimize(s) => seasonality::optimize(ctx, *s).await,
     }
 }
+
+#[cfg(test)]
+mod spec_props;

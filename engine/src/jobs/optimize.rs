@@ -59,12 +59,13 @@ fn compute(ctx: &JobContext, spec: &ExperimentSpec) -> Result<OptimizeOutcome, J
     ctx.report(0.0, "loading data");
     let opts = LoadOptions {
         mysql_schema_default: None,
-        ..ctx.load.clone()
+        ..ctx.load_options()
     };
     let series = data::load(&spec.data, &opts)?;
     if ctx.is_cancelled() {
         return Err(JobError::Cancelled);
     }
+    super::budget::optimize(spec, &series).check(super::budget::max_job_memory())?;
     let progress = |f: f64, m: &str| ctx.report(LOAD_SHARE + SEARCH_SHARE * f, m);
     let rc = RunContext::new(&progress, &ctx.cancel);
     let outcome = opt::run(spec, &series, &rc).map_err(|e| match e {

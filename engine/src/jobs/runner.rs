@@ -103,6 +103,8 @@ impl Jobs {
         if !interrupted.is_empty() {
             tracing::warn!(count = interrupted.len(), ids = ?interrupted, "runs left unfinished by a previous process marked failed (interrupted)");
         }
+        let ids = repo::interrupted_ids(&store).await?;
+        super::leftovers::set_aside_interrupted(&config.artifacts_dir, &ids);
         let workers = config.workers.max(1);
         Ok(Jobs {
             inner: Arc::new(Inner {

@@ -37,6 +37,7 @@ pub async fn run_detailed(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Run
     persisted(ctx, &spec, async move {
         ctx.blocking(move |ctx| {
             let series = load(ctx, &spec_c)?;
+            super::budget::seasonality(&series, 0).check(super::budget::max_job_memory())?;
             compute_run(ctx, &spec_c, &series)
         })
         .await
@@ -56,6 +57,8 @@ pub async fn optimize(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Value, 
         let (details, trials) = ctx
             .blocking(move |ctx| {
                 let series = load(ctx, &spec_c)?;
+                let budget = super::budget::seasonality(&series, spec_c.compute.trials());
+                budget.check(super::budget::max_job_memory())?;
                 let trials = opt::sample(&space, spec_c.compute.trials(), spec_c.compute.seed);
                 compute_optimize(ctx, &spec_c, &series, &trials)
             })
@@ -69,7 +72,7 @@ pub async fn optimize(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Value, 
 
 fn load(ctx: &JobContext, spec: &SeasonalitySpec) -> Result<Vec<Bars>, JobError> {
     ctx.report(0.0, "loading data");
-    let mut opts: LoadOptions = ctx.load.clone();
+    let mut opts: LoadOptions = ctx.load_options();
     if opts.mysql_schema_default.is_none() {
         opts.mysql_schema_default = Some("marketdata".into());
     }

@@ -67,9 +67,10 @@ fn compute(ctx: &JobContext, spec: &StatsSpec) -> Result<StatsResult, JobError> 
     ctx.report(0.0, "loading data");
     let opts = LoadOptions {
         mysql_schema_default: Some(MYSQL_SCHEMA_DEFAULT.to_string()),
-        ..ctx.load.clone()
+        ..ctx.load_options()
     };
     let series = data::load(&spec.data, &opts)?;
+    super::budget::seasonality(&series, 0).check(super::budget::max_job_memory())?;
     let timeframe = spec.data.timeframe.clone().unwrap_or_default();
     let progress = |done: usize, total: usize| {
         let f = if total == 0 { 1.0 } else { done as f64 / total as f64 };

@@ -195,6 +195,17 @@ pub async fn fail_unfinished(store: &Store) -> Result<Vec<String>, StoreError> {
     Ok(ids)
 }
 
+/// The ids of every job that ended interrupted (by a crash, a stop, or the shutdown grace).
+pub async fn interrupted_ids(store: &Store) -> Result<Vec<String>, StoreError> {
+    sqlx::query("SELECT job_id FROM jobs WHERE reason = ?")
+        .bind(INTERRUPTED)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get::<String, _>("job_id")?))
+        .collect()
+}
+
 /// The `experiment_runs` row of a submitted optimisation, written before it runs.
 #[derive(Debug, Clone)]
 pub struct QueuedRun<'a> {

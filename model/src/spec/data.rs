@@ -13,6 +13,10 @@ pub struct DataSpec {
     pub path: Option<String>,
     #[serde(default)]
     pub mysql: Option<MySqlSpec>,
+    /// A market-data service to fetch the bars from instead (`"binance"`: the symbols' klines at `timeframe`,
+    /// cached under the server's home; the endpoint is the operator's `QE_BINANCE_REST_URL`, never the spec's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<DataSource>,
     #[serde(default)]
     pub symbols: Vec<String>,
     #[serde(default)]
@@ -25,6 +29,14 @@ pub struct DataSpec {
     pub end: Option<String>,
 }
 
+/// A market-data service a spec's bars can come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataSource {
+    /// Binance spot klines (REST backfill into a local cache).
+    Binance,
+}
+
 impl DataSpec {
     /// The file to read: `dataset_path`, else `path`, ignoring empty strings.
     pub fn file(&self) -> Option<&str> {
@@ -34,9 +46,9 @@ impl DataSpec {
             .find(|p| !p.trim().is_empty())
     }
 
-    /// Checks that a source is named: a file or a `mysql` block (the file wins when both are given).
+    /// Checks that a source is named: a `source` service, a file or a `mysql` block (`source` wins, then the file).
     pub fn require_source(&self) -> Result<(), super::SpecError> {
-        if self.file().is_none() && self.mysql.is_none() {
+        if self.source.is_none() && self.file().is_none() && self.mysql.is_none() {
             return Err(super::SpecError::new(
                 "data",
                 "data must provide either dataset_path/path or mysql configuration",
@@ -62,6 +74,9 @@ impl DataSpec {
 pub struct MySqlSpec {
     #[serde(default)]
     pub connection_url: Option<String>,
+    /// The name of a marketdata source the operator configured (`QE_MARKETDATA_SOURCES=name=url,…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Variable holding the URL when `connection_url` is empty; explicit null disables the fallback.
     #[serde(default = "default_env_var")]
     pub env_var: Option<String>,
@@ -208,6 +223,16 @@ mod tests {
     fn a_mistyped_mysql_key_names_the_nested_field() {
         let err = from_value::<DataSpec>(json!({"mysql": {"chunk_minutes": "often"}})).unwrap_err();
         assert_eq!(err.field, "mysql.chunk_minutes");
+    }
+
+    #[test]
+    fn a_binance_source_is_a_source_and_an_unknown_one_names_the_field() {
+        let d: DataSpec = from_value(json!({"source": "binance", "symbols": ["BTCUSDT"]})).unwrap();
+        assert_eq!(d.source, Some(DataSource::Binance));
+        assert!(d.require_source().is_ok());
+        let err = from_value::<DataSpec>(json!({"source": "kraken"})).unwrap_err();
+        assert_eq!(err.field, "source");
+        assert!(err.message.contains("binance"), "{}", err.message);
     }
 
     #[test]

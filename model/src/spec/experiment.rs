@@ -151,7 +151,7 @@ pub fn parse_experiment(value: Value) -> Result<ExperimentSpec, SpecError> {
     if data.start.is_none() || data.end.is_none() {
         return Err(SpecError::new("", "data.start and data.end are required"));
     }
-    if data.file().is_none() && data.mysql.is_none() {
+    if data.source.is_none() && data.file().is_none() && data.mysql.is_none() {
         return Err(SpecError::new(
             "",
             "data must provide either dataset_path/path or mysql configuration",

@@ -1,5 +1,6 @@
 //! Errors as the original answered them: `{"detail": "…"}` with a status, or FastAPI's validation list
-//! `{"detail": [{"type", "loc", "msg", "input"}]}` with 422. Server-side failures are logged, never leaked.
+//! `{"detail": [{"type", "loc", "msg", "input"}]}` with 422. Server-side failures are logged under a request id,
+//! never leaked: the 500 body carries only that id.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -69,8 +70,12 @@ impl IntoResponse for ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "detail": items }))).into_response()
             }
             ApiError::Internal(cause) => {
-                tracing::error!(%cause, "internal error");
-                let body = json!({ "detail": "Internal Server Error: the failure is in the server log" });
+                let request_id = uuid::Uuid::new_v4().simple().to_string();
+                tracing::error!(%request_id, %cause, "internal error");
+                let body = json!({
+                    "detail": format!("Internal Server Error: the failure is in the server log under request id {request_id}"),
+                    "request_id": request_id,
+                });
                 (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
             }
         }
@@ -88,7 +93,9 @@ impl From<engine::jobs::JobError> for ApiError {
         use engine::data::DataError;
         use engine::jobs::JobError;
         match e {
-            JobError::Data(DataError::OutsideDataRoot { .. }) => ApiError::Detail(StatusCode::FORBIDDEN, e.to_string()),
+            JobError::Data(DataError::OutsideDataRoot { .. } | DataError::SourceRefused { .. }) => {
+                ApiError::Detail(StatusCode::FORBIDDEN, e.to_string())
+            }
             JobError::Spec { field, message } => ApiError::invalid(loc_of("body", &field), message, Value::Null),
             e if e.is_client_error() => ApiError::Detail(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
             JobError::Cancelled => ApiError::Detail(StatusCode::CONFLICT, "the run was cancelled".into()),

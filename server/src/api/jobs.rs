@@ -154,7 +154,8 @@ pub async fn events(
         (None, Some(r)) => stream::iter([update_of(&r)]).boxed(),
         (None, None) => stream::empty().boxed(),
     };
-    let events = updates.map(|u| Ok(event_of(&u)));
+    let paths = s.paths.clone();
+    let events = updates.map(move |u| Ok(event_of(&u, &paths)));
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 
@@ -169,14 +170,16 @@ fn update_of(r: &JobRecord) -> JobUpdate {
     }
 }
 
-fn event_of(u: &JobUpdate) -> Event {
-    if repo::is_terminal(&u.status) {
+/// The event of one update; paths in its text are made relative as in every JSON answer.
+fn event_of(u: &JobUpdate, paths: &super::ServerPaths) -> Event {
+    let (name, data) = if repo::is_terminal(&u.status) {
         let data = json!({ "run_id": u.run_id, "status": u.status, "error": u.error, "progress": u.progress });
-        Event::default().event("done").data(data.to_string())
+        ("done", data)
     } else {
         let data = json!({ "run_id": u.run_id, "status": u.status, "progress": u.progress, "message": u.message });
-        Event::default().event("progress").data(data.to_string())
-    }
+        ("progress", data)
+    };
+    Event::default().event(name).data(paths.relativize(&data.to_string()))
 }
 
 fn json_body(body: &Bytes) -> Result<Value, ApiError> {
@@ -195,14 +198,18 @@ fn spec_422(e: model::spec::SpecError) -> ApiError {
     ApiError::invalid(loc_of("body", &e.field), e.message, Value::Null)
 }
 
-/// Checks the spec's data path against the data root (403 when it leaves it), then queues the job.
+/// Checks the spec's data path against the data root and its MySQL source against the allowed ones (403 when
+/// either is refused), then queues the job.
 async fn enqueue(s: &ApiState, spec: JobSpec, value: &Value) -> Result<String, ApiError> {
-    if let Some(file) = spec.data().file() {
-        if let Err(e) = engine::data::resolve_path(file, Some(&s.data_root)) {
-            if matches!(e, engine::data::DataError::OutsideDataRoot { .. }) {
-                return Err(ApiError::Detail(StatusCode::FORBIDDEN, e.to_string()));
-            }
-        }
+    use engine::data::DataError;
+    let data = spec.data();
+    let refusal = match (data.file(), &data.mysql) {
+        (Some(file), _) => engine::data::resolve_path(file, Some(&s.data_root)).err(),
+        (None, Some(m)) => s.sources.url_for(m).err(),
+        (None, None) => None,
+    };
+    if let Some(e @ (DataError::OutsideDataRoot { .. } | DataError::SourceRefused { .. })) = refusal {
+        return Err(ApiError::Detail(StatusCode::FORBIDDEN, e.to_string()));
     }
     s.jobs.submit(spec, &value.to_string()).await.map_err(|e| match e {
         SubmitError::QueueFull { .. } => ApiError::Detail(StatusCode::TOO_MANY_REQUESTS, e.to_string()),

@@ -9,13 +9,16 @@ mod openapi;
 mod params;
 mod protect;
 mod reads;
+mod server_paths;
 mod session;
 mod signin;
 
 pub use protect::Protection;
+pub use server_paths::ServerPaths;
 pub use session::Sessions;
 pub use signin::routes as signin_routes;
 
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use engine::jobs::Jobs;
@@ -31,6 +34,10 @@ pub struct ApiState {
     pub data_root: PathBuf,
     /// The work budget every spec is checked against before it is queued (`QE_MAX_TRIALS`).
     pub limits: model::spec::limits::Limits,
+    /// The MySQL marketdata sources a spec received over HTTP may reach.
+    pub sources: engine::data::SourcePolicy,
+    /// The server folders that answers name relative paths under.
+    pub paths: server_paths::ServerPaths,
 }
 
 /// The API routes with their protection layers (auth, CORS, body limit, timeout; the event stream has no timeout).
@@ -69,5 +76,14 @@ pub fn router(state: ApiState, protection: &Protection) -> Router {
         .route("/levels/fill", post(levels::build_or_fill));
     let timed = protection.with_timeout(timed);
     let streams = Router::new().route("/runs/{id}/events", get(jobs::events));
-    protection.apply(timed.merge(streams)).with_state(state)
+    let relative = axum::middleware::from_fn_with_state(state.paths.clone(), server_paths::relativize_json);
+    // A handler that panics answers a generic 500 with a request id instead of a dropped connection.
+    let panics = tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+        error::ApiError::Internal("a request handler panicked".into()).into_response()
+    });
+    protection
+        .apply(timed.merge(streams))
+        .layer(relative)
+        .layer(panics)
+        .with_state(state)
 }

@@ -31,7 +31,7 @@ pub async fn document() -> Json<Value> {
         seasonality_correlation, levels, levels_active, levels_search, levels_nearest, levels_build, levels_fill
     ),
     components(schemas(
-        ApiError, Health, JobRecord, RunSummary, RunRow, RunMetrics, TrialRow, BacktestMetrics, StatRow,
+        ApiError, ValidationError, ValidationItem, LocPart, Unprocessable, Health, JobRecord, RunSummary, RunRow, RunMetrics, TrialRow, BacktestMetrics, StatRow,
         StoredStatRow, StatSummaryRow, HeatmapCell, StoredProfile, SeasonalityRunRow, Bin
     )),
     tags(
@@ -47,6 +47,46 @@ pub struct ApiDoc;
 
 const PAGE: &str = "Page number, 1…1,000,000 (default 1; above it 422 `less_than_equal`)";
 const PAGE_SIZE: &str = "Rows per page, 1…500 (default 50)";
+const INVALID_QUERY: &str = "Invalid query parameters, one item per parameter";
+
+/// FastAPI's 422 answer: `{"detail": [item, …]}`, one item per invalid parameter or field.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ValidationError {
+    detail: Vec<ValidationItem>,
+}
+
+/// One invalid parameter or field of a 422 answer, as pydantic describes it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ValidationItem {
+    /// The kind of error: `missing`, `int_parsing`, `less_than_equal`, `value_error`, `json_invalid`, …
+    r#type: String,
+    /// Where: `["query", "page"]` or `["body", "events", 0, "params", "k"]`.
+    loc: Vec<LocPart>,
+    msg: String,
+    /// The value refused (null when not kept).
+    input: Value,
+    /// pydantic's page about the kind of error.
+    url: String,
+    /// The bound or pattern broken, for bound and pattern errors (`{"le": 500}`).
+    ctx: Option<Value>,
+}
+
+/// One step of a `loc`: a name or a list index.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum LocPart {
+    Name(String),
+    Index(u64),
+}
+
+/// The 422 of a job endpoint: a validation list for an invalid body or spec field, `{"detail": "…"}` for data
+/// that cannot be loaded or fails validation.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum Unprocessable {
+    Fields(ValidationError),
+    Message(ApiError),
+}
 
 #[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
 fn healthz() {}
@@ -58,8 +98,8 @@ fn healthz() {}
         (status = 200, description = "Run completed: `{\"id\"}`", body = Object),
         (status = 202, description = "Queued: `{\"id\", \"status\"}`", body = Object),
         (status = 400, description = "`Invalid spec: …`", body = ApiError),
-        (status = 403, description = "dataset_path outside the data root", body = ApiError),
-        (status = 422, description = "Data missing or invalid", body = ApiError),
+        (status = 403, description = "dataset_path outside the data root, or a MySQL source the operator did not allow", body = ApiError),
+        (status = 422, description = "Invalid JSON (a list), or data missing or invalid (a message)", body = Unprocessable),
         (status = 429, description = "Queue full", body = ApiError)))]
 fn submit() {}
 
@@ -74,17 +114,19 @@ fn result() {}
 
 #[utoipa::path(get, path = "/jobs", tag = "jobs",
     params(("kind" = Option<String>, Query, description = "optimize, stats, seasonality, seasonality_optimize"),
-           ("status" = Option<String>, Query), ("page" = Option<i64>, Query, description = PAGE),
-           ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
-    responses((status = 200, body = [JobRecord])))]
+           ("status" = Option<String>, Query), ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000),
+           ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
+    responses((status = 200, body = [JobRecord]),
+               (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn jobs() {}
 
 #[utoipa::path(get, path = "/runs", tag = "runs",
     params(("status" = Option<String>, Query, description = "Exact, case-sensitive (QUEUED, RUNNING, FINISHED, FAILED, CANCELLED)"),
            ("symbol" = Option<String>, Query, description = "Accepted and ignored, as the original"),
            ("date_from" = Option<String>, Query), ("date_to" = Option<String>, Query),
-           ("page" = Option<i64>, Query, description = PAGE), ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
-    responses((status = 200, body = [RunSummary])))]
+           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
+    responses((status = 200, body = [RunSummary]),
+               (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn runs() {}
 
 #[utoipa::path(get, path = "/runs/{id}", tag = "runs", params(("id" = String, Path)),
@@ -96,8 +138,9 @@ fn run() {}
     params(("id" = String, Path),
            ("order_by" = Option<String>, Query, description = "`<field>.<asc|desc>`; fields objective_value, n_trades, \
              max_dd, sharpe, sortino, cagr, hit_rate, avg_r (default objective_value.desc)"),
-           ("page" = Option<i64>, Query, description = PAGE), ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
-    responses((status = 200, body = [TrialRow])))]
+           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
+    responses((status = 200, body = [TrialRow]),
+               (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn trials() {}
 
 #[utoipa::path(get, path = "/runs/{id}/metrics", tag = "runs", params(("id" = String, Path)),
@@ -119,7 +162,7 @@ fn cancel() {}
     request_body(content = Object, description = "Stats spec (reference §1.5)"),
     params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
     responses((status = 200, description = "`{\"status\": \"completed\", \"id\"}`", body = Object),
-               (status = 202, body = Object), (status = 422, description = "Invalid spec or data", body = Object),
+               (status = 202, body = Object), (status = 422, description = "Invalid spec (a list naming the field) or data (a message)", body = Unprocessable),
                (status = 429, body = ApiError)))]
 fn stats_run() {}
 
@@ -130,11 +173,12 @@ fn stats_result() {}
 #[utoipa::path(get, path = "/stats", tag = "stats",
     params(("symbol" = Option<String>, Query), ("timeframe" = Option<String>, Query), ("event" = Option<String>, Query),
            ("condition_name" = Option<String>, Query), ("target" = Option<String>, Query), ("split" = Option<String>, Query),
-           ("min_n" = Option<i64>, Query), ("significant_only" = Option<bool>, Query),
+           ("min_n" = Option<i64>, Query, minimum = 0), ("significant_only" = Option<bool>, Query),
            ("method" = Option<String>, Query, description = "freq (default) or bayes"),
-           ("alpha" = Option<f64>, Query, description = "0…1, default 0.05"),
-           ("page" = Option<i64>, Query, description = PAGE), ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
-    responses((status = 200, body = [StoredStatRow])))]
+           ("alpha" = Option<f64>, Query, description = "0…1, default 0.05", minimum = 0, maximum = 1),
+           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
+    responses((status = 200, body = [StoredStatRow]),
+               (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn stats() {}
 
 #[utoipa::path(get, path = "/stats/summary", tag = "stats",
@@ -145,13 +189,14 @@ fn stats_summary() {}
 #[utoipa::path(get, path = "/stats/heatmap", tag = "stats",
     params(("symbol" = String, Query), ("timeframe" = String, Query), ("event" = String, Query),
            ("target" = String, Query), ("condition_name" = String, Query)),
-    responses((status = 200, body = [HeatmapCell]), (status = 422, description = "Missing parameters", body = Object)))]
+    responses((status = 200, body = [HeatmapCell]), (status = 422, description = "Missing parameters", body = ValidationError)))]
 fn stats_heatmap() {}
 
 #[utoipa::path(get, path = "/stats/top", tag = "stats",
-    params(("symbol" = String, Query), ("timeframe" = String, Query), ("k" = Option<i64>, Query, description = "1…100, default 10"),
+    params(("symbol" = String, Query), ("timeframe" = String, Query), ("k" = Option<i64>, Query, description = "1…100, default 10", minimum = 1, maximum = 100),
            ("method" = Option<String>, Query), ("significant_only" = Option<bool>, Query)),
-    responses((status = 200, body = [StoredStatRow])))]
+    responses((status = 200, body = [StoredStatRow]),
+               (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn stats_top() {}
 
 #[utoipa::path(get, path = "/stats/conditions", tag = "stats", responses((status = 200, body = [String])))]
@@ -165,28 +210,32 @@ fn filters_list() {}
     request_body(content = Object, description = "Seasonality spec (reference §1.6)"),
     params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
     responses((status = 200, description = "`{\"result\": <run payload>}`", body = Object), (status = 202, body = Object),
-               (status = 422, body = Object), (status = 429, body = ApiError)))]
+               (status = 422, description = "Invalid spec (a list naming the field) or data (a message)", body = Unprocessable),
+               (status = 429, body = ApiError)))]
 fn seasonality_run() {}
 
 #[utoipa::path(post, path = "/seasonality/optimize", tag = "seasonality",
     request_body(content = Object, description = "Seasonality spec with `compute.search_space`"),
     params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
     responses((status = 200, description = "`{\"result\": {best_value, best_params, best_metrics, paths}}`", body = Object),
-               (status = 202, body = Object), (status = 422, body = Object), (status = 429, body = ApiError)))]
+               (status = 202, body = Object), (status = 422, description = "Invalid spec (a list naming the field) or data (a message)", body = Unprocessable),
+               (status = 429, body = ApiError)))]
 fn seasonality_optimize() {}
 
 #[utoipa::path(get, path = "/seasonality/profiles", tag = "seasonality",
     params(("symbol" = Option<String>, Query), ("timeframe" = Option<String>, Query), ("dim" = Option<String>, Query),
            ("measure" = Option<String>, Query), ("spec_id" = Option<String>, Query), ("dataset_id" = Option<String>, Query),
            ("metrics" = Option<Vec<String>>, Query, description = "Repeatable: rows must have these metrics"),
-           ("page" = Option<i64>, Query, description = PAGE), ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
-    responses((status = 200, body = [StoredProfile])))]
+           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
+    responses((status = 200, body = [StoredProfile]),
+               (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn seasonality_profiles() {}
 
 #[utoipa::path(get, path = "/seasonality/runs", tag = "seasonality",
     params(("status" = Option<String>, Query), ("spec_id" = Option<String>, Query), ("dataset_id" = Option<String>, Query),
-           ("page" = Option<i64>, Query, description = PAGE), ("page_size" = Option<i64>, Query, description = PAGE_SIZE)),
-    responses((status = 200, body = [SeasonalityRunRow])))]
+           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
+    responses((status = 200, body = [SeasonalityRunRow]),
+               (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn seasonality_runs() {}
 
 #[utoipa::path(get, path = "/seasonality/runs/{id}", tag = "seasonality", params(("id" = String, Path)),
@@ -198,21 +247,23 @@ fn seasonality_run_one() {}
            ("timeframe" = Option<String>, Query), ("measure" = Option<String>, Query), ("spec_id" = Option<String>, Query),
            ("dataset_id" = Option<String>, Query)),
     responses((status = 200, description = "`{dim, symbol_a, symbol_b, correlation, rows, wide, missing}`", body = Object),
-               (status = 404, body = ApiError), (status = 422, body = Object)))]
+               (status = 404, body = ApiError),
+               (status = 422, description = "`dim` missing (a list), or not exactly two symbols (a message)", body = Unprocessable)))]
 fn seasonality_compare() {}
 
 #[utoipa::path(get, path = "/seasonality/correlation", tag = "seasonality",
     params(("dim" = String, Query), ("symbols" = Option<Vec<String>>, Query, description = "Restrict to these symbols"),
            ("timeframe" = Option<String>, Query), ("measure" = Option<String>, Query), ("spec_id" = Option<String>, Query),
            ("dataset_id" = Option<String>, Query)),
-    responses((status = 200, description = "`{dim, symbols, matrix}`: Pearson correlations of per-bin lifts", body = Object)))]
+    responses((status = 200, description = "`{dim, symbols, matrix}`: Pearson correlations of per-bin lifts", body = Object),
+               (status = 422, description = "`dim` missing", body = ValidationError)))]
 fn seasonality_correlation() {}
 
 #[utoipa::path(get, path = "/levels", tag = "levels",
     params(("symbol" = String, Query), ("level_type" = Option<String>, Query), ("from" = Option<String>, Query),
            ("to" = Option<String>, Query), ("limit" = Option<i64>, Query, description = "1…1000, default 200")),
     responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = ApiError),
-               (status = 422, description = "Missing or invalid parameters", body = Object)))]
+               (status = 422, description = "Missing or invalid parameters", body = ValidationError)))]
 fn levels() {}
 
 #[utoipa::path(get, path = "/levels/active", tag = "levels",
@@ -220,21 +271,21 @@ fn levels() {}
            ("from" = Option<String>, Query), ("to" = Option<String>, Query),
            ("limit" = Option<i64>, Query, description = "1…10000")),
     responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = ApiError),
-               (status = 422, description = "Missing or invalid parameters", body = Object)))]
+               (status = 422, description = "Missing or invalid parameters", body = ValidationError)))]
 fn levels_active() {}
 
 #[utoipa::path(get, path = "/levels/search", tag = "levels",
     params(("symbol" = String, Query), ("type" = Option<String>, Query, description = "Comma-separated level types"),
            ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("limit" = Option<i64>, Query)),
     responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = ApiError),
-               (status = 422, description = "Missing or invalid parameters", body = Object)))]
+               (status = 422, description = "Missing or invalid parameters", body = ValidationError)))]
 fn levels_search() {}
 
 #[utoipa::path(get, path = "/levels/nearest", tag = "levels",
     params(("symbol" = String, Query), ("price" = f64, Query), ("level_type" = Option<String>, Query),
            ("window" = Option<String>, Query), ("limit" = Option<i64>, Query, description = "1…200, default 20")),
     responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = ApiError),
-               (status = 422, description = "Missing or invalid parameters", body = Object)))]
+               (status = 422, description = "Missing or invalid parameters", body = ValidationError)))]
 fn levels_nearest() {}
 
 #[utoipa::path(post, path = "/levels/build", tag = "levels",

@@ -14,6 +14,10 @@ pub enum DataCommand {
     Inspect(InspectArgs),
     /// Convert a bar file between CSV, JSON (array or lines) and Parquet, validating it on the way.
     Convert(ConvertArgs),
+    /// Binance klines: incremental REST backfill, live WebSocket stream, archive import (one Parquet file per
+    /// symbol and interval).
+    #[command(subcommand)]
+    Binance(super::binance::BinanceCommand),
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +92,7 @@ pub async fn run(config: &Config, cmd: DataCommand) -> anyhow::Result<()> {
             Ok(())
         }
         DataCommand::Inspect(args) => inspect(config, args),
+        DataCommand::Binance(cmd) => super::binance::run(cmd, false).await,
         DataCommand::Convert(args) => {
             let bars = engine::data::load_file(&args.input)?;
             engine::data::write::write_file(&bars, &args.output)

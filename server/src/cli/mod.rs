@@ -1,6 +1,7 @@
 //! The command line: one subcommand per job, clap-derived.
 
 mod bench;
+mod binance;
 pub mod client;
 mod completions;
 mod data;
@@ -100,6 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             args.json = cli.json;
             data::run(&cli.config, data::DataCommand::Inspect(args)).await
         }
+        Some(Command::Data(data::DataCommand::Binance(cmd))) => binance::run(cmd, cli.json).await,
         Some(Command::Data(cmd)) => data::run(&cli.config, cmd).await,
         Some(Command::Run(mut args)) => {
             args.json = cli.json;
@@ -121,7 +123,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let json = cli.json;
             tokio::task::spawn_blocking(move || bench::run(args, json)).await?
         }
-        Some(client_command) => {
+        Some(mut client_command) => {
+            // The server names artifacts relative to its artifacts root: on the same machine, ours.
+            if let Command::Runs(client::runs::RunsCommand::Show(a)) = &mut client_command {
+                a.artifacts_dir = Some(cli.config.artifacts_dir());
+            }
             let api = client::Api::new(&cli.client);
             let out = output::Output { json: cli.json };
             run_client(&api, out, client_command).await.map_err(Into::into)

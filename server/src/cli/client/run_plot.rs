@@ -6,10 +6,10 @@ use crate::plot::{self, LineChart, ProfileBar, ProfileChart};
 use serde_json::Value;
 use std::path::Path;
 
-/// Draws the run's chart into `path`; returns what was drawn.
-pub fn draw(path: &Path, id: &str, run: &Value, result: Option<&Value>) -> Result<String, CliError> {
+/// Draws the run's chart into `path`; returns what was drawn. Relative artifact paths resolve under `artifacts`.
+pub fn draw(path: &Path, id: &str, run: &Value, result: Option<&Value>, artifacts: &Path) -> Result<String, CliError> {
     let fail = |e: plot::PlotError| CliError::Failed(format!("{}: {e}", path.display()));
-    if let Some(points) = result.and_then(equity_points) {
+    if let Some(points) = result.and_then(|r| equity_points(r, artifacts)) {
         let x_is_time = points.1;
         let chart = LineChart {
             title: format!("run {id}: equity of the best trial (test folds)"),
@@ -34,12 +34,12 @@ pub fn draw(path: &Path, id: &str, run: &Value, result: Option<&Value>) -> Resul
 
 /// The best trial's equity, fold after fold, from the files listed in `best.equity` (Parquet with `ts` and
 /// `equity` columns, or the original's JSON text `[{"equity": v}, …]`): `(points, x is time)`. None when a file
-/// is missing or unreadable.
-pub fn equity_points(result: &Value) -> Option<(Vec<(f64, f64)>, bool)> {
+/// is missing or unreadable. Relative paths (as the server names them) resolve under `artifacts`.
+pub fn equity_points(result: &Value, artifacts: &Path) -> Option<(Vec<(f64, f64)>, bool)> {
     let files = result["best"]["equity"].as_array()?;
     let mut values: Vec<(Option<f64>, f64)> = Vec::new();
     for f in files {
-        values.extend(read_equity_file(Path::new(f.as_str()?))?);
+        values.extend(read_equity_file(&artifacts.join(f.as_str()?))?);
     }
     if values.len() < 2 {
         return None;
@@ -150,11 +150,11 @@ mod tests {
         std::fs::write(&a, r#"[{"equity": 0.0}, {"equity": 1.5}]"#).unwrap();
         std::fs::write(&b, r#"[{"equity": 1.5}, {"equity": -0.5}]"#).unwrap();
         let result = json!({"best": {"equity": [a.to_str().unwrap(), b.to_str().unwrap()]}});
-        let (points, timed) = equity_points(&result).unwrap();
+        let (points, timed) = equity_points(&result, Path::new("/")).unwrap();
         assert!(!timed);
         assert_eq!(points, vec![(0.0, 0.0), (1.0, 1.5), (2.0, 1.5), (3.0, -0.5)]);
         let missing = json!({"best": {"equity": ["/nonexistent/equity_0.parquet"]}});
-        assert!(equity_points(&missing).is_none());
+        assert!(equity_points(&missing, Path::new("/")).is_none());
     }
 
     #[test]
@@ -174,7 +174,7 @@ mod tests {
             .finish(&mut df)
             .unwrap();
         let result = json!({"best": {"equity": [path.to_str().unwrap()]}});
-        let (points, timed) = equity_points(&result).unwrap();
+        let (points, timed) = equity_points(&result, Path::new("/")).unwrap();
         assert!(timed);
         // 2024-01-01T00:00:00Z is 1 704 067 200 000 ms after the epoch.
         assert_eq!(points, vec![(1_704_067_200_000.0, 1.0), (1_704_067_260_000.0, 1.25)]);

@@ -5,7 +5,7 @@ use super::http::{Api, Query};
 use crate::cli::output::{cell, plain_cell, CliError, Output, Table};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
 pub enum RunsCommand {
@@ -35,6 +35,9 @@ pub struct ShowArgs {
     /// per-fold metrics) to this .png or .svg file.
     #[arg(long)]
     pub plot: Option<PathBuf>,
+    /// Where relative artifact paths in the server's answers resolve (the configured artifacts directory).
+    #[arg(skip)]
+    pub artifacts_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -97,7 +100,8 @@ async fn show(api: &Api, out: Output, a: ShowArgs) -> Result<(), CliError> {
         render_run(&body) + &result.as_ref().map(chosen_params).unwrap_or_default()
     });
     if let Some(path) = &a.plot {
-        let drawn = super::run_plot::draw(path, &a.id, &body, result.as_ref())?;
+        let root = a.artifacts_dir.as_deref().unwrap_or(Path::new("."));
+        let drawn = super::run_plot::draw(path, &a.id, &body, result.as_ref(), root)?;
         eprintln!("wrote {} ({drawn})", path.display());
     }
     Ok(())
