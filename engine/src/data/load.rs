@@ -81,8 +81,13 @@ pub fn load(spec: &DataSpec, opts: &LoadOptions) -> Result<Vec<Bars>, DataError>
         // A MySQL table's timeframe column already selected rows of that timeframe; without one, the spec's
         // timeframe is still only a label of the table's vocabulary when it does not parse.
         let mysql = spec.file().is_none() && spec.source.is_none() && spec.mysql.is_some();
+        // Binance klines were fetched at the spec's own interval (`1w`, `1M` are not bar lengths `Timeframe` knows).
         let selected = mysql && spec.mysql.as_ref().is_some_and(|m| m.timeframe_col.is_some());
-        let wanted = if selected { None } else { spec.timeframe.as_deref() };
+        let wanted = if selected || spec.source.is_some() {
+            None
+        } else {
+            spec.timeframe.as_deref()
+        };
         super::conform::to_timeframe(series, wanted, mysql)
     });
     guard.check()?;
