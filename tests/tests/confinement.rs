@@ -35,7 +35,7 @@ fn detail(body: &Value) -> String {
 #[test]
 fn a_spec_cannot_point_the_feed_at_the_servers_own_environment() {
     let home = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/secret.db", home.path().display());
+    let db = format!("sqlite:///{}/secret.db", home.path().display());
     let server = spawn_server_at(home.path(), &[], &[("QE_DB_URL", &db)]);
     let api = Api::new(&server.base);
     let path = std::env::var("PATH").unwrap();
