@@ -77,9 +77,23 @@ test('signed out, the dashboard cannot submit; signed in through the form it sub
   await page.click('#submit-button');
   await page.waitForURL(/\/ui\/jobs\/[^?]+\?kind=stats/, { timeout: 30_000 });
   await hydrated(page);
+  // The stats job may end before the click: the button is then disabled, and the same cookie-authenticated POST
+  // is sent from the page itself (409 for a finished job). Clicking happens inside the page, so the check and
+  // the click cannot straddle the job's end.
   const cancelled = page.waitForResponse((r) => r.url().endsWith('/cancel') && r.request().method() === 'POST');
-  await page.click('#cancel');
-  const status = (await cancelled).status();
+  const clicked = await page.evaluate(() => {
+    const button = document.querySelector('#cancel');
+    if (!button || button.disabled) return false;
+    button.click();
+    return true;
+  });
+  const status = clicked
+    ? (await cancelled).status()
+    : await page.evaluate(async () => {
+      const id = location.pathname.split('/').pop();
+      const headers = { Prefer: 'respond-async', Accept: 'application/json' };
+      return (await fetch(`/runs/${id}/cancel`, { method: 'POST', headers })).status;
+    });
   assert.ok([202, 409].includes(status), `cancel answered ${status}, not 401/403`);
   await page.waitForSelector('#cancel:disabled', { timeout: 120_000 });
   const shown = (await page.locator('#job-status').innerText()).trim();
