@@ -116,6 +116,32 @@ test('the parameter heatmap, trial history, scatter, equity and drawdown are dra
   assert.deepEqual(errors, []);
 });
 
+test('the PBO panel shows the stored report and draws its logit histogram and degradation scatter', async () => {
+  const report = await (await fetch(server.base + '/runs/demo_optimize/overfitting')).json();
+  const pbo = report.symbols[0].pbo;
+  assert.equal(pbo.splits, 12870, 'all C(16, 8) splits');
+  const html = await (await fetch(server.base + RUN)).text();
+  const panel = html.slice(html.indexOf('id="pbo"'));
+  assert.match(panel, /12870 \(all\) splits of 16 blocks/, 'rendered on the server');
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + RUN);
+  await hydrated(page);
+  // The first card shows the API's PBO as a percentage, rounded to the page's decimals.
+  const card = await page.locator('#pbo .card').first().innerText();
+  assert.match(card, /PBO \(CSCV\)/);
+  const shown = parseFloat(card);
+  assert.ok(Math.abs(shown - pbo.pbo * 100) <= 0.051, `card ${card} vs PBO ${pbo.pbo}`);
+  for (const id of ['#pbo-logits', '#pbo-degradation']) {
+    const ink = await canvasInk(page, id);
+    assert.ok(ink.colour > 200, `${id} is drawn (${JSON.stringify(ink)})`);
+  }
+  const shape = report.symbols[0].robustness.spike ? 'spike' : 'plateau';
+  assert.match(await page.locator('#pbo .pbo-cards').innerText(), new RegExp(shape));
+  await page.locator('#pbo').screenshot({ path: join(screenshotDir, 'run-pbo.png') });
+  assert.deepEqual(errors, []);
+});
+
 test('an unknown run says so', async () => {
   const html = await (await fetch(server.base + '/ui/runs/nope')).text();
   assert.match(html, /Run not found/);

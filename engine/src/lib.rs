@@ -9,6 +9,7 @@ pub mod examples;
 pub mod features;
 pub mod jobs;
 pub mod optimize;
+pub mod overfit;
 pub mod seasonality;
 pub mod stats;
 pub mod store;

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod dataset;
 pub mod jobs;
+pub mod overfitting;
 pub mod runs;
 pub mod seasonality;
 pub mod spec;

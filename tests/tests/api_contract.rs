@@ -130,6 +130,15 @@ fn replay(api: &Api) {
     );
     let (_, metrics) = api.get(&format!("/runs/{id}/metrics"));
     assert_eq!(metrics, run["metrics"], "the same metrics as /runs/{{id}}");
+    // New: the overfitting report, also under /runs/{id}; its PBO is the one in run_metrics.
+    let (status, report) = api.get(&format!("/runs/{id}/overfitting"));
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report, run["overfitting"]);
+    let pbo = &report["symbols"][0]["pbo"];
+    assert_eq!(pbo["splits"], 252, "10 bars: 10 blocks, C(10, 5) splits: {pbo}");
+    assert_eq!(pbo["pbo"], metrics["aggregated"]["pbo"]);
+    assert!((0.0..=1.0).contains(&pbo["pbo"].as_f64().unwrap()));
+    assert_eq!(api.get("/runs/does-not-exist/overfitting").0, 404);
     assert!(metrics["aggregated"]
         .as_object()
         .is_some_and(|m| m.contains_key("sharpe")));

@@ -92,6 +92,26 @@ pub struct RunCharts {
     pub equity_note: String,
 }
 
+/// One symbol's overfitting figures with the charts of its PBO panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverfittingView {
+    pub report: model::overfitting::SymbolOverfitting,
+    /// The CSCV logits' histogram.
+    pub logits: Option<ChartSpec>,
+    /// Each split's in-sample best: in-sample against out-of-sample Sharpe.
+    pub degradation: Option<ChartSpec>,
+}
+
+/// The overfitting panel of run `run_id`: one view per symbol (empty before reports were kept).
+#[server]
+pub async fn get_run_overfitting(run_id: String) -> Result<Vec<OverfittingView>, ServerFnError> {
+    let store = super::store()?;
+    let report = engine::store::runs::get_overfitting(&store, &run_id)
+        .await
+        .map_err(super::fail)?;
+    Ok(crate::compute::overfitting::views(report.unwrap_or_default()))
+}
+
 /// Optimisation runs, newest first, 25 per page (`page` from 1).
 #[server]
 pub async fn list_optimize_runs(page: i64) -> Result<RunList, ServerFnError> {

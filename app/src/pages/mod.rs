@@ -5,6 +5,7 @@ mod leaderboard;
 mod overview;
 mod run_charts;
 mod run_detail;
+mod run_overfitting;
 mod runs;
 mod seasonality;
 mod signin;

@@ -45,7 +45,8 @@ async fn run_and_record(ctx: &JobContext, spec: ExperimentSpec, out_dir: &str) -
     if let Some(store) = &ctx.store {
         let metrics = outcome.metric_values();
         let trials = outcome.stored_trials();
-        runs::record_outcome(store, &ctx.run_id, &metrics, &trials, "FINISHED").await?;
+        let report = outcome.overfitting();
+        runs::record_outcome(store, &ctx.run_id, &metrics, &trials, Some(&report), "FINISHED").await?;
     }
     ctx.report(1.0, "finished");
     Ok(outcome.result_json(out_dir))

@@ -13,6 +13,7 @@ use crate::seasonality::pipeline::{self, Prepared, SpecProfiles};
 use crate::seasonality::{payload, SeasonalityError};
 use crate::store::seasonality::{complete_run, finish_run, insert_run, ProfileKey, RunStatus};
 use crate::store::seasonality_trials::{insert_trials, SeasonalityTrialRow};
+use model::overfitting::Overfitting;
 use model::seasonality::{ProfileRow, YearRow};
 use model::spec::seasonality::{normalize_search_space, SeasonalitySpec};
 use serde_json::{json, Value};
@@ -54,7 +55,7 @@ pub async fn optimize(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Value, 
         })?;
     let spec_c = spec.clone();
     let details = persisted(ctx, &spec, async move {
-        let (details, trials) = ctx
+        let (details, trials, overfitting) = ctx
             .blocking(move |ctx| {
                 let series = load(ctx, &spec_c)?;
                 let budget = super::budget::seasonality(&series, spec_c.compute.trials());
@@ -64,6 +65,9 @@ pub async fn optimize(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Value, 
             })
             .await?;
         store_trials(ctx, &trials).await?;
+        if let Some(store) = &ctx.store {
+            crate::store::runs::save_overfitting(store, &ctx.run_id, &overfitting).await?;
+        }
         Ok::<_, JobError>(details)
     })
     .await?;
@@ -123,7 +127,7 @@ fn compute_optimize(
     spec: &SeasonalitySpec,
     series: &[Bars],
     trials: &[TrialParams],
-) -> Result<(RunDetails, Vec<opt::TrialRecord>), JobError> {
+) -> Result<(RunDetails, Vec<opt::TrialRecord>, Overfitting), JobError> {
     ctx.report(0.05, "preparing folds and profiles");
     let prep = Prepared::new(spec, series);
     let progress = |done: usize, total: usize| ctx.report(0.1 + 0.8 * done as f64 / total.max(1) as f64, "trials");
@@ -144,6 +148,7 @@ fn compute_optimize(
     // The best trial again, recorded: its fold artifacts under `best_run/` and its profiles for persistence.
     let (mut profiles, mut years) = (Vec::new(), Vec::new());
     let mut paths = json!({"trials": trials_path.display().to_string(), "summary": summary_path.display().to_string()});
+    let mut best_run = None;
     if let Some(t) = best {
         let trial_spec = t.params.apply(spec);
         let source = SpecProfiles::with(&trial_spec, &t.params.dims);
@@ -155,8 +160,12 @@ fn compute_optimize(
                 profiles = run.folds[k].profiles.rows.clone();
                 years = run.folds[k].profiles.years.clone();
             }
+            best_run = Some(run);
         }
     }
+    let overfitting = Overfitting {
+        symbols: vec![opt::overfitting(&prep, &outcome, best_run.as_ref())],
+    };
     let result = json!({
         "best_value": best_value,
         "best_params": best_params,
@@ -168,13 +177,14 @@ fn compute_optimize(
         "best_oos_metrics": best.map(|t| payload::metrics_value(&t.oos)),
         "in_sample": prep.in_sample,
         "run_id": ctx.run_id,
+        "overfitting": overfitting,
     });
     let details = RunDetails {
         result,
         profiles,
         years,
     };
-    Ok((details, outcome.trials))
+    Ok((details, outcome.trials, overfitting))
 }
 
 fn profile_key(spec: &SeasonalitySpec) -> ProfileKey {

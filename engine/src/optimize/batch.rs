@@ -6,12 +6,45 @@ use super::evaluate::SymbolCtx;
 use super::space::TrialParams;
 use crate::backtest::metrics::held_pair;
 use crate::backtest::{run_lanes, Accumulator, BacktestMetrics, Lane, SignalBits, Sink, Trade};
+use crate::overfit::{BlockSink, BlockSums};
 
-/// One trial over every fold: the train windows stitched, the test windows stitched, and each fold's train metrics.
+/// One trial over every fold: the train windows stitched, the test windows stitched (with their per-block sums),
+/// and each fold's train metrics.
 pub(super) struct Simulated {
     pub train_all: Accumulator,
     pub test_all: Accumulator,
+    pub test_blocks: BlockSums,
     pub train_folds: Vec<Option<BacktestMetrics>>,
+}
+
+/// Feeds a test window into the stitched out-of-sample accumulator and the trial's block sums.
+struct TestSink<'a> {
+    acc: &'a mut Accumulator,
+    blocks: BlockSink<'a>,
+}
+
+impl Sink for TestSink<'_> {
+    #[inline(always)]
+    fn bar(&mut self, i: usize, ret: f64, long: bool) {
+        self.acc.bar(i, ret, long);
+        self.blocks.bar(i, ret, long);
+    }
+    #[inline]
+    fn flat(&mut self, range: std::ops::Range<usize>) {
+        self.acc.flat(range);
+    }
+    #[inline]
+    fn held(&mut self, first: usize, rets: &[f64]) {
+        self.acc.held(first, rets);
+        self.blocks.held(first, rets);
+    }
+    fn trade(&mut self, t: &Trade) {
+        self.acc.trade(t);
+        self.blocks.trade(t);
+    }
+    fn span(&mut self, ms: i64) {
+        self.acc.span(ms);
+    }
 }
 
 /// Feeds one kernel pass into two accumulators (a fold's own metrics and the stitched ones).
@@ -48,8 +81,9 @@ pub(super) fn simulate(ctx: &SymbolCtx, points: &[TrialParams]) -> Vec<Simulated
     let signals: Vec<&SignalBits> = points.iter().map(|p| ctx.signal(p)).collect();
     let mut train_all = vec![Accumulator::default(); n];
     let mut test_all = vec![Accumulator::default(); n];
+    let mut test_blocks = vec![BlockSums::new(ctx.layout.blocks()); n];
     let mut train_folds: Vec<Vec<Option<BacktestMetrics>>> = vec![Vec::with_capacity(ctx.folds.len()); n];
-    for f in &ctx.folds {
+    for (k, f) in ctx.folds.iter().enumerate() {
         if f.train.is_empty() {
             train_folds.iter_mut().for_each(|t| t.push(None));
         } else {
@@ -70,13 +104,17 @@ pub(super) fn simulate(ctx: &SymbolCtx, points: &[TrialParams]) -> Vec<Simulated
                 t.push(Some(o.finish(ctx.bars_per_year)));
             }
         }
-        let mut lanes: Vec<Lane<SignalBits, &mut Accumulator>> = test_all
+        let mut lanes: Vec<Lane<SignalBits, TestSink>> = test_all
             .iter_mut()
+            .zip(test_blocks.iter_mut())
             .zip(points.iter().zip(&signals))
-            .map(|(all, (p, s))| Lane {
+            .map(|((acc, blocks), (p, s))| Lane {
                 signal: *s,
                 params: ctx.params(p),
-                sink: all,
+                sink: TestSink {
+                    acc,
+                    blocks: ctx.layout.sink(k, blocks),
+                },
             })
             .collect();
         run_lanes(&ctx.market, f.test.clone(), &mut lanes);
@@ -84,10 +122,12 @@ pub(super) fn simulate(ctx: &SymbolCtx, points: &[TrialParams]) -> Vec<Simulated
     train_all
         .into_iter()
         .zip(test_all)
+        .zip(test_blocks)
         .zip(train_folds)
-        .map(|((train_all, test_all), train_folds)| Simulated {
+        .map(|(((train_all, test_all), test_blocks), train_folds)| Simulated {
             train_all,
             test_all,
+            test_blocks,
             train_folds,
         })
         .collect()

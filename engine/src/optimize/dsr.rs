@@ -5,12 +5,13 @@
 /// Euler–Mascheroni constant.
 const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
 
-/// The expected maximum Sharpe of `n_trials` unskilled trials with Sharpe variance `var_sr` (per observation).
-pub fn expected_max_sharpe(var_sr: f64, n_trials: usize) -> f64 {
-    if n_trials < 2 || var_sr <= 0.0 {
+/// The expected maximum Sharpe of `n_trials` unskilled trials with Sharpe variance `var_sr` (per observation);
+/// `n_trials` may be an effective, fractional count.
+pub fn expected_max_sharpe(var_sr: f64, n_trials: f64) -> f64 {
+    if n_trials.is_nan() || n_trials <= 1.0 || var_sr <= 0.0 {
         return 0.0;
     }
-    let n = n_trials as f64;
+    let n = n_trials;
     let z1 = norm_ppf(1.0 - 1.0 / n);
     let z2 = norm_ppf(1.0 - 1.0 / (n * std::f64::consts::E));
     var_sr.sqrt() * ((1.0 - EULER_GAMMA) * z1 + EULER_GAMMA * z2)
@@ -18,7 +19,7 @@ pub fn expected_max_sharpe(var_sr: f64, n_trials: usize) -> f64 {
 
 /// DSR = Φ((SR − SR₀)·√(T − 1) / √(1 − γ₃·SR + (γ₄ − 1)/4·SR²)), with SR, V[SR] per observation (not
 /// annualised), `t` observations, skewness γ₃ and (non-excess) kurtosis γ₄. 0 when undefined.
-pub fn deflated_sharpe(sr: f64, var_sr: f64, n_trials: usize, t: usize, skew: f64, kurtosis: f64) -> f64 {
+pub fn deflated_sharpe(sr: f64, var_sr: f64, n_trials: f64, t: usize, skew: f64, kurtosis: f64) -> f64 {
     let sr0 = expected_max_sharpe(var_sr, n_trials);
     let denom = 1.0 - skew * sr + (kurtosis - 1.0) / 4.0 * sr * sr;
     if t < 2 || denom.is_nan() || denom <= 0.0 {
@@ -107,7 +108,7 @@ mod tests {
     #[test]
     fn the_published_example_gives_a_dsr_of_about_0_9004() {
         // Annual SR 2.5 and V[SR] 0.5 over 250 observations per year, N 100, T 1250, skew −3, kurtosis 10.
-        let dsr = deflated_sharpe(2.5 / 250f64.sqrt(), 0.5 / 250.0, 100, 1250, -3.0, 10.0);
+        let dsr = deflated_sharpe(2.5 / 250f64.sqrt(), 0.5 / 250.0, 100.0, 1250, -3.0, 10.0);
         assert!((dsr - 0.9004).abs() < 5e-4, "{dsr}");
     }
 
@@ -119,10 +120,42 @@ mod tests {
         assert!((norm_cdf(0.0) - 0.5).abs() < 2e-7);
     }
 
+    /// Sample Sharpe, skew and kurtosis of each of 50 trials of 1,000 normal daily returns: noise, but trial 0
+    /// with a daily Sharpe of 0.2.
+    fn trials() -> Vec<(f64, f64, f64)> {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, Normal};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        (0..50)
+            .map(|j| {
+                let d = Normal::new(if j == 0 { 0.002 } else { 0.0 }, 0.01).unwrap();
+                let r: Vec<f64> = (0..1000).map(|_| d.sample(&mut rng)).collect();
+                let mean = r.iter().sum::<f64>() / 1000.0;
+                let sd = (r.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 999.0).sqrt();
+                let (skew, kurt) = crate::backtest::skew_kurtosis(&r);
+                (mean / sd, skew, kurt)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_real_edge_deflates_to_near_one_and_an_ordinary_noise_trial_to_near_zero() {
+        let t = trials();
+        let srs: Vec<f64> = t.iter().map(|x| x.0).collect();
+        let m = srs.iter().sum::<f64>() / 50.0;
+        let var = srs.iter().map(|s| (s - m).powi(2)).sum::<f64>() / 49.0;
+        let dsr = |k: usize| deflated_sharpe(t[k].0, var, 50.0, 1000, t[k].1, t[k].2);
+        assert!(dsr(0) > 0.99, "{}", dsr(0));
+        let mut noise: Vec<f64> = (1..50).map(dsr).collect();
+        noise.sort_by(f64::total_cmp);
+        assert!(noise[24] < 0.05, "median noise trial {}", noise[24]);
+        assert!(noise[48] < 0.9, "best noise trial {}", noise[48]);
+    }
+
     #[test]
     fn more_trials_deflate_more() {
-        let few = deflated_sharpe(0.1, 0.002, 10, 1000, 0.0, 3.0);
-        let many = deflated_sharpe(0.1, 0.002, 1000, 1000, 0.0, 3.0);
+        let few = deflated_sharpe(0.1, 0.002, 10.0, 1000, 0.0, 3.0);
+        let many = deflated_sharpe(0.1, 0.002, 1000.0, 1000, 0.0, 3.0);
         assert!(many < few, "{many} {few}");
     }
 }

@@ -8,8 +8,11 @@ use super::{objective_value, select, OptimizeError, RunContext, SymbolOutcome, T
 use crate::backtest::{bars_per_year, cost_fraction, Market, Params, SignalBits};
 use crate::data::Bars;
 use crate::features::atr;
+use crate::overfit::robust::{robustness, Point};
+use crate::overfit::{BlockLayout, DEFAULT_BLOCKS};
 use crate::validate::{walk_forward, Fold, WalkForward};
-use model::spec::experiment::{ExperimentSpec, Objective, SearchMethod};
+use model::overfitting::{Neighbourhood, Robustness};
+use model::spec::experiment::{ExperimentSpec, Objective, SearchMethod, SearchSpace};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -27,6 +30,8 @@ pub(super) struct SymbolCtx<'a> {
     pub objective: Objective,
     /// No train windows: selection happens on the test windows.
     pub in_sample: bool,
+    /// The CSCV blocks of the stitched test windows.
+    pub layout: BlockLayout,
 }
 
 impl SymbolCtx<'_> {
@@ -56,10 +61,12 @@ pub(super) fn evaluate(ctx: &SymbolCtx, number: usize, p: TrialParams, sim: Opti
         train_folds: vec![None; ctx.folds.len()],
         objective_value: None,
         selection_value: None,
+        blocks: None,
     };
     let Some(Simulated {
         train_all,
         test_all,
+        test_blocks,
         train_folds,
     }) = sim.filter(|_| p.is_valid())
     else {
@@ -89,6 +96,7 @@ pub(super) fn evaluate(ctx: &SymbolCtx, number: usize, p: TrialParams, sim: Opti
         train_folds,
         objective_value: objective,
         selection_value,
+        blocks: Some(test_blocks),
     }
 }
 
@@ -116,6 +124,7 @@ pub(super) fn optimize_symbol(
             .map(move |&l| (f, l))
     });
     let folds = walk_forward(&bars.ts, &wf);
+    let tests: Vec<_> = folds.iter().map(|f| f.test.clone()).collect();
     // Trials only read bars up to the last fold's end: indicators (recursive from the first bar) stop there.
     let used = folds.iter().map(|f| f.train.end.max(f.test.end)).max().unwrap_or(0);
     let sym = SymbolCtx {
@@ -134,6 +143,7 @@ pub(super) fn optimize_symbol(
         min_trades: v.min_trades as u64,
         objective: s.objective,
         in_sample: v.train_months == 0,
+        layout: BlockLayout::new(&tests, DEFAULT_BLOCKS),
     };
     let trials = if sym.folds.is_empty() {
         Vec::new() // as the original: no folds, no trial recorded
@@ -144,7 +154,36 @@ pub(super) fn optimize_symbol(
             SearchMethod::Tpe => tpe_search(&sym, spec, ctx)?,
         }
     };
-    Ok(select::finish(&sym, &bars.symbol, trials))
+    let mut outcome = select::finish(&sym, &bars.symbol, trials);
+    outcome.overfitting.robustness = robustness_of(&s.search_space, s.method, &outcome);
+    Ok(outcome)
+}
+
+/// The best trial's neighbourhood by its selection value: grid neighbours for a grid search, nearest trials else.
+fn robustness_of(space: &SearchSpace, method: SearchMethod, outcome: &SymbolOutcome) -> Option<Robustness> {
+    let pos = |list: &[f64], v: f64| list.iter().position(|&x| x == v).unwrap_or(0);
+    let fast: Vec<f64> = space.ema_fast.iter().map(|&v| v as f64).collect();
+    let slow: Vec<f64> = space.ema_slow.iter().map(|&v| v as f64).collect();
+    let points: Vec<Point<4>> = outcome
+        .trials
+        .iter()
+        .map(|t| Point {
+            trial: t.number,
+            index: [
+                pos(&fast, t.params.ema_fast as f64),
+                pos(&slow, t.params.ema_slow as f64),
+                pos(&space.atr_k, t.params.atr_k),
+                pos(&space.r, t.params.r),
+            ],
+            value: t.selection_value.filter(|_| t.status == TrialStatus::Complete),
+        })
+        .collect();
+    let how = match method {
+        SearchMethod::Grid => Neighbourhood::Grid,
+        SearchMethod::Random | SearchMethod::Tpe => Neighbourhood::Nearest,
+    };
+    let names = ["ema_fast", "ema_slow", "atr_k", "R"];
+    robustness(&points, outcome.best?, space::cardinalities(space), names, how)
 }
 
 /// Evaluates `points` in parallel, numbering them from `first`; checks the cancel flag before each trial.

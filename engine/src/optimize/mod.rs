@@ -10,6 +10,7 @@ mod batch;
 pub mod dsr;
 mod evaluate;
 mod indicators;
+mod overfitting;
 mod result;
 mod rows;
 pub use result::{artifact_path, fold_file, iso, params_json};
@@ -90,6 +91,8 @@ pub struct TrialResult {
     pub objective_value: Option<f64>,
     /// The objective on the selection window (train in walk-forward mode, test in in-sample mode).
     pub selection_value: Option<f64>,
+    /// Per-block sums of the stitched test windows (None for failed trials), for CSCV and N_eff.
+    pub blocks: Option<crate::overfit::BlockSums>,
 }
 
 /// The selected parameters' path through one fold's test window.
@@ -108,18 +111,8 @@ pub struct FoldPath {
     pub equity: Vec<(i64, f64)>,
 }
 
-/// The deflated Sharpe ratio of the best trial and its inputs (Sharpe values per bar, not annualised).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct DsrReport {
-    pub dsr: f64,
-    pub sharpe: f64,
-    pub expected_max_sharpe: f64,
-    pub var_sharpe: f64,
-    pub n_trials: usize,
-    pub n_obs: usize,
-    pub skew: f64,
-    pub kurtosis: f64,
-}
+/// The deflated Sharpe ratio of the best trial and its inputs (Sharpe values per return period).
+pub type DsrReport = model::overfitting::Dsr;
 
 /// Everything one symbol's optimisation produced.
 #[derive(Debug, Clone)]
@@ -132,7 +125,8 @@ pub struct SymbolOutcome {
     pub folds: Vec<FoldPath>,
     /// Metrics of the stitched walk-forward path (None without folds).
     pub walk_forward: Option<BacktestMetrics>,
-    pub dsr: Option<DsrReport>,
+    /// PBO, deflated Sharpe ratios and the optimum's robustness.
+    pub overfitting: model::overfitting::SymbolOverfitting,
 }
 
 /// The result of [`run`]: one outcome per symbol, in input order.

@@ -70,7 +70,7 @@ impl OptimizeOutcome {
                     "metrics": best.map(|t| t.out_of_sample),
                     "in_sample": best.and_then(|t| t.in_sample),
                     "walk_forward": s.walk_forward,
-                    "deflated_sharpe": s.dsr,
+                    "deflated_sharpe": s.overfitting.dsr,
                 })
             })
             .collect();
@@ -132,7 +132,7 @@ fn symbol_json(s: &SymbolOutcome, out_dir: &str, several: bool, with_atr: bool) 
             "trades": files("trades"),
             "equity": files("equity"),
             "summary": artifact_path(out_dir, "summary.json"),
-            "deflated_sharpe": s.dsr,
+            "deflated_sharpe": s.overfitting.dsr,
         })
     });
     let folds: Vec<Value> = s.folds.iter().map(|f| fold_json(s, f, with_atr)).collect();

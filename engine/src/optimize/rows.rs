@@ -59,8 +59,8 @@ impl OptimizeOutcome {
             .collect()
     }
 
-    /// `run_metrics` values: the stitched walk-forward metrics, the DSR and the selection mode aggregated
-    /// (fold None), and each fold's test-window metrics; `max_drawdown` is also stored as `max_dd`, the name the
+    /// `run_metrics` values: the stitched walk-forward metrics, the DSRs, PBO, robustness and the selection mode
+    /// aggregated (fold None), and each fold's test-window metrics and DSR; `max_drawdown` is also stored as `max_dd`, the name the
     /// original's runs tables use. With several symbols names are `SYMBOL.metric`.
     pub fn metric_values(&self) -> Vec<MetricValue> {
         let several = self.symbols.len() > 1;
@@ -86,8 +86,22 @@ impl OptimizeOutcome {
                 metric_pairs(m).into_iter().for_each(|(n, v)| push(None, n, v));
                 push(None, "max_dd", m.max_drawdown);
             }
-            if let Some(d) = &s.dsr {
+            let o = &s.overfitting;
+            if let Some(d) = &o.dsr {
                 push(None, "deflated_sharpe", d.dsr);
+                push(None, "dsr_n_eff", d.n_eff);
+            }
+            if let Some(d) = &o.walk_forward_dsr {
+                push(None, "walk_forward_dsr", d.dsr);
+            }
+            if let Some(p) = &o.pbo {
+                push(None, "pbo", p.pbo);
+                push(None, "pbo_prob_oos_loss", p.prob_oos_loss);
+                push(None, "pbo_degradation_slope", p.degradation_slope);
+            }
+            if let Some(r) = &o.robustness {
+                push(None, "robust_share_within_10pct", r.share_within_10pct);
+                push(None, "robust_spike", r.spike as i64 as f64);
             }
             push(None, "in_sample_selection", self.in_sample_selection as i64 as f64);
             push(None, "n_trials", s.trials.len() as f64);
@@ -97,8 +111,20 @@ impl OptimizeOutcome {
                     .for_each(|(n, v)| push(Some(f.fold as i64), n, v));
                 push(Some(f.fold as i64), "max_dd", f.metrics.max_drawdown);
             }
+            for d in &o.fold_dsr {
+                push(Some(d.fold as i64), "deflated_sharpe", d.dsr.dsr);
+            }
         }
         out
+    }
+}
+
+impl OptimizeOutcome {
+    /// The run's overfitting report, one entry per symbol.
+    pub fn overfitting(&self) -> model::overfitting::Overfitting {
+        model::overfitting::Overfitting {
+            symbols: self.symbols.iter().map(|s| s.overfitting.clone()).collect(),
+        }
     }
 }
 

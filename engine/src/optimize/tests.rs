@@ -235,8 +235,113 @@ fn walk_forward_selects_on_train_and_reports_the_test_window() {
         wf.n_trades as usize,
         s.folds.iter().map(|f| f.trades.len()).sum::<usize>()
     );
-    let dsr = s.dsr.unwrap();
+    let dsr = s.overfitting.dsr.unwrap();
     assert!((0.0..=1.0).contains(&dsr.dsr) && dsr.n_trials > 1);
+}
+
+/// Each trial's block sums are those of its own test-window returns re-run alone and cut into 16 blocks by
+/// stitched position; the report's PBO is CSCV over exactly those sums; every fold gets a DSR; 15-minute bars
+/// give daily DSR periods.
+#[test]
+fn the_overfitting_report_is_built_from_each_trials_own_test_returns() {
+    let all = synthetic(200);
+    let bars = &all[0];
+    let spec = wf_spec("grid", json!({}));
+    let (cancel, progress) = quiet();
+    let out = run(&spec, std::slice::from_ref(bars), &RunContext::new(progress, &cancel)).unwrap();
+    let s = &out.symbols[0];
+    let a = atr(&bars.high, &bars.low, &bars.close, 14);
+    let m = Market {
+        ts: &bars.ts,
+        open: &bars.open,
+        high: &bars.high,
+        low: &bars.low,
+        close: &bars.close,
+        atr: &a,
+    };
+    let tests: Vec<std::ops::Range<usize>> = s
+        .folds
+        .iter()
+        .map(|f| {
+            let lo = bars.ts.partition_point(|&t| t < f.test_start);
+            lo..bars.ts.partition_point(|&t| t < f.test_end)
+        })
+        .collect();
+    let total: usize = tests.iter().map(|r| r.len()).sum();
+    let block_of = |pos: usize| (0..16).rev().find(|&b| b * total / 16 <= pos).unwrap();
+    let mut own = Vec::new();
+    for t in s.trials.iter().filter(|t| t.status == TrialStatus::Complete) {
+        let (fast, slow) = (ema(&bars.close, t.params.ema_fast), ema(&bars.close, t.params.ema_slow));
+        let p = Params {
+            atr_k: t.params.atr_k,
+            r_mult: t.params.r,
+            cost: 0.0001,
+        };
+        let mut sums = crate::overfit::BlockSums::new(16);
+        let mut pos = 0;
+        for r in &tests {
+            let rec = backtest::full(
+                &m,
+                &EmaCross {
+                    fast: &fast,
+                    slow: &slow,
+                },
+                r.clone(),
+                &p,
+            );
+            for (&(i, _), &ret) in rec.equity.iter().zip(&rec.returns) {
+                let b = block_of(pos + i - r.start);
+                sums.sum[b] += ret;
+                sums.sum_sq[b] += ret * ret;
+            }
+            for tr in &rec.trades {
+                sums.trades[block_of(pos + tr.exit_index - r.start)] += 1;
+            }
+            pos += r.len();
+        }
+        let got = t.blocks.as_ref().unwrap();
+        assert_eq!(got.trades, sums.trades, "trial {}", t.number);
+        for b in 0..16 {
+            assert!((got.sum[b] - sums.sum[b]).abs() < 1e-12, "trial {} block {b}", t.number);
+            assert!(
+                (got.sum_sq[b] - sums.sum_sq[b]).abs() < 1e-12,
+                "trial {} block {b}",
+                t.number
+            );
+        }
+        own.push(sums);
+    }
+    let bars_per_block: Vec<usize> = (0..16).map(|b| (b + 1) * total / 16 - b * total / 16).collect();
+    let pbo = s.overfitting.pbo.clone().unwrap();
+    let again = crate::overfit::cscv::pbo(&bars_per_block, &own.iter().collect::<Vec<_>>(), 0).unwrap();
+    assert_eq!((pbo.pbo, pbo.splits, pbo.n_trials), (again.pbo, 12_870, own.len()));
+    assert!((pbo.degradation_slope - again.degradation_slope).abs() < 1e-9);
+
+    let o = &s.overfitting;
+    assert_eq!(
+        o.fold_dsr.len(),
+        s.folds.iter().filter(|f| f.selected.is_some()).count()
+    );
+    let d = o.dsr.unwrap();
+    assert_eq!(d.period, model::overfitting::ReturnPeriod::Day);
+    assert!(d.n_obs < 200 && d.n_obs > 100, "{} days of train windows", d.n_obs);
+    assert!(d.n_eff >= 1.0 && d.n_eff <= d.n_trials as f64);
+    let wf = o.walk_forward_dsr.unwrap();
+    assert!((0.0..=1.0).contains(&wf.dsr));
+    let r = o.robustness.clone().unwrap();
+    assert_eq!(Some(r.best_trial), s.best);
+    assert!(r.neighbours >= 1 && r.neighbours <= 11);
+    let names: Vec<&str> = r.sensitivity.iter().map(|p| p.param.as_str()).collect();
+    assert_eq!(names, ["ema_fast", "ema_slow", "R"]);
+    let report = out.overfitting();
+    // Every figure is finite (serde_json writes NaN as null) and the stored JSON reads back as the type.
+    let text = serde_json::to_string(&report).unwrap();
+    assert!(!text.contains("null"), "{text}");
+    let back: model::overfitting::Overfitting = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.symbols.len(), 1);
+    let metrics = out.metric_values();
+    let pbo_row = metrics.iter().find(|m| m.name == "pbo" && m.fold.is_none()).unwrap();
+    assert_eq!(pbo_row.value, pbo.pbo);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use crate::backtest::{run, Accumulator, BacktestMetrics, Market, Params, Signal, Sink, Trade};
 use crate::data::Bars;
+use crate::overfit::{BlockLayout, BlockSink, BlockSums};
 use std::ops::Range;
 
 /// A signal computed for a window only, read with absolute bar indices.
@@ -45,19 +46,21 @@ impl<'a> SymbolData<'a> {
     }
 }
 
-/// Running accumulators of a whole run: pooled and per symbol, across folds.
+/// Running accumulators of a whole run: pooled and per symbol, across folds, and the pooled per-block sums.
 #[derive(Debug, Clone)]
 pub struct Stitched {
     pub pooled: Accumulator,
     pub per_symbol: Vec<Accumulator>,
+    pub blocks: BlockSums,
 }
 
 impl Stitched {
-    /// Fresh accumulators for `n_symbols` symbols.
-    pub fn new(n_symbols: usize) -> Self {
+    /// Fresh accumulators for `n_symbols` symbols and `blocks` CSCV blocks.
+    pub fn new(n_symbols: usize, blocks: usize) -> Self {
         Stitched {
             pooled: Accumulator::default(),
             per_symbol: vec![Accumulator::default(); n_symbols],
+            blocks: BlockSums::new(blocks),
         }
     }
 }
@@ -100,6 +103,7 @@ struct Tee<'a> {
     symbol: &'a mut Accumulator,
     oos: &'a mut Accumulator,
     oos_symbol: &'a mut Accumulator,
+    blocks: BlockSink<'a>,
     record: Option<(&'a mut FoldBacktest, usize, &'a [i64])>,
 }
 
@@ -110,6 +114,7 @@ impl Sink for Tee<'_> {
         self.symbol.bar(i, ret, long);
         self.oos.bar(i, ret, long);
         self.oos_symbol.bar(i, ret, long);
+        self.blocks.bar(i, ret, long);
         if let Some((out, _, ts)) = self.record.as_mut() {
             out.equity.ts.push(ts[i]);
             out.equity.equity.push(self.fold.equity());
@@ -121,6 +126,7 @@ impl Sink for Tee<'_> {
         self.symbol.trade(t);
         self.oos.trade(t);
         self.oos_symbol.trade(t);
+        self.blocks.trade(t);
         if let Some((out, s, _)) = self.record.as_mut() {
             out.trades.push((*s, *t));
         }
@@ -134,8 +140,10 @@ impl Sink for Tee<'_> {
     }
 }
 
-/// Backtests every symbol on its test window with its signal (`signals[s]` covers `tests[s]`), feeding `stitched`.
-/// `record` keeps trades and the equity curve.
+/// Backtests every symbol on its test window with its signal (`signals[s]` covers `tests[s]`), feeding `stitched`
+/// (its block sums through `blocks`: the layout and the index of this fold's first window in it). `record` keeps
+/// trades and the equity curve.
+#[allow(clippy::too_many_arguments)]
 pub fn backtest_fold(
     data: &[SymbolData],
     tests: &[Range<usize>],
@@ -143,6 +151,7 @@ pub fn backtest_fold(
     params: &Params,
     bars_per_year: f64,
     stitched: &mut Stitched,
+    blocks: (&BlockLayout, usize),
     record: bool,
 ) -> FoldBacktest {
     let mut out = FoldBacktest::default();
@@ -168,6 +177,7 @@ pub fn backtest_fold(
             symbol: &mut symbol,
             oos: &mut stitched.pooled,
             oos_symbol: &mut stitched.per_symbol[s],
+            blocks: blocks.0.sink(blocks.1 + s, &mut stitched.blocks),
             record: record.then_some((&mut out, s, &d.bars.ts[..])),
         };
         run(&d.market(), &signal, range, params, &mut tee);
@@ -225,7 +235,8 @@ mod tests {
         let range = 50..170;
         let expected = metrics_only(&d.market(), &long[..], range.clone(), &params, 1000.0);
         let expected_trades = full(&d.market(), &long[..], range.clone(), &params).trades;
-        let mut st = Stitched::new(1);
+        let mut st = Stitched::new(1, 0);
+        let layout = BlockLayout::new(std::slice::from_ref(&range), 0);
         let got = backtest_fold(
             &[d],
             std::slice::from_ref(&range),
@@ -233,6 +244,7 @@ mod tests {
             &params,
             1000.0,
             &mut st,
+            (&layout, 0),
             true,
         );
         assert_eq!(got.metrics, expected);
@@ -253,7 +265,9 @@ mod tests {
         let tests = [50..170, 0..0, 10..40];
         let signals: Vec<Vec<bool>> = tests.iter().map(|r| r.clone().map(|i| i % 3 != 0).collect()).collect();
         let data: Vec<SymbolData> = (0..3).map(|_| SymbolData::new(&b)).collect();
-        let got = backtest_fold(&data, &tests, &signals, &params, 1000.0, &mut Stitched::new(3), true);
+        let layout = BlockLayout::new(&tests, 4);
+        let mut st = Stitched::new(3, 4);
+        let got = backtest_fold(&data, &tests, &signals, &params, 1000.0, &mut st, (&layout, 0), true);
         let e = &got.equity;
         let want_symbols: Vec<u32> = [0; 120].into_iter().chain([2; 30]).collect();
         assert_eq!(e.symbol, want_symbols);
@@ -261,6 +275,18 @@ mod tests {
         assert_eq!(e.equity.len(), 150);
         assert!(e.equity.iter().all(|x| x.is_finite() && *x > 0.0));
         assert!(!got.trades.is_empty());
+        // The block sums hold every pooled bar return (the equity curve's ratios), symbols one after the other.
+        let mut prev = 1.0;
+        let rets: Vec<f64> = e
+            .equity
+            .iter()
+            .map(|&x| std::mem::replace(&mut prev, x))
+            .zip(&e.equity)
+            .map(|(a, b)| b / a - 1.0)
+            .collect();
+        let total: f64 = rets.iter().sum();
+        assert!((st.blocks.sum.iter().sum::<f64>() - total).abs() < 1e-9);
+        assert_eq!(st.blocks.trades.iter().sum::<u32>() as usize, got.trades.len());
     }
 
     #[test]
@@ -273,8 +299,9 @@ mod tests {
             cost: 0.0,
         };
         let long = vec![true; b.len()];
-        let mut st = Stitched::new(1);
+        let mut st = Stitched::new(1, 0);
         for r in [0..80, 100..200] {
+            let layout = BlockLayout::new(std::slice::from_ref(&r), 0);
             backtest_fold(
                 std::slice::from_ref(&d),
                 std::slice::from_ref(&r),
@@ -282,6 +309,7 @@ mod tests {
                 &params,
                 500.0,
                 &mut st,
+                (&layout, 0),
                 false,
             );
         }

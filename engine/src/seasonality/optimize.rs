@@ -8,6 +8,8 @@ use super::pipeline::{self, Prepared, RunOutcome};
 use super::trial_cache::{ProfileCache, TrialProfiles};
 use super::{Dim, SeasonalityError};
 use crate::backtest::BacktestMetrics;
+use crate::overfit::{cscv, deflated, neff, BlockSums};
+use model::overfitting::SymbolOverfitting;
 use model::spec::seasonality::{Combine, Param, SearchSpace, SeasonalitySpec, SelectMethod};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -135,6 +137,8 @@ pub struct TrialRecord {
     pub objective: f64,
     pub best_metrics: Value,
     pub oos: BacktestMetrics,
+    /// Per-block sums of the pooled out-of-sample returns.
+    pub blocks: BlockSums,
 }
 
 /// The trials and the best one (highest objective; the first wins ties).
@@ -210,6 +214,7 @@ pub fn optimize(
                 objective: objective(&run),
                 best_metrics: best_metrics(&run),
                 oos: run.oos,
+                blocks: run.oos_blocks,
             }))
         })
         .collect::<Result<_, _>>()?;
@@ -224,6 +229,41 @@ pub fn optimize(
         }
     }
     Ok(Some(Outcome { trials, best }))
+}
+
+/// PBO over the trials that reach [`MIN_TRADES`], and the best trial's DSR on its pooled out-of-sample path
+/// (`best_run`, recorded: the windows it was selected on) against those trials' out-of-sample Sharpes.
+pub fn overfitting(prep: &Prepared, outcome: &Outcome, best_run: Option<&RunOutcome>) -> SymbolOverfitting {
+    let eligible: Vec<&TrialRecord> = outcome.trials.iter().filter(|t| t.objective > FLOOR).collect();
+    let blocks: Vec<&BlockSums> = eligible.iter().map(|t| &t.blocks).collect();
+    let bars = prep.layout.bars();
+    let (rho, _) = neff::effective_trials(&bars, &blocks);
+    let sharpes: Vec<f64> = eligible.iter().map(|t| t.oos.sharpe).collect();
+    let dsr = best_run.map(|run| {
+        let mut path = Vec::new();
+        for f in &run.folds {
+            let e = &f.backtest.equity;
+            let mut prev = 1.0;
+            for (&ts, &x) in e.ts.iter().zip(&e.equity) {
+                path.push((ts, x / prev - 1.0));
+                prev = x;
+            }
+        }
+        deflated::dsr(&path, run.bars_per_year, &sharpes, rho)
+    });
+    SymbolOverfitting {
+        symbol: prep
+            .series
+            .iter()
+            .map(|b| b.symbol.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        pbo: cscv::pbo(&bars, &blocks, cscv::SEED),
+        dsr,
+        fold_dsr: Vec::new(),
+        walk_forward_dsr: None,
+        robustness: None,
+    }
 }
 
 /// The `metrics_json` of a trial: its `best_metrics` (the original's meaning).

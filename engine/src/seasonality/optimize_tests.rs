@@ -131,3 +131,64 @@ fn a_trial_below_thirty_trades_scores_the_floor() {
     assert!(out.trials.iter().all(|t| t.objective == FLOOR && t.oos.n_trades == 0));
     assert_eq!(out.best, Some(0));
 }
+
+/// Each trial's block sums are its recorded pooled out-of-sample returns (from the equity curve, fold by fold,
+/// symbol by symbol) cut into the run's blocks by stitched position; the report's PBO is CSCV over them.
+#[test]
+fn the_overfitting_report_is_built_from_each_trials_recorded_returns() {
+    let bars = series();
+    let s = spec(json!({}), json!({}));
+    let prep = Prepared::new(&s, &bars);
+    let trials = sample(&space(&s), 8, 11);
+    let out = optimize(&s, &prep, &trials, &|_, _| {}, &|| false).unwrap().unwrap();
+    let layout_bars = prep.layout.bars();
+    let total: usize = layout_bars.iter().sum();
+    let n = layout_bars.len();
+    assert_eq!(n, 16);
+    let block_of = |pos: usize| (0..n).rev().find(|&b| b * total / n <= pos).unwrap();
+    for (t, rec) in trials.iter().zip(&out.trials) {
+        let ts = t.apply(&s);
+        let run = pipeline::run(&ts, &prep, &SpecProfiles::with(&ts, &t.dims), true, &|| false)
+            .unwrap()
+            .unwrap();
+        let mut sums = vec![0.0; n];
+        let mut pos = 0;
+        for f in &run.folds {
+            let mut prev = 1.0;
+            for &e in &f.backtest.equity.equity {
+                sums[block_of(pos)] += e / prev - 1.0;
+                prev = e;
+                pos += 1;
+            }
+        }
+        assert_eq!(pos, total, "every test bar of every usable fold is in a block");
+        for b in 0..n {
+            assert!((rec.blocks.sum[b] - sums[b]).abs() < 1e-9, "{t:?} block {b}");
+        }
+        let trades: usize = run.folds.iter().map(|f| f.backtest.trades.len()).sum();
+        assert_eq!(rec.blocks.trades.iter().sum::<u32>() as usize, trades);
+    }
+    let best = out.best.map(|b| {
+        let t = &trials[b].apply(&s);
+        pipeline::run(t, &prep, &SpecProfiles::with(t, &trials[b].dims), true, &|| false)
+            .unwrap()
+            .unwrap()
+    });
+    let report = overfitting(&prep, &out, best.as_ref());
+    let eligible: Vec<&BlockSums> = out
+        .trials
+        .iter()
+        .filter(|t| t.objective > FLOOR)
+        .map(|t| &t.blocks)
+        .collect();
+    assert_eq!(report.pbo, cscv::pbo(&layout_bars, &eligible, cscv::SEED));
+    assert!(eligible.len() >= 2, "{} trials reach 30 trades", eligible.len());
+    assert_eq!(report.pbo.as_ref().unwrap().n_trials, eligible.len());
+    let d = report.dsr.unwrap();
+    assert_eq!(
+        d.period,
+        model::overfitting::ReturnPeriod::Day,
+        "5-minute bars: daily periods"
+    );
+    assert_eq!(d.n_trials, eligible.len());
+}

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::backtest::{cost_fraction, BacktestMetrics, Params};
 use crate::data::Bars;
+use crate::overfit::{BlockLayout, BlockSums, DEFAULT_BLOCKS};
 use crate::validate::{walk_forward, WalkForward};
 use model::spec::seasonality::SeasonalitySpec;
 use rayon::prelude::*;
@@ -83,6 +84,8 @@ pub struct RunOutcome {
     pub in_sample: bool,
     pub oos: BacktestMetrics,
     pub oos_per_symbol: Vec<(String, BacktestMetrics)>,
+    /// Per-block sums of the pooled out-of-sample returns (CSCV, N_eff).
+    pub oos_blocks: BlockSums,
     pub bars_per_year: f64,
 }
 
@@ -146,6 +149,8 @@ pub struct Prepared<'a> {
     /// Test-window calendars per fold and symbol (window-relative indices).
     pub test_calendars: Vec<Vec<Calendar>>,
     pub bars_per_year: f64,
+    /// CSCV blocks over the usable folds' test windows, fold by fold, symbol by symbol (window `k · symbols + s`).
+    pub layout: BlockLayout,
 }
 
 impl<'a> Prepared<'a> {
@@ -154,7 +159,12 @@ impl<'a> Prepared<'a> {
         let (folds, in_sample) = fold_windows(spec, series);
         let tom = (spec.profile.tom_before, spec.profile.tom_after);
         let usable = |f: &FoldWindows| f.train.iter().any(|r| !r.is_empty()) && f.test.iter().any(|r| !r.is_empty());
-        let usable = folds.iter().map(usable).collect();
+        let usable: Vec<bool> = folds.iter().map(usable).collect();
+        let windows: Vec<Range<usize>> = folds
+            .iter()
+            .zip(&usable)
+            .flat_map(|(f, &u)| f.test.iter().map(move |r| if u { r.clone() } else { 0..0 }))
+            .collect();
         let calendars = || {
             folds
                 .par_iter()
@@ -179,6 +189,7 @@ impl<'a> Prepared<'a> {
             usable,
             test_calendars,
             bars_per_year: run_bars_per_year(series),
+            layout: BlockLayout::new(&windows, DEFAULT_BLOCKS),
         }
     }
 
@@ -217,7 +228,7 @@ pub fn run(
     cancelled: &dyn Fn() -> bool,
 ) -> Result<Option<RunOutcome>, SeasonalityError> {
     let params = params(spec);
-    let mut stitched = Stitched::new(prep.series.len());
+    let mut stitched = Stitched::new(prep.series.len(), prep.layout.blocks());
     let mut folds = Vec::new();
     for (k, w) in prep.folds.iter().enumerate() {
         if cancelled() {
@@ -240,6 +251,7 @@ pub fn run(
             &params,
             prep.bars_per_year,
             &mut stitched,
+            (&prep.layout, k * prep.series.len()),
             record,
         );
         folds.push(FoldOutcome {
@@ -262,6 +274,7 @@ pub fn run(
         best,
         in_sample: prep.in_sample,
         oos: stitched.pooled.finish(prep.bars_per_year),
+        oos_blocks: stitched.blocks,
         bars_per_year: prep.bars_per_year,
     }))
 }

@@ -32,6 +32,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot create the database directory {path}: {source}")]
     Dir { path: String, source: std::io::Error },
+    #[error("the stored {what} cannot be read: {reason}")]
+    Corrupt { what: String, reason: String },
 }
 
 /// A connected, migrated database.

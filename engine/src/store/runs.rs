@@ -266,7 +266,9 @@ pub(crate) fn trial_row(r: &AnyRow) -> Result<TrialRow, StoreError> {
 
 #[path = "runs_record.rs"]
 mod record;
-pub use record::{record_outcome, set_status, trials_in_sample, StoredTrial, TrialInSample};
+pub use record::{
+    get_overfitting, record_outcome, save_overfitting, set_status, trials_in_sample, StoredTrial, TrialInSample,
+};
 
 #[cfg(test)]
 #[path = "runs_tests.rs"]

@@ -2,6 +2,7 @@
 //! transaction, so a reader never sees a half-written run.
 
 use super::{MetricValue, Store, StoreError};
+use model::overfitting::Overfitting;
 use model::runs::TrialRow;
 use sqlx::Row;
 
@@ -37,17 +38,22 @@ pub async fn set_status(store: &Store, run_id: &str, status: &str) -> Result<boo
 }
 
 /// Writes a finished run in ONE transaction: its `run_metrics` (upserted; aggregated = fold −1), every trial
-/// (upserted by trial number, in-sample columns included) and the final `status` with `finished_at` now.
+/// (upserted by trial number, in-sample columns included), its overfitting report and the final `status` with
+/// `finished_at` now.
 pub async fn record_outcome(
     store: &Store,
     run_id: &str,
     metrics: &[MetricValue],
     trials: &[StoredTrial],
+    overfitting: Option<&Overfitting>,
     status: &str,
 ) -> Result<(), StoreError> {
     let mut tx = store.pool().begin().await?;
     write_metrics(store, &mut tx, run_id, metrics).await?;
     write_trials(store, &mut tx, run_id, trials).await?;
+    if let Some(report) = overfitting {
+        write_overfitting(store, &mut tx, run_id, report).await?;
+    }
     sqlx::query("UPDATE experiment_runs SET status = ?, finished_at = ? WHERE run_id = ?")
         .bind(status)
         .bind(crate::time::now_db_text())
@@ -55,6 +61,27 @@ pub async fn record_outcome(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Stores (or replaces) the overfitting report of run `run_id` (a seasonality optimisation's, say).
+pub async fn save_overfitting(store: &Store, run_id: &str, report: &Overfitting) -> Result<(), StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    write_overfitting(store, &mut conn, run_id, report).await
+}
+
+async fn write_overfitting(
+    store: &Store,
+    conn: &mut sqlx::AnyConnection,
+    run_id: &str,
+    report: &Overfitting,
+) -> Result<(), StoreError> {
+    let sql = store.upsert_sql("run_overfitting", &["run_id", "report"], &["run_id"], &["report"]);
+    let text = serde_json::to_string(report).map_err(|e| StoreError::Corrupt {
+        what: format!("overfitting report of run {run_id}"),
+        reason: e.to_string(),
+    })?;
+    sqlx::query(&sql).bind(run_id).bind(text).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -131,6 +158,22 @@ pub(crate) async fn write_trials(
             .await?;
     }
     Ok(())
+}
+
+/// The overfitting report of a run (None for an unknown run, or one recorded before reports were kept).
+pub async fn get_overfitting(store: &Store, run_id: &str) -> Result<Option<Overfitting>, StoreError> {
+    let row = sqlx::query("SELECT report FROM run_overfitting WHERE run_id = ?")
+        .bind(run_id)
+        .fetch_optional(store.pool())
+        .await?;
+    row.map(|r| {
+        let text: String = r.try_get("report")?;
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+            what: format!("overfitting report of run {run_id}"),
+            reason: e.to_string(),
+        })
+    })
+    .transpose()
 }
 
 /// Every trial of a run with its in-sample and out-of-sample values, by trial number.

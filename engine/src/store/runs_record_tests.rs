@@ -63,7 +63,7 @@ async fn life_cycle(store: Store) {
             value: 1.25,
         },
     ];
-    record_outcome(&store, &run.run_id, &metrics, &trials, "FINISHED")
+    record_outcome(&store, &run.run_id, &metrics, &trials, None, "FINISHED")
         .await
         .unwrap();
     let r = get_run(&store, &run.run_id).await.unwrap().unwrap();
@@ -105,16 +105,52 @@ async fn life_cycle(store: Store) {
     assert_eq!(m.aggregated.get("sharpe"), Some(&1.5));
     assert_eq!(m.folds["0"].get("sharpe"), Some(&1.25));
 
-    // Recording again (a retried job) updates in place: no duplicate trial or metric rows.
+    // Recording again (a retried job) updates in place: no duplicate trial or metric rows; the report is added.
+    assert_eq!(get_overfitting(&store, &run.run_id).await.unwrap(), None);
+    let report = overfitting_report();
     let mut again = trials.clone();
     again[0].is_sharpe = Some(3.0);
-    record_outcome(&store, &run.run_id, &metrics, &again, "FINISHED")
+    record_outcome(&store, &run.run_id, &metrics, &again, Some(&report), "FINISHED")
         .await
         .unwrap();
     let scatter = trials_in_sample(&store, &run.run_id).await.unwrap();
     assert_eq!(scatter.len(), 3);
     assert_eq!(scatter[0].is_sharpe, Some(3.0));
     assert_eq!(get_metrics(&store, &run.run_id).await.unwrap(), m);
+    assert_eq!(get_overfitting(&store, &run.run_id).await.unwrap(), Some(report));
+}
+
+fn overfitting_report() -> model::overfitting::Overfitting {
+    use model::overfitting::*;
+    let pbo = Pbo {
+        pbo: 0.375,
+        blocks: 16,
+        splits: 12_870,
+        splits_total: 12_870,
+        sampled: false,
+        n_trials: 3,
+        degradation_slope: -0.125,
+        degradation_intercept: 0.5,
+        prob_oos_loss: 0.25,
+        logit_mean: -0.5,
+        logit_median: -0.25,
+        logit_histogram: vec![LogitBin {
+            lo: -6.0,
+            hi: -5.5,
+            count: 2,
+        }],
+        degradation: vec![[0.5, -0.1]],
+    };
+    Overfitting {
+        symbols: vec![SymbolOverfitting {
+            symbol: "BTCUSDT".into(),
+            pbo: Some(pbo),
+            dsr: None,
+            fold_dsr: Vec::new(),
+            walk_forward_dsr: None,
+            robustness: None,
+        }],
+    }
 }
 
 /// A failing write inside the outcome transaction leaves neither trials nor metrics nor a final status behind.
@@ -144,7 +180,7 @@ async fn outcome_is_all_or_nothing(store: Store) {
         }
     };
     sqlx::query(trigger).execute(store.pool()).await.unwrap();
-    let err = record_outcome(&store, "atomic_run", &metrics, &trials, "FINISHED")
+    let err = record_outcome(&store, "atomic_run", &metrics, &trials, None, "FINISHED")
         .await
         .unwrap_err();
     assert!(err.to_string().contains("refused"), "{err}");

@@ -4,6 +4,10 @@
 
 use axum::Json;
 use model::jobs::JobRecord;
+use model::overfitting::{
+    Dsr, FoldDsr, LogitBin, Neighbourhood, Overfitting, ParamSensitivity, Pbo, ReturnPeriod, Robustness,
+    SymbolOverfitting,
+};
 use model::runs::{BacktestMetrics, RunMetrics, RunRow, RunSummary, TrialRow};
 use model::seasonality::{Bin, SeasonalityRunRow, StoredProfile};
 use model::stats::{HeatmapCell, StatRow, StatSummaryRow, StoredStatRow};
@@ -25,13 +29,15 @@ pub async fn document() -> Json<Value> {
                        Paths, parameters and shapes of the original Python engine are kept; see docs/compat/api.md."
     ),
     paths(
-        healthz, submit, status, result, jobs, runs, run, trials, metrics, events, cancel, stats_run, stats_result,
+        healthz, submit, status, result, jobs, runs, run, trials, metrics, overfitting, events, cancel, stats_run, stats_result,
         stats, stats_summary, stats_heatmap, stats_top, stats_conditions, filters_list, seasonality_run,
-        seasonality_optimize, seasonality_profiles, seasonality_runs, seasonality_run_one, seasonality_compare,
+        seasonality_optimize, seasonality_profiles, seasonality_runs, seasonality_run_one, seasonality_overfitting, seasonality_compare,
         seasonality_correlation, levels, levels_active, levels_search, levels_nearest, levels_build, levels_fill
     ),
     components(schemas(
         ApiError, ValidationError, ValidationItem, LocPart, Unprocessable, Health, JobRecord, RunSummary, RunRow, RunMetrics, TrialRow, BacktestMetrics, StatRow,
+        Overfitting, SymbolOverfitting, Pbo, LogitBin, Dsr, FoldDsr, ReturnPeriod, Robustness, Neighbourhood,
+        ParamSensitivity,
         StoredStatRow, StatSummaryRow, HeatmapCell, StoredProfile, SeasonalityRunRow, Bin
     )),
     tags(
@@ -130,7 +136,7 @@ fn jobs() {}
 fn runs() {}
 
 #[utoipa::path(get, path = "/runs/{id}", tag = "runs", params(("id" = String, Path)),
-    responses((status = 200, description = "`{\"run\": RunRow, \"metrics\": RunMetrics}`", body = Object),
+    responses((status = 200, description = "`{\"run\": RunRow, \"metrics\": RunMetrics, \"overfitting\": Overfitting | null}`", body = Object),
                (status = 404, body = ApiError)))]
 fn run() {}
 
@@ -146,6 +152,18 @@ fn trials() {}
 #[utoipa::path(get, path = "/runs/{id}/metrics", tag = "runs", params(("id" = String, Path)),
     responses((status = 200, body = RunMetrics)))]
 fn metrics() {}
+
+#[utoipa::path(get, path = "/runs/{id}/overfitting", tag = "runs", params(("id" = String, Path)),
+    description = "PBO by CSCV, deflated Sharpe ratios (effective trials, daily periods on intraday bars) and the \
+                   optimum's robustness, per symbol; docs/OVERFITTING.md.",
+    responses((status = 200, body = Overfitting), (status = 404, body = ApiError)))]
+fn overfitting() {}
+
+#[utoipa::path(get, path = "/seasonality/runs/{id}/overfitting", tag = "seasonality", params(("id" = String, Path)),
+    description = "A seasonality optimisation's PBO by CSCV and its best trial's deflated Sharpe ratio (the symbols \
+                   pooled, one entry); docs/OVERFITTING.md.",
+    responses((status = 200, body = Overfitting), (status = 404, body = ApiError)))]
+fn seasonality_overfitting() {}
 
 #[utoipa::path(get, path = "/runs/{id}/events", tag = "jobs", params(("id" = String, Path)),
     responses((status = 200, description = "text/event-stream: `progress` events `{run_id, status, progress, message}`, \

@@ -25,13 +25,29 @@ pub async fn runs(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value
     Ok(Json(json!(runs::list_runs(&s.store, &f).await?)))
 }
 
-/// `GET /runs/{id}`: `{"run", "metrics"}` or 404 `Run not found`.
+/// `GET /runs/{id}`: `{"run", "metrics", "overfitting"}` (the last null before reports were kept) or 404
+/// `Run not found`.
 pub async fn run(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let run = runs::get_run(&s.store, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("Run not found"))?;
     let metrics = runs::get_metrics(&s.store, &id).await?;
-    Ok(Json(json!({ "run": run, "metrics": metrics })))
+    let overfitting = runs::get_overfitting(&s.store, &id).await?;
+    Ok(Json(
+        json!({ "run": run, "metrics": metrics, "overfitting": overfitting }),
+    ))
+}
+
+/// `GET /runs/{id}/overfitting` and `GET /seasonality/runs/{id}/overfitting`: PBO, deflated Sharpe ratios and
+/// robustness per symbol (a seasonality optimisation: one entry for its pooled symbols), or 404.
+pub async fn overfitting(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Json<model::overfitting::Overfitting>, ApiError> {
+    let report = runs::get_overfitting(&s.store, &id).await?;
+    report
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("No overfitting report for this run"))
 }
 
 /// `GET /runs/{id}/trials`: `order_by=<field>.<dir>`, paging; `[]` for unknown runs.

@@ -189,10 +189,12 @@ fn best_report(s: &Value) -> String {
     let d = &best["deflated_sharpe"];
     if !d.is_null() {
         out.push_str(&format!(
-            "\ndeflated Sharpe ratio: {} (probability the Sharpe is real after {} trials; {} observations)\n",
+            "\ndeflated Sharpe ratio: {} (probability the Sharpe is real after {} trials, ≈ {} independent; {} {} returns)\n",
             cell(&d["dsr"]),
             cell(&d["n_trials"]),
-            cell(&d["n_obs"])
+            cell(&d["n_eff"]),
+            cell(&d["n_obs"]),
+            if d["period"] == "day" { "daily" } else { "bar" }
         ));
     }
     out

@@ -4,6 +4,7 @@
 pub mod events;
 pub mod http;
 pub mod jobs;
+pub mod overfitting;
 pub mod run_plot;
 pub mod runs;
 pub mod seasonality;

@@ -96,8 +96,12 @@ async fn show(api: &Api, out: Output, a: ShowArgs) -> Result<(), CliError> {
         let r = api.get(&format!("/result/{}", a.id), &Query::new()).await.ok();
         r.map(|r| r["result"].clone()).filter(|r| !r.is_null())
     };
+    // A report that does not parse (an older server's) is left out of the text; `--json` shows it as sent.
+    let report: Option<model::overfitting::Overfitting> = serde_json::from_value(body["overfitting"].clone()).ok();
     out.emit(&body, || {
-        render_run(&body) + &result.as_ref().map(chosen_params).unwrap_or_default()
+        render_run(&body)
+            + &result.as_ref().map(chosen_params).unwrap_or_default()
+            + &report.as_ref().map(super::overfitting::render).unwrap_or_default()
     });
     if let Some(path) = &a.plot {
         let root = a.artifacts_dir.as_deref().unwrap_or(Path::new("."));
