@@ -42,6 +42,20 @@ pub struct Dsr {
     pub kurtosis: f64,
 }
 
+impl Dsr {
+    /// What the DSR was computed on, in words: `"180 daily returns; 45 trials ≈ 12.3 independent (mean correlation 0.73)"`.
+    pub fn describe(&self) -> String {
+        let period = match self.period {
+            ReturnPeriod::Day => "daily",
+            ReturnPeriod::Bar => "per-bar",
+        };
+        format!(
+            "{} {period} returns; {} trials ≈ {:.1} independent (mean correlation {:.2})",
+            self.n_obs, self.n_trials, self.n_eff, self.mean_correlation
+        )
+    }
+}
+
 /// The DSR of one fold's selected trial on the window it was selected on.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

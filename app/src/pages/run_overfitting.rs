@@ -6,7 +6,6 @@ use crate::charts::Chart;
 use crate::format::{num, pct};
 use crate::widgets::{show_errors, Card, Loading};
 use leptos::prelude::*;
-use model::overfitting::{Dsr, ReturnPeriod};
 
 /// The panel of run `run_id` (a sentence when the run has no report).
 #[component]
@@ -33,17 +32,6 @@ pub fn OverfittingPanel(run_id: Memo<String>) -> impl IntoView {
     }
 }
 
-fn dsr_title(d: &Dsr) -> String {
-    let period = match d.period {
-        ReturnPeriod::Day => "daily",
-        ReturnPeriod::Bar => "per-bar",
-    };
-    format!(
-        "{} {period} returns; {} trials ≈ {:.1} independent (mean correlation {:.2})",
-        d.n_obs, d.n_trials, d.n_eff, d.mean_correlation
-    )
-}
-
 #[component]
 fn SymbolBody(o: OverfittingView, several: bool) -> impl IntoView {
     let r = o.report;
@@ -65,7 +53,7 @@ fn SymbolBody(o: OverfittingView, several: bool) -> impl IntoView {
                  (0.5 = no better than chance). ",
                 p.splits, if p.sampled { "sampled" } else { "(all)" }, p.blocks
             ))}
-            {r.dsr.map(|d| format!("DSR: {}.", dsr_title(&d)))}
+            {r.dsr.map(|d| format!("DSR: {}.", d.describe()))}
         </p>
         <div class="two-up">
             {o.logits.map(|spec| view! {

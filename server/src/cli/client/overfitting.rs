@@ -1,7 +1,7 @@
 //! The overfitting section of `qe runs show`: PBO, the deflated Sharpe ratios and the optimum's shape per symbol.
 
 use crate::cli::output::Table;
-use model::overfitting::{Dsr, Overfitting, ReturnPeriod};
+use model::overfitting::Overfitting;
 
 /// The report as text; empty when it holds no symbol.
 pub fn render(report: &Overfitting) -> String {
@@ -42,12 +42,12 @@ pub fn render(report: &Overfitting) -> String {
         let dsr_rows = [("DSR best", &s.dsr), ("DSR walk-forward", &s.walk_forward_dsr)];
         for (label, d) in dsr_rows {
             if let Some(d) = d {
-                t.rows.push(row(label, d.dsr, &dsr_meaning(d)));
+                t.rows.push(row(label, d.dsr, &d.describe()));
             }
         }
         for f in &s.fold_dsr {
             let label = format!("DSR fold {}", f.fold);
-            let meaning = format!("trial {} on its train window; {}", f.trial_number, dsr_meaning(&f.dsr));
+            let meaning = format!("trial {} on its train window; {}", f.trial_number, f.dsr.describe());
             t.rows.push(row(&label, f.dsr.dsr, &meaning));
         }
         if let Some(r) = &s.robustness {
@@ -73,15 +73,4 @@ pub fn render(report: &Overfitting) -> String {
 
 fn row(label: &str, value: f64, meaning: &str) -> Vec<String> {
     vec![label.to_string(), format!("{value:.4}"), meaning.to_string()]
-}
-
-fn dsr_meaning(d: &Dsr) -> String {
-    let period = match d.period {
-        ReturnPeriod::Day => "daily",
-        ReturnPeriod::Bar => "bar",
-    };
-    format!(
-        "{} {period} returns, {} trials ≈ {:.1} independent (ρ̄ {:.2})",
-        d.n_obs, d.n_trials, d.n_eff, d.mean_correlation
-    )
 }
