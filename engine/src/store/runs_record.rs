@@ -167,7 +167,8 @@ pub async fn get_overfitting(store: &Store, run_id: &str) -> Result<Option<Overf
         .fetch_optional(store.pool())
         .await?;
     row.map(|r| {
-        let text: String = r.try_get("report")?;
+        // MySQL LONGTEXT arrives as bytes through the Any driver; `text` reads either form.
+        let text = crate::store::jobs::text(&r, "report")?.unwrap_or_default();
         serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
             what: format!("overfitting report of run {run_id}"),
             reason: e.to_string(),

@@ -362,12 +362,7 @@ pub async fn get_run(store: &Store, run_id: &str) -> Result<Option<SeasonalityRu
 
 fn run_row(r: &AnyRow) -> Result<SeasonalityRunRow, StoreError> {
     // MySQL MEDIUMTEXT arrives as bytes through the Any driver (migration 0004); SQLite TEXT as text.
-    let summary: Option<String> = match r.try_get::<Option<String>, _>("best_summary") {
-        Ok(s) => s,
-        Err(_) => r
-            .try_get::<Option<Vec<u8>>, _>("best_summary")?
-            .map(|b| String::from_utf8_lossy(&b).into_owned()),
-    };
+    let summary = super::jobs::text(r, "best_summary")?;
     Ok(SeasonalityRunRow {
         run_id: r.try_get("run_id")?,
         spec_id: r.try_get("spec_id")?,
