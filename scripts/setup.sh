@@ -39,6 +39,12 @@ if ! mariadb-admin ping --silent >/dev/null 2>&1; then
   for _ in $(seq 1 30); do mariadb-admin ping --silent >/dev/null 2>&1 && break; sleep 1; done
 fi
 
+# nats-server for the scale-out tests (each test starts its own `nats-server -js` on a free port).
+if ! command -v nats-server >/dev/null && ! [ -x /usr/sbin/nats-server ]; then
+  log "installing nats-server"
+  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+fi
+
 # playwright-core drives Debian's chromium; it never downloads a browser.
 if [ ! -d end2end/node_modules/playwright-core ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   log "npm ci in end2end/"

@@ -9,6 +9,7 @@ pub mod runs;
 pub mod seasonality;
 pub mod spec;
 pub mod stats;
+pub mod tasks;
 
 pub use api::{ApiError, Health};
 pub use dataset::{DatasetRow, Overview};

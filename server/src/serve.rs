@@ -6,6 +6,7 @@ use app::{shell, App};
 use axum::{extract::State, routing::get, Json, Router};
 use clap::Args;
 use engine::data::{AllowedSources, LoadOptions, SourcePolicy};
+use engine::jobs::nats::{Nats, NatsSettings};
 use engine::jobs::{Jobs, JobsConfig};
 use engine::store::Store;
 use leptos::prelude::*;
@@ -57,6 +58,9 @@ pub struct ServeArgs {
     /// a spec over it is refused before it is queued.
     #[arg(long, env = "QE_MAX_TRIALS", default_value_t = model::spec::limits::DEFAULT_MAX_TRIALS)]
     pub max_trials: usize,
+    /// NATS server (e.g. `nats://127.0.0.1:4222`): optimisations' trials then run on `qe worker`s; unset = here.
+    #[arg(long = "nats", env = "QE_NATS_URL")]
+    pub nats_url: Option<String>,
 }
 
 impl ServeArgs {
@@ -100,7 +104,11 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     };
     let sources = AllowedSources::from_env().map_err(anyhow::Error::msg)?;
     engine::jobs::budget::check_setting().map_err(anyhow::Error::msg)?;
-    let jobs = Jobs::start(store.clone(), jobs_config(config, &args, &sources)).await?;
+    let nats = match args.nats_url.as_deref().filter(|u| !u.is_empty()) {
+        Some(url) => Some(Nats::connect(NatsSettings::from_env(url)?).await?),
+        None => None,
+    };
+    let jobs = Jobs::start(store.clone(), jobs_config(config, &args, &sources, nats.clone())).await?;
     if let Some(parquet) = seeded {
         let parquet = std::fs::canonicalize(&parquet)?;
         crate::demo::submit_demo_jobs(&jobs, &parquet, args.seed_demo_wait).await?;
@@ -121,6 +129,7 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         },
         sources: SourcePolicy::Confined(sources),
         paths: api::ServerPaths::new(&[&config.artifacts_dir(), &config.data_root, &config.home]),
+        nats: nats.clone(),
     };
     let protection = api::Protection {
         token,
@@ -142,7 +151,11 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
             routes,
             {
                 let store = store.clone();
-                move || provide_context(store.clone())
+                let nats = app::api::tasks::NatsContext(nats.clone());
+                move || {
+                    provide_context(store.clone());
+                    provide_context(nats.clone());
+                }
             },
             {
                 let leptos = leptos.clone();
@@ -170,7 +183,7 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// The job executor's settings: workers, queue, artifacts under the configured directory, data root.
-fn jobs_config(config: &Config, args: &ServeArgs, sources: &AllowedSources) -> JobsConfig {
+fn jobs_config(config: &Config, args: &ServeArgs, sources: &AllowedSources, nats: Option<Nats>) -> JobsConfig {
     JobsConfig {
         workers: args.job_workers,
         queue_limit: args.job_queue,
@@ -180,6 +193,7 @@ fn jobs_config(config: &Config, args: &ServeArgs, sources: &AllowedSources) -> J
             binance_cache: Some(config.home.join("cache").join("binance")),
             ..LoadOptions::from_env(Some(config.data_root.clone()), None)
         },
+        nats,
     }
 }
 
@@ -216,7 +230,7 @@ async fn healthz(State(state): State<AppState>) -> Json<model::Health> {
     })
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

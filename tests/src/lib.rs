@@ -1,6 +1,7 @@
 //! Helpers for black-box tests: a real `qe serve` on a free port with a fresh database.
 
 pub mod binance_mock;
+pub mod nats;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -332,6 +333,38 @@ impl Api {
     pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
         let res = self.http.get(format!("{}{path}", self.base)).send().expect("GET");
         (res.status().as_u16(), res.json().unwrap_or(serde_json::Value::Null))
+    }
+
+    /// `POST base + path` with `body` as JSON and `Prefer: respond-async`; returns the queued job's id.
+    pub fn submit_async(&self, path: &str, body: &serde_json::Value) -> String {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Prefer", "respond-async")
+            .json(body)
+            .send()
+            .expect("POST");
+        assert_eq!(res.status().as_u16(), 202, "{path} did not queue the job");
+        let body: serde_json::Value = res.json().expect("JSON");
+        body["id"].as_str().expect("job id").to_string()
+    }
+
+    /// Polls `GET path` (every 50 ms, at most `limit`) until `done` holds for its body, which is returned.
+    pub fn wait_until(
+        &self,
+        path: &str,
+        limit: std::time::Duration,
+        done: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let start = std::time::Instant::now();
+        loop {
+            let (_, body) = self.get(path);
+            if done(&body) {
+                return body;
+            }
+            assert!(start.elapsed() < limit, "timed out waiting on {path}: {body}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     /// `POST base + path` with `body` as JSON.

@@ -186,9 +186,16 @@ fn crash_mid_job(db: Option<String>) {
     std::fs::create_dir_all(artifacts.join(&id)).unwrap();
     std::fs::write(artifacts.join(&id).join("trials.parquet"), b"PAR1 half").unwrap();
 
+    // The first restart runs the job again (its spec is stored), from an empty folder; a second crash in it …
+    let mut server = spawn_server_at(home.path(), &[], &envs);
+    assert!(
+        artifacts.join(format!("{id}.interrupted/trials.parquet")).is_file(),
+        "the half run is set aside"
+    );
+    wait_for(&c, &server.base, &id, |s| s["status"] == "running");
+    server.kill();
+    // … fails it for good.
     let server = spawn_server_at(home.path(), &[], &envs);
-    assert!(!artifacts.join(&id).exists(), "the half run's folder is set aside");
-    assert!(artifacts.join(format!("{id}.interrupted/trials.parquet")).is_file());
     assert!(
         artifacts.join(&done).join("result.json").is_file(),
         "a completed run's folder stays"
@@ -216,15 +223,37 @@ fn crash_mid_job(db: Option<String>) {
 }
 
 #[test]
-fn a_crash_mid_job_leaves_the_run_failed_interrupted_and_completed_runs_intact() {
+fn a_job_crashed_twice_fails_interrupted_and_completed_runs_stay_intact() {
     crash_mid_job(None);
 }
 
 #[test]
-fn a_crash_mid_job_on_mariadb_leaves_the_run_failed_interrupted() {
+fn a_job_crashed_twice_on_mariadb_fails_interrupted() {
     if let Some(url) = fresh_mysql_url() {
         crash_mid_job(Some(url));
     }
+}
+
+#[test]
+fn a_job_a_crash_interrupted_once_runs_again_after_the_restart_and_completes() {
+    let data = tempfile::tempdir().unwrap();
+    synth(data.path(), 366);
+    let home = tempfile::tempdir().unwrap();
+    let envs = [("QE_DATA_ROOT", data.path().to_str().unwrap())];
+    let mut server = spawn_server_at(home.path(), &[], &envs);
+    let c = http();
+    let id = submit_async(&c, &server.base, &big_spec(12, 12));
+    wait_for(&c, &server.base, &id, |s| s["status"] == "running");
+    server.kill();
+    let server = spawn_server_at(home.path(), &[], &envs);
+    let s = wait_for(&c, &server.base, &id, |s| {
+        s["status"] != "running" && s["status"] != "queued"
+    });
+    assert_eq!(s["status"], "completed", "{s}");
+    let run = get_json(&c, format!("{}/runs/{id}", server.base));
+    assert_eq!(run["run"]["status"], "FINISHED");
+    let result = get_json(&c, format!("{}/result/{id}", server.base));
+    assert_eq!(result["result"]["trials"].as_array().map(Vec::len), Some(12 * 12 * 5));
 }
 
 fn graceful_stop(grace: &str) -> (Value, std::process::ExitStatus) {

@@ -60,6 +60,8 @@ fn openapi_documents_every_route_of_the_api() {
         ("get", "/status/{id}"),
         ("get", "/result/{id}"),
         ("get", "/jobs"),
+        ("get", "/jobs/{id}/tasks"),
+        ("get", "/workers"),
         ("get", "/runs"),
         ("get", "/runs/{id}"),
         ("get", "/runs/{id}/trials"),

@@ -7,6 +7,7 @@ pub mod runs;
 pub mod seasonality;
 pub mod stats;
 pub mod submit;
+pub mod tasks;
 
 /// The database handed to every request by `qe serve`.
 #[cfg(feature = "ssr")]

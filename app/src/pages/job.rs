@@ -70,6 +70,7 @@ pub fn Job() -> impl IntoView {
         move |_| cancel_job(&id, state)
     };
     let results = result_href(&kind, &id);
+    let tasks_panel = view! { <super::job_tasks::JobTasksPanel id=id.clone() finished=Signal::derive(finished)/> };
     view! {
         <p class="crumbs"><a href="/">"Overview"</a> " / job"</p>
         <h1>"Job " <span class="mono">{id.clone()}</span></h1>
@@ -92,6 +93,7 @@ pub fn Job() -> impl IntoView {
                 })}
             </div>
         </section>
+        {tasks_panel}
     }
 }
 

@@ -1,6 +1,7 @@
 //! One module per page (and per panel of the run page).
 
 mod job;
+mod job_tasks;
 mod leaderboard;
 mod overview;
 mod run_charts;

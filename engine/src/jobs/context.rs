@@ -22,6 +22,8 @@ pub struct JobContext {
     pub load: LoadOptions,
     pub progress: ProgressFn,
     pub cancel: Arc<AtomicBool>,
+    /// When set, an optimisation's trials run on `qe worker`s over NATS instead of this process's cores.
+    pub nats: Option<super::nats::Nats>,
 }
 
 impl JobContext {
@@ -39,6 +41,7 @@ impl JobContext {
             load,
             progress: Arc::new(|_, _| {}),
             cancel: Arc::new(AtomicBool::new(false)),
+            nats: None,
         }
     }
 

@@ -19,12 +19,14 @@ use tokio::sync::watch;
 pub(super) async fn run_one(inner: Arc<Inner>, id: String, spec: JobSpec, live: Live, load: LoadOptions) {
     let kind = spec.kind();
     let permit = inner.slots.acquire().await;
+    if live.cancel.load(Ordering::SeqCst) && inner.draining.load(Ordering::SeqCst) {
+        // Shutting down before it started: the row stays queued and the next start runs it.
+        drop(permit);
+        forget(&inner, &id);
+        return;
+    }
     let end = if live.cancel.load(Ordering::SeqCst) {
-        if inner.draining.load(Ordering::SeqCst) {
-            Ending::interrupted()
-        } else {
-            Ending::of(Err(JobError::Cancelled))
-        }
+        Ending::of(Err(JobError::Cancelled))
     } else {
         execute_one(&inner, &id, spec, &live, load).await
     };
@@ -58,7 +60,12 @@ pub(super) async fn run_one(inner: Arc<Inner>, id: String, spec: JobSpec, live: 
             u.message = Some(repo::DONE_MESSAGE.into());
         }
     });
-    inner.live.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    forget(&inner, &id);
+}
+
+/// Drops a job from the live set and the unfinished count.
+fn forget(inner: &Inner, id: &str) {
+    inner.live.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
     inner.unfinished.fetch_sub(1, Ordering::SeqCst);
     inner.settled.notify_waiters();
 }
@@ -102,15 +109,6 @@ impl Ending {
             ..self
         }
     }
-
-    fn interrupted() -> Ending {
-        Ending {
-            status: repo::FAILED,
-            error: Some("interrupted: the server stopped before the job started".into()),
-            reason: Some(repo::INTERRUPTED),
-            result_path: None,
-        }
-    }
 }
 
 /// The stored reason of a failure the client caused: `forbidden` (a path outside the data root) or `bad_input`.
@@ -152,6 +150,7 @@ async fn execute_one(inner: &Arc<Inner>, id: &str, spec: JobSpec, live: &Live, l
         load,
         progress,
         cancel: live.cancel.clone(),
+        nats: inner.config.nats.clone(),
     };
     let recorder = tokio::spawn(record_progress(
         inner.store.clone(),

@@ -5,6 +5,7 @@ pub mod budget;
 mod context;
 mod execution;
 mod leftovers;
+pub mod nats;
 pub mod optimize;
 mod runner;
 pub mod seasonality;
@@ -29,6 +30,18 @@ pub enum JobKind {
 }
 
 impl JobKind {
+    /// The kind of a stored name.
+    pub fn parse(name: &str) -> Option<JobKind> {
+        [
+            JobKind::Optimize,
+            JobKind::Stats,
+            JobKind::Seasonality,
+            JobKind::SeasonalityOptimize,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -68,7 +68,15 @@ fn compute(ctx: &JobContext, spec: &ExperimentSpec) -> Result<OptimizeOutcome, J
     }
     super::budget::optimize(spec, &series).check(super::budget::max_job_memory())?;
     let progress = |f: f64, m: &str| ctx.report(LOAD_SHARE + SEARCH_SHARE * f, m);
+    let remote = ctx
+        .nats
+        .as_ref()
+        .map(|n| n.trials(&ctx.run_id, tokio::runtime::Handle::current()));
     let rc = RunContext::new(&progress, &ctx.cancel);
+    let rc = match &remote {
+        Some(r) => rc.on(r),
+        None => rc,
+    };
     let outcome = opt::run(spec, &series, &rc).map_err(|e| match e {
         OptimizeError::Cancelled => JobError::Cancelled,
         other => JobError::Failed(other.to_string()),

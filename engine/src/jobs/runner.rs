@@ -28,6 +28,8 @@ pub struct JobsConfig {
     pub artifacts_dir: PathBuf,
     /// How specs' data is loaded (data root, MySQL defaults).
     pub load: LoadOptions,
+    /// Hands optimisations' trials to `qe worker`s (`QE_NATS_URL`); None computes everything here.
+    pub nats: Option<super::nats::Nats>,
 }
 
 /// A job body: runs a spec in a context. [`Jobs::start`] uses [`super::execute`].
@@ -90,8 +92,8 @@ pub(super) struct Live {
 }
 
 impl Jobs {
-    /// Recovers runs a previous process left unfinished (they become `failed`, reason `interrupted`) and starts
-    /// an executor running the real job bodies.
+    /// Runs again the jobs a previous process left queued or running (a job interrupted twice fails
+    /// `interrupted`) and starts an executor running the real job bodies.
     pub async fn start(store: Store, config: JobsConfig) -> Result<Jobs, StoreError> {
         let body: Body = Arc::new(|ctx, spec| Box::pin(async move { super::execute(&ctx, spec).await }));
         Self::start_with(store, config, body).await
@@ -99,14 +101,13 @@ impl Jobs {
 
     /// [`Jobs::start`] with another body (tests of the executor itself).
     pub async fn start_with(store: Store, config: JobsConfig, body: Body) -> Result<Jobs, StoreError> {
-        let interrupted = repo::fail_unfinished(&store).await?;
-        if !interrupted.is_empty() {
-            tracing::warn!(count = interrupted.len(), ids = ?interrupted, "runs left unfinished by a previous process marked failed (interrupted)");
-        }
-        let ids = repo::interrupted_ids(&store).await?;
-        super::leftovers::set_aside_interrupted(&config.artifacts_dir, &ids);
+        let requeued = repo::requeue_unfinished(&store).await?;
+        let mut aside = repo::interrupted_ids(&store).await?;
+        // A re-run starts from an empty folder: whatever the interrupted attempt wrote is set aside.
+        aside.extend(requeued.iter().map(|j| j.job_id.clone()));
+        super::leftovers::set_aside_interrupted(&config.artifacts_dir, &aside);
         let workers = config.workers.max(1);
-        Ok(Jobs {
+        let jobs = Jobs {
             inner: Arc::new(Inner {
                 store,
                 slots: Semaphore::new(workers),
@@ -118,7 +119,48 @@ impl Jobs {
                 draining: AtomicBool::new(false),
                 settled: Notify::new(),
             }),
-        })
+        };
+        if !requeued.is_empty() {
+            let ids: Vec<&str> = requeued.iter().map(|j| j.job_id.as_str()).collect();
+            tracing::warn!(
+                count = ids.len(),
+                ?ids,
+                "jobs a previous process left unfinished are queued again"
+            );
+        }
+        for job in requeued {
+            jobs.resume(job).await;
+        }
+        Ok(jobs)
+    }
+
+    /// Schedules a job whose row a previous process wrote; a spec that no longer parses fails it (`bad_input`).
+    async fn resume(&self, job: repo::Requeued) {
+        let parsed = JobKind::parse(&job.kind)
+            .ok_or_else(|| format!("unknown job kind {:?}", job.kind))
+            .and_then(|kind| {
+                let value = serde_json::from_str(&job.spec_json).map_err(|e| e.to_string())?;
+                JobSpec::parse(kind, value).map_err(|e| e.to_string())
+            });
+        match parsed {
+            Ok(spec) => {
+                self.inner.unfinished.fetch_add(1, Ordering::SeqCst);
+                let load = self.inner.config.load.clone();
+                self.schedule(job.job_id, spec, load);
+            }
+            Err(e) => {
+                let error = format!("the stored spec cannot run again: {e}");
+                let end = repo::Finish {
+                    status: repo::FAILED,
+                    error: Some(&error),
+                    reason: Some(repo::BAD_INPUT),
+                    result_path: None,
+                };
+                if let Err(e) = repo::finish(&self.inner.store, &job.job_id, &end).await {
+                    tracing::error!(run_id = %job.job_id, error = %e, "cannot fail a stored job");
+                }
+            }
+        }
     }
 
     /// The store jobs persist to.
@@ -155,6 +197,12 @@ impl Jobs {
             inner.unfinished.fetch_sub(1, Ordering::SeqCst);
             return Err(e.into());
         }
+        self.schedule(id.clone(), spec, load);
+        Ok(id)
+    }
+
+    /// Makes the job live (watchable, cancellable) and spawns its execution; the caller counted it unfinished.
+    fn schedule(&self, id: String, spec: JobSpec, load: LoadOptions) {
         let (tx, _) = watch::channel(JobUpdate {
             run_id: id.clone(),
             kind: spec.kind(),
@@ -168,8 +216,7 @@ impl Jobs {
             updates: Arc::new(tx),
         };
         self.lock_live().insert(id.clone(), live.clone());
-        tokio::spawn(execution::run_one(self.inner.clone(), id.clone(), spec, live, load));
-        Ok(id)
+        tokio::spawn(execution::run_one(self.inner.clone(), id, spec, live, load));
     }
 
     /// A receiver of the job's updates while it is queued or running; None once it has ended (read the store).
@@ -217,8 +264,8 @@ impl Jobs {
         execution::read_result(&rec).await
     }
 
-    /// Stops accepting jobs; queued jobs end `failed` (interrupted); running jobs get `grace` to finish, then
-    /// are cancelled, and whatever still runs is marked interrupted.
+    /// Stops accepting jobs; queued jobs stay queued (the next start runs them); running jobs get `grace` to
+    /// finish, then are cancelled, and whatever still runs is marked interrupted.
     pub async fn shutdown(&self, grace: Duration) {
         let inner = &self.inner;
         inner.accepting.store(false, Ordering::SeqCst);
@@ -236,7 +283,7 @@ impl Jobs {
             }
             self.settle(Duration::from_secs(5)).await;
         }
-        match repo::fail_unfinished(&inner.store).await {
+        match repo::fail_running(&inner.store).await {
             Ok(ids) if !ids.is_empty() => tracing::warn!(?ids, "marked interrupted at shutdown"),
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "cannot mark unfinished jobs at shutdown"),

@@ -1,13 +1,16 @@
 //! The executor with controllable job bodies on a real SQLite store: lifecycle, progress, failures, panics,
-//! cancellation (running and queued), the queue limit and shutdown.
+//! cancellation (running and queued), the queue limit, shutdown and the restart of unfinished jobs.
 
 use super::*;
 use crate::store::{runs, testing};
 use std::sync::atomic::AtomicU32;
 
+fn spec_text() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/submit_local.json")).unwrap()
+}
+
 fn spec() -> JobSpec {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/submit_local.json")).unwrap();
-    let value = serde_json::from_str(&text).unwrap();
+    let value = serde_json::from_str(&spec_text()).unwrap();
     JobSpec::Optimize(Box::new(model::spec::experiment::parse_experiment(value).unwrap()))
 }
 
@@ -17,6 +20,7 @@ fn config(dir: &Path, workers: usize, queue_limit: usize) -> JobsConfig {
         queue_limit,
         artifacts_dir: dir.join("artifacts"),
         load: LoadOptions::default(),
+        nats: None,
     }
 }
 
@@ -232,46 +236,59 @@ async fn a_full_queue_refuses_without_writing_anything() {
 }
 
 #[tokio::test]
-async fn shutdown_lets_running_jobs_finish_and_interrupts_queued_ones() {
+async fn shutdown_lets_running_jobs_finish_and_the_next_start_runs_the_queued_ones() {
     let (store, dir) = testing::sqlite().await;
     let b = body(|_| async {
         tokio::time::sleep(Duration::from_millis(200)).await;
         Ok(Value::Null)
     });
-    let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 3), b)
+    let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 3), b.clone())
         .await
         .unwrap();
-    let running = jobs.submit(spec(), "{}").await.unwrap();
-    let queued = jobs.submit(spec(), "{}").await.unwrap();
+    let running = jobs.submit(spec(), &spec_text()).await.unwrap();
+    let queued = jobs.submit(spec(), &spec_text()).await.unwrap();
     while status(&jobs, &running).await != repo::RUNNING {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     jobs.shutdown(Duration::from_secs(10)).await;
     assert_eq!(status(&jobs, &running).await, repo::COMPLETED);
-    let q = repo::get(&store, &queued).await.unwrap().unwrap();
-    assert_eq!(
-        (q.status.as_str(), q.reason.as_deref()),
-        (repo::FAILED, Some(repo::INTERRUPTED))
-    );
+    assert_eq!(status(&jobs, &queued).await, repo::QUEUED, "left for the next start");
     assert!(matches!(
         jobs.submit(spec(), "{}").await,
         Err(SubmitError::ShuttingDown)
     ));
+    let next = Jobs::start_with(store.clone(), config(dir.path(), 1, 3), b)
+        .await
+        .unwrap();
+    assert_eq!(next.wait(&queued).await.unwrap().unwrap().status, repo::COMPLETED);
 }
 
 #[tokio::test]
-async fn start_marks_runs_a_crashed_process_left_running_as_interrupted() {
+async fn start_runs_again_a_job_a_crash_left_running_and_fails_one_interrupted_twice() {
     let (store, dir) = testing::sqlite().await;
-    repo::insert(&store, "crashed", "optimize", "{}").await.unwrap();
-    repo::set_running(&store, "crashed").await.unwrap();
+    for id in ["crashed", "twice", "garbled"] {
+        let json = if id == "garbled" { "{".to_string() } else { spec_text() };
+        repo::insert(&store, id, "optimize", &json).await.unwrap();
+        repo::set_running(&store, id).await.unwrap();
+    }
+    repo::requeue_unfinished(&store).await.unwrap(); // a first crash …
+    repo::set_running(&store, "twice").await.unwrap(); // … and "twice" was running again at the second
     let b = body(|_| async { Ok(Value::Null) });
-    let _jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 1), b)
+    let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 1), b)
         .await
         .unwrap();
-    let rec = repo::get(&store, "crashed").await.unwrap().unwrap();
+    assert_eq!(jobs.wait("crashed").await.unwrap().unwrap().status, repo::COMPLETED);
+    let rec = repo::get(&store, "twice").await.unwrap().unwrap();
     assert_eq!(
         (rec.status.as_str(), rec.reason.as_deref()),
         (repo::FAILED, Some(repo::INTERRUPTED))
+    );
+    let rec = repo::get(&store, "garbled").await.unwrap().unwrap();
+    assert_eq!(
+        (rec.status.as_str(), rec.reason.as_deref()),
+        (repo::FAILED, Some(repo::BAD_INPUT)),
+        "{:?}",
+        rec.error
     );
 }
 

@@ -1,16 +1,16 @@
 //! One symbol's search: the shared context, trial evaluation and the grid / random / TPE drivers.
 
 use super::batch::{simulate, Simulated};
+use super::chunks::{cut, with_symbol, SymbolWork, TrialSettings};
 use super::indicators::IndicatorCache;
 use super::space::{self, TrialParams};
 use super::tpe::Tpe;
 use super::{objective_value, select, OptimizeError, RunContext, SymbolOutcome, TrialResult, TrialStatus};
-use crate::backtest::{bars_per_year, cost_fraction, Market, Params, SignalBits};
+use crate::backtest::{Market, Params, SignalBits};
 use crate::data::Bars;
-use crate::features::atr;
 use crate::overfit::robust::{robustness, Point};
-use crate::overfit::{BlockLayout, DEFAULT_BLOCKS};
-use crate::validate::{walk_forward, Fold, WalkForward};
+use crate::overfit::BlockLayout;
+use crate::validate::Fold;
 use model::overfitting::{Neighbourhood, Robustness};
 use model::spec::experiment::{ExperimentSpec, Objective, SearchMethod, SearchSpace};
 use rayon::prelude::*;
@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub const ATR_PERIOD: usize = 14;
 
 /// What every trial of one symbol shares.
-pub(super) struct SymbolCtx<'a> {
+pub struct SymbolCtx<'a> {
     pub market: Market<'a>,
     pub cache: IndicatorCache<'a>,
     pub folds: Vec<Fold>,
@@ -35,6 +35,11 @@ pub(super) struct SymbolCtx<'a> {
 }
 
 impl SymbolCtx<'_> {
+    /// Bars a trial reads: up to the end of the last fold.
+    pub fn folds_span(&self) -> usize {
+        super::chunks::reach(&self.folds)
+    }
+
     /// Kernel parameters of a trial.
     pub fn params(&self, p: &TrialParams) -> Params {
         Params {
@@ -100,63 +105,56 @@ pub(super) fn evaluate(ctx: &SymbolCtx, number: usize, p: TrialParams, sim: Opti
     }
 }
 
-/// Builds the context, runs the spec's search method and the selection for one symbol.
+/// Builds the context, runs the spec's search method and the selection for one symbol (`index` in input order).
 pub(super) fn optimize_symbol(
     spec: &ExperimentSpec,
     bars: &Bars,
+    index: usize,
     ctx: &RunContext,
 ) -> Result<SymbolOutcome, OptimizeError> {
     let s = &spec.strategy;
-    let v = s.validation;
-    let wf = WalkForward {
-        train_months: v.train_months,
-        test_months: v.test_months,
-        folds: v.folds,
-        embargo_days: v.embargo_days,
-    };
-    let atr14 = atr(&bars.high, &bars.low, &bars.close, ATR_PERIOD);
-    let periods = s.search_space.ema_fast.iter().chain(&s.search_space.ema_slow).copied();
-    let pairs = s.search_space.ema_fast.iter().flat_map(|&f| {
-        s.search_space
-            .ema_slow
-            .iter()
-            .filter(move |&&l| f < l)
-            .map(move |&l| (f, l))
-    });
-    let folds = walk_forward(&bars.ts, &wf);
-    let tests: Vec<_> = folds.iter().map(|f| f.test.clone()).collect();
-    // Trials only read bars up to the last fold's end: indicators (recursive from the first bar) stop there.
-    let used = folds.iter().map(|f| f.train.end.max(f.test.end)).max().unwrap_or(0);
-    let sym = SymbolCtx {
-        market: Market {
-            ts: &bars.ts,
-            open: &bars.open,
-            high: &bars.high,
-            low: &bars.low,
-            close: &bars.close,
-            atr: &atr14,
-        },
-        cache: IndicatorCache::new(&bars.close[..used], periods).with_crosses(pairs),
-        folds,
-        bars_per_year: bars_per_year(&bars.ts),
-        cost: cost_fraction(spec.execution.slippage_bps, spec.execution.commission_bps),
-        min_trades: v.min_trades as u64,
-        objective: s.objective,
-        in_sample: v.train_months == 0,
-        layout: BlockLayout::new(&tests, DEFAULT_BLOCKS),
-    };
-    let trials = if sym.folds.is_empty() {
-        Vec::new() // as the original: no folds, no trial recorded
-    } else {
-        match s.method {
-            SearchMethod::Grid => evaluate_all(&sym, space::grid(&s.search_space), 0, ctx)?,
-            SearchMethod::Random => evaluate_all(&sym, space::random(&s.search_space, s.max_trials, s.seed), 0, ctx)?,
-            SearchMethod::Tpe => tpe_search(&sym, spec, ctx)?,
-        }
-    };
-    let mut outcome = select::finish(&sym, &bars.symbol, trials);
-    outcome.overfitting.robustness = robustness_of(&s.search_space, s.method, &outcome);
-    Ok(outcome)
+    let settings = TrialSettings::of(spec);
+    with_symbol(&settings, bars, |sym| {
+        let work = SymbolWork {
+            sym,
+            settings: &settings,
+            bars,
+            index,
+        };
+        let trials = if sym.folds.is_empty() {
+            Vec::new() // as the original: no folds, no trial recorded
+        } else {
+            match s.method {
+                SearchMethod::Grid => evaluate_on(&work, space::grid(&s.search_space), 0, ctx)?,
+                SearchMethod::Random => {
+                    evaluate_on(&work, space::random(&s.search_space, s.max_trials, s.seed), 0, ctx)?
+                }
+                SearchMethod::Tpe => tpe_search(&work, spec, ctx)?,
+            }
+        };
+        let mut outcome = select::finish(sym, &bars.symbol, trials);
+        outcome.overfitting.robustness = robustness_of(&s.search_space, s.method, &outcome);
+        Ok(outcome)
+    })
+}
+
+/// Cuts `points` (numbered from `first`) into chunks and has the context's executor evaluate them.
+fn evaluate_on(
+    work: &SymbolWork,
+    points: Vec<TrialParams>,
+    first: usize,
+    ctx: &RunContext,
+) -> Result<Vec<TrialResult>, OptimizeError> {
+    let cap = ctx.trials.max_chunk_trials(work.sym.folds.len());
+    let chunks = cut(
+        work.index,
+        first,
+        points,
+        work.sym.folds_span(),
+        ctx.trials.bar_trials(),
+        cap,
+    );
+    ctx.trials.evaluate(work, chunks, ctx)
 }
 
 /// The best trial's neighbourhood by its selection value: grid neighbours for a grid search, nearest trials else.
@@ -187,7 +185,7 @@ fn robustness_of(space: &SearchSpace, method: SearchMethod, outcome: &SymbolOutc
 }
 
 /// Evaluates `points` in parallel, numbering them from `first`; checks the cancel flag before each trial.
-fn evaluate_all(
+pub(super) fn evaluate_all(
     sym: &SymbolCtx,
     points: Vec<TrialParams>,
     first: usize,
@@ -229,7 +227,7 @@ fn evaluate_all(
 }
 
 /// TPE in parallel batches: each batch's points are suggested from the history so far.
-fn tpe_search(sym: &SymbolCtx, spec: &ExperimentSpec, ctx: &RunContext) -> Result<Vec<TrialResult>, OptimizeError> {
+fn tpe_search(work: &SymbolWork, spec: &ExperimentSpec, ctx: &RunContext) -> Result<Vec<TrialResult>, OptimizeError> {
     let s = &spec.strategy;
     let dims = space::cardinalities(&s.search_space);
     let budget = (s.max_trials as u128).min(s.search_space.grid_size()) as usize;
@@ -259,15 +257,11 @@ fn tpe_search(sym: &SymbolCtx, spec: &ExperimentSpec, ctx: &RunContext) -> Resul
             ixs.push(ix);
         }
         let first = results.len();
-        let done = evaluate_all(
-            sym,
-            points,
-            first,
-            &RunContext {
-                progress: &super::no_progress,
-                cancel: ctx.cancel,
-            },
-        )?;
+        let quiet = RunContext {
+            progress: &super::no_progress,
+            ..*ctx
+        };
+        let done = evaluate_on(work, points, first, &quiet)?;
         for (ix, r) in ixs.into_iter().zip(&done) {
             history.push((ix, r.selection_value.filter(|_| r.status == TrialStatus::Complete)));
         }

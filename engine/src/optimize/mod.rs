@@ -7,6 +7,7 @@
 
 pub mod artifacts;
 mod batch;
+pub mod chunks;
 pub mod dsr;
 mod evaluate;
 mod indicators;
@@ -33,12 +34,23 @@ use std::sync::atomic::AtomicBool;
 pub struct RunContext<'a> {
     pub progress: &'a (dyn Fn(f64, &str) + Sync),
     pub cancel: &'a AtomicBool,
+    /// Where chunks of trials run: this process's cores unless a job hands them to `qe worker`s.
+    pub trials: &'a dyn chunks::TrialExecutor,
 }
 
 impl<'a> RunContext<'a> {
-    /// A context from a progress callback and a cancel flag.
+    /// A context from a progress callback and a cancel flag, evaluating trials in this process.
     pub fn new(progress: &'a (dyn Fn(f64, &str) + Sync), cancel: &'a AtomicBool) -> Self {
-        Self { progress, cancel }
+        Self {
+            progress,
+            cancel,
+            trials: &chunks::InProcess,
+        }
+    }
+
+    /// The same context with trials evaluated by `trials`.
+    pub fn on(self, trials: &'a dyn chunks::TrialExecutor) -> Self {
+        Self { trials, ..self }
     }
 }
 
@@ -52,11 +64,14 @@ pub enum OptimizeError {
     Cancelled,
     #[error("no bar series to optimise (the data selection is empty)")]
     NoSeries,
+    /// Trials handed to `qe worker`s failed (a task's error, or NATS).
+    #[error("{0}")]
+    Remote(String),
 }
 
 /// A trial's fate: `COMPLETE`, `PRUNED` (fewer trades than `min_trades` on its selection window) or
 /// `FAIL` (invalid parameters such as ema_fast ≥ ema_slow, or a non-finite objective).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TrialStatus {
     Complete,
     Pruned,
@@ -75,7 +90,7 @@ impl TrialStatus {
 }
 
 /// One evaluated trial.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrialResult {
     /// 0-based trial number in evaluation order.
     pub number: usize,
@@ -151,9 +166,9 @@ pub fn run(spec: &ExperimentSpec, series: &[Bars], ctx: &RunContext) -> Result<O
         let report = move |f: f64, msg: &str| (ctx.progress)((k as f64 + f) / n, &format!("{}: {msg}", bars.symbol));
         let sub = RunContext {
             progress: &report,
-            cancel: ctx.cancel,
+            ..*ctx
         };
-        symbols.push(evaluate::optimize_symbol(spec, bars, &sub)?);
+        symbols.push(evaluate::optimize_symbol(spec, bars, k, &sub)?);
     }
     (ctx.progress)(1.0, "done");
     Ok(OptimizeOutcome {

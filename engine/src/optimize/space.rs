@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
 
 /// One point of the search space.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrialParams {
     pub ema_fast: usize,
     pub ema_slow: usize,

@@ -158,41 +158,99 @@ pub async fn latest_completed(store: &Store, kind: &str) -> Result<Option<JobRec
     row.map(|r| record(&r)).transpose()
 }
 
-/// After a crash or stop: every `queued` or `running` job becomes `failed` with reason `interrupted`, and so do
-/// the matching `experiment_runs` (`FAILED`) and `seasonality_runs` (`failed`) rows. Returns the job ids.
-pub async fn fail_unfinished(store: &Store) -> Result<Vec<String>, StoreError> {
+/// A job a restarted server runs (again): its id, kind and stored spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requeued {
+    pub job_id: String,
+    pub kind: String,
+    pub spec_json: String,
+}
+
+/// After a crash or stop: `queued` jobs stay queued; a `running` job is queued again once (`restarts` + 1), and
+/// fails `interrupted` when it was interrupted again. Returns every job now queued, oldest first.
+pub async fn requeue_unfinished(store: &Store) -> Result<Vec<Requeued>, StoreError> {
     let mut tx = store.pool().begin().await?;
-    let ids: Vec<String> = sqlx::query("SELECT job_id FROM jobs WHERE status IN (?, ?)")
+    let again = ids_in(
+        &mut tx,
+        "SELECT job_id FROM jobs WHERE status = ? AND restarts >= 1",
+        RUNNING,
+    )
+    .await?;
+    fail_in(
+        &mut tx,
+        &again,
+        "interrupted: the server stopped twice while the job ran",
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE jobs SET status = ?, restarts = restarts + 1, progress = 0, message = ?, started_at = NULL \
+         WHERE status = ?",
+    )
+    .bind(QUEUED)
+    .bind("queued again: the server stopped while the job ran")
+    .bind(RUNNING)
+    .execute(&mut *tx)
+    .await?;
+    let rows = sqlx::query("SELECT job_id, kind, spec_json FROM jobs WHERE status = ? ORDER BY created_at")
         .bind(QUEUED)
-        .bind(RUNNING)
         .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Requeued {
+                job_id: r.try_get("job_id")?,
+                kind: r.try_get("kind")?,
+                spec_json: text(r, "spec_json")?.unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// At shutdown: every job still `running` becomes `failed` with reason `interrupted`, and so do its
+/// `experiment_runs` (`FAILED`) and `seasonality_runs` (`failed`) rows; queued jobs stay queued for the next
+/// start. Returns the job ids.
+pub async fn fail_running(store: &Store) -> Result<Vec<String>, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let ids = ids_in(&mut tx, "SELECT job_id FROM jobs WHERE status = ?", RUNNING).await?;
+    fail_in(&mut tx, &ids, "interrupted: the server stopped before the job finished").await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+async fn ids_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, sql: &str, status: &str) -> Result<Vec<String>, StoreError> {
+    sqlx::query(sql)
+        .bind(status)
+        .fetch_all(&mut **tx)
         .await?
         .iter()
-        .map(|r| r.try_get::<String, _>("job_id"))
-        .collect::<Result<_, _>>()?;
+        .map(|r| Ok(r.try_get::<String, _>("job_id")?))
+        .collect()
+}
+
+/// Marks the jobs `ids` failed (interrupted) with `error`, with their run rows.
+async fn fail_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, ids: &[String], error: &str) -> Result<(), StoreError> {
     let now = now_text();
-    sqlx::query("UPDATE jobs SET status = ?, reason = ?, error = ?, finished_at = ? WHERE status IN (?, ?)")
-        .bind(FAILED)
-        .bind(INTERRUPTED)
-        .bind("interrupted: the server stopped before the job finished")
-        .bind(&now)
-        .bind(QUEUED)
-        .bind(RUNNING)
-        .execute(&mut *tx)
-        .await?;
-    for id in &ids {
+    for id in ids {
+        sqlx::query("UPDATE jobs SET status = ?, reason = ?, error = ?, finished_at = ? WHERE job_id = ?")
+            .bind(FAILED)
+            .bind(INTERRUPTED)
+            .bind(error)
+            .bind(&now)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
         sqlx::query("UPDATE experiment_runs SET status = 'FAILED', finished_at = ? WHERE run_id = ? AND status IN ('QUEUED', 'RUNNING')")
             .bind(crate::time::now_db_text())
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query("UPDATE seasonality_runs SET status = 'failed' WHERE run_id = ? AND status = 'running'")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
-    tx.commit().await?;
-    Ok(ids)
+    Ok(())
 }
 
 /// The ids of every job that ended interrupted (by a crash, a stop, or the shutdown grace).

@@ -95,17 +95,32 @@ async fn recovery(store: Store) {
     .unwrap();
     runs::finish(&store, "done", "FINISHED").await.unwrap();
 
-    let mut failed = fail_unfinished(&store).await.unwrap();
-    failed.sort();
-    assert_eq!(failed, ["q", "r"]);
-    for id in ["q", "r"] {
-        let j = get(&store, id).await.unwrap().unwrap();
-        assert_eq!((j.status.as_str(), j.reason.as_deref()), (FAILED, Some(INTERRUPTED)));
-        assert_eq!(
-            runs::get_run(&store, id).await.unwrap().unwrap().status.as_deref(),
-            Some("FAILED")
-        );
-    }
+    // A first restart: the queued job stays queued, the running one is queued again; both are returned.
+    let spec = |id: &str| (id.to_string(), "optimize".to_string(), "{}".to_string());
+    let again = requeue_unfinished(&store).await.unwrap();
+    let got: Vec<_> = again
+        .iter()
+        .map(|j| (j.job_id.clone(), j.kind.clone(), j.spec_json.clone()))
+        .collect();
+    assert_eq!(got, [spec("q"), spec("r")], "oldest first");
+    let r = get(&store, "r").await.unwrap().unwrap();
+    assert_eq!((r.status.as_str(), r.started_at), (QUEUED, None));
+    // Interrupted again while it ran: now it fails, with its run row.
+    set_running(&store, "r").await.unwrap();
+    let again = requeue_unfinished(&store).await.unwrap();
+    assert_eq!(again.iter().map(|j| j.job_id.as_str()).collect::<Vec<_>>(), ["q"]);
+    let r = get(&store, "r").await.unwrap().unwrap();
+    assert_eq!((r.status.as_str(), r.reason.as_deref()), (FAILED, Some(INTERRUPTED)));
+    assert!(r.error.unwrap_or_default().contains("twice"));
+    assert_eq!(
+        runs::get_run(&store, "r").await.unwrap().unwrap().status.as_deref(),
+        Some("FAILED")
+    );
+    // At shutdown only running jobs fail; the queued one waits for the next start.
+    set_running(&store, "q").await.unwrap();
+    assert_eq!(fail_running(&store).await.unwrap(), ["q"]);
+    let q = get(&store, "q").await.unwrap().unwrap();
+    assert_eq!((q.status.as_str(), q.reason.as_deref()), (FAILED, Some(INTERRUPTED)));
     let done = get(&store, "done").await.unwrap().unwrap();
     assert_eq!(done.status, COMPLETED, "finished jobs are untouched");
     assert_eq!(
@@ -113,8 +128,8 @@ async fn recovery(store: Store) {
         Some("FINISHED")
     );
     assert!(
-        fail_unfinished(&store).await.unwrap().is_empty(),
-        "a second recovery finds nothing"
+        requeue_unfinished(&store).await.unwrap().is_empty() && fail_running(&store).await.unwrap().is_empty(),
+        "nothing is left to recover"
     );
 }
 
@@ -131,13 +146,13 @@ async fn mysql_jobs_lifecycle() {
 }
 
 #[tokio::test]
-async fn sqlite_recovery_fails_unfinished_jobs_and_their_runs() {
+async fn sqlite_recovery_queues_a_running_job_again_once_then_fails_it() {
     let (store, _dir) = testing::sqlite().await;
     recovery(store).await;
 }
 
 #[tokio::test]
-async fn mysql_recovery_fails_unfinished_jobs_and_their_runs() {
+async fn mysql_recovery_queues_a_running_job_again_once_then_fails_it() {
     let Some(store) = testing::mysql().await else { return };
     recovery(store).await;
 }

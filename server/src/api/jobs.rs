@@ -14,6 +14,7 @@ use axum::Json;
 use engine::jobs::{CancelOutcome, JobKind, JobSpec, JobUpdate, SubmitError};
 use engine::store::jobs::{self as repo, JobRecord};
 use futures_util::stream::{self, Stream, StreamExt};
+use model::tasks::{TaskRow, WorkerRow};
 use serde_json::{json, Value};
 use std::convert::Infallible;
 
@@ -96,6 +97,30 @@ pub async fn result(State(s): State<ApiState>, Path(id): Path<String>) -> Result
 /// `GET /stats/result`: the latest completed stats run's `{"columns", "rows"}`, or `{"result": null}`.
 pub async fn stats_result(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({ "result": s.jobs.latest_result(JobKind::Stats).await? })))
+}
+
+/// `GET /jobs/{id}/tasks`: the tasks `qe worker`s ran for the job (new); `[]` for a job computed in this process,
+/// 404 for an unknown job.
+pub async fn tasks(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Vec<TaskRow>>, ApiError> {
+    if repo::get(&s.store, &id).await?.is_none() {
+        return Err(ApiError::not_found("Job not found"));
+    }
+    let rows = s.nats.as_ref().and_then(|n| n.board().tasks(&id));
+    Ok(Json(rows.unwrap_or_default()))
+}
+
+/// `GET /workers`: the live `qe worker`s, those answering a roll call (new); `[]` without `QE_NATS_URL`.
+pub async fn workers(State(s): State<ApiState>) -> Result<Json<Vec<WorkerRow>>, ApiError> {
+    match &s.nats {
+        Some(n) => n.workers().await.map(Json).map_err(|e| {
+            tracing::error!(error = %e, "cannot list the workers");
+            ApiError::Detail(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the NATS server does not answer".into(),
+            )
+        }),
+        None => Ok(Json(Vec::new())),
+    }
 }
 
 /// `GET /jobs?kind=&status=&page=&page_size=`: jobs of every kind, newest first (new).

@@ -38,6 +38,8 @@ pub struct ApiState {
     pub sources: engine::data::SourcePolicy,
     /// The server folders that answers name relative paths under.
     pub paths: server_paths::ServerPaths,
+    /// Where optimisations' tasks go (`QE_NATS_URL`); None runs everything in this process.
+    pub nats: Option<engine::jobs::nats::Nats>,
 }
 
 /// The API routes with their protection layers (auth, CORS, body limit, timeout; the event stream has no timeout).
@@ -48,6 +50,8 @@ pub fn router(state: ApiState, protection: &Protection) -> Router {
         .route("/status/{id}", get(jobs::status))
         .route("/result/{id}", get(jobs::result))
         .route("/jobs", get(jobs::list))
+        .route("/jobs/{id}/tasks", get(jobs::tasks))
+        .route("/workers", get(jobs::workers))
         .route("/runs", get(reads::runs))
         .route("/runs/{id}", get(reads::run))
         .route("/runs/{id}/trials", get(reads::trials))

@@ -11,6 +11,7 @@ use model::overfitting::{
 use model::runs::{BacktestMetrics, RunMetrics, RunRow, RunSummary, TrialRow};
 use model::seasonality::{Bin, SeasonalityRunRow, StoredProfile};
 use model::stats::{HeatmapCell, StatRow, StatSummaryRow, StoredStatRow};
+use model::tasks::{TaskRow, TaskStatus, WorkerRow};
 use model::{ApiError, Health};
 use serde_json::Value;
 use utoipa::OpenApi;
@@ -29,7 +30,7 @@ pub async fn document() -> Json<Value> {
                        Paths, parameters and shapes of the original Python engine are kept; see docs/compat/api.md."
     ),
     paths(
-        healthz, submit, status, result, jobs, runs, run, trials, metrics, overfitting, events, cancel, stats_run, stats_result,
+        healthz, submit, status, result, jobs, job_tasks, workers, runs, run, trials, metrics, overfitting, events, cancel, stats_run, stats_result,
         stats, stats_summary, stats_heatmap, stats_top, stats_conditions, filters_list, seasonality_run,
         seasonality_optimize, seasonality_profiles, seasonality_runs, seasonality_run_one, seasonality_overfitting, seasonality_compare,
         seasonality_correlation, levels, levels_active, levels_search, levels_nearest, levels_build, levels_fill
@@ -37,7 +38,7 @@ pub async fn document() -> Json<Value> {
     components(schemas(
         ApiError, ValidationError, ValidationItem, LocPart, Unprocessable, Health, JobRecord, RunSummary, RunRow, RunMetrics, TrialRow, BacktestMetrics, StatRow,
         Overfitting, SymbolOverfitting, Pbo, LogitBin, Dsr, FoldDsr, ReturnPeriod, Robustness, Neighbourhood,
-        ParamSensitivity,
+        ParamSensitivity, TaskRow, TaskStatus, WorkerRow,
         StoredStatRow, StatSummaryRow, HeatmapCell, StoredProfile, SeasonalityRunRow, Bin
     )),
     tags(
@@ -125,6 +126,18 @@ fn result() {}
     responses((status = 200, body = [JobRecord]),
                (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn jobs() {}
+
+#[utoipa::path(get, path = "/jobs/{id}/tasks", tag = "jobs",
+    params(("id" = String, Path, description = "Job (run) id")),
+    responses((status = 200, description = "The tasks `qe worker`s ran for the job, in publishing order; [] for a job \
+                                           computed in the server's process", body = [TaskRow]),
+               (status = 404, description = "Unknown job", body = ApiError)))]
+fn job_tasks() {}
+
+#[utoipa::path(get, path = "/workers", tag = "jobs",
+    responses((status = 200, description = "Live `qe worker`s (those answering within 300 ms); [] without QE_NATS_URL", body = [WorkerRow]),
+               (status = 503, description = "The NATS server does not answer", body = ApiError)))]
+fn workers() {}
 
 #[utoipa::path(get, path = "/runs", tag = "runs",
     params(("status" = Option<String>, Query, description = "Exact, case-sensitive (QUEUED, RUNNING, FINISHED, FAILED, CANCELLED)"),

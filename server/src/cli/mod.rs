@@ -11,6 +11,7 @@ pub mod output;
 mod run;
 mod seasonality;
 mod stats;
+mod worker;
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
@@ -62,6 +63,12 @@ pub enum Command {
     Jobs(jobs::JobsArgs),
     /// Ask the server to cancel a queued or running job (client).
     Cancel(jobs::CancelArgs),
+    /// Run optimisation tasks from NATS JetStream for a `qe serve` started with `QE_NATS_URL`.
+    Worker(worker::WorkerArgs),
+    /// The live `qe worker`s (client).
+    Workers,
+    /// A job's tasks on the workers: status, worker, attempts (client).
+    Tasks(jobs::TasksArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
     /// Benchmarks on generated data: load, kernel, optimise, stats, seasonality (median, min, target, peak memory).
@@ -115,6 +122,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seasonality::run(&cli.config, seasonality::with_json(cmd, cli.json)).await
         }
         Some(Command::Examples(args)) => examples::run(output::Output { json: cli.json }, args).map_err(Into::into),
+        Some(Command::Worker(args)) => worker::run(args).await,
         Some(Command::Completions(args)) => {
             completions::run(args);
             Ok(())
@@ -144,6 +152,8 @@ async fn run_client(api: &client::Api, out: output::Output, cmd: Command) -> Res
         Command::Seasonality(SeasonalityCommand::Client(cmd)) => client::seasonality::run(api, out, cmd).await,
         Command::Jobs(args) => client::jobs::list(api, out, args).await,
         Command::Cancel(args) => client::jobs::cancel(api, out, args).await,
+        Command::Workers => client::jobs::workers(api, out).await,
+        Command::Tasks(args) => client::jobs::tasks(api, out, args).await,
         other => Err(output::CliError::Usage(format!("{other:?} is not a client command"))),
     }
 }

@@ -70,3 +70,62 @@ pub async fn cancel(api: &Api, out: Output, a: CancelArgs) -> Result<(), CliErro
     out.emit(&body, || format!("cancellation of {} requested", a.id));
     Ok(())
 }
+
+#[derive(Debug, Args)]
+pub struct TasksArgs {
+    /// The job (run) id.
+    pub id: String,
+}
+
+/// Runs `qe workers`: the live workers (`GET /workers`).
+pub async fn workers(api: &Api, out: Output) -> Result<(), CliError> {
+    let rows = api.get("/workers", &Vec::new()).await?;
+    let list = rows.as_array().cloned().unwrap_or_default();
+    out.emit(&rows, || {
+        if list.is_empty() {
+            return "No workers (start one with `qe worker --nats URL`)".into();
+        }
+        let flat: Vec<Value> = list
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r["running"] = json!(r["running"].as_array().map(|a| a.len()).unwrap_or(0));
+                r
+            })
+            .collect();
+        let cols = [
+            "worker",
+            "host",
+            "concurrency",
+            "running",
+            "tasks_done",
+            "started_at",
+            "last_seen",
+        ];
+        Table::from_rows(&flat, &cols).render()
+    });
+    Ok(())
+}
+
+/// Runs `qe tasks ID`: a job's tasks on the workers (`GET /jobs/{id}/tasks`).
+pub async fn tasks(api: &Api, out: Output, a: TasksArgs) -> Result<(), CliError> {
+    let rows = api.get(&format!("/jobs/{}/tasks", a.id), &Vec::new()).await?;
+    let list = rows.as_array().cloned().unwrap_or_default();
+    out.emit(&rows, || {
+        if list.is_empty() {
+            return format!("Job {} ran in the server's process (no tasks)", a.id);
+        }
+        let cols = [
+            "task",
+            "symbol",
+            "first_trial",
+            "trials",
+            "status",
+            "worker",
+            "attempts",
+            "error",
+        ];
+        Table::from_rows(&list, &cols).render()
+    });
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! The job page's tasks panel: each task's chunk, status, worker and attempts, and the live workers; polled every
+//! second while the job runs. Hidden when the server computes every job in its own process.
+
+use crate::api::tasks::{get_job_tasks, JobTasks};
+use crate::format::status_class;
+use leptos::prelude::*;
+use model::tasks::TaskStatus;
+
+/// The text of a task status, as the API spells it.
+pub fn status_text(s: TaskStatus) -> &'static str {
+    match s {
+        TaskStatus::Queued => "queued",
+        TaskStatus::Running => "running",
+        TaskStatus::Done => "done",
+        TaskStatus::Failed => "failed",
+        TaskStatus::Cancelled => "cancelled",
+    }
+}
+
+/// `done/total tasks` of a job.
+pub fn tally(t: &JobTasks) -> String {
+    let done = t.tasks.iter().filter(|r| r.status == TaskStatus::Done).count();
+    format!(
+        "{done}/{} tasks done on {} live worker(s)",
+        t.tasks.len(),
+        t.workers.len()
+    )
+}
+
+/// The panel; `finished` tells when to stop polling.
+#[component]
+pub fn JobTasksPanel(id: String, finished: Signal<bool>) -> impl IntoView {
+    let tasks = Resource::new(move || id.clone(), get_job_tasks);
+    #[cfg(feature = "hydrate")]
+    {
+        let last = StoredValue::new(false);
+        if let Ok(handle) = leptos::leptos_dom::helpers::set_interval_with_handle(
+            move || {
+                // One more read after the job ends, so the final statuses show.
+                let was = last.get_value();
+                let now = finished.get_untracked();
+                if !was {
+                    tasks.refetch();
+                }
+                last.set_value(now);
+            },
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = finished;
+    view! {
+        <Transition fallback=|| ()>
+            {move || tasks.get().and_then(|r| r.ok()).filter(|t| t.distributed).map(|t| view! { <TasksTable t/> })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TasksTable(t: JobTasks) -> impl IntoView {
+    let summary = tally(&t);
+    let rows = t
+        .tasks
+        .into_iter()
+        .map(|r| {
+            let status = status_text(r.status);
+            view! {
+                <tr>
+                    <td class="mono">{r.task}</td>
+                    <td>{r.symbol}</td>
+                    <td class="num">{format!("{}–{}", r.first_trial, r.first_trial + r.trials.saturating_sub(1))}</td>
+                    <td><span class=status_class(status)>{status}</span></td>
+                    <td class="mono">{r.worker.unwrap_or_default()}</td>
+                    <td class="num">{r.attempts}</td>
+                    <td class="error">{r.error.unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let workers = t
+        .workers
+        .into_iter()
+        .map(|w| {
+            let busy = w.running.len();
+            view! {
+                <li class="mono">{format!("{} ({}): {busy}/{} running, {} done", w.worker, w.host, w.concurrency, w.tasks_done)}</li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" id="tasks">
+            <div class="panel-head"><h2>"Tasks on workers"</h2><span class="muted" id="tasks-summary">{summary}</span></div>
+            <table class="data">
+                <thead><tr>
+                    <th>"task"</th><th>"symbol"</th><th>"trials"</th><th>"status"</th><th>"worker"</th>
+                    <th>"attempts"</th><th>"error"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <h3>"Live workers"</h3>
+            <ul id="workers">{workers}</ul>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::tasks::TaskRow;
+
+    #[test]
+    fn the_tally_counts_done_tasks_and_workers() {
+        let row = |status| TaskRow {
+            task: "0.0".into(),
+            symbol: "ES".into(),
+            first_trial: 0,
+            trials: 4,
+            status,
+            worker: None,
+            attempts: 1,
+            error: None,
+        };
+        let t = JobTasks {
+            distributed: true,
+            tasks: vec![row(TaskStatus::Done), row(TaskStatus::Running), row(TaskStatus::Done)],
+            workers: Vec::new(),
+        };
+        assert_eq!(tally(&t), "2/3 tasks done on 0 live worker(s)");
+        assert_eq!(status_text(TaskStatus::Cancelled), "cancelled");
+    }
+}
