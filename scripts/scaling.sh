@@ -44,8 +44,7 @@ submit() { # submit BASE -> prints seconds and job id
 
 base=$(serve "$WORK/local")
 read -r t id <<<"$(submit "$base")"
-trials=$(curl -sf "$base/result/$id" | grep -o '"number"' | wc -l)
-echo "in-process: ${t}s for $trials trials"
+echo "in-process: ${t}s"
 
 base=$(serve "$WORK/nats-home" "$NATS")
 for n in 1 2 3; do
@@ -57,6 +56,7 @@ for n in 1 2 3; do
   for _ in $(seq 1 100); do [ "$(curl -sf "$base/workers" | grep -o '"worker"' | wc -l)" -ge "$n" ] && break; sleep 0.1; done
   read -r t id <<<"$(submit "$base")"
   tasks=$(curl -sf "$base/jobs/$id/tasks" | grep -o '"task"' | wc -l)
-  echo "$n worker(s): ${t}s, $tasks tasks"
+  trials=$(curl -sf "$base/jobs/$id/tasks" | grep -o '"trials":[0-9]*' | cut -d: -f2 | paste -sd+ | bc)
+  echo "$n worker(s): ${t}s, $tasks tasks, $trials trials"
   for p in "${WPIDS[@]}"; do kill -TERM "$p"; wait "$p" 2>/dev/null || true; done
 done

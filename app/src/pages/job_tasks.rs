@@ -92,7 +92,7 @@ fn TasksTable(t: JobTasks) -> impl IntoView {
     view! {
         <section class="panel" id="tasks">
             <div class="panel-head"><h2>"Tasks on workers"</h2><span class="muted" id="tasks-summary">{summary}</span></div>
-            <table class="data">
+            <table class="grid compact" id="task-rows">
                 <thead><tr>
                     <th>"task"</th><th>"symbol"</th><th>"trials"</th><th>"status"</th><th>"worker"</th>
                     <th>"attempts"</th><th>"error"</th>

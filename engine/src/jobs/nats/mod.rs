@@ -134,7 +134,7 @@ impl Nats {
             .connect(settings.url.as_str())
             .await
             .map_err(|e| NatsError::Connect {
-                url: settings.url.clone(),
+                url: crate::store::redact_url(&settings.url),
                 reason: e.to_string(),
             })?;
         let js = jetstream::new(client.clone());
