@@ -104,8 +104,8 @@ fn io(e: impl Display) -> NatsError {
 }
 
 /// An error of one set-up step, naming it.
-fn setting_up(what: &'static str) -> impl Fn(&dyn Display) -> NatsError {
-    move |e| NatsError::Io(format!("{what}: {e}"))
+fn setting_up(what: &str, e: impl Display) -> NatsError {
+    NatsError::Io(format!("{what}: {e}"))
 }
 
 /// A connection with the streams, the consumer and the buckets in place; cheap to clone.
@@ -147,7 +147,7 @@ impl Nats {
                 ..Default::default()
             })
             .await
-            .map_err(|e| setting_up("the stream QE_TASKS")(&e))?;
+            .map_err(|e| setting_up("the stream QE_TASKS", e))?;
         tasks
             .get_or_create_consumer(
                 CONSUMER,
@@ -160,7 +160,7 @@ impl Nats {
                 },
             )
             .await
-            .map_err(|e| setting_up("the consumer qe-workers")(&e))?;
+            .map_err(|e| setting_up("the consumer qe-workers", e))?;
         js.get_or_create_stream(stream::Config {
             name: RESULTS_STREAM.into(),
             subjects: vec!["qe.results.>".into()],
@@ -168,7 +168,7 @@ impl Nats {
             ..Default::default()
         })
         .await
-        .map_err(|e| setting_up("the stream QE_RESULTS")(&e))?;
+        .map_err(|e| setting_up("the stream QE_RESULTS", e))?;
         let series = match js.get_object_store(SERIES_BUCKET).await {
             Ok(s) => s,
             Err(_) => js
@@ -178,7 +178,7 @@ impl Nats {
                     ..Default::default()
                 })
                 .await
-                .map_err(|e| setting_up("the object store qe_series")(&e))?,
+                .map_err(|e| setting_up("the object store qe_series", e))?,
         };
         Ok(Nats {
             client,
