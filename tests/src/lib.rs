@@ -21,13 +21,17 @@ impl TestServer {
     }
 }
 
-/// A `qe serve` process on a given home directory; killed on drop.
-pub struct ServerProcess {
-    pub base: String,
+/// A child process, killed (SIGKILL) and reaped on drop.
+pub struct Process {
     child: Child,
 }
 
-impl ServerProcess {
+impl Process {
+    /// Takes ownership of `child`.
+    pub fn new(child: Child) -> Process {
+        Process { child }
+    }
+
     /// Kills the process at once (SIGKILL) and reaps it.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -40,13 +44,31 @@ impl ServerProcess {
             .arg("-TERM")
             .arg(self.child.id().to_string())
             .status();
-        self.child.wait().expect("wait for qe serve")
+        self.child.wait().expect("wait for the process")
     }
 }
 
-impl Drop for ServerProcess {
+impl Drop for Process {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// A `qe serve` process on a given home directory; killed on drop.
+pub struct ServerProcess {
+    pub base: String,
+    process: Process,
+}
+
+impl ServerProcess {
+    /// Kills the process at once (SIGKILL) and reaps it.
+    pub fn kill(&mut self) {
+        self.process.kill();
+    }
+
+    /// Asks the process to stop (SIGTERM) and waits for it to exit; returns its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        self.process.terminate()
     }
 }
 
@@ -162,7 +184,10 @@ fn start(mut cmd: Command) -> ServerProcess {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
-    ServerProcess { base, child }
+    ServerProcess {
+        base,
+        process: Process::new(child),
+    }
 }
 
 /// The repo's example specs (the original's among them) and their sample bars.

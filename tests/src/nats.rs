@@ -2,13 +2,13 @@
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A running `nats-server` with JetStream; killed (and its store removed) on drop.
 pub struct NatsServer {
     pub url: String,
-    child: Child,
+    _process: crate::Process,
     _store: tempfile::TempDir,
 }
 
@@ -48,23 +48,16 @@ impl NatsServer {
         }
         NatsServer {
             url: format!("nats://127.0.0.1:{port}"),
-            child,
+            _process: crate::Process::new(child),
             _store: store,
         }
-    }
-}
-
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
 /// A `qe worker` process; killed on drop.
 pub struct Worker {
     pub name: String,
-    child: Child,
+    process: crate::Process,
 }
 
 impl Worker {
@@ -80,28 +73,17 @@ impl Worker {
         }
         Worker {
             name: name.to_string(),
-            child: cmd.spawn().expect("spawn qe worker"),
+            process: crate::Process::new(cmd.spawn().expect("spawn qe worker")),
         }
     }
 
     /// Kills the worker at once (SIGKILL), as a crash would.
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
     }
 
     /// Sends SIGTERM and waits for the worker to exit; returns its exit status.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status();
-        self.child.wait().expect("wait for qe worker")
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        self.kill();
+        self.process.terminate()
     }
 }
