@@ -104,7 +104,26 @@ fn one_and_three_workers_give_the_in_process_result_bit_for_bit() {
         } else {
             assert_eq!(by, ["w0"]);
         }
+        let shown = qe(&s.base, &["tasks", &id]);
+        assert!(shown.contains("done") && shown.contains(by[0]), "{shown}");
+        let live = qe(&s.base, &["workers"]);
+        assert!((0..n).all(|k| live.contains(&format!("w{k}"))), "{live}");
     }
+}
+
+/// Runs the `qe` client command `args` against the server at `base`; returns its standard output.
+fn qe(base: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(qe_tests::qe_bin())
+        .args(args)
+        .args(["--api", base])
+        .output()
+        .expect("run qe");
+    assert!(
+        out.status.success(),
+        "qe {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
