@@ -60,3 +60,23 @@ for n in 1 2 3; do
   echo "$n worker(s): ${t}s, $tasks tasks, $trials trials"
   for p in "${WPIDS[@]}"; do kill -TERM "$p"; wait "$p" 2>/dev/null || true; done
 done
+
+# With LONG=1: the cost of shipping a 10-year 1-minute series through the object store: one trial on EURUSD,
+# in-process and on one worker (the difference is the upload, the worker's download and one task's overhead).
+if [ "${LONG:-0}" = 1 ]; then
+  "$QE" data synth --days 3650 --bar-minutes 1 --name long --out "$WORK/data" >/dev/null
+  SPEC="{\"data\": {\"dataset_path\": \"long.parquet\", \"symbols\": [\"EURUSD\"], \"start\": \"2024-01-01\", \"end\": \"2033-12-31\"},
+   \"strategy\": {\"filters\": {\"ema_fast\": 9, \"ema_slow\": 26}, \"tpsl\": {\"atr_k\": 2.0},
+   \"validation\": {\"train_months\": 12, \"test_months\": 12, \"folds\": 8, \"embargo_days\": 0}, \"objective\": \"sharpe\",
+   \"search_space\": {\"ema_fast\": [9], \"ema_slow\": [26], \"atr_k\": [2.0], \"R\": [2.0]}}}"
+  local_base=$(serve "$WORK/long-local")
+  read -r t _ <<<"$(submit "$local_base")"
+  echo "10-year 1-minute EURUSD, one trial, in-process: ${t}s"
+  QE_LOG=warn "$QE" worker --nats "$NATS" --name long >/dev/null 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do [ "$(curl -sf "$base/workers" | grep -o '"worker"' | wc -l)" -ge 1 ] && break; sleep 0.1; done
+  read -r t _ <<<"$(submit "$base")"
+  echo "10-year 1-minute EURUSD, one trial, on one worker (series shipped): ${t}s"
+  read -r t _ <<<"$(submit "$base")"
+  echo "the same again (series stored and cached): ${t}s"
+fi
