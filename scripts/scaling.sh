@@ -24,14 +24,14 @@ SPEC="{\"data\": {\"dataset_path\": \"demo.parquet\", \"symbols\": [\"EURUSD\", 
  \"validation\": {\"train_months\": 3, \"test_months\": 1, \"folds\": 6, \"embargo_days\": 0}, \"objective\": \"sharpe\",
  \"search_space\": {\"ema_fast\": $FAST, \"ema_slow\": $SLOW}}}"
 
-serve() { # serve HOME [NATS_URL] -> prints base URL
+serve() { # serve HOME [NATS_URL]: starts a server (killed on exit) and sets BASE to its URL
   local home="$1"; shift
   mkdir -p "$home"
   env QE_HOME="$home" QE_DATA_ROOT="$WORK/data" QE_LOG=warn ${1:+QE_NATS_URL="$1"} \
     "$QE" serve --addr 127.0.0.1:0 >"$home/out" 2>"$home/err" &
   PIDS+=($!)
   for _ in $(seq 1 100); do grep -q listening "$home/out" 2>/dev/null && break; sleep 0.1; done
-  sed -n 's/^listening on //p' "$home/out"
+  BASE=$(sed -n 's/^listening on //p' "$home/out")
 }
 
 submit() { # submit BASE -> prints seconds and job id
@@ -42,11 +42,11 @@ submit() { # submit BASE -> prints seconds and job id
   echo "$(echo "$end - $start" | bc) $id"
 }
 
-base=$(serve "$WORK/local")
+serve "$WORK/local"; base=$BASE
 read -r t id <<<"$(submit "$base")"
 echo "in-process: ${t}s"
 
-base=$(serve "$WORK/nats-home" "$NATS")
+serve "$WORK/nats-home" "$NATS"; base=$BASE
 for n in 1 2 3; do
   WPIDS=()
   for k in $(seq 1 "$n"); do
@@ -69,7 +69,7 @@ if [ "${LONG:-0}" = 1 ]; then
    \"strategy\": {\"filters\": {\"ema_fast\": 9, \"ema_slow\": 26}, \"tpsl\": {\"atr_k\": 2.0},
    \"validation\": {\"train_months\": 12, \"test_months\": 12, \"folds\": 8, \"embargo_days\": 0}, \"objective\": \"sharpe\",
    \"search_space\": {\"ema_fast\": [9], \"ema_slow\": [26], \"atr_k\": [2.0], \"R\": [2.0]}}}"
-  local_base=$(serve "$WORK/long-local")
+  serve "$WORK/long-local"; local_base=$BASE
   read -r t _ <<<"$(submit "$local_base")"
   echo "10-year 1-minute EURUSD, one trial, in-process: ${t}s"
   QE_LOG=warn "$QE" worker --nats "$NATS" --name long >/dev/null 2>&1 &
