@@ -1,6 +1,9 @@
 //! Optimisations on `qe worker`s over a real `nats-server -js` (started per test on a free port): identical
 //! results to the in-process executor, a worker killed mid-job, a task that always fails, no worker, cancel.
 
+mod cli_support;
+
+use cli_support::qe;
 use qe_tests::nats::{NatsServer, Worker};
 use qe_tests::{spawn_server, synth, Api, TestServer};
 use serde_json::{json, Value};
@@ -104,26 +107,17 @@ fn one_and_three_workers_give_the_in_process_result_bit_for_bit() {
         } else {
             assert_eq!(by, ["w0"]);
         }
-        let shown = qe(&s.base, &["tasks", &id]);
-        assert!(shown.contains("done") && shown.contains(by[0]), "{shown}");
-        let live = qe(&s.base, &["workers"]);
-        assert!((0..n).all(|k| live.contains(&format!("w{k}"))), "{live}");
+        let shown = qe(&["tasks", &id, "--api", &s.base]);
+        assert!(
+            shown.code == 0 && shown.stdout.contains("done") && shown.stdout.contains(by[0]),
+            "{shown:?}"
+        );
+        let live = qe(&["workers", "--api", &s.base]);
+        assert!(
+            live.code == 0 && (0..n).all(|k| live.stdout.contains(&format!("w{k}"))),
+            "{live:?}"
+        );
     }
-}
-
-/// Runs the `qe` client command `args` against the server at `base`; returns its standard output.
-fn qe(base: &str, args: &[&str]) -> String {
-    let out = std::process::Command::new(qe_tests::qe_bin())
-        .args(args)
-        .args(["--api", base])
-        .output()
-        .expect("run qe");
-    assert!(
-        out.status.success(),
-        "qe {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

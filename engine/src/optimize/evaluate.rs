@@ -1,7 +1,7 @@
 //! One symbol's search: the shared context, trial evaluation and the grid / random / TPE drivers.
 
 use super::batch::{simulate, Simulated};
-use super::chunks::{cut, with_symbol, SymbolWork, TrialSettings};
+use super::chunks::{cut, reach, with_symbol, SymbolWork, TrialSettings};
 use super::indicators::IndicatorCache;
 use super::space::{self, TrialParams};
 use super::tpe::Tpe;
@@ -35,11 +35,6 @@ pub struct SymbolCtx<'a> {
 }
 
 impl SymbolCtx<'_> {
-    /// Bars a trial reads: up to the end of the last fold.
-    pub fn folds_span(&self) -> usize {
-        super::chunks::reach(&self.folds)
-    }
-
     /// Kernel parameters of a trial.
     pub fn params(&self, p: &TrialParams) -> Params {
         Params {
@@ -150,7 +145,7 @@ fn evaluate_on(
         work.index,
         first,
         points,
-        work.sym.folds_span(),
+        reach(&work.sym.folds),
         ctx.trials.bar_trials(),
         cap,
     );

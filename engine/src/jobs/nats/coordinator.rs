@@ -1,7 +1,7 @@
 //! The server's side of a job on NATS: its chunks published as tasks, their outcomes collected in chunk order.
 
 use super::wire::{decode, encode, Outcome, Started, Task};
-use super::{cancel_subject, event_subject, io, result_subject, series, task_subject, Nats, NatsError};
+use super::{cancel_subject, event_subject, result_subject, series, task_subject, Nats, NatsError};
 use super::{RESULTS_STREAM, TASKS_STREAM};
 use crate::optimize::chunks::{SymbolWork, TrialChunk, TrialExecutor};
 use crate::optimize::{OptimizeError, RunContext, TrialResult};
@@ -61,30 +61,32 @@ impl RemoteTrials {
         chunks: Vec<TrialChunk>,
         ctx: &RunContext<'_>,
     ) -> Result<Vec<TrialResult>, OptimizeError> {
-        let remote = |e: NatsError| OptimizeError::Remote(e.to_string());
-        let series = self.series_of(work).await.map_err(remote)?;
+        let series = self
+            .series_of(work)
+            .await
+            .map_err(|e| OptimizeError::Remote(e.to_string()))?;
         let js = &self.nats.js;
         // Subscribed before publishing, so no outcome can be missed; older outcomes of the job are not replayed.
         let mut outcomes = js
             .get_stream(RESULTS_STREAM)
             .await
-            .map_err(|e| remote(io(e)))?
+            .map_err(remote)?
             .create_consumer(OrderedConfig {
                 filter_subject: result_subject(&self.job),
                 deliver_policy: DeliverPolicy::New,
                 ..Default::default()
             })
             .await
-            .map_err(|e| remote(io(e)))?
+            .map_err(remote)?
             .messages()
             .await
-            .map_err(|e| remote(io(e)))?;
+            .map_err(remote)?;
         let mut started = self
             .nats
             .client
             .subscribe(event_subject(&self.job))
             .await
-            .map_err(|e| remote(io(e)))?;
+            .map_err(remote)?;
         let ids: Vec<String> = chunks.iter().map(Task::id_of).collect();
         let sizes: Vec<usize> = chunks.iter().map(|c| c.points.len()).collect();
         let total: usize = sizes.iter().sum();
@@ -102,10 +104,10 @@ impl RemoteTrials {
                 .payload(encode(&task).into())
                 .message_id(format!("{}.{id}.{}", self.job, self.attempt));
             let ack = js.send_publish(task_subject(&self.job), msg).await;
-            acks.push(ack.map_err(|e| remote(io(e)))?);
+            acks.push(ack.map_err(remote)?);
         }
         for ack in acks {
-            ack.await.map_err(|e| remote(io(e)))?;
+            ack.await.map_err(remote)?;
         }
         let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(k, id)| (id.as_str(), k)).collect();
         let mut slots: Vec<Option<Vec<TrialResult>>> = vec![None; ids.len()];
@@ -116,8 +118,8 @@ impl RemoteTrials {
             tokio::select! {
                 msg = outcomes.next() => {
                     let msg = msg
-                        .ok_or_else(|| remote(NatsError::Io("the results stream ended".into())))?
-                        .map_err(|e| remote(io(e)))?;
+                        .ok_or_else(|| remote("the results stream ended"))?
+                        .map_err(remote)?;
                     let outcome: Outcome = match decode(&msg.payload, "outcome") {
                         Ok(o) => o,
                         Err(e) => {
@@ -202,6 +204,11 @@ impl RemoteTrials {
         }
         self.nats.board.withdraw(&self.job);
     }
+}
+
+/// A failure of the NATS client as the job's error.
+fn remote(e: impl std::fmt::Display) -> OptimizeError {
+    OptimizeError::Remote(format!("NATS: {e}"))
 }
 
 fn rows(work: &SymbolWork, chunks: &[TrialChunk], ids: &[String]) -> Vec<TaskRow> {
