@@ -1,6 +1,7 @@
 //! The Quant Engine library: market data, computations, jobs and storage.
 //! Every computation runs per symbol on a [`data::Bars`] series.
 
+pub mod alloc;
 pub mod backtest;
 pub mod bench;
 pub mod data;

@@ -18,6 +18,7 @@ fn main() -> std::process::ExitCode {
     let _ = dotenvy::dotenv();
     let cli = cli::Cli::parse();
     init_tracing(cli.log_json);
+    engine::alloc::quiet_out_of_memory_panics();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -161,6 +161,7 @@ fn serve_command_via(wrapper: &[&str], args: &[&str]) -> Command {
         "QE_MARKETDATA_SOURCES",
         "QE_ALLOW_SPEC_URLS",
         "QE_MAX_JOB_MEMORY",
+        "QE_MAX_BAR_TRIALS",
     ] {
         cmd.env_remove(var);
     }

@@ -505,3 +505,231 @@ fn under_a_4_gib_address_space_every_hostile_request_is_refused_and_the_server_l
     }
     assert_alive(base);
 }
+
+/// The bars `spec` selects from the reference sample, counted from the file itself: rows of its symbol from
+/// `start` to `end` (ISO texts, compared as such).
+fn sample_bars(data: &std::path::Path, spec: &Value) -> u64 {
+    let d = &spec["data"];
+    let text = std::fs::read_to_string(data.join(d["dataset_path"].as_str().unwrap())).unwrap();
+    let rows: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let day = |v: &Value| v.as_str().unwrap()[..19].to_string();
+    let (start, end) = (day(&d["start"]), day(&d["end"]));
+    let symbol = &d["symbols"][0];
+    rows.iter()
+        .filter(|r| &r["symbol"] == symbol && (start.as_str()..=end.as_str()).contains(&&day(&r["timestamp"])[..]))
+        .count() as u64
+}
+
+#[test]
+fn bars_times_trials_over_the_work_budget_is_refused_naming_the_field_and_at_it_the_job_runs() {
+    let data = reference_data_root();
+    let root = data.path().to_str().unwrap();
+    let spec = reference_spec("seasonality_optimize.json");
+    let work = sample_bars(data.path(), &spec) * spec["compute"]["max_trials"].as_u64().unwrap();
+    assert_eq!(work, 40, "10 bars × 4 trials");
+    let at = spawn_server(&[], &[("QE_DATA_ROOT", root), ("QE_MAX_BAR_TRIALS", &work.to_string())]);
+    let (status, body, _) = post(&at.base, "/seasonality/optimize", &spec);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["n_trials"], 4, "{body}");
+
+    let under = spawn_server(
+        &[],
+        &[("QE_DATA_ROOT", root), ("QE_MAX_BAR_TRIALS", &(work - 1).to_string())],
+    );
+    let (status, body, _) = post(&under.base, "/seasonality/optimize", &spec);
+    assert_eq!(status, 422, "{body}");
+    let msg = body["detail"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("compute.max_trials")
+            && msg.contains(&format!("would run {work} bar-trials"))
+            && msg.contains(&format!("more than the {} a job may run (QE_MAX_BAR_TRIALS)", work - 1)),
+        "{body}"
+    );
+    // The optimiser's grid is budgeted the same way, naming its search space.
+    let (status, body, _) = post(&under.base, "/submit", &reference_spec("submit_local.json"));
+    assert_eq!(status, 422, "{body}");
+    let msg = body["detail"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("strategy.search_space") && msg.contains("QE_MAX_BAR_TRIALS"),
+        "{body}"
+    );
+    assert_alive(&under.base);
+}
+
+#[test]
+fn with_every_budget_raised_past_the_machine_a_failed_allocation_fails_the_job_and_the_server_lives() {
+    let data = reference_data_root();
+    let root = data.path().to_str().unwrap();
+    // Trials, memory (1 EiB) and work limits past any machine, so nothing refuses the billion trials up front:
+    // their allocation (about 100 GiB) fails for real under the 4 GiB address space.
+    let wrapper = ["prlimit", "--as=4294967296", "--"];
+    let envs = [
+        ("QE_DATA_ROOT", root),
+        ("QE_MAX_TRIALS", "1000000000000"),
+        ("QE_MAX_JOB_MEMORY", "1048576TiB"),
+        ("QE_MAX_BAR_TRIALS", "1e30"),
+    ];
+    let server = spawn_server_via(&wrapper, &[], &envs);
+    let mut billion = reference_spec("seasonality_optimize.json");
+    billion["compute"]["max_trials"] = json!(1_000_000_000);
+    let (status, body, took) = post(&server.base, "/seasonality/optimize", &billion);
+    assert_eq!(status, 422, "{body}");
+    let msg = body["detail"].as_str().unwrap_or_default();
+    assert!(
+        msg.starts_with("out of memory: the sampled seasonality trials needed") && msg.contains("GiB"),
+        "{body}"
+    );
+    assert!(took < Duration::from_secs(20), "answered in {took:?}");
+    assert_alive(&server.base);
+    // The server goes on running jobs.
+    let (status, body, _) = post(
+        &server.base,
+        "/seasonality/optimize",
+        &reference_spec("seasonality_optimize.json"),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+/// The demo days [`long_search`] reads.
+const LONG_DAYS: u32 = 366;
+
+/// A grid of about 4·10⁹ bar-trials (≈ 5,000 valid EMA pairs × 8 R over 105,000 bars of `demo.csv`), seconds long
+/// even on a fast machine, so that a test can act while it runs.
+fn long_search() -> Value {
+    json!({
+        "data": {"dataset_path": "demo.csv", "symbols": ["EURUSD"], "start": "2024-01-01", "end": "2024-12-31"},
+        "strategy": {"filters": {"ema_fast": 9, "ema_slow": 26}, "tpsl": {"atr_k": 2.0}, "objective": "sharpe",
+            "method": "grid", "validation": {"train_months": 0, "test_months": 12, "folds": 1},
+            "search_space": {"ema_fast": {"low": 2, "high": 101}, "ema_slow": {"low": 3, "high": 102},
+                "R": [1, 1.5, 2, 2.5, 3, 3.5, 4, 5]}}
+    })
+}
+
+/// True once a job's message shows its trials running.
+fn searching(status: &Value) -> bool {
+    status["message"].as_str().is_some_and(|m| m.contains("trial"))
+}
+
+/// The memory the optimiser's estimate gives `spec`, in MiB, read from the refusal of a server whose budget is
+/// 1 MiB (`the job would need about 92 MiB (…)`).
+fn estimated_mib(spec: &Value) -> f64 {
+    let probe = spawn_server(&[], &[("QE_MAX_JOB_MEMORY", "1MiB")]);
+    qe_tests::synth(probe.home.path(), LONG_DAYS);
+    let (status, body, _) = post(&probe.base, "/submit", spec);
+    assert_eq!(status, 422, "{body}");
+    let msg = body["detail"].as_str().unwrap_or_default();
+    let about = msg.split("need about ").nth(1).unwrap_or_else(|| panic!("{msg}"));
+    let mut words = about.split_whitespace();
+    let n: f64 = words.next().unwrap().parse().unwrap();
+    match words.next().unwrap() {
+        "MiB" => n,
+        "GiB" => n * 1024.0,
+        unit => panic!("{unit} in {msg}"),
+    }
+}
+
+#[test]
+fn jobs_that_fit_the_memory_budget_alone_but_not_together_run_one_after_the_other() {
+    let spec = long_search();
+    let one = estimated_mib(&spec);
+    // One and a half estimates: one fits (the estimate is rounded to the MiB), two do not.
+    let budget = format!("{}MiB", (one * 1.5).round());
+    let server = spawn_server(&[], &[("QE_MAX_JOB_MEMORY", &budget), ("QE_JOB_WORKERS", "2")]);
+    qe_tests::synth(server.home.path(), LONG_DAYS);
+    let api = qe_tests::Api::new(&server.base);
+    let status = |id: &str| format!("/status/{id}");
+    let long = Duration::from_secs(120);
+    let first = api.submit_async("/submit", &spec);
+    api.wait_until(&status(&first), long, searching);
+    let second = api.submit_async("/submit", &spec);
+    let waiting = api.wait_until(&status(&second), long, |s| {
+        s["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("waiting for memory"))
+    });
+    assert_eq!(waiting["status"], "running", "{waiting}");
+    let msg = waiting["message"].as_str().unwrap();
+    assert!(
+        msg.contains(&format!("of the {budget}").replace("MiB", " MiB")),
+        "{msg}"
+    );
+    let (_, first_now) = api.get(&status(&first));
+    assert_eq!(
+        first_now["status"], "running",
+        "the second waits only while the first runs: {first_now}"
+    );
+    // Once the first ends (cancelled here, to keep the test short), its memory is free and the second runs.
+    let cancel = http()
+        .post(format!("{}/runs/{first}/cancel", server.base))
+        .send()
+        .unwrap();
+    assert!(cancel.status().is_success(), "{}", cancel.status());
+    api.wait_until(&status(&first), long, |s| s["status"] == "cancelled");
+    api.wait_until(&status(&second), long, searching);
+    let cancel = http()
+        .post(format!("{}/runs/{second}/cancel", server.base))
+        .send()
+        .unwrap();
+    assert!(cancel.status().is_success(), "{}", cancel.status());
+    api.wait_until(&status(&second), long, |s| s["status"] == "cancelled");
+}
+
+#[test]
+fn a_finished_job_says_done_and_a_price_of_1e308_is_refused_naming_its_line() {
+    let data = tempfile::tempdir().unwrap();
+    write_bars(
+        &data.path().join("plain.csv"),
+        50,
+        false,
+        "1704070200,1.1,1.2,1.0,1.15,1",
+    );
+    write_bars(
+        &data.path().join("huge.csv"),
+        50,
+        false,
+        "1704070200,1.1,1e308,1.0,1.15,1",
+    );
+    let server = spawn_server(&[], &[("QE_DATA_ROOT", data.path().to_str().unwrap())]);
+    let api = qe_tests::Api::new(&server.base);
+    let id = api.submit_async("/stats/run", &stats_over("plain.csv"));
+    let end = api.wait_until(&format!("/status/{id}"), Duration::from_secs(60), |s| {
+        s["status"] != "queued" && s["status"] != "running"
+    });
+    assert_eq!(
+        (end["status"].as_str(), end["message"].as_str()),
+        (Some("completed"), Some("done")),
+        "{end}"
+    );
+
+    let (status, body, _) = post(&server.base, "/stats/run", &stats_over("huge.csv"));
+    assert_eq!(status, 422, "{body}");
+    let msg = body["detail"].as_str().unwrap_or_default();
+    // The header is line 1 and the 50 rows lines 2…51: the huge high is on line 52.
+    assert!(
+        msg.contains("line 52") && msg.contains("1e308") && msg.contains("1e15"),
+        "{body}"
+    );
+    assert_alive(&server.base);
+}
+
+#[test]
+fn a_job_the_shutdown_grace_cuts_short_says_so_after_the_restart() {
+    let data = tempfile::tempdir().unwrap();
+    qe_tests::synth(data.path(), LONG_DAYS);
+    let root = data.path().to_str().unwrap();
+    let envs = [("QE_DATA_ROOT", root), ("QE_SHUTDOWN_GRACE", "0")];
+    let home = tempfile::tempdir().unwrap();
+    let mut server = qe_tests::spawn_server_at(home.path(), &[], &envs);
+    let api = qe_tests::Api::new(&server.base);
+    let spec = long_search();
+    let id = api.submit_async("/submit", &spec);
+    api.wait_until(&format!("/status/{id}"), Duration::from_secs(60), searching);
+    assert!(server.terminate().success(), "qe serve exits 0 on SIGTERM");
+    let again = qe_tests::spawn_server_at(home.path(), &[], &envs);
+    let (_, end) = qe_tests::Api::new(&again.base).get(&format!("/status/{id}"));
+    assert_eq!(end["status"], "cancelled", "{end}");
+    assert_eq!(
+        end["error"], "cancelled: the server shut down before the job finished (QE_SHUTDOWN_GRACE)",
+        "{end}"
+    );
+}

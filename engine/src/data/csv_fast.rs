@@ -12,6 +12,7 @@ use super::guard::{scan_lines, split_lines, ReadGuard};
 use super::table::{NameIndex, Table};
 use super::timestamps::ColumnParser;
 use super::{DataError, Labels};
+use crate::alloc::zeroed;
 use rayon::prelude::*;
 
 /// What a column of the file is read into.
@@ -164,6 +165,9 @@ enum Scan {
     Cancelled,
 }
 
+/// What the table's columns are called when they cannot be allocated.
+const COLUMNS: &str = "the file's columns";
+
 /// Parses the counted chunks into a table; None on a row the fast path does not take (or a cancel).
 fn fill(
     chunks: &[&[u8]],
@@ -177,16 +181,16 @@ fn fill(
     let mut t = Table {
         source,
         numbering: Some(RowNumbering::CsvLine),
-        ts: vec![0; n],
-        sym: vec![0; n],
-        open: vec![0.0; n],
-        high: vec![0.0; n],
-        low: vec![0.0; n],
-        close: vec![0.0; n],
-        volume: vec![0.0; n],
+        ts: zeroed(n, COLUMNS),
+        sym: zeroed(n, COLUMNS),
+        open: zeroed(n, COLUMNS),
+        high: zeroed(n, COLUMNS),
+        low: zeroed(n, COLUMNS),
+        close: zeroed(n, COLUMNS),
+        volume: zeroed(n, COLUMNS),
         session: layout.has(Role::Session).then(|| Labels {
             names: Vec::new(),
-            codes: vec![0; n],
+            codes: zeroed(n, COLUMNS),
         }),
         ..Table::default()
     };

@@ -2,7 +2,7 @@
 
 /// Recursive EMA seeded with the first value: `ema[0] = x[0]`, `ema[t] = α·x[t] + (1−α)·ema[t−1]`, α = 2/(p+1).
 pub fn ema(x: &[f64], period: usize) -> Vec<f64> {
-    let mut out = Vec::with_capacity(x.len());
+    let mut out = crate::alloc::with_capacity(x.len(), "an EMA series");
     let Some(&first) = x.first() else { return out };
     let alpha = 2.0 / (period as f64 + 1.0);
     let mut prev = first;

@@ -81,8 +81,13 @@ impl JobContext {
 /// The generic error of a job that panicked; the panic text is logged (it may hold internals), never stored.
 pub(crate) const INTERNAL_ERROR: &str = "internal error: the failure is in the server log";
 
-/// Logs a panic's payload under the run id and returns the generic [`INTERNAL_ERROR`].
+/// Logs a panic's payload under the run id and returns the generic [`INTERNAL_ERROR`]; a failed large
+/// allocation ([`crate::alloc::OutOfMemory`]) becomes [`JobError::OutOfMemory`], with what it needed.
 pub(crate) fn panicked(run_id: &str, payload: Box<dyn std::any::Any + Send>) -> JobError {
+    if let Some(oom) = payload.downcast_ref::<crate::alloc::OutOfMemory>() {
+        tracing::error!(run_id, bytes = %oom.bytes, what = oom.what, "a job ran out of memory");
+        return JobError::OutOfMemory(oom.clone());
+    }
     let text = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -107,6 +112,9 @@ pub enum JobError {
     Store(#[from] StoreError),
     #[error("cannot write {path}: {reason}")]
     Artifact { path: String, reason: String },
+    /// A large buffer of the job could not be allocated: its plan is too big for this server (answered 422).
+    #[error("{0}")]
+    OutOfMemory(crate::alloc::OutOfMemory),
     #[error("{0}")]
     Failed(String),
 }
@@ -123,6 +131,9 @@ impl From<DataError> for JobError {
 impl JobError {
     /// True when the client's spec or data is at fault (answered 4xx), false for server-side failures.
     pub fn is_client_error(&self) -> bool {
-        matches!(self, JobError::Spec { .. } | JobError::Data(_))
+        matches!(
+            self,
+            JobError::Spec { .. } | JobError::Data(_) | JobError::OutOfMemory(_)
+        )
     }
 }

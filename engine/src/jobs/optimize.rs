@@ -66,7 +66,7 @@ fn compute(ctx: &JobContext, spec: &ExperimentSpec) -> Result<OptimizeOutcome, J
     if ctx.is_cancelled() {
         return Err(JobError::Cancelled);
     }
-    super::budget::optimize(spec, &series).check(super::budget::max_job_memory())?;
+    let _memory = super::budget::admit(&super::budget::optimize(spec, &series), ctx)?;
     let progress = |f: f64, m: &str| ctx.report(LOAD_SHARE + SEARCH_SHARE * f, m);
     let remote = ctx
         .nats

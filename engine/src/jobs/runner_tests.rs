@@ -167,6 +167,38 @@ async fn a_panicking_job_fails_without_taking_the_executor_down() {
 }
 
 #[tokio::test]
+async fn a_job_whose_allocation_fails_fails_saying_so_and_the_next_job_runs() {
+    let (store, dir) = testing::sqlite().await;
+    let calls = Arc::new(AtomicU32::new(0));
+    let c = calls.clone();
+    let b = body(move |ctx| {
+        let n = c.fetch_add(1, Ordering::SeqCst);
+        async move {
+            ctx.blocking(move |_| {
+                // 2^50 f64s (8 PiB): no machine's allocator grants it, so the allocation really fails.
+                let len = if n == 0 { 1 << 50 } else { 10 };
+                // Through black_box: LLVM may elide an allocation whose memory is never used.
+                let bars = std::hint::black_box(crate::alloc::zeroed::<f64>(len, "the test's bars"));
+                Ok(Value::from(bars.len()))
+            })
+            .await
+        }
+    });
+    let jobs = Jobs::start_with(store, config(dir.path(), 1, 2), b).await.unwrap();
+    let first = jobs.submit(spec(), "{}").await.unwrap();
+    let rec = jobs.wait(&first).await.unwrap().unwrap();
+    assert_eq!(rec.status, repo::FAILED);
+    let error = rec.error.unwrap_or_default();
+    assert!(
+        error.starts_with("out of memory: the test's bars needed 8388608.0 GiB"),
+        "{error}"
+    );
+    let second = jobs.submit(spec(), "{}").await.unwrap();
+    assert_eq!(jobs.wait(&second).await.unwrap().unwrap().status, repo::COMPLETED);
+    assert_eq!(jobs.result(&second).await.unwrap(), Some(Value::from(10)));
+}
+
+#[tokio::test]
 async fn cancelling_stops_a_running_job_and_a_queued_one_never_starts() {
     let (store, dir) = testing::sqlite().await;
     let started = Arc::new(AtomicU32::new(0));

@@ -38,7 +38,7 @@ pub async fn run_detailed(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Run
     persisted(ctx, &spec, async move {
         ctx.blocking(move |ctx| {
             let series = load(ctx, &spec_c)?;
-            super::budget::seasonality(&series, 0).check(super::budget::max_job_memory())?;
+            let _memory = super::budget::admit(&super::budget::seasonality(&series, 0), ctx)?;
             compute_run(ctx, &spec_c, &series)
         })
         .await
@@ -59,7 +59,7 @@ pub async fn optimize(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Value, 
             .blocking(move |ctx| {
                 let series = load(ctx, &spec_c)?;
                 let budget = super::budget::seasonality(&series, spec_c.compute.trials());
-                budget.check(super::budget::max_job_memory())?;
+                let _memory = super::budget::admit(&budget, ctx)?;
                 let trials = opt::sample(&space, spec_c.compute.trials(), spec_c.compute.seed);
                 compute_optimize(ctx, &spec_c, &series, &trials)
             })

@@ -70,7 +70,7 @@ fn compute(ctx: &JobContext, spec: &StatsSpec) -> Result<StatsResult, JobError> 
         ..ctx.load_options()
     };
     let series = data::load(&spec.data, &opts)?;
-    super::budget::seasonality(&series, 0).check(super::budget::max_job_memory())?;
+    let _memory = super::budget::admit(&super::budget::seasonality(&series, 0), ctx)?;
     let timeframe = spec.data.timeframe.clone().unwrap_or_default();
     let progress = |done: usize, total: usize| {
         let f = if total == 0 { 1.0 } else { done as f64 / total as f64 };

@@ -167,7 +167,7 @@ impl TrialExecutor for InProcess {
         ctx: &RunContext,
     ) -> Result<Vec<TrialResult>, OptimizeError> {
         let total: usize = chunks.iter().map(|c| c.points.len()).sum();
-        let mut out = Vec::with_capacity(total);
+        let mut out = crate::alloc::with_capacity(total, "the kept trials");
         for chunk in chunks {
             let (done, size) = (out.len(), chunk.points.len());
             let report = |f: f64, _: &str| {

@@ -230,7 +230,7 @@ fn tpe_search(work: &SymbolWork, spec: &ExperimentSpec, ctx: &RunContext) -> Res
     let batch = (rayon::current_num_threads() * 2).max(2);
     let mut history: Vec<(Vec<usize>, Option<f64>)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut results = Vec::with_capacity(budget);
+    let mut results = crate::alloc::with_capacity(budget, "the kept trials");
     while results.len() < budget {
         let want = batch.min(budget - results.len());
         let mut points = Vec::with_capacity(want);

@@ -102,29 +102,29 @@ fn float_range(lo: &f64, hi: &f64, step: &Option<f64>, rng: &mut ChaCha8Rng) -> 
 /// Draws `n` trials from `space` with a ChaCha8 generator seeded by `seed` (same inputs, same trials).
 pub fn sample(space: &SearchSpace, n: usize, seed: u64) -> Vec<TrialParams> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..n)
-        .map(|_| {
-            let dims = pick(&space.dims, &mut rng, |a, _, _, _| a.clone());
-            let method = pick(&space.method, &mut rng, |a, _, _, _| a.clone());
-            let combine = pick(&space.combine, &mut rng, |a, _, _, _| a.clone());
-            let ret_horizon = pick(&space.ret_horizon, &mut rng, int_range);
-            let min_samples_bin = pick(&space.min_samples_bin, &mut rng, int_range);
-            let (threshold, topk) = if method == "topk" {
-                (None, Some(pick(&space.topk, &mut rng, int_range)))
-            } else {
-                (Some(pick(&space.threshold, &mut rng, float_range)), None)
-            };
-            TrialParams {
-                dims,
-                method,
-                combine,
-                ret_horizon,
-                min_samples_bin,
-                threshold,
-                topk,
-            }
-        })
-        .collect()
+    let mut out = crate::alloc::with_capacity(n, "the sampled seasonality trials");
+    out.extend((0..n).map(|_| {
+        let dims = pick(&space.dims, &mut rng, |a, _, _, _| a.clone());
+        let method = pick(&space.method, &mut rng, |a, _, _, _| a.clone());
+        let combine = pick(&space.combine, &mut rng, |a, _, _, _| a.clone());
+        let ret_horizon = pick(&space.ret_horizon, &mut rng, int_range);
+        let min_samples_bin = pick(&space.min_samples_bin, &mut rng, int_range);
+        let (threshold, topk) = if method == "topk" {
+            (None, Some(pick(&space.topk, &mut rng, int_range)))
+        } else {
+            (Some(pick(&space.threshold, &mut rng, float_range)), None)
+        };
+        TrialParams {
+            dims,
+            method,
+            combine,
+            ret_horizon,
+            min_samples_bin,
+            threshold,
+            topk,
+        }
+    }));
+    out
 }
 
 /// One evaluated trial: parameters, state (`COMPLETE`), objective, the original's `best_metrics` and the

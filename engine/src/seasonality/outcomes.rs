@@ -2,8 +2,12 @@
 //! previous-day breakouts and ATR(14).
 
 use super::window::Window;
+use crate::alloc::zeroed;
 use crate::features::atr;
 use std::borrow::Cow;
+
+/// What the per-bar outcome columns are called when they cannot be allocated.
+const PER_BAR: &str = "the per-bar outcomes";
 
 /// Outcome columns of one series, index-aligned with its bars. Only bars with `keep[i]` (a forward return exists)
 /// enter profiles; the last `h` bars never do.
@@ -47,9 +51,9 @@ pub fn outcomes<'a>(bars: &Window<'a>, h: usize, day_index: &[i64]) -> Outcomes<
 fn forward(c: &[f64], h: usize) -> Outcomes<'static> {
     let n = c.len();
     let mut o = Outcomes {
-        keep: vec![false; n],
-        ret: vec![0.0; n],
-        up: vec![false; n],
+        keep: zeroed(n, PER_BAR),
+        ret: zeroed(n, PER_BAR),
+        up: zeroed(n, PER_BAR),
         ..Default::default()
     };
     for i in 0..n.saturating_sub(h) {
@@ -68,8 +72,8 @@ fn forward(c: &[f64], h: usize) -> Outcomes<'static> {
 /// Marks run starts over the kept bars' direction sequence and stores each run's length at its start.
 fn runs(o: &mut Outcomes<'_>) {
     let n = o.keep.len();
-    o.run_start = vec![false; n];
-    o.run_length = vec![0; n];
+    o.run_start = zeroed(n, PER_BAR);
+    o.run_length = zeroed(n, PER_BAR);
     let mut current: Option<usize> = None;
     let mut prev_dir = None;
     for i in (0..n).filter(|&i| o.keep[i]) {
