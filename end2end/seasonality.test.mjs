@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { startServer, launchBrowser, newPage, screenshotDir, hydrated, canvasInk } from './harness.mjs';
 
 let server, browser;
@@ -92,4 +93,33 @@ test('the per-year stability view shows every demo year, the planted hour positi
   const dow = await canvasInk(page, '#stability-heatmap');
   assert.ok(dow.colour > 500, `the dow stability heatmap is drawn: ${JSON.stringify(dow)}`);
   assert.deepEqual(errors, []);
+});
+
+test('a seasonality optimisation lists its best trials by objective on the page', async () => {
+  const spec = JSON.parse(readFileSync(new URL('../specs/seasonality_optimize_demo.json', import.meta.url)));
+  spec.data.dataset_path = 'data/demo.csv'; // the server's home is its data root here
+  const res = await fetch(server.base + '/seasonality/optimize', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(spec),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  const runs = await (await fetch(server.base + '/seasonality/runs?spec_id=demo_seasonality_optimize')).json();
+  const id = runs[0].run_id;
+  const trials = await (await fetch(`${server.base}/seasonality/runs/${id}/trials?page_size=500`)).json();
+  assert.equal(trials.length, spec.compute.max_trials);
+  const best = Math.max(...trials.map((t) => t.objective ?? -Infinity));
+
+  const page = await newPage(browser);
+  await page.goto(`${server.base}/ui/seasonality?run=${id}`);
+  await hydrated(page);
+  const rows = page.locator('#seasonality-trial-rows tr');
+  assert.equal(await rows.count(), Math.min(trials.length, 20));
+  await page.waitForSelector('#seasonality-trials-summary:has-text("of 12 by objective")');
+  // The first row is the best trial, and the objectives go down the table.
+  const objectives = (await page.locator('#seasonality-trial-rows tr td:nth-child(2)').allTextContents()).map((s) => Number(s.replace(/,/g, '')));
+  assert.ok(objectives.every((o, k) => k === 0 || o <= objectives[k - 1]), `sorted: ${objectives}`);
+  const first = Number(await rows.first().locator('td').first().textContent());
+  const top = trials.find((t) => t.trial_number === first);
+  assert.equal(top.objective, best, `row 1 is trial ${first}`);
+  await page.locator('#seasonality-trials').screenshot({ path: join(screenshotDir, 'seasonality-trials.png') });
+  await page.close();
 });

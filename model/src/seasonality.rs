@@ -161,6 +161,7 @@ impl ProfileRow {
 /// One (symbol, dim, bin, calendar year) cell of the stability view: bin size, score and lift against that
 /// year's baseline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearRow {
     pub symbol: String,
     pub dim: String,
@@ -186,11 +187,40 @@ pub struct StoredProfile {
     pub baseline: Option<f64>,
     pub lift: Option<f64>,
     pub metrics: serde_json::Map<String, serde_json::Value>,
+    /// New: the bin's test statistic against its symbol's baseline (null for rows stored before it was kept).
+    #[serde(default)]
+    pub t_stat: Option<f64>,
+    /// New: two-sided p-value of `t_stat`.
+    #[serde(default)]
+    pub p_value: Option<f64>,
+    /// New: Benjamini–Hochberg q-value across the bins of the (symbol, dim).
+    #[serde(default)]
+    pub q_value: Option<f64>,
+    /// New: share of calendar years whose lift has the sign of the overall lift.
+    #[serde(default)]
+    pub years_same_sign: Option<f64>,
     pub start: Option<String>,
     pub end: Option<String>,
     pub spec_id: Option<String>,
     pub dataset_id: Option<String>,
     pub created_at: String,
+}
+
+/// One trial of a seasonality optimisation as `GET /seasonality/runs/{id}/trials` returns it: its parameters,
+/// in-sample metrics and out-of-sample figures as stored, decoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeasonalityTrial {
+    pub trial_number: i64,
+    /// `COMPLETE` (every stored trial ran).
+    pub state: String,
+    pub objective: Option<f64>,
+    /// `{dims, method, combine, ret_horizon, min_samples_bin, threshold | topk}`.
+    pub params: serde_json::Value,
+    /// The in-sample metrics of the trial's signal (`sharpe`, `n_trades`, …).
+    pub metrics: serde_json::Value,
+    /// The walk-forward out-of-sample figures (null without folds).
+    pub oos: serde_json::Value,
 }
 
 /// A `seasonality_runs` row as `GET /seasonality/runs` returns it (no `id`).
@@ -259,10 +289,10 @@ impl From<&StoredProfile> for ProfileRow {
             period_start: 0,
             period_end: 0,
             horizon: 1,
-            t_stat: None,
-            p_value: None,
-            q_value: None,
-            years_same_sign: None,
+            t_stat: p.t_stat,
+            p_value: p.p_value,
+            q_value: p.q_value,
+            years_same_sign: p.years_same_sign,
         }
     }
 }

@@ -316,6 +316,101 @@ fn replay_seasonality(api: &Api) {
             "{r}"
         );
     }
+    seasonality_significance_and_trials(api, &opt);
+}
+
+/// New endpoints and keys (issue 25) after [`replay_seasonality`]: the optimisation's trials, the run's per-year
+/// cells, and the profiles' significance figures with their filters.
+fn seasonality_significance_and_trials(api: &Api, opt: &Value) {
+    let (_, runs) = api.get("/seasonality/runs");
+    let id_of = |optimised: bool| {
+        let runs = runs.as_array().unwrap();
+        let r = runs
+            .iter()
+            .find(|r| (r["spec_id"] != "demo_seasonality_run") == optimised)
+            .unwrap();
+        r["run_id"].as_str().unwrap().to_string()
+    };
+    let (opt_id, run_id) = (id_of(true), id_of(false));
+    let n = opt["result"]["n_trials"].as_u64().unwrap();
+    let (status, trials) = api.get(&format!("/seasonality/runs/{opt_id}/trials"));
+    assert_eq!(status, 200, "{trials}");
+    let trials = trials.as_array().unwrap().clone();
+    assert_eq!(trials.len() as u64, n, "{trials:?}");
+    let numbers: Vec<u64> = trials.iter().map(|t| t["trial_number"].as_u64().unwrap()).collect();
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+    assert!(
+        trials
+            .iter()
+            .all(|t| t["params"]["dims"].is_array() && t["metrics"].is_object()),
+        "{trials:?}"
+    );
+    // The result's best is the trial with the highest objective.
+    let best = trials
+        .iter()
+        .max_by(|a, b| a["objective"].as_f64().partial_cmp(&b["objective"].as_f64()).unwrap())
+        .unwrap();
+    assert_eq!(
+        best["objective"].as_f64(),
+        opt["result"]["best_value"].as_f64(),
+        "{best}"
+    );
+    let (_, page2) = api.get(&format!("/seasonality/runs/{opt_id}/trials?page=2&page_size=2"));
+    assert_eq!(page2.as_array().unwrap()[..], trials[2..4.min(trials.len())]);
+    assert_eq!(api.get("/seasonality/runs/doesnotexist/trials"), (200, json!([])));
+
+    // The run's per-year cells: every bar lies in 2024, so each stored hour bin has one cell of its own size.
+    let (_, hours) = api.get("/seasonality/profiles?symbol=EURUSD&dim=hour&page_size=500");
+    let (status, years) = api.get(&format!("/seasonality/years?run_id={run_id}&symbol=EURUSD&dim=hour"));
+    assert_eq!(status, 200, "{years}");
+    let years = years.as_array().unwrap();
+    assert!(!years.is_empty());
+    for y in years {
+        assert_eq!(
+            (y["year"].as_i64(), y["dim"].as_str()),
+            (Some(2024), Some("hour")),
+            "{y}"
+        );
+        let profile = hours
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["spec_id"] == "demo_seasonality_run" && p["bin"] == y["bin"])
+            .unwrap_or_else(|| panic!("no stored profile for {y}"));
+        assert_eq!(y["n"], profile["n"], "{y} vs {profile}");
+    }
+    let (status, missing) = api.get("/seasonality/years?symbol=EURUSD");
+    assert_eq!(status, 422, "{missing}");
+    let locs: Vec<&Value> = missing["detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["loc"][1])
+        .collect();
+    assert_eq!(locs, [&json!("run_id"), &json!("dim")], "{missing}");
+
+    // Significance on every row, and the filters keep exactly the rows an independent filter keeps.
+    let (_, all) = api.get("/seasonality/profiles?page_size=500");
+    let all = all.as_array().unwrap();
+    for key in ["t_stat", "p_value", "q_value", "years_same_sign"] {
+        assert!(all.iter().all(|r| r.get(key).is_some()), "{key} missing");
+    }
+    assert!(all.iter().any(|r| r["q_value"].is_number()), "some bin has a q-value");
+    let ids = |rows: &[Value]| -> Vec<i64> { rows.iter().map(|r| r["id"].as_i64().unwrap()).collect() };
+    for (param, key, keep) in [
+        ("max_q=0.5", "q_value", (|x: f64| x <= 0.5) as fn(f64) -> bool),
+        ("min_years_same_sign=0.5", "years_same_sign", |x: f64| x >= 0.5),
+    ] {
+        let (_, got) = api.get(&format!("/seasonality/profiles?{param}&page_size=500"));
+        let want: Vec<Value> = all
+            .iter()
+            .filter(|r| r[key].as_f64().is_some_and(keep))
+            .cloned()
+            .collect();
+        assert_eq!(ids(got.as_array().unwrap()), ids(&want), "{param}");
+    }
+    let (status, body) = api.get("/seasonality/profiles?max_q=2");
+    assert_eq!(status, 422, "{body}");
 }
 
 #[test]

@@ -221,28 +221,61 @@ fn openapi_documents_every_422_a_get_answers_and_the_bounds_its_handler_enforces
         "/stats/top" => "symbol=X&timeframe=1m&",
         _ => "",
     };
-    let mut checked = 0;
+    let (mut checked, mut checked_floats) = (0, Vec::new());
     for (path, ops) in doc["paths"].as_object().unwrap() {
         let Some(params) = ops.get("get").and_then(|op| op["parameters"].as_array()) else {
             continue;
         };
         for p in params {
             let name = p["name"].as_str().unwrap();
+            let url = |v: String| format!("{}?{}{name}={v}", path.replace("{id}", "x"), fixed(path));
+            if ["max_q", "min_years_same_sign", "alpha"].contains(&name) {
+                let bound = |key: &str| {
+                    p["schema"][key]
+                        .as_f64()
+                        .unwrap_or_else(|| panic!("{path} {name}: {p}"))
+                };
+                let (min, max) = (bound("minimum"), bound("maximum"));
+                for (v, ok) in [(min, true), (max, true), (min - 0.001, false), (max + 0.001, false)] {
+                    let (status, body) = get(&url(v.to_string()));
+                    assert_eq!(
+                        status == 422,
+                        !ok,
+                        "GET {} answered {status}: {body}",
+                        url(v.to_string())
+                    );
+                }
+                checked_floats.push(format!("{path} {name}"));
+                continue;
+            }
             if !["page", "page_size", "k"].contains(&name) {
                 continue;
             }
-            let url = |v: i64| format!("{}?{}{name}={v}", path.replace("{id}", "x"), fixed(path));
             let (min, max) = (p["schema"]["minimum"].as_i64(), p["schema"]["maximum"].as_i64());
             let (min, max) = (
                 min.unwrap_or_else(|| panic!("{path} {name}: no minimum: {p}")),
                 max.unwrap(),
             );
             for (v, ok) in [(min, true), (max, true), (min - 1, false), (max + 1, false)] {
-                let (status, body) = get(&url(v));
-                assert_eq!(status == 422, !ok, "GET {} answered {status}: {body}", url(v));
+                let (status, body) = get(&url(v.to_string()));
+                assert_eq!(
+                    status == 422,
+                    !ok,
+                    "GET {} answered {status}: {body}",
+                    url(v.to_string())
+                );
             }
             checked += 1;
         }
     }
-    assert_eq!(checked, 13, "page and page_size of six lists, and k");
+    assert_eq!(checked, 15, "page and page_size of seven lists, and k");
+    checked_floats.sort();
+    assert_eq!(
+        checked_floats,
+        [
+            "/seasonality/profiles max_q",
+            "/seasonality/profiles min_years_same_sign",
+            "/stats alpha"
+        ]
+    );
 }

@@ -3,7 +3,7 @@
 
 use crate::charts::{BarChart, ChartSpec, HeatmapChart};
 use leptos::prelude::*;
-use model::seasonality::SeasonalityRunRow;
+use model::seasonality::{SeasonalityRunRow, SeasonalityTrial};
 use serde::{Deserialize, Serialize};
 
 /// One dim's profile chart and its bin counts.
@@ -77,7 +77,14 @@ pub struct SeasonalityView {
     pub stability_dims: Vec<String>,
     pub stability_dim: Option<String>,
     pub stability: Option<Stability>,
+    /// The chosen run's best trials by objective (at most [`TRIALS_SHOWN`]; none for a plain run), and how many
+    /// it has.
+    pub trials: Vec<SeasonalityTrial>,
+    pub trial_count: usize,
 }
+
+/// Trials the seasonality page lists.
+pub const TRIALS_SHOWN: usize = 20;
 
 /// The seasonality page for run `run`, symbol `symbol`, correlation dim `corr_dim`, compared symbol `vs` and
 /// stability dim `years` (each optional).

@@ -1,13 +1,14 @@
 //! Server-side body of the seasonality page. Profiles are stored per (spec_id, dataset_id), not per run, so a
 //! run's profiles are those stored under its spec and dataset ids.
 
-use crate::api::seasonality::{DimProfile, SeasonalityView};
+use crate::api::seasonality::{DimProfile, SeasonalityView, TRIALS_SHOWN};
 use crate::charts::ChartSpec;
 use crate::compute::seasonality::{
     compare_symbols, correlation, dim_counts, dims_of, newest, profile_chart, stability, symbols_of, weekday_hour,
     JOINT_DIMS,
 };
 use engine::store::seasonality::{list_profiles, list_runs, ProfileQuery, RunQuery};
+use engine::store::seasonality_trials::list_trials;
 use engine::store::seasonality_years::list_years;
 use engine::store::{Store, StoreError};
 
@@ -110,6 +111,24 @@ pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, Stor
         (Some(r), Some(s), Some(d)) => stability(&list_years(store, &r.run_id, s, d).await?, d),
         _ => None,
     };
+    let mut trials: Vec<_> = match &chosen {
+        Some(r) => list_trials(store, &r.run_id)
+            .await?
+            .iter()
+            .map(|t| t.decoded())
+            .collect(),
+        None => Vec::new(),
+    };
+    let trial_count = trials.len();
+    // Best objective first; trials without one last, then by number.
+    trials.sort_by(|a, b| {
+        let key = |t: &model::seasonality::SeasonalityTrial| t.objective.filter(|x| x.is_finite());
+        key(b)
+            .partial_cmp(&key(a))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.trial_number.cmp(&b.trial_number))
+    });
+    trials.truncate(TRIALS_SHOWN);
     Ok(SeasonalityView {
         run_id: chosen.map(|r| r.run_id),
         measure: rows.first().map(|r| r.measure.clone()),
@@ -125,6 +144,8 @@ pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, Stor
         stability_dims,
         stability_dim,
         stability,
+        trials,
+        trial_count,
     })
 }
 

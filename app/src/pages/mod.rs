@@ -9,6 +9,7 @@ mod run_detail;
 mod run_overfitting;
 mod runs;
 mod seasonality;
+mod seasonality_trials;
 mod signin;
 mod stability;
 mod stats;

@@ -2,6 +2,7 @@
 //! the weekday × hour heatmap, the lift-correlation matrix across symbols for a chosen dim (`?corr=`), the
 //! comparison with another symbol (`?vs=`) and the per-year stability of a chosen dim (`?years=`).
 
+use super::seasonality_trials::SeasonalityTrials;
 use super::stability::YearStability;
 use crate::api::seasonality::{get_seasonality, Comparison, SeasonalityView};
 use crate::charts::Chart;
@@ -123,6 +124,7 @@ fn SeasonalityBody(v: SeasonalityView) -> impl IntoView {
                 }}
             </section>
         </div>
+        <SeasonalityTrials trials=v.trials.clone() total=v.trial_count run_id=selected.clone()/>
         <YearStability dims=v.stability_dims.clone() dim=v.stability_dim.clone() stability=v.stability.clone()
             symbol=v.symbol.clone().unwrap_or_default()/>
         {v.comparison.clone().map(|c| view! { <CompareSymbols c symbols=v.symbols.clone()/> })}

@@ -142,6 +142,10 @@ async fn upsert_profiles_in(
         "baseline",
         "lift",
         "metrics",
+        "t_stat",
+        "p_value",
+        "q_value",
+        "years_same_sign",
         "start",
         "end",
         "spec_id",
@@ -153,7 +157,17 @@ async fn upsert_profiles_in(
         "seasonality_profiles",
         &cols,
         &["ukey"],
-        &["score", "n", "baseline", "lift", "metrics"],
+        &[
+            "score",
+            "n",
+            "baseline",
+            "lift",
+            "metrics",
+            "t_stat",
+            "p_value",
+            "q_value",
+            "years_same_sign",
+        ],
     );
     let (start, end) = (date_part(&key.start), date_part(&key.end));
     let now = crate::time::now_db_text();
@@ -182,6 +196,10 @@ async fn upsert_profiles_in(
             .bind(r.baseline)
             .bind(r.lift)
             .bind(serde_json::Value::Object(r.metrics_json()).to_string())
+            .bind(finite(r.t_stat))
+            .bind(finite(r.p_value))
+            .bind(finite(r.q_value))
+            .bind(finite(r.years_same_sign))
             .bind(start.clone())
             .bind(end.clone())
             .bind(key.spec_id.clone())
@@ -192,6 +210,10 @@ async fn upsert_profiles_in(
             .await?;
     }
     Ok(())
+}
+
+fn finite(x: Option<f64>) -> Option<f64> {
+    x.filter(|v| v.is_finite())
 }
 
 /// Filters and paging of `GET /seasonality/profiles`; `page` ≥ 1, `page_size` as validated by the API.
@@ -205,6 +227,10 @@ pub struct ProfileQuery {
     pub dataset_id: Option<String>,
     /// Metric names that must be present (non-null) in `metrics`; applied before paging.
     pub metrics: Vec<String>,
+    /// Rows whose `q_value` is at most this (rows without one are left out).
+    pub max_q: Option<f64>,
+    /// Rows whose `years_same_sign` is at least this (rows without one are left out).
+    pub min_years_same_sign: Option<f64>,
     pub page: i64,
     pub page_size: i64,
 }
@@ -219,6 +245,8 @@ impl Default for ProfileQuery {
             spec_id: None,
             dataset_id: None,
             metrics: Vec::new(),
+            max_q: None,
+            min_years_same_sign: None,
             page: 1,
             page_size: 50,
         }
@@ -235,8 +263,8 @@ pub async fn list_profiles(store: &Store, q: &ProfileQuery) -> Result<Vec<Stored
         return Ok(Vec::new()); // no stored metric has such a name
     }
     let mut sql = format!(
-        "SELECT id, symbol, timeframe, dim, bin, measure, score, n, baseline, lift, metrics, start, {end}, spec_id, \
-         dataset_id, created_at FROM seasonality_profiles WHERE 1 = 1",
+        "SELECT id, symbol, timeframe, dim, bin, measure, score, n, baseline, lift, metrics, t_stat, p_value, \
+         q_value, years_same_sign, start, {end}, spec_id, dataset_id, created_at FROM seasonality_profiles WHERE 1 = 1",
         end = store.quote("end")
     );
     let filters = [
@@ -258,10 +286,21 @@ pub async fn list_profiles(store: &Store, q: &ProfileQuery) -> Result<Vec<Stored
         sql.push_str(" AND JSON_EXTRACT(metrics, ?) IS NOT NULL");
         binds.push(format!("$.{name}"));
     }
+    let bounds = [
+        ("q_value <= ?", q.max_q),
+        ("years_same_sign >= ?", q.min_years_same_sign),
+    ];
+    let bounds: Vec<(&str, f64)> = bounds.into_iter().filter_map(|(c, v)| Some((c, v?))).collect();
+    for (condition, _) in &bounds {
+        sql.push_str(&format!(" AND {condition}"));
+    }
     sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
     let mut query = sqlx::query(&sql);
     for b in binds {
         query = query.bind(b);
+    }
+    for (_, v) in bounds {
+        query = query.bind(v);
     }
     let size = q.page_size.max(1);
     let rows = query
@@ -291,6 +330,10 @@ fn stored_profile(r: &AnyRow) -> Result<StoredProfile, StoreError> {
         baseline: r.try_get("baseline")?,
         lift: r.try_get("lift")?,
         metrics,
+        t_stat: r.try_get("t_stat")?,
+        p_value: r.try_get("p_value")?,
+        q_value: r.try_get("q_value")?,
+        years_same_sign: r.try_get("years_same_sign")?,
         start: r.try_get("start")?,
         end: r.try_get("end")?,
         spec_id: r.try_get("spec_id")?,

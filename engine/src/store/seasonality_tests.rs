@@ -126,6 +126,97 @@ async fn profiles_roundtrip(store: Store) {
     assert!(list_profiles(&store, &q).await.unwrap().is_empty());
 }
 
+/// The significance columns round-trip, a re-run updates them, and `max_q` / `min_years_same_sign` filter before
+/// paging, leaving out rows without the figure.
+async fn significance_roundtrip_and_filters(store: Store) {
+    let figures = [
+        (Some(2.5), Some(0.012), Some(0.03), Some(0.9)),
+        (Some(1.1), Some(0.27), Some(0.4), Some(0.5)),
+        (None, None, None, None),
+    ];
+    let mut rows: Vec<_> = (0..3)
+        .map(|h| row("EURUSD", "hour", Bin::Int(h), Some(0.6), Some(0.1)))
+        .collect();
+    for (r, (t, p, q, y)) in rows.iter_mut().zip(figures) {
+        (r.t_stat, r.p_value, r.q_value, r.years_same_sign) = (t, p, q, y);
+    }
+    rows[1].years_same_sign = Some(f64::NAN); // not a number: stored as NULL
+    upsert_profiles(&store, &rows, &key(None)).await.unwrap();
+    let all = list_profiles(&store, &ProfileQuery::default()).await.unwrap();
+    let by_bin = |b: i64| all.iter().find(|p| p.bin == Bin::Int(b)).unwrap();
+    assert_eq!(
+        (
+            by_bin(0).t_stat,
+            by_bin(0).p_value,
+            by_bin(0).q_value,
+            by_bin(0).years_same_sign
+        ),
+        (Some(2.5), Some(0.012), Some(0.03), Some(0.9))
+    );
+    assert_eq!((by_bin(1).q_value, by_bin(1).years_same_sign), (Some(0.4), None));
+    assert_eq!((by_bin(2).t_stat, by_bin(2).q_value), (None, None));
+    let query = |max_q, min_years| ProfileQuery {
+        max_q,
+        min_years_same_sign: min_years,
+        ..Default::default()
+    };
+    let hits = |q: &ProfileQuery| {
+        let store = store.clone();
+        let q = q.clone();
+        async move {
+            let mut b: Vec<String> = list_profiles(&store, &q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| p.bin.to_string())
+                .collect();
+            b.sort();
+            b
+        }
+    };
+    assert_eq!(hits(&query(Some(0.05), None)).await, ["0"]);
+    assert_eq!(hits(&query(Some(0.4), None)).await, ["0", "1"], "at the bound is kept");
+    assert_eq!(hits(&query(None, Some(0.5))).await, ["0"], "a NULL share is left out");
+    assert_eq!(hits(&query(Some(1.0), Some(0.0))).await, ["0"]);
+    assert_eq!(hits(&query(None, None)).await.len(), 3);
+    // Filtering happens before paging: page 1 of size 1 under max_q = 0.4 is one of the two matches.
+    let paged = ProfileQuery {
+        page_size: 1,
+        ..query(Some(0.4), None)
+    };
+    assert_eq!(hits(&paged).await.len(), 1);
+    assert_eq!(
+        hits(&ProfileQuery {
+            page: 2,
+            ..paged.clone()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert!(hits(&ProfileQuery { page: 3, ..paged }).await.is_empty());
+    // A re-run of the same key updates the figures.
+    rows[0].q_value = Some(0.2);
+    upsert_profiles(&store, &rows, &key(None)).await.unwrap();
+    assert!(hits(&query(Some(0.05), None)).await.is_empty());
+    assert_eq!(list_profiles(&store, &ProfileQuery::default()).await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn sqlite_seasonality_significance_round_trips_and_filters_before_paging() {
+    let (store, _dir) = testing::sqlite().await;
+    significance_roundtrip_and_filters(store).await;
+}
+
+#[tokio::test]
+async fn mysql_seasonality_significance_round_trips_and_filters_before_paging() {
+    let Some(store) = testing::mysql().await else {
+        eprintln!("QE_TEST_MYSQL_URL unset: MySQL store test not run");
+        return;
+    };
+    significance_roundtrip_and_filters(store).await;
+}
+
 #[test]
 fn the_ukey_tells_null_from_empty_and_from_text_null() {
     let a = profile_ukey(&[Some("A"), None]);

@@ -15,6 +15,25 @@ pub struct SeasonalityTrialRow {
     pub oos_json: Option<String>,
 }
 
+impl SeasonalityTrialRow {
+    /// The row with its JSON columns decoded (a column that is missing or not JSON is null).
+    pub fn decoded(&self) -> model::seasonality::SeasonalityTrial {
+        let json = |text: &Option<String>| {
+            text.as_deref()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or(serde_json::Value::Null)
+        };
+        model::seasonality::SeasonalityTrial {
+            trial_number: self.trial_number,
+            state: self.state.clone(),
+            objective: self.objective,
+            params: json(&self.params_json),
+            metrics: json(&self.metrics_json),
+            oos: json(&self.oos_json),
+        }
+    }
+}
+
 /// Inserts the trials of `run_id` in one transaction (a trial number already stored is left as it is).
 pub async fn insert_trials(store: &Store, run_id: &str, trials: &[SeasonalityTrialRow]) -> Result<(), StoreError> {
     let insert = match store.backend() {

@@ -20,9 +20,9 @@ async fn stored_rows(s: &ApiState, p: &Params, dim: &str, symbol: Option<String>
         measure: p.text("measure"),
         spec_id: p.text("spec_id"),
         dataset_id: p.text("dataset_id"),
-        metrics: Vec::new(),
         page: 1,
         page_size: 100_000,
+        ..ProfileQuery::default()
     };
     let rows = seasonality::list_profiles(&s.store, &q).await?;
     Ok(rows.iter().map(ProfileRow::from).collect())

@@ -72,6 +72,8 @@ pub fn router(state: ApiState, protection: &Protection) -> Router {
         .route("/seasonality/runs", get(reads::seasonality_runs))
         .route("/seasonality/runs/{id}", get(reads::seasonality_run))
         .route("/seasonality/runs/{id}/overfitting", get(reads::overfitting))
+        .route("/seasonality/runs/{id}/trials", get(reads::seasonality_trials))
+        .route("/seasonality/years", get(reads::seasonality_years))
         .route("/seasonality/compare", get(compare::compare))
         .route("/seasonality/correlation", get(compare::correlation))
         .route("/levels", get(levels::list))

@@ -9,7 +9,7 @@ use model::overfitting::{
     SymbolOverfitting,
 };
 use model::runs::{BacktestMetrics, RunMetrics, RunRow, RunSummary, TrialRow};
-use model::seasonality::{Bin, SeasonalityRunRow, StoredProfile};
+use model::seasonality::{Bin, SeasonalityRunRow, SeasonalityTrial, StoredProfile, YearRow};
 use model::stats::{HeatmapCell, StatRow, StatSummaryRow, StoredStatRow};
 use model::tasks::{TaskRow, TaskStatus, WorkerRow};
 use model::{ApiError, Health};
@@ -32,14 +32,15 @@ pub async fn document() -> Json<Value> {
     paths(
         healthz, submit, status, result, jobs, job_tasks, workers, runs, run, trials, metrics, overfitting, events, cancel, stats_run, stats_result,
         stats, stats_summary, stats_heatmap, stats_top, stats_conditions, filters_list, seasonality_run,
-        seasonality_optimize, seasonality_profiles, seasonality_runs, seasonality_run_one, seasonality_overfitting, seasonality_compare,
+        seasonality_optimize, seasonality_profiles, seasonality_runs, seasonality_run_one, seasonality_overfitting, seasonality_trials,
+        seasonality_years, seasonality_compare,
         seasonality_correlation, levels, levels_active, levels_search, levels_nearest, levels_build, levels_fill
     ),
     components(schemas(
         ApiError, ValidationError, ValidationItem, LocPart, Unprocessable, Health, JobRecord, RunSummary, RunRow, RunMetrics, TrialRow, BacktestMetrics, StatRow,
         Overfitting, SymbolOverfitting, Pbo, LogitBin, Dsr, FoldDsr, ReturnPeriod, Robustness, Neighbourhood,
         ParamSensitivity, TaskRow, TaskStatus, WorkerRow,
-        StoredStatRow, StatSummaryRow, HeatmapCell, StoredProfile, SeasonalityRunRow, Bin
+        StoredStatRow, StatSummaryRow, HeatmapCell, StoredProfile, SeasonalityRunRow, SeasonalityTrial, YearRow, Bin
     )),
     tags(
         (name = "jobs", description = "Submit, follow and cancel runs of every kind"),
@@ -178,6 +179,22 @@ fn overfitting() {}
     responses((status = 200, body = Overfitting), (status = 404, body = ApiError)))]
 fn seasonality_overfitting() {}
 
+#[utoipa::path(get, path = "/seasonality/runs/{id}/trials", tag = "seasonality",
+    params(("id" = String, Path),
+           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
+    description = "A seasonality optimisation's trials by trial number (`[]` for an unknown run).",
+    responses((status = 200, body = [SeasonalityTrial]),
+               (status = 422, description = INVALID_QUERY, body = ValidationError)))]
+fn seasonality_trials() {}
+
+#[utoipa::path(get, path = "/seasonality/years", tag = "seasonality",
+    params(("run_id" = String, Query), ("symbol" = String, Query), ("dim" = String, Query)),
+    description = "The per-year cells of a seasonality run's stored profiles for one symbol and dim: each bin's size, \
+                   score and lift against that year's baseline, by bin then year (`[]` when there are none).",
+    responses((status = 200, body = [YearRow]),
+               (status = 422, description = INVALID_QUERY, body = ValidationError)))]
+fn seasonality_years() {}
+
 #[utoipa::path(get, path = "/runs/{id}/events", tag = "jobs", params(("id" = String, Path)),
     responses((status = 200, description = "text/event-stream: `progress` events `{run_id, status, progress, message}`, \
                                             then one `done` event `{run_id, status, error, progress}`"),
@@ -257,6 +274,10 @@ fn seasonality_optimize() {}
     params(("symbol" = Option<String>, Query), ("timeframe" = Option<String>, Query), ("dim" = Option<String>, Query),
            ("measure" = Option<String>, Query), ("spec_id" = Option<String>, Query), ("dataset_id" = Option<String>, Query),
            ("metrics" = Option<Vec<String>>, Query, description = "Repeatable: rows must have these metrics"),
+           ("max_q" = Option<f64>, Query, minimum = 0, maximum = 1,
+            description = "Rows whose Benjamini-Hochberg `q_value` is at most this (rows without one are left out)"),
+           ("min_years_same_sign" = Option<f64>, Query, minimum = 0, maximum = 1,
+            description = "Rows whose share of years with the overall lift's sign is at least this"),
            ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
     responses((status = 200, body = [StoredProfile]),
                (status = 422, description = INVALID_QUERY, body = ValidationError)))]

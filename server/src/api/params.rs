@@ -106,6 +106,12 @@ impl Params {
         }
     }
 
+    /// An optional number within `[min, max]`.
+    pub fn opt_float(&mut self, name: &str, min: f64, max: f64) -> Option<f64> {
+        self.last(name)?;
+        Some(self.float(name, 0.0, min, max))
+    }
+
     /// A boolean: `true/false/1/0/yes/no/on/off` in any case.
     pub fn bool(&mut self, name: &str, default: bool) -> bool {
         let Some(raw) = self.last(name).map(str::to_string) else {

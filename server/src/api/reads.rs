@@ -9,6 +9,7 @@ use axum::Json;
 use engine::store::market_stats::{self, Method, StatsQuery};
 use engine::store::runs::{self, RunFilter};
 use engine::store::seasonality::{self, ProfileQuery, RunQuery};
+use engine::store::{seasonality_trials, seasonality_years};
 use serde_json::{json, Value};
 
 /// `GET /runs`: `status` (exact), `symbol` (accepted, ignored as the original), `date_from`, `date_to`, paging.
@@ -134,7 +135,7 @@ pub async fn filters_list() -> Json<Value> {
     Json(json!(model::spec::experiment::FILTER_KEYS))
 }
 
-/// `GET /seasonality/profiles`: exact filters, repeatable `metrics`, paging.
+/// `GET /seasonality/profiles`: exact filters, repeatable `metrics`, `max_q`, `min_years_same_sign`, paging.
 pub async fn profiles(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
     let (page, page_size) = p.page();
     let q = ProfileQuery {
@@ -145,6 +146,8 @@ pub async fn profiles(State(s): State<ApiState>, mut p: Params) -> Result<Json<V
         spec_id: p.text("spec_id"),
         dataset_id: p.text("dataset_id"),
         metrics: p.all("metrics").iter().map(|m| m.trim().to_string()).collect(),
+        max_q: p.opt_float("max_q", 0.0, 1.0),
+        min_years_same_sign: p.opt_float("min_years_same_sign", 0.0, 1.0),
         page,
         page_size,
     };
@@ -164,6 +167,35 @@ pub async fn seasonality_runs(State(s): State<ApiState>, mut p: Params) -> Resul
     };
     p.finish()?;
     Ok(Json(json!(seasonality::list_runs(&s.store, &q).await?)))
+}
+
+/// `GET /seasonality/runs/{id}/trials`: the run's trials by trial number, paged; `[]` for unknown runs.
+pub async fn seasonality_trials(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+    mut p: Params,
+) -> Result<Json<Vec<model::seasonality::SeasonalityTrial>>, ApiError> {
+    let (page, size) = p.page();
+    p.finish()?;
+    let rows = seasonality_trials::list_trials(&s.store, &id).await?;
+    let skip = usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
+    let trials = rows.iter().skip(skip).take(size as usize).map(|r| r.decoded());
+    Ok(Json(trials.collect()))
+}
+
+/// `GET /seasonality/years?run_id&symbol&dim`: the per-year cells (bin size, score, lift against that year's
+/// baseline) of a run's stored profiles, by bin then year; `[]` when there are none.
+pub async fn seasonality_years(
+    State(s): State<ApiState>,
+    mut p: Params,
+) -> Result<Json<Vec<model::seasonality::YearRow>>, ApiError> {
+    let run_id = p.required("run_id");
+    let symbol = p.required("symbol");
+    let dim = p.required("dim");
+    p.finish()?;
+    Ok(Json(
+        seasonality_years::list_years(&s.store, &run_id, &symbol, &dim).await?,
+    ))
 }
 
 /// `GET /seasonality/runs/{id}` or 404 `Run not found`.
