@@ -467,3 +467,32 @@ fn bad_requests_get_clear_errors_and_store_nothing() {
     let stats: Value = c.get(format!("{}/stats", server.base)).send().unwrap().json().unwrap();
     assert_eq!(stats, json!([]), "nothing was stored");
 }
+
+#[test]
+fn the_specs_overfitting_blocks_reach_the_pbo_report_and_an_odd_count_is_refused() {
+    let data = tempfile::tempdir().unwrap();
+    synth(data.path(), 120);
+    let server = spawn_server(&[], &[("QE_DATA_ROOT", data.path().to_str().unwrap())]);
+    let api = qe_tests::Api::new(&server.base);
+    let mut spec = big_spec(3, 3);
+    spec["overfitting"] = json!({"blocks": 8});
+    let (status, body) = api.post("/submit", &spec);
+    assert_eq!(status, 200, "{body}");
+    let id = body["id"].as_str().unwrap();
+    let (_, report) = api.get(&format!("/runs/{id}/overfitting"));
+    let pbo = &report["symbols"][0]["pbo"];
+    assert_eq!(
+        (pbo["blocks"].as_u64(), pbo["splits"].as_u64()),
+        (Some(8), Some(70)),
+        "{report}"
+    );
+
+    spec["overfitting"] = json!({"blocks": 7});
+    let (status, body) = api.post("/submit", &spec);
+    assert_eq!(status, 400, "{body}");
+    let detail = body["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("overfitting.blocks") && detail.contains("got 7"),
+        "{body}"
+    );
+}

@@ -12,7 +12,7 @@ use super::{OptimizeError, RunContext, TrialResult};
 use crate::backtest::{bars_per_year, cost_fraction, Market};
 use crate::data::Bars;
 use crate::features::atr;
-use crate::overfit::{BlockLayout, DEFAULT_BLOCKS};
+use crate::overfit::BlockLayout;
 use crate::validate::{walk_forward, Fold, WalkForward};
 use model::spec::experiment::{ExperimentSpec, Objective};
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,8 @@ pub struct TrialSettings {
     pub cost: f64,
     pub ema_fast: Vec<usize>,
     pub ema_slow: Vec<usize>,
+    /// PBO's blocks of the stitched test windows (`overfitting.blocks`).
+    pub blocks: usize,
 }
 
 impl TrialSettings {
@@ -52,6 +54,7 @@ impl TrialSettings {
             cost: cost_fraction(spec.execution.slippage_bps, spec.execution.commission_bps),
             ema_fast: s.search_space.ema_fast.clone(),
             ema_slow: s.search_space.ema_slow.clone(),
+            blocks: spec.overfitting.blocks,
         }
     }
 }
@@ -84,7 +87,7 @@ pub(super) fn with_symbol<R>(settings: &TrialSettings, bars: &Bars, work: impl F
         min_trades: settings.min_trades,
         objective: settings.objective,
         in_sample: settings.in_sample,
-        layout: BlockLayout::new(&tests, DEFAULT_BLOCKS),
+        layout: BlockLayout::new(&tests, settings.blocks),
     };
     work(&sym)
 }
@@ -142,8 +145,9 @@ pub trait TrialExecutor: Sync {
         DEFAULT_BAR_TRIALS
     }
 
-    /// The most trials a chunk of a symbol with `folds` folds may hold (its results must fit one message).
-    fn max_chunk_trials(&self, _folds: usize) -> usize {
+    /// The most trials a chunk of a symbol with `folds` folds and `blocks` PBO blocks may hold (its results must
+    /// fit one message).
+    fn max_chunk_trials(&self, _folds: usize, _blocks: usize) -> usize {
         usize::MAX
     }
 

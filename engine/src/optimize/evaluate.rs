@@ -140,7 +140,9 @@ fn evaluate_on(
     first: usize,
     ctx: &RunContext,
 ) -> Result<Vec<TrialResult>, OptimizeError> {
-    let cap = ctx.trials.max_chunk_trials(work.sym.folds.len());
+    let cap = ctx
+        .trials
+        .max_chunk_trials(work.sym.folds.len(), work.sym.layout.blocks());
     let chunks = cut(
         work.index,
         first,

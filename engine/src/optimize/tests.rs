@@ -244,9 +244,22 @@ fn walk_forward_selects_on_train_and_reports_the_test_window() {
 /// give daily DSR periods.
 #[test]
 fn the_overfitting_report_is_built_from_each_trials_own_test_returns() {
+    overfitting_from_own_test_returns(None, 16, 12_870);
+}
+
+/// `overfitting.blocks` sets S: 6 blocks give all C(6, 3) = 20 splits.
+#[test]
+fn the_spec_chooses_the_number_of_pbo_blocks() {
+    overfitting_from_own_test_returns(Some(6), 6, 20);
+}
+
+fn overfitting_from_own_test_returns(blocks: Option<usize>, n: usize, splits: usize) {
     let all = synthetic(200);
     let bars = &all[0];
-    let spec = wf_spec("grid", json!({}));
+    let mut spec = wf_spec("grid", json!({}));
+    if let Some(b) = blocks {
+        spec.overfitting.blocks = b;
+    }
     let (cancel, progress) = quiet();
     let out = run(&spec, std::slice::from_ref(bars), &RunContext::new(progress, &cancel)).unwrap();
     let s = &out.symbols[0];
@@ -268,7 +281,7 @@ fn the_overfitting_report_is_built_from_each_trials_own_test_returns() {
         })
         .collect();
     let total: usize = tests.iter().map(|r| r.len()).sum();
-    let block_of = |pos: usize| (0..16).rev().find(|&b| b * total / 16 <= pos).unwrap();
+    let block_of = |pos: usize| (0..n).rev().find(|&b| b * total / n <= pos).unwrap();
     let mut own = Vec::new();
     for t in s.trials.iter().filter(|t| t.status == TrialStatus::Complete) {
         let (fast, slow) = (ema(&bars.close, t.params.ema_fast), ema(&bars.close, t.params.ema_slow));
@@ -277,7 +290,7 @@ fn the_overfitting_report_is_built_from_each_trials_own_test_returns() {
             r_mult: t.params.r,
             cost: 0.0001,
         };
-        let mut sums = crate::overfit::BlockSums::new(16);
+        let mut sums = crate::overfit::BlockSums::new(n);
         let mut pos = 0;
         for r in &tests {
             let rec = backtest::full(
@@ -301,7 +314,7 @@ fn the_overfitting_report_is_built_from_each_trials_own_test_returns() {
         }
         let got = t.blocks.as_ref().unwrap();
         assert_eq!(got.trades, sums.trades, "trial {}", t.number);
-        for b in 0..16 {
+        for b in 0..n {
             assert!((got.sum[b] - sums.sum[b]).abs() < 1e-12, "trial {} block {b}", t.number);
             assert!(
                 (got.sum_sq[b] - sums.sum_sq[b]).abs() < 1e-12,
@@ -311,10 +324,13 @@ fn the_overfitting_report_is_built_from_each_trials_own_test_returns() {
         }
         own.push(sums);
     }
-    let bars_per_block: Vec<usize> = (0..16).map(|b| (b + 1) * total / 16 - b * total / 16).collect();
+    let bars_per_block: Vec<usize> = (0..n).map(|b| (b + 1) * total / n - b * total / n).collect();
     let pbo = s.overfitting.pbo.clone().unwrap();
     let again = crate::overfit::cscv::pbo(&bars_per_block, &own.iter().collect::<Vec<_>>(), 0).unwrap();
-    assert_eq!((pbo.pbo, pbo.splits, pbo.n_trials), (again.pbo, 12_870, own.len()));
+    assert_eq!(
+        (pbo.pbo, pbo.blocks, pbo.splits, pbo.n_trials),
+        (again.pbo, n, splits, own.len())
+    );
     assert!((pbo.degradation_slope - again.degradation_slope).abs() < 1e-9);
 
     let o = &s.overfitting;

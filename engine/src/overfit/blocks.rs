@@ -5,9 +5,6 @@ use crate::backtest::{Sink, Trade};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
-/// Blocks CSCV cuts the evaluation period into unless told otherwise (C(16, 8) = 12,870 splits).
-pub const DEFAULT_BLOCKS: usize = 16;
-
 /// The blocks of a series stitched from windows of bars (the folds' test windows, in fold order): S blocks of
 /// (nearly) equal bar counts over the stitched positions, each window's bars following the previous window's.
 #[derive(Debug, Clone, PartialEq)]

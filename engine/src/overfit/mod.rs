@@ -8,4 +8,4 @@ pub mod deflated;
 pub mod neff;
 pub mod robust;
 
-pub use blocks::{BlockLayout, BlockSink, BlockSums, DEFAULT_BLOCKS};
+pub use blocks::{BlockLayout, BlockSink, BlockSums};

@@ -136,15 +136,27 @@ fn a_trial_below_thirty_trades_scores_the_floor() {
 /// symbol by symbol) cut into the run's blocks by stitched position; the report's PBO is CSCV over them.
 #[test]
 fn the_overfitting_report_is_built_from_each_trials_recorded_returns() {
+    report_from_recorded_returns(None, 16);
+}
+
+/// `overfitting.blocks` sets S for seasonality optimisations too.
+#[test]
+fn the_spec_chooses_the_number_of_seasonality_pbo_blocks() {
+    report_from_recorded_returns(Some(4), 4);
+}
+
+fn report_from_recorded_returns(blocks: Option<usize>, n: usize) {
     let bars = series();
-    let s = spec(json!({}), json!({}));
+    let mut s = spec(json!({}), json!({}));
+    if let Some(b) = blocks {
+        s.overfitting.blocks = b;
+    }
     let prep = Prepared::new(&s, &bars);
     let trials = sample(&space(&s), 8, 11);
     let out = optimize(&s, &prep, &trials, &|_, _| {}, &|| false).unwrap().unwrap();
     let layout_bars = prep.layout.bars();
     let total: usize = layout_bars.iter().sum();
-    let n = layout_bars.len();
-    assert_eq!(n, 16);
+    assert_eq!(layout_bars.len(), n);
     let block_of = |pos: usize| (0..n).rev().find(|&b| b * total / n <= pos).unwrap();
     for (t, rec) in trials.iter().zip(&out.trials) {
         let ts = t.apply(&s);
@@ -184,6 +196,7 @@ fn the_overfitting_report_is_built_from_each_trials_recorded_returns() {
     assert_eq!(report.pbo, cscv::pbo(&layout_bars, &eligible, cscv::SEED));
     assert!(eligible.len() >= 2, "{} trials reach 30 trades", eligible.len());
     assert_eq!(report.pbo.as_ref().unwrap().n_trials, eligible.len());
+    assert_eq!(report.pbo.as_ref().unwrap().blocks, n);
     let d = report.dsr.unwrap();
     assert_eq!(
         d.period,

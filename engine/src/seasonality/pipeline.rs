@@ -8,7 +8,7 @@ use super::{
 };
 use crate::backtest::{cost_fraction, BacktestMetrics, Params};
 use crate::data::Bars;
-use crate::overfit::{BlockLayout, BlockSums, DEFAULT_BLOCKS};
+use crate::overfit::{BlockLayout, BlockSums};
 use crate::validate::{walk_forward, WalkForward};
 use model::spec::seasonality::SeasonalitySpec;
 use rayon::prelude::*;
@@ -189,7 +189,7 @@ impl<'a> Prepared<'a> {
             usable,
             test_calendars,
             bars_per_year: run_bars_per_year(series),
-            layout: BlockLayout::new(&windows, DEFAULT_BLOCKS),
+            layout: BlockLayout::new(&windows, spec.overfitting.blocks),
         }
     }
 

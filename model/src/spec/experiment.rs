@@ -11,6 +11,8 @@ pub struct ExperimentSpec {
     pub data: DataSpec,
     pub strategy: StrategySpec,
     pub execution: ExecutionSpec,
+    /// How PBO blocks the evaluation period (`overfitting.blocks`, default 16).
+    pub overfitting: super::overfitting::OverfittingSpec,
 }
 
 /// The `strategy` block.
@@ -238,6 +240,7 @@ pub fn parse_experiment(value: Value) -> Result<ExperimentSpec, SpecError> {
         data,
         strategy,
         execution,
+        overfitting: super::overfitting::OverfittingSpec::parse(root.get("overfitting"))?,
     })
 }
 

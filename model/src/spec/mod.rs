@@ -3,6 +3,7 @@
 pub mod data;
 pub mod experiment;
 pub mod limits;
+pub mod overfitting;
 pub mod seasonality;
 mod seasonality_space;
 pub mod stats;

@@ -28,6 +28,9 @@ pub struct SeasonalitySpec {
     pub artifacts: ArtifactsSpec,
     #[serde(default)]
     pub persistence: PersistenceSpec,
+    /// How PBO blocks the evaluation period (`overfitting.blocks`, default 16).
+    #[serde(default)]
+    pub overfitting: super::overfitting::OverfittingSpec,
 }
 
 /// What a profile measures per bar: the forward direction (up/down) or the forward return.
@@ -334,6 +337,7 @@ pub fn parse_seasonality(value: serde_json::Value) -> Result<SeasonalitySpec, Sp
         ));
     }
     normalize_search_space(&serde_json::Value::Object(spec.compute.search_space.clone()))?;
+    spec.overfitting.check()?;
     Ok(spec)
 }
 

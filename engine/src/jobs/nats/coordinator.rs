@@ -234,8 +234,8 @@ impl TrialExecutor for RemoteTrials {
     }
 
     /// Half the server's largest message over an outcome's size per trial (metrics per fold and per block).
-    fn max_chunk_trials(&self, folds: usize) -> usize {
-        let per_trial = 600 + 130 * folds + 20 * crate::overfit::DEFAULT_BLOCKS;
+    fn max_chunk_trials(&self, folds: usize, blocks: usize) -> usize {
+        let per_trial = 600 + 130 * folds + 20 * blocks;
         (self.nats.client.server_info().max_payload / 2 / per_trial).max(1)
     }
 
