@@ -131,12 +131,8 @@ async fn upsert_profiles_in(
     rows: &[ProfileRow],
     key: &ProfileKey,
 ) -> Result<(), StoreError> {
-    let cols = [
-        "symbol",
-        "timeframe",
-        "dim",
-        "bin",
-        "measure",
+    // The figures a re-run of the same natural key updates, bound in this order after the key's first columns.
+    let figures = [
         "score",
         "n",
         "baseline",
@@ -146,29 +142,13 @@ async fn upsert_profiles_in(
         "p_value",
         "q_value",
         "years_same_sign",
-        "start",
-        "end",
-        "spec_id",
-        "dataset_id",
-        "created_at",
-        "ukey",
     ];
-    let sql = store.upsert_sql(
-        "seasonality_profiles",
-        &cols,
-        &["ukey"],
-        &[
-            "score",
-            "n",
-            "baseline",
-            "lift",
-            "metrics",
-            "t_stat",
-            "p_value",
-            "q_value",
-            "years_same_sign",
-        ],
-    );
+    let cols: Vec<&str> = ["symbol", "timeframe", "dim", "bin", "measure"]
+        .into_iter()
+        .chain(figures)
+        .chain(["start", "end", "spec_id", "dataset_id", "created_at", "ukey"])
+        .collect();
+    let sql = store.upsert_sql("seasonality_profiles", &cols, &["ukey"], &figures);
     let (start, end) = (date_part(&key.start), date_part(&key.end));
     let now = crate::time::now_db_text();
     for r in rows {
