@@ -561,7 +561,7 @@ fn with_every_budget_raised_past_the_machine_a_failed_allocation_fails_the_job_a
     let data = reference_data_root();
     let root = data.path().to_str().unwrap();
     // Trials, memory (1 EiB) and work limits past any machine, so nothing refuses the billion trials up front:
-    // their allocation (about 100 GiB) fails for real under the 4 GiB address space.
+    // their allocation (112 GiB) fails for real under the 4 GiB address space.
     let wrapper = ["prlimit", "--as=4294967296", "--"];
     let envs = [
         ("QE_DATA_ROOT", root),

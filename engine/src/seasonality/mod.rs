@@ -13,6 +13,7 @@ mod parquet;
 pub mod payload;
 pub mod pipeline;
 mod profile;
+mod robust;
 mod select;
 mod signal;
 mod trial_cache;

@@ -262,7 +262,7 @@ pub fn overfitting(prep: &Prepared, outcome: &Outcome, best_run: Option<&RunOutc
         dsr,
         fold_dsr: Vec::new(),
         walk_forward_dsr: None,
-        robustness: None,
+        robustness: outcome.best.and_then(|b| super::robust::robustness(&outcome.trials, b)),
     }
 }
 

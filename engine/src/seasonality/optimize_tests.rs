@@ -145,6 +145,14 @@ fn the_spec_chooses_the_number_of_seasonality_pbo_blocks() {
     report_from_recorded_returns(Some(4), 4);
 }
 
+fn eligible_objectives(out: &Outcome, except: usize) -> Vec<f64> {
+    out.trials
+        .iter()
+        .filter(|t| t.objective > FLOOR && t.number != except)
+        .map(|t| t.objective)
+        .collect()
+}
+
 fn report_from_recorded_returns(blocks: Option<usize>, n: usize) {
     let bars = series();
     let mut s = spec(json!({}), json!({}));
@@ -197,6 +205,19 @@ fn report_from_recorded_returns(blocks: Option<usize>, n: usize) {
     assert!(eligible.len() >= 2, "{} trials reach 30 trades", eligible.len());
     assert_eq!(report.pbo.as_ref().unwrap().n_trials, eligible.len());
     assert_eq!(report.pbo.as_ref().unwrap().blocks, n);
+    // The best's neighbourhood is drawn from the other trials above the floor.
+    let best = &out.trials[out.best.unwrap()];
+    let r = report.robustness.clone().expect("the best has neighbours");
+    assert_eq!((r.best_trial, r.best_value), (best.number, best.objective));
+    let others: Vec<f64> = eligible_objectives(&out, best.number);
+    let (lo, hi) = others
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(*v), h.max(*v)));
+    assert!(
+        lo <= r.worst && r.worst <= r.mean && r.mean <= hi,
+        "{r:?} among {others:?}"
+    );
+    assert!(r.neighbours >= 1 && r.neighbours <= others.len());
     let d = report.dsr.unwrap();
     assert_eq!(
         d.period,
