@@ -29,7 +29,7 @@ pub fn SeasonalityTrials(trials: Vec<SeasonalityTrial>, total: usize, run_id: St
                     {trials.into_iter().map(|t| view! {
                         <tr>
                             <td class="num">{t.trial_number}</td>
-                            <td class="num">{opt(t.objective, num)}</td>
+                            <td class="num">{objective(t.objective)}</td>
                             <td>{dims(&t.params)}</td>
                             <td>{rule(&t.params)}</td>
                             <td class="num">{text(&t.params["ret_horizon"])}</td>
@@ -44,6 +44,14 @@ pub fn SeasonalityTrials(trials: Vec<SeasonalityTrial>, total: usize, run_id: St
         </section>
     }
     .into_any()
+}
+
+/// The objective, or why there is none: the optimiser scores a trial under 30 out-of-sample trades −1e9.
+fn objective(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x <= -1e9 => "< 30 trades".into(),
+        v => opt(v, num),
+    }
 }
 
 fn dims(params: &Value) -> String {
