@@ -192,7 +192,7 @@ impl Pool {
         let bytes = bytes.min(self.limit);
         let mut waiting = Some(waiting);
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        while *held + bytes > self.limit {
+        while held.saturating_add(bytes) > self.limit {
             if cancel.load(Ordering::Relaxed) {
                 return Err(JobError::Cancelled);
             }
