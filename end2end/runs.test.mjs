@@ -101,6 +101,12 @@ test('the parameter heatmap, trial history, scatter, equity and drawdown are dra
     const ink = await canvasInk(page, id);
     assert.ok(ink.ink > 1000, `${id} has drawn pixels (${ink.ink})`);
   }
+  // The best trial's cell is outlined; the sentence under the map gives its neighbourhood from the stored report.
+  const report = await (await fetch(server.base + '/runs/demo_optimize/overfitting')).json();
+  const r = report.symbols[0].robustness;
+  const note = await page.locator('#heatmap-neighbourhood').innerText();
+  assert.match(note, /^Outlined: the best trial \(#\d+\)/);
+  assert.ok(note.includes(`Its ${r.neighbours} neighbours`) && note.includes(r.spike ? 'a spike' : 'a plateau'), note);
   const overfit = await canvasInk(page, '#overfit-scatter');
   assert.ok(overfit.colour > 300, `the in-sample vs out-of-sample scatter is drawn (${JSON.stringify(overfit)})`);
   await page.screenshot({ path: join(screenshotDir, 'run.png'), fullPage: true });

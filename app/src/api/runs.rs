@@ -78,6 +78,8 @@ pub struct ParamHeatmap {
     pub agg: String,
     pub params: Vec<String>,
     pub note: Option<String>,
+    /// What the outlined cell is, with the best trial's neighbourhood from the overfitting report.
+    pub neighbourhood: Option<String>,
 }
 
 /// The overfitting scatter and the equity/drawdown curves, each with a sentence when missing.

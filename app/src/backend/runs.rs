@@ -5,7 +5,7 @@ use crate::charts::ChartSpec;
 use crate::compute::params::{display_value, distinct_params, metric_value, params_of};
 use crate::compute::runs::{equity_charts, history_scatter, overfit_scatter, param_heatmap, Agg};
 use engine::store::leaderboard::{query_trials, sort_clause, trial_points, TrialPoint, TrialQuery};
-use engine::store::runs::{get_metrics, get_run};
+use engine::store::runs::{get_metrics, get_overfitting, get_run};
 use engine::store::{Store, StoreError};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -150,6 +150,11 @@ pub async fn heatmap(
     agg: Option<String>,
 ) -> Result<ParamHeatmap, StoreError> {
     let points = trial_points(store, run_id).await?;
+    let out_dir = get_run(store, run_id).await?.and_then(|r| r.out_dir);
+    let best = best_trial(&points, out_dir.as_deref());
+    let robustness = get_overfitting(store, run_id)
+        .await?
+        .and_then(|o| o.symbols.into_iter().find_map(|s| s.robustness));
     let params = distinct_params(points.iter().map(|p| &p.row));
     let names: Vec<String> = params.iter().map(|(k, _)| k.clone()).collect();
     let mut candidates: Vec<String> = params
@@ -169,7 +174,14 @@ pub async fn heatmap(
     let agg_text = if agg == Agg::Mean { "mean" } else { "max" }.to_string();
     let (chart, note) = match (&x, &y) {
         (Some(x), Some(y)) => (
-            Some(ChartSpec::Heatmap(param_heatmap(&points, x, y, &metric, agg))),
+            Some(ChartSpec::Heatmap(param_heatmap(
+                &points,
+                x,
+                y,
+                &metric,
+                agg,
+                best.as_ref().map(|b| &b.1),
+            ))),
             None,
         ),
         _ => (
@@ -185,7 +197,26 @@ pub async fn heatmap(
         agg: agg_text,
         params: names,
         note,
+        neighbourhood: best.map(|(n, _)| neighbourhood_note(n, robustness.as_ref())),
     })
+}
+
+/// The sentence under the heatmap about its outlined cell: the best trial and, from the overfitting report, how
+/// its neighbours in the whole search space score.
+fn neighbourhood_note(trial: i64, r: Option<&model::overfitting::Robustness>) -> String {
+    let head = format!("Outlined: the best trial (#{trial}), boxed with its neighbouring cells.");
+    match r {
+        Some(r) => format!(
+            "{head} Its {} neighbours in the search space score {} on average (worst {}); {} are within 10 % of \
+             it: {}.",
+            r.neighbours,
+            crate::format::num(r.mean),
+            crate::format::num(r.worst),
+            crate::format::pct(r.share_within_10pct),
+            if r.spike { "a spike" } else { "a plateau" }
+        ),
+        None => head,
+    }
 }
 
 /// The overfitting scatter and the equity/drawdown curves of a run.

@@ -225,6 +225,17 @@ fn heatmap(root: &Area, h: &HeatmapChart) -> Result<(), String> {
     }
     chart.draw_series(cells).map_err(err)?;
     chart.draw_series(notes).map_err(err)?;
+    if let Some((i, j)) = h.marked {
+        // The marked cell in ink, and the box of its neighbouring cells (clipped to the grid) in a thinner line.
+        let (x, y) = (i as f64, (ny - 1 - j.min(ny - 1)) as f64);
+        let (x0, x1) = ((x - 1.0).max(0.0) - 0.5, (x + 1.0).min(nx as f64 - 1.0) + 0.5);
+        let (y0, y1) = ((y - 1.0).max(0.0) - 0.5, (y + 1.0).min(ny as f64 - 1.0) + 0.5);
+        let outlines = [
+            Rectangle::new([(x0, y0), (x1, y1)], INK.stroke_width(1)),
+            Rectangle::new([(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)], INK.stroke_width(3)),
+        ];
+        chart.draw_series(outlines).map_err(err)?;
+    }
     legend_bar(&legend, &h.scale, &h.value_label)
 }
 

@@ -37,6 +37,9 @@ pub struct HeatmapChart {
     pub scale: Scale,
     /// Print the value in each cell (small grids).
     pub annotate: bool,
+    /// A cell outlined with the box of its neighbours, `(column, row)`: the best trial's on a parameter heatmap.
+    #[serde(default)]
+    pub marked: Option<(usize, usize)>,
 }
 
 /// Points in the plane, with an optional y = x reference line.

@@ -27,8 +27,16 @@ impl Agg {
     }
 }
 
-/// The heatmap of `metric` over parameters `x` × `y`; rows run from the largest `y` value down.
-pub fn param_heatmap(points: &[TrialPoint], x: &str, y: &str, metric: &str, agg: Agg) -> HeatmapChart {
+/// The heatmap of `metric` over parameters `x` × `y`; rows run from the largest `y` value down. The cell of
+/// `best` (a trial's parameters) is marked.
+pub fn param_heatmap(
+    points: &[TrialPoint],
+    x: &str,
+    y: &str,
+    metric: &str,
+    agg: Agg,
+    best: Option<&BTreeMap<String, String>>,
+) -> HeatmapChart {
     let mut cells: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
     for p in points {
@@ -68,8 +76,14 @@ pub fn param_heatmap(points: &[TrialPoint], x: &str, y: &str, metric: &str, agg:
     } else {
         Scale::sequential(finite.iter().copied())
     };
+    let marked = best.and_then(|b| {
+        let column = xs.iter().position(|v| Some(v) == b.get(x))?;
+        let row = ys.iter().position(|v| Some(v) == b.get(y))?;
+        Some((column, row))
+    });
     HeatmapChart {
         annotate: xs.len() * ys.len() <= 144,
+        marked,
         x_labels: xs,
         y_labels: ys,
         values,
@@ -248,7 +262,7 @@ mod tests {
     #[test]
     fn the_heatmap_aggregates_the_other_parameters_by_max_or_mean() {
         let pts = grid();
-        let h = param_heatmap(&pts, "ema_fast", "ema_slow", "objective_value", Agg::Max);
+        let h = param_heatmap(&pts, "ema_fast", "ema_slow", "objective_value", Agg::Max, None);
         assert_eq!(h.x_labels, ["5", "10"]);
         assert_eq!(h.y_labels, ["40", "30", "20"], "largest y on top");
         // Cell (fast 5, slow 20): max over R of 0.5 - 0.2 + R = 2.3.
@@ -259,17 +273,36 @@ mod tests {
             None,
             "a cell whose trials all lack the metric stays empty"
         );
-        let m = param_heatmap(&pts, "ema_fast", "ema_slow", "objective_value", Agg::Mean);
+        let m = param_heatmap(&pts, "ema_fast", "ema_slow", "objective_value", Agg::Mean, None);
         assert!((at(&m, 0, 2).unwrap() - 1.8).abs() < 1e-12, "mean of 1.3 and 2.3");
         assert!(matches!(m.scale, Scale::Sequential { .. }));
         assert!(h.value_label.contains("max") && m.value_label.contains("mean"));
-        let by_r = param_heatmap(&pts, "R", "ema_fast", "sharpe", Agg::Max);
+        let by_r = param_heatmap(&pts, "R", "ema_fast", "sharpe", Agg::Max, None);
         assert_eq!(
             (by_r.x_labels.clone(), by_r.y_labels.clone()),
             (vec!["1".to_string(), "2".into()], vec!["10".to_string(), "5".into()])
         );
-        let none = param_heatmap(&pts, "nope", "ema_fast", "sharpe", Agg::Max);
+        let none = param_heatmap(&pts, "nope", "ema_fast", "sharpe", Agg::Max, None);
         assert!(none.values.is_empty());
+    }
+
+    #[test]
+    fn the_best_trials_cell_is_marked_by_its_column_and_row() {
+        let pts = grid();
+        assert_eq!(
+            param_heatmap(&pts, "ema_fast", "ema_slow", "sharpe", Agg::Max, None).marked,
+            None
+        );
+        // Trial 3: fast 5, slow 30, R 2: column of "5" (0), row of "30" (1, the largest slow on top).
+        let best = params_of(&pts[3].row);
+        let h = param_heatmap(&pts, "ema_fast", "ema_slow", "sharpe", Agg::Max, Some(&best));
+        assert_eq!(h.marked, Some((0, 1)));
+        let h = param_heatmap(&pts, "R", "ema_fast", "sharpe", Agg::Max, Some(&best));
+        assert_eq!(h.marked, Some((1, 1)), "R 2 of [1, 2]; fast 5 of [10, 5]");
+        let mut elsewhere = best.clone();
+        elsewhere.insert("ema_fast".into(), "99".into());
+        let h = param_heatmap(&pts, "ema_fast", "ema_slow", "sharpe", Agg::Max, Some(&elsewhere));
+        assert_eq!(h.marked, None, "a best outside the drawn values marks nothing");
     }
 
     #[test]

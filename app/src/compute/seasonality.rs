@@ -100,6 +100,7 @@ pub fn weekday_hour(rows: &[&StoredProfile], symbol: &str) -> Option<HeatmapChar
         y_label: "Weekday".into(),
         value_label: "Lift".into(),
         annotate: false,
+        marked: None,
     })
 }
 
@@ -150,6 +151,7 @@ pub fn correlation(rows: &[&StoredProfile], dim: &str) -> Option<HeatmapChart> {
         value_label: "Pearson r".into(),
         scale: Scale::Diverging { center: 0.0, half: 1.0 },
         annotate: true,
+        marked: None,
     })
 }
 
@@ -197,6 +199,7 @@ pub fn stability(cells: &[YearRow], dim: &str) -> Option<Stability> {
         y_label: "Year".into(),
         value_label: "Lift".into(),
         annotate: false,
+        marked: None,
     };
     let positive = BarChart {
         labels: rows.iter().map(|r| r.bin.clone()).collect(),

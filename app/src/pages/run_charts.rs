@@ -83,6 +83,7 @@ fn HeatmapBody(h: ParamHeatmap) -> impl IntoView {
         {match (h.chart, h.note) {
             (Some(spec), _) => view! {
                 <Chart id="param-heatmap" spec label=title height=420 empty="No trial has this metric."/>
+                {h.neighbourhood.map(|n| view! { <p class="muted" id="heatmap-neighbourhood">{n}</p> })}
             }.into_any(),
             (None, note) => view! { <p class="empty">{note.unwrap_or_default()}</p> }.into_any(),
         }}
