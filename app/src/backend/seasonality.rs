@@ -8,7 +8,7 @@ use crate::compute::seasonality::{
     JOINT_DIMS,
 };
 use engine::store::seasonality::{list_profiles, list_runs, ProfileQuery, RunQuery};
-use engine::store::seasonality_trials::list_trials;
+use engine::store::seasonality_trials::{count_trials, list_trials_page, TrialOrder};
 use engine::store::seasonality_years::list_years;
 use engine::store::{Store, StoreError};
 
@@ -111,24 +111,16 @@ pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, Stor
         (Some(r), Some(s), Some(d)) => stability(&list_years(store, &r.run_id, s, d).await?, d),
         _ => None,
     };
-    let mut trials: Vec<_> = match &chosen {
-        Some(r) => list_trials(store, &r.run_id)
-            .await?
-            .iter()
-            .map(|t| t.decoded())
-            .collect(),
-        None => Vec::new(),
+    let (trials, trial_count) = match &chosen {
+        Some(r) => {
+            let best = list_trials_page(store, &r.run_id, TrialOrder::BestFirst, TRIALS_SHOWN as i64, 0).await?;
+            (
+                best.iter().map(|t| t.decoded()).collect(),
+                count_trials(store, &r.run_id).await?,
+            )
+        }
+        None => (Vec::new(), 0),
     };
-    let trial_count = trials.len();
-    // Best objective first; trials without one last, then by number.
-    trials.sort_by(|a, b| {
-        let key = |t: &model::seasonality::SeasonalityTrial| t.objective.filter(|x| x.is_finite());
-        key(b)
-            .partial_cmp(&key(a))
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.trial_number.cmp(&b.trial_number))
-    });
-    trials.truncate(TRIALS_SHOWN);
     Ok(SeasonalityView {
         run_id: chosen.map(|r| r.run_id),
         measure: rows.first().map(|r| r.measure.clone()),

@@ -217,6 +217,58 @@ async fn mysql_seasonality_significance_round_trips_and_filters_before_paging() 
     significance_roundtrip_and_filters(store).await;
 }
 
+/// Trials page by number or best objective first (ties by number, trials without an objective last).
+async fn trials_page_in_both_orders(store: Store) {
+    use crate::store::seasonality_trials::{
+        count_trials, insert_trials, list_trials, list_trials_page, SeasonalityTrialRow, TrialOrder,
+    };
+    let objectives = [Some(1.0), None, Some(3.0), Some(3.0), Some(2.0)];
+    let rows: Vec<SeasonalityTrialRow> = objectives
+        .iter()
+        .enumerate()
+        .map(|(k, o)| SeasonalityTrialRow {
+            trial_number: k as i64,
+            state: "COMPLETE".into(),
+            objective: *o,
+            params_json: Some(format!("{{\"k\": {k}}}")),
+            metrics_json: None,
+            oos_json: Some("not json".into()),
+        })
+        .collect();
+    insert_trials(&store, "opt", &rows).await.unwrap();
+    let numbers = |v: Vec<SeasonalityTrialRow>| v.iter().map(|t| t.trial_number).collect::<Vec<_>>();
+    let page = |order, limit, offset| list_trials_page(&store, "opt", order, limit, offset);
+    assert_eq!(
+        numbers(page(TrialOrder::BestFirst, 10, 0).await.unwrap()),
+        [2, 3, 4, 0, 1]
+    );
+    assert_eq!(numbers(page(TrialOrder::BestFirst, 2, 1).await.unwrap()), [3, 4]);
+    assert_eq!(numbers(page(TrialOrder::Number, 2, 2).await.unwrap()), [2, 3]);
+    assert_eq!(numbers(list_trials(&store, "opt").await.unwrap()), [0, 1, 2, 3, 4]);
+    assert_eq!(count_trials(&store, "opt").await.unwrap(), 5);
+    assert_eq!(count_trials(&store, "none").await.unwrap(), 0);
+    let decoded = page(TrialOrder::Number, 1, 0).await.unwrap()[0].decoded();
+    assert_eq!(
+        (decoded.params, decoded.metrics, decoded.oos),
+        (json!({"k": 0}), json!(null), json!(null))
+    );
+}
+
+#[tokio::test]
+async fn sqlite_seasonality_trials_page_in_both_orders() {
+    let (store, _dir) = testing::sqlite().await;
+    trials_page_in_both_orders(store).await;
+}
+
+#[tokio::test]
+async fn mysql_seasonality_trials_page_in_both_orders() {
+    let Some(store) = testing::mysql().await else {
+        eprintln!("QE_TEST_MYSQL_URL unset: MySQL store test not run");
+        return;
+    };
+    trials_page_in_both_orders(store).await;
+}
+
 #[test]
 fn the_ukey_tells_null_from_empty_and_from_text_null() {
     let a = profile_ukey(&[Some("A"), None]);

@@ -65,13 +65,40 @@ pub async fn insert_trials(store: &Store, run_id: &str, trials: &[SeasonalityTri
 
 /// The trials of `run_id` by trial number.
 pub async fn list_trials(store: &Store, run_id: &str) -> Result<Vec<SeasonalityTrialRow>, StoreError> {
-    let rows = sqlx::query(
+    list_trials_page(store, run_id, TrialOrder::Number, i64::MAX, 0).await
+}
+
+/// How [`list_trials_page`] orders a run's trials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrialOrder {
+    /// By trial number.
+    Number,
+    /// Highest objective first, trials without one last, then by number.
+    BestFirst,
+}
+
+/// At most `limit` trials of `run_id` in `order`, after skipping `offset`.
+pub async fn list_trials_page(
+    store: &Store,
+    run_id: &str,
+    order: TrialOrder,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<SeasonalityTrialRow>, StoreError> {
+    let order = match order {
+        TrialOrder::Number => "trial_number",
+        TrialOrder::BestFirst => "objective IS NULL, objective DESC, trial_number",
+    };
+    let sql = format!(
         "SELECT trial_number, state, objective, params_json, metrics_json, oos_json FROM seasonality_trials \
-         WHERE run_id = ? ORDER BY trial_number",
-    )
-    .bind(run_id.to_string())
-    .fetch_all(store.pool())
-    .await?;
+         WHERE run_id = ? ORDER BY {order} LIMIT ? OFFSET ?"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(run_id.to_string())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(store.pool())
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(SeasonalityTrialRow {
@@ -84,4 +111,13 @@ pub async fn list_trials(store: &Store, run_id: &str) -> Result<Vec<SeasonalityT
             })
         })
         .collect()
+}
+
+/// How many trials `run_id` stored.
+pub async fn count_trials(store: &Store, run_id: &str) -> Result<usize, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM seasonality_trials WHERE run_id = ?")
+        .bind(run_id.to_string())
+        .fetch_one(store.pool())
+        .await?;
+    Ok(n.max(0) as usize)
 }

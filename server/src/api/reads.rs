@@ -9,7 +9,8 @@ use axum::Json;
 use engine::store::market_stats::{self, Method, StatsQuery};
 use engine::store::runs::{self, RunFilter};
 use engine::store::seasonality::{self, ProfileQuery, RunQuery};
-use engine::store::{seasonality_trials, seasonality_years};
+use engine::store::seasonality_trials::{self, TrialOrder};
+use engine::store::seasonality_years;
 use serde_json::{json, Value};
 
 /// `GET /runs`: `status` (exact), `symbol` (accepted, ignored as the original), `date_from`, `date_to`, paging.
@@ -177,10 +178,9 @@ pub async fn seasonality_trials(
 ) -> Result<Json<Vec<model::seasonality::SeasonalityTrial>>, ApiError> {
     let (page, size) = p.page();
     p.finish()?;
-    let rows = seasonality_trials::list_trials(&s.store, &id).await?;
-    let skip = usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
-    let trials = rows.iter().skip(skip).take(size as usize).map(|r| r.decoded());
-    Ok(Json(trials.collect()))
+    let offset = (page - 1).saturating_mul(size);
+    let rows = seasonality_trials::list_trials_page(&s.store, &id, TrialOrder::Number, size, offset).await?;
+    Ok(Json(rows.iter().map(|r| r.decoded()).collect()))
 }
 
 /// `GET /seasonality/years?run_id&symbol&dim`: the per-year cells (bin size, score, lift against that year's
