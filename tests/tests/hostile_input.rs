@@ -658,20 +658,15 @@ fn jobs_that_fit_the_memory_budget_alone_but_not_together_run_one_after_the_othe
         first_now["status"], "running",
         "the second waits only while the first runs: {first_now}"
     );
+    let cancel = |id: &str| {
+        let res = http().post(format!("{}/runs/{id}/cancel", server.base)).send().unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+        api.wait_until(&status(id), long, |s| s["status"] == "cancelled");
+    };
     // Once the first ends (cancelled here, to keep the test short), its memory is free and the second runs.
-    let cancel = http()
-        .post(format!("{}/runs/{first}/cancel", server.base))
-        .send()
-        .unwrap();
-    assert!(cancel.status().is_success(), "{}", cancel.status());
-    api.wait_until(&status(&first), long, |s| s["status"] == "cancelled");
+    cancel(&first);
     api.wait_until(&status(&second), long, searching);
-    let cancel = http()
-        .post(format!("{}/runs/{second}/cancel", server.base))
-        .send()
-        .unwrap();
-    assert!(cancel.status().is_success(), "{}", cancel.status());
-    api.wait_until(&status(&second), long, |s| s["status"] == "cancelled");
+    cancel(&second);
 }
 
 #[test]
