@@ -281,10 +281,11 @@ fn a_plan_over_the_memory_budget_is_refused_before_the_search() {
     let server = spawn_server(&[], &[("QE_MAX_JOB_MEMORY", "64MiB")]);
     synth(server.home.path(), 40);
     let api = Api::new(&server.base);
-    // 300 fast × 300 slow periods: ~45,000 signal pairs over 11,520 bars, far over 64 MiB; far under the trial limit.
+    // A grid of 300 fast × 300 slow periods: ~45,000 signal pairs over 11,520 bars and as many trials, over 64 MiB;
+    // far under the trial limit.
     let spec = json!({
         "data": {"dataset_path": "demo.csv", "symbols": ["EURUSD"], "start": "2024-01-01", "end": "2024-02-09"},
-        "strategy": {"filters": {"ema_fast": 9, "ema_slow": 26}, "tpsl": {"atr_k": 2.0}, "objective": "sharpe", "validation": {"train_months": 0, "test_months": 1, "folds": 1},
+        "strategy": {"method": "grid", "filters": {"ema_fast": 9, "ema_slow": 26}, "tpsl": {"atr_k": 2.0}, "objective": "sharpe", "validation": {"train_months": 0, "test_months": 1, "folds": 1},
             "search_space": {"ema_fast": {"low": 2, "high": 301}, "ema_slow": {"low": 3, "high": 302}, "R": [2]}}
     });
     let (status, body) = api.post("/submit", &spec);

@@ -265,6 +265,17 @@ pub struct Recorder {
     pub returns: Vec<f64>,
 }
 
+impl Recorder {
+    /// A recorder with room for `bars` bars, so a long run's series are not copied as they grow.
+    pub fn with_capacity(bars: usize) -> Self {
+        Self {
+            equity: crate::alloc::with_capacity(bars, "a recorded equity curve"),
+            returns: crate::alloc::with_capacity(bars, "recorded bar returns"),
+            ..Self::default()
+        }
+    }
+}
+
 impl Sink for Recorder {
     fn bar(&mut self, i: usize, ret: f64, long: bool) {
         self.acc.bar(i, ret, long);

@@ -57,6 +57,16 @@ impl Signal for [bool] {
 }
 
 /// A signal stored one bit per bar (bit `i % 64` of word `i / 64`); bars past `len` are off.
+/// The word whose bit k is `a[k] > b[k]`, over the first 64 (or fewer) values.
+#[inline]
+pub fn above_word(a: &[f64], b: &[f64]) -> u64 {
+    let mut w = 0u64;
+    for k in 0..a.len().min(b.len()).min(64) {
+        w |= ((a[k] > b[k]) as u64) << k;
+    }
+    w
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SignalBits {
     words: Vec<u64>,
@@ -76,20 +86,19 @@ impl SignalBits {
         Self { words, len }
     }
 
+    /// Bits packed 64 bars to a word (bar `64w + k` is bit k of word w) over bars `0..len`.
+    pub fn from_words(words: Vec<u64>, len: usize) -> Self {
+        debug_assert_eq!(words.len(), len.div_ceil(64));
+        Self { words, len }
+    }
+
     /// The EMA cross `fast[i] > slow[i]` over the common length of both series.
     pub fn ema_cross(fast: &[f64], slow: &[f64]) -> Self {
         let len = fast.len().min(slow.len());
-        let pack = |a: &[f64], b: &[f64]| {
-            let mut w = 0u64;
-            for k in 0..a.len().min(b.len()).min(64) {
-                w |= ((a[k] > b[k]) as u64) << k;
-            }
-            w
-        };
         let (mut f, mut s) = (fast[..len].chunks_exact(64), slow[..len].chunks_exact(64));
-        let mut words: Vec<u64> = (&mut f).zip(&mut s).map(|(a, b)| pack(a, b)).collect();
+        let mut words: Vec<u64> = (&mut f).zip(&mut s).map(|(a, b)| above_word(a, b)).collect();
         if !f.remainder().is_empty() {
-            words.push(pack(f.remainder(), s.remainder()));
+            words.push(above_word(f.remainder(), s.remainder()));
         }
         Self { words, len }
     }

@@ -16,6 +16,7 @@ pub const NAMES: &[&str] = &[
     "load_parquet",
     "kernel",
     "optimize",
+    "overfitting",
     "stats",
     "seasonality_run",
     "seasonality_optimize",
@@ -123,6 +124,8 @@ pub(super) fn measurement(
         peak_rss_kb: t.peak_rss_kb,
         cores_used: t.cores_used,
         cpu_s_per_run: t.cpu_s_per_run,
+        share_of_run: None,
+        target_share: None,
     }
 }
 
@@ -172,6 +175,7 @@ pub fn with_fixture(name: &'static str, f: &Fixture, repeats: usize) -> Result<M
             Ok(with_reference(m, load_reference(0.05)))
         }
         "optimize" => optimize(f, repeats),
+        "overfitting" => super::overfitting::bench(f, repeats),
         "stats" => stats(f, repeats),
         "seasonality_run" => super::seasonality::bench(f, repeats, false),
         "seasonality_optimize" => super::seasonality::bench(f, repeats, true),
@@ -192,9 +196,9 @@ fn data_block(f: &Fixture) -> serde_json::Value {
                        "start": "2024-01-01", "end": "2024-12-31"})
 }
 
-/// The 10×10 EMA grid × R 1…5 (500 trials), walk-forward train 2 / test 1 / folds 3, loaded from CSV.
-fn optimize(f: &Fixture, repeats: usize) -> Result<Measurement, String> {
-    let spec = model::spec::experiment::parse_experiment(serde_json::json!({
+/// The 10×10 EMA grid × R 1…5 (500 trials), walk-forward train 2 / test 1 / folds 3, on the fixture's CSV.
+pub(super) fn grid_spec(f: &Fixture) -> Result<model::spec::experiment::ExperimentSpec, String> {
+    model::spec::experiment::parse_experiment(serde_json::json!({
         "data": data_block(f),
         "strategy": {
             "filters": {"ema_fast": 5, "ema_slow": 60}, "tpsl": {"atr_k": 2.0}, "objective": "sharpe",
@@ -203,7 +207,12 @@ fn optimize(f: &Fixture, repeats: usize) -> Result<Measurement, String> {
                              "ema_slow": [30, 40, 50, 60, 70, 80, 90, 100, 110, 120]}
         }
     }))
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())
+}
+
+/// [`grid_spec`] loaded from CSV and optimised.
+fn optimize(f: &Fixture, repeats: usize) -> Result<Measurement, String> {
+    let spec = grid_spec(f)?;
     let cancel = AtomicBool::new(false);
     let mut trials = 0;
     let t = time_runs(repeats, || {

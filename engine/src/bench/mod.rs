@@ -3,6 +3,7 @@
 //! engine's time, throughput, peak memory, the cores it kept busy and the build profile.
 
 mod cases;
+mod overfitting;
 pub mod probe;
 mod seasonality;
 
@@ -79,6 +80,10 @@ pub struct Measurement {
     pub cores_used: Option<f64>,
     /// CPU time (all threads) per run: on a machine shared with other work, steadier than the wall time.
     pub cpu_s_per_run: Option<f64>,
+    /// For a benchmark that prices a part of a run: that part's share of the whole run's median time.
+    pub share_of_run: Option<f64>,
+    /// The most that share may be (met when below it, at the reference size).
+    pub target_share: Option<f64>,
 }
 
 /// Every measurement of one invocation and the conditions they were taken in.
@@ -191,9 +196,10 @@ impl Report {
             "cpu s/run"
         );
         for m in &self.measurements {
-            let target = match (m.target_s, m.target_throughput) {
-                (Some(s), _) => format!("<{s} s"),
-                (None, Some(t)) => format!("≥{t:.0e}"),
+            let target = match (m.target_s, m.target_throughput, m.target_share) {
+                (Some(s), _, _) => format!("<{s} s"),
+                (None, Some(t), _) => format!("≥{t:.0e}"),
+                (None, None, Some(share)) => format!("<{:.0} %", share * 100.0),
                 _ => "—".into(),
             };
             let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or_else(|| "—".into());

@@ -18,6 +18,11 @@ fn every_benchmark_runs_at_a_small_size_and_reports_consistent_figures() {
         assert_eq!((m.target_s, m.original_s, m.met), (None, None, None), "{}", m.name);
         assert!(m.peak_rss_kb.is_some_and(|k| k > 0), "{}", m.name);
     }
+    let overfitting = report.measurements.iter().find(|m| m.name == "overfitting").unwrap();
+    assert!(
+        overfitting.share_of_run.is_some_and(|s| s.is_finite() && s < 1.0),
+        "{overfitting:?}"
+    );
     let kernel = &report.measurements[2];
     assert!((kernel.throughput - 25.0 * 100_000.0 / kernel.median_s).abs() < 1e-6 * kernel.throughput);
     assert!(report.profile.contains("opt-level"), "{}", report.profile);

@@ -12,7 +12,6 @@ use crate::backtest::BacktestMetrics;
 use crate::data::Bars;
 use crate::optimize::TrialResult;
 use model::spec::experiment::{ExperimentSpec, SearchMethod};
-use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::Duration;
@@ -102,7 +101,7 @@ fn half_of_memory() -> Option<u64> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Estimate {
     pub bytes: u64,
-    /// The plan in words, e.g. `527040 bars × 60 EMA periods, 900 signal pairs, 4500 trials`.
+    /// The plan in words, e.g. `527040 bars, 900 signal pairs (900 held at a time), 4500 trials × 1 symbols × 3 folds`.
     pub plan: String,
     /// The spec field to name when the estimate is over the memory budget.
     pub field: &'static str,
@@ -230,11 +229,11 @@ impl Drop for Reservation<'_> {
     }
 }
 
-/// The optimiser's peak: per symbol (they run one after another) the per-bar columns, one EMA per distinct
-/// period and one signal bit per bar per (fast, slow) pair; over all symbols, every kept trial with its folds.
+/// The optimiser's peak: per symbol (they run one after another) the per-bar columns and one signal bit per bar per
+/// (fast, slow) pair the sweep holds at once (a wave; the EMAs exist a block at a time); over all symbols, every kept
+/// trial with its folds.
 pub fn optimize(spec: &ExperimentSpec, series: &[Bars]) -> Estimate {
     let s = &spec.strategy.search_space;
-    let periods: BTreeSet<usize> = s.ema_fast.iter().chain(&s.ema_slow).copied().collect();
     let pairs = s
         .ema_fast
         .iter()
@@ -251,9 +250,13 @@ pub fn optimize(spec: &ExperimentSpec, series: &[Bars]) -> Estimate {
     let all_bars: u64 = series.iter().map(|b| b.len() as u64).sum();
     let folds = spec.strategy.validation.folds.clamp(1, 2_400) as u64;
     let trial = (std::mem::size_of::<TrialResult>() + std::mem::size_of::<Option<BacktestMetrics>>()) as u64;
+    // A random or TPE search builds only the pairs of its points, a grid every pair; a wave at most what fits.
+    let held = pairs
+        .min(trials)
+        .min(crate::optimize::signals::pairs_per_wave(bars as usize) as u64);
     let per_symbol = bars
-        .saturating_mul(BAR_BYTES + 8 * periods.len() as u64)
-        .saturating_add(bars.div_ceil(8).saturating_mul(pairs));
+        .saturating_mul(BAR_BYTES)
+        .saturating_add(bars.div_ceil(8).saturating_mul(held));
     let kept = trials
         .saturating_mul(series.len() as u64)
         .saturating_mul(trial.saturating_add(folds.saturating_mul(trial / 2)));
@@ -262,8 +265,7 @@ pub fn optimize(spec: &ExperimentSpec, series: &[Bars]) -> Estimate {
             .saturating_add(kept)
             .saturating_add(all_bars.saturating_mul(48)),
         plan: format!(
-            "{bars} bars × {} EMA periods, {pairs} signal pairs, {trials} trials × {} symbols × {folds} folds",
-            periods.len(),
+            "{bars} bars, {pairs} signal pairs ({held} held at a time), {trials} trials × {} symbols × {folds} folds",
             series.len()
         ),
         field: "strategy.search_space",
@@ -336,24 +338,45 @@ mod tests {
     }
 
     #[test]
-    fn the_optimiser_estimate_counts_periods_pairs_and_trials() {
+    fn the_optimiser_estimate_counts_pairs_and_trials() {
         let series = [bars(1000)];
         let small = optimize(&spec((5, 6), (20, 21)), &series);
         assert!(
             small
                 .plan
-                .starts_with("1000 bars × 4 EMA periods, 4 signal pairs, 4 trials"),
+                .starts_with("1000 bars, 4 signal pairs (4 held at a time), 4 trials"),
             "{}",
             small.plan
         );
         // 400 fast × 400 slow periods: ~80,000 pairs of 1000 bits, far more than the small grid.
         let wide = optimize(&spec((1, 400), (1, 400)), &series);
         assert!(
-            wide.plan.contains("400 EMA periods, 79800 signal pairs"),
+            wide.plan.contains("79800 signal pairs (79800 held at a time)"),
             "{}",
             wide.plan
         );
         assert!(wide.bytes > 79_800 * 125 && wide.bytes > 100 * small.bytes);
+        // Over longer series a wave holds what fits in its share, not every pair.
+        let long = optimize(&spec((1, 400), (1, 400)), &[bars(100_000)]);
+        let held = crate::optimize::signals::pairs_per_wave(100_000);
+        assert!(held < 79_800);
+        assert!(
+            long.plan
+                .contains(&format!("79800 signal pairs ({held} held at a time)")),
+            "{}",
+            long.plan
+        );
+        // A random search builds the pairs of its points only.
+        let mut random = spec((1, 400), (1, 400));
+        random.strategy.method = SearchMethod::Random;
+        random.strategy.max_trials = 100;
+        let sampled = optimize(&random, &series);
+        assert!(
+            sampled.plan.contains("79800 signal pairs (100 held at a time)"),
+            "{}",
+            sampled.plan
+        );
+        assert!(sampled.bytes < wide.bytes / 100);
     }
 
     #[test]

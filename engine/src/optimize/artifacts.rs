@@ -5,6 +5,7 @@ use super::result::{fold_file, iso, params_json};
 use super::{objective_value, OptimizeOutcome, TrialStatus};
 use crate::backtest::{BacktestMetrics, ExitReason, Trade};
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -16,36 +17,53 @@ pub struct ArtifactError {
     pub reason: String,
 }
 
-/// Writes every artifact of `outcome` into `dir` (created if needed) and returns the paths written, trials first.
+/// One file of a run.
+enum Artifact<'a> {
+    Trials,
+    Summary,
+    Trades(&'a [Trade]),
+    Equity(&'a [(i64, f64)]),
+}
+
+/// Writes every artifact of `outcome` into `dir` (created if needed), the files in parallel, and returns the paths
+/// written, trials first.
 pub fn write_all(outcome: &OptimizeOutcome, dir: &Path) -> Result<Vec<PathBuf>, ArtifactError> {
     std::fs::create_dir_all(dir).map_err(|e| ArtifactError {
         path: dir.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let mut written = Vec::new();
-    let trials = dir.join("trials.parquet");
-    write_parquet(&trials, trials_frame(outcome))?;
-    written.push(trials);
-    let summary = dir.join("summary.json");
-    let text = serde_json::to_vec_pretty(&outcome.summary_json()).map_err(|e| ArtifactError {
-        path: summary.clone(),
-        reason: e.to_string(),
-    })?;
-    write_atomic(&summary, |f| f.write_all(&text).map_err(|e| e.to_string()))?;
-    written.push(summary);
+    let mut plan = vec![
+        (dir.join("trials.parquet"), Artifact::Trials),
+        (dir.join("summary.json"), Artifact::Summary),
+    ];
     let several = outcome.symbols.len() > 1;
     for s in &outcome.symbols {
         for f in &s.folds {
-            let trades = dir.join(fold_file("trades", &s.symbol, f.fold, several));
-            write_parquet(&trades, trades_frame(&f.trades))?;
-            written.push(trades);
-            let equity = dir.join(fold_file("equity", &s.symbol, f.fold, several));
-            // Per-bar equity barely compresses; LZ4 took half of its writing time.
-            write_parquet_with(&equity, equity_frame(&f.equity), ParquetCompression::Uncompressed)?;
-            written.push(equity);
+            let file = |kind| dir.join(fold_file(kind, &s.symbol, f.fold, several));
+            plan.push((file("trades"), Artifact::Trades(&f.trades)));
+            plan.push((file("equity"), Artifact::Equity(&f.equity)));
         }
     }
-    Ok(written)
+    plan.par_iter()
+        .map(|(path, artifact)| write_one(outcome, path, artifact))
+        .collect::<Result<Vec<()>, ArtifactError>>()?;
+    Ok(plan.into_iter().map(|(path, _)| path).collect())
+}
+
+fn write_one(outcome: &OptimizeOutcome, path: &Path, artifact: &Artifact) -> Result<(), ArtifactError> {
+    match artifact {
+        Artifact::Trials => write_parquet(path, trials_frame(outcome)),
+        Artifact::Summary => {
+            let text = serde_json::to_vec_pretty(&outcome.summary_json()).map_err(|e| ArtifactError {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+            write_atomic(path, |f| f.write_all(&text).map_err(|e| e.to_string()))
+        }
+        Artifact::Trades(trades) => write_parquet(path, trades_frame(trades)),
+        // Per-bar equity barely compresses; LZ4 took half of its writing time.
+        Artifact::Equity(points) => write_parquet_with(path, equity_frame(points), ParquetCompression::Uncompressed),
+    }
 }
 
 /// One row per trial of every symbol (numbered across symbols as the `trials` table): `trial_number`, `symbol`,
@@ -179,14 +197,15 @@ pub fn trades_frame(trades: &[Trade]) -> PolarsResult<DataFrame> {
     )
 }
 
-/// The equity curve of one fold: `ts` (ISO-8601 UTC text) and `equity` (continuing across folds, start 1).
+/// The equity curve of one fold: `ts` (UTC datetime, ms, as the seasonality job writes it: no text formatted per
+/// bar) and `equity` (continuing across folds, start 1).
 pub fn equity_frame(points: &[(i64, f64)]) -> PolarsResult<DataFrame> {
+    let ts: Vec<i64> = points.iter().map(|p| p.0).collect();
+    let ts = Int64Chunked::from_vec("ts".into(), ts).into_datetime(TimeUnit::Milliseconds, None);
+    let equity: Vec<f64> = points.iter().map(|p| p.1).collect();
     DataFrame::new(
         points.len(),
-        vec![
-            Column::new("ts".into(), points.iter().map(|p| iso(p.0)).collect::<Vec<String>>()),
-            Column::new("equity".into(), points.iter().map(|p| p.1).collect::<Vec<f64>>()),
-        ],
+        vec![ts.into_column(), Column::new("equity".into(), equity)],
     )
 }
 

@@ -3,6 +3,7 @@
 //! Each trial's accumulators receive exactly the calls of running it alone.
 
 use super::evaluate::SymbolCtx;
+use super::signals::Signals;
 use super::space::TrialParams;
 use crate::backtest::metrics::held_pair;
 use crate::backtest::{run_lanes, Accumulator, BacktestMetrics, Lane, SignalBits, Sink, Trade};
@@ -75,10 +76,11 @@ impl Sink for Tee<'_> {
     }
 }
 
-/// Simulates the (valid) trials `points` over every fold of `ctx`: per fold, its train window, then its test window.
-pub(super) fn simulate(ctx: &SymbolCtx, points: &[TrialParams]) -> Vec<Simulated> {
+/// Simulates the (valid) trials `points` over every fold of `ctx`: per fold, its train window, then its test window;
+/// each point's signal is taken from `signals`.
+pub(super) fn simulate(ctx: &SymbolCtx, points: &[TrialParams], signals: &Signals) -> Vec<Simulated> {
     let n = points.len();
-    let signals: Vec<&SignalBits> = points.iter().map(|p| ctx.signal(p)).collect();
+    let signals: Vec<&SignalBits> = points.iter().map(|p| &signals[&(p.ema_fast, p.ema_slow)]).collect();
     let mut train_all = vec![Accumulator::default(); n];
     let mut test_all = vec![Accumulator::default(); n];
     let mut test_blocks = vec![BlockSums::new(ctx.layout.blocks()); n];

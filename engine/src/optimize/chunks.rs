@@ -59,10 +59,9 @@ impl TrialSettings {
     }
 }
 
-/// Builds the shared context of one symbol's trials (folds, ATR, lazily cached indicators) and runs `work` on it.
+/// Builds the shared context of one symbol's trials (folds, ATR, lazily built signals) and runs `work` on it.
 pub(super) fn with_symbol<R>(settings: &TrialSettings, bars: &Bars, work: impl FnOnce(&SymbolCtx) -> R) -> R {
     let atr14 = atr(&bars.high, &bars.low, &bars.close, ATR_PERIOD);
-    let periods = settings.ema_fast.iter().chain(&settings.ema_slow).copied();
     let pairs = settings
         .ema_fast
         .iter()
@@ -80,7 +79,7 @@ pub(super) fn with_symbol<R>(settings: &TrialSettings, bars: &Bars, work: impl F
             close: &bars.close,
             atr: &atr14,
         },
-        cache: IndicatorCache::new(&bars.close[..used], periods).with_crosses(pairs),
+        cache: IndicatorCache::new(&bars.close[..used], pairs),
         folds,
         bars_per_year: bars_per_year(&bars.ts),
         cost: settings.cost,

@@ -5,7 +5,7 @@ use super::chunks::{cut, reach, with_symbol, SymbolWork, TrialSettings};
 use super::indicators::IndicatorCache;
 use super::space::{self, TrialParams};
 use super::tpe::Tpe;
-use super::{objective_value, select, OptimizeError, RunContext, SymbolOutcome, TrialResult, TrialStatus};
+use super::{objective_value, select, signals, OptimizeError, RunContext, SymbolOutcome, TrialResult, TrialStatus};
 use crate::backtest::{Market, Params, SignalBits};
 use crate::data::Bars;
 use crate::overfit::robust::{robustness, Point};
@@ -108,7 +108,10 @@ pub(super) fn optimize_symbol(
     ctx: &RunContext,
 ) -> Result<SymbolOutcome, OptimizeError> {
     let s = &spec.strategy;
-    let settings = TrialSettings::of(spec);
+    let mut settings = TrialSettings::of(spec);
+    if !ctx.overfitting {
+        settings.blocks = 0;
+    }
     with_symbol(&settings, bars, |sym| {
         let work = SymbolWork {
             sym,
@@ -127,8 +130,10 @@ pub(super) fn optimize_symbol(
                 SearchMethod::Tpe => tpe_search(&work, spec, ctx)?,
             }
         };
-        let mut outcome = select::finish(sym, &bars.symbol, trials);
-        outcome.overfitting.robustness = robustness_of(&s.search_space, s.method, &outcome);
+        let mut outcome = select::finish(sym, &bars.symbol, trials, ctx.overfitting);
+        if ctx.overfitting {
+            outcome.overfitting.robustness = robustness_of(&s.search_space, s.method, &outcome);
+        }
         Ok(outcome)
     })
 }
@@ -181,19 +186,56 @@ fn robustness_of(space: &SearchSpace, method: SearchMethod, outcome: &SymbolOutc
     robustness(&points, outcome.best?, space::cardinalities(space), names, how)
 }
 
-/// Evaluates `points` in parallel, numbering them from `first`; checks the cancel flag before each trial.
+/// Evaluates `points` in parallel, numbering them from `first`, wave by wave (each wave's signals built first, at
+/// most [`signals::WAVE_BYTES`] of them); checks the cancel flag before each batch of trials.
 pub(super) fn evaluate_all(
     sym: &SymbolCtx,
     points: Vec<TrialParams>,
     first: usize,
     ctx: &RunContext,
 ) -> Result<Vec<TrialResult>, OptimizeError> {
-    let total = points.len();
-    let done = AtomicUsize::new(0);
+    let counter = Counter {
+        total: points.len(),
+        done: AtomicUsize::new(0),
+    };
+    let close = sym.cache.close();
+    let mut out = crate::alloc::with_capacity(points.len(), "the kept trials");
+    for wave in signals::waves(&points, signals::pairs_per_wave(close.len())) {
+        let pairs: Vec<(usize, usize)> = points[wave.clone()]
+            .iter()
+            .filter(|p| p.is_valid())
+            .map(|p| (p.ema_fast, p.ema_slow))
+            .collect();
+        let signals = signals::cross_signals(close, &pairs);
+        let results = evaluate_wave(sym, &points[wave.clone()], first + wave.start, &signals, &counter, ctx);
+        if ctx.cancel.load(Ordering::Relaxed) {
+            return Err(OptimizeError::Cancelled);
+        }
+        out.extend(results);
+    }
+    Ok(out)
+}
+
+/// Trials evaluated so far out of all of them, for the progress messages.
+struct Counter {
+    total: usize,
+    done: AtomicUsize,
+}
+
+/// One wave's trials (numbered from `first`) in parallel batches; a batch started after a cancel is left out.
+fn evaluate_wave(
+    sym: &SymbolCtx,
+    points: &[TrialParams],
+    first: usize,
+    signals: &signals::Signals,
+    counter: &Counter,
+    ctx: &RunContext,
+) -> Vec<TrialResult> {
+    let total = counter.total;
     let step = (total / 100).max(1);
     // Batches small enough to keep every thread busy, large enough to share each block of bars (see batch.rs).
-    let batch = total.div_ceil(rayon::current_num_threads() * 4).clamp(1, 32);
-    let out: Vec<Option<Vec<TrialResult>>> = points
+    let batch = points.len().div_ceil(rayon::current_num_threads() * 4).clamp(1, 32);
+    let results: Vec<Option<Vec<TrialResult>>> = points
         .par_chunks(batch)
         .enumerate()
         .map(|(c, chunk)| {
@@ -201,7 +243,7 @@ pub(super) fn evaluate_all(
                 return None;
             }
             let valid: Vec<TrialParams> = chunk.iter().filter(|p| p.is_valid()).copied().collect();
-            let mut sims = simulate(sym, &valid).into_iter();
+            let mut sims = simulate(sym, &valid, signals).into_iter();
             let results = chunk
                 .iter()
                 .enumerate()
@@ -210,17 +252,14 @@ pub(super) fn evaluate_all(
                     evaluate(sym, first + c * batch + k, *p, sim)
                 })
                 .collect();
-            let d = done.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
+            let d = counter.done.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
             if d / step != (d - chunk.len()) / step || d == total {
                 (ctx.progress)(d as f64 / total as f64, &format!("trial {d}/{total}"));
             }
             Some(results)
         })
         .collect();
-    if ctx.cancel.load(Ordering::Relaxed) {
-        return Err(OptimizeError::Cancelled);
-    }
-    Ok(out.into_iter().flatten().flatten().collect())
+    results.into_iter().flatten().flatten().collect()
 }
 
 /// TPE in parallel batches: each batch's points are suggested from the history so far.

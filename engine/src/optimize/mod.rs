@@ -1,6 +1,6 @@
 //! The optimisation job (submit): a search over EMA-cross parameters with walk-forward validation.
 //!
-//! Per symbol: indicators are computed once per period and shared by every trial; trials run in parallel
+//! Per symbol: each EMA pair's signal is built once per wave of trials and shared by them; trials run in parallel
 //! (rayon), each reduced to metrics while it runs; parameters are selected on each fold's train window by
 //! the spec's objective and evaluated on its test window; the selected path is stitched out of sample and
 //! the selected trial gets a deflated Sharpe ratio. `train_months: 0` selects in-sample (and says so).
@@ -17,6 +17,7 @@ mod rows;
 pub use result::{artifact_path, fold_file, iso, params_json};
 pub use rows::metric_pairs;
 mod select;
+pub mod signals;
 pub mod space;
 pub mod tpe;
 
@@ -36,6 +37,9 @@ pub struct RunContext<'a> {
     pub cancel: &'a AtomicBool,
     /// Where chunks of trials run: this process's cores unless a job hands them to `qe worker`s.
     pub trials: &'a dyn chunks::TrialExecutor,
+    /// Whether the overfitting figures (per-block sums, PBO, DSRs, robustness) are measured; off only in the
+    /// benchmark that prices them.
+    pub overfitting: bool,
 }
 
 impl<'a> RunContext<'a> {
@@ -45,6 +49,15 @@ impl<'a> RunContext<'a> {
             progress,
             cancel,
             trials: &chunks::InProcess,
+            overfitting: true,
+        }
+    }
+
+    /// The same context without the overfitting figures (the `overfitting` benchmark's baseline).
+    pub fn without_overfitting(self) -> Self {
+        Self {
+            overfitting: false,
+            ..self
         }
     }
 

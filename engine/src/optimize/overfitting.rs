@@ -55,9 +55,13 @@ fn dsr(ctx: &SymbolCtx, path: &BarReturns, trial_sharpes: &[f64], spread: &Trial
 /// The DSR of trial `best` on its selection windows (every fold's train window, or test windows without them).
 pub(super) fn best_dsr(ctx: &SymbolCtx, trials: &[TrialResult], best: usize, spread: &TrialSpread) -> Dsr {
     let p = &trials[best].params;
-    let mut rec = Recorder::default();
-    for f in &ctx.folds {
-        let range = if ctx.in_sample { f.test.clone() } else { f.train.clone() };
+    let windows = || {
+        ctx.folds
+            .iter()
+            .map(|f| if ctx.in_sample { f.test.clone() } else { f.train.clone() })
+    };
+    let mut rec = Recorder::with_capacity(windows().map(|r| r.len()).sum());
+    for range in windows() {
         run(&ctx.market, &ctx.signal(p), range, &ctx.params(p), &mut rec);
     }
     let sharpes: Vec<f64> = completed(trials)
@@ -88,7 +92,7 @@ pub(super) fn fold_dsrs(
         .filter_map(|(k, f)| {
             let n = selected.get(k).copied().flatten()?;
             let p = &trials[n].params;
-            let mut rec = Recorder::default();
+            let mut rec = Recorder::with_capacity(f.train.len());
             run(&ctx.market, &ctx.signal(p), f.train.clone(), &ctx.params(p), &mut rec);
             let sharpes: Vec<f64> = completed(trials)
                 .filter_map(|t| t.train_folds.get(k).copied().flatten().map(|m| m.sharpe))

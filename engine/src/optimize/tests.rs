@@ -360,6 +360,39 @@ fn overfitting_from_own_test_returns(blocks: Option<usize>, n: usize, splits: us
     assert_eq!(pbo_row.value, pbo.pbo);
 }
 
+/// The benchmark's baseline (figures off) evaluates and selects exactly as a job does, without the figures.
+#[test]
+fn without_the_overfitting_figures_the_trials_and_the_selection_are_unchanged() {
+    let all = synthetic(200);
+    let bars = std::slice::from_ref(&all[0]);
+    let spec = wf_spec("grid", json!({}));
+    let (cancel, progress) = quiet();
+    let full = run(&spec, bars, &RunContext::new(progress, &cancel)).unwrap();
+    let bare = run(&spec, bars, &RunContext::new(progress, &cancel).without_overfitting()).unwrap();
+    let (f, b) = (&full.symbols[0], &bare.symbols[0]);
+    assert!(f.overfitting.pbo.is_some() && f.overfitting.dsr.is_some() && f.overfitting.robustness.is_some());
+    let o = &b.overfitting;
+    assert!(o.pbo.is_none() && o.dsr.is_none() && o.fold_dsr.is_empty() && o.walk_forward_dsr.is_none());
+    assert!(o.robustness.is_none());
+    let without_blocks = |t: &TrialResult| TrialResult {
+        blocks: None,
+        ..t.clone()
+    };
+    assert_eq!(f.trials.len(), b.trials.len());
+    for (x, y) in f.trials.iter().zip(&b.trials) {
+        assert_eq!(without_blocks(x), without_blocks(y));
+        assert!(y.blocks.as_ref().is_none_or(|s| s.sum.is_empty()), "{:?}", y.blocks);
+    }
+    assert_eq!((f.best, &f.walk_forward), (b.best, &b.walk_forward));
+    let best = |o: &OptimizeOutcome| {
+        let mut b = o.result_json("/x")["best"].clone();
+        b.as_object_mut().unwrap().remove("deflated_sharpe");
+        b
+    };
+    assert_eq!(best(&full), best(&bare));
+    assert!(bare.result_json("/x")["best"]["deflated_sharpe"].is_null());
+}
+
 #[test]
 fn min_trades_prunes_every_trial_and_leaves_no_best() {
     let all = synthetic(120);

@@ -86,6 +86,48 @@ struct SplitResult {
     oos_sharpe: f64,
 }
 
+/// One thread's buffers for the splits, per trial: in-sample sums and squares (then out-of-sample ones), and the
+/// in- and out-of-sample order keys.
+struct SplitScratch {
+    si: Vec<f64>,
+    qi: Vec<f64>,
+    is: Vec<f64>,
+    oos: Vec<f64>,
+}
+
+impl SplitScratch {
+    fn new(n: usize) -> Self {
+        Self {
+            si: vec![0.0; n],
+            qi: vec![0.0; n],
+            is: vec![0.0; n],
+            oos: vec![0.0; n],
+        }
+    }
+}
+
+/// Per trial, a key in the order of `sharpe_of(s[j], q[j], n)` without its square root: with n·(n − 1)·variance
+/// d = n·q − s², the Sharpe is s / √(d / (n − 1)) up to a constant and s·|s| / d is in the same order (0 where the
+/// Sharpe is 0). One division per trial, no branch, so the loop runs on vector registers.
+fn sharpe_order(s: &[f64], q: &[f64], n: f64, out: &mut [f64]) {
+    if n < 2.0 {
+        out.fill(0.0);
+        return;
+    }
+    let floor = 1e-300 * n * (n - 1.0);
+    for ((o, &s), &q) in out.iter_mut().zip(s).zip(q) {
+        let d = n * q - s * s;
+        let key = s * s.abs() / d;
+        *o = if d > floor && d < f64::INFINITY { key } else { 0.0 };
+    }
+}
+
+fn add_row(acc: &mut [f64], row: &[f64]) {
+    for (a, r) in acc.iter_mut().zip(row) {
+        *a += r;
+    }
+}
+
 /// PBO over `trials` (each with the same S blocks of `bars` bars); None with fewer than two trials or blocks.
 /// S may be at most 64; more than [`MAX_SPLITS`] splits are sampled with `seed`.
 pub fn pbo(bars: &[usize], trials: &[&BlockSums], seed: u64) -> Option<Pbo> {
@@ -96,40 +138,44 @@ pub fn pbo(bars: &[usize], trials: &[&BlockSums], seed: u64) -> Option<Pbo> {
     }
     let (masks, total) = splits(s, seed);
     let all_bars: usize = bars.iter().sum();
-    let totals: Vec<(f64, f64)> = trials
-        .iter()
-        .map(|t| (t.sum.iter().sum(), t.sum_sq.iter().sum()))
-        .collect();
+    // Block-major copies (row b holds every trial's sum of block b), so a split adds whole rows.
+    let row = |get: fn(&BlockSums, usize) -> f64| -> Vec<f64> {
+        (0..s).flat_map(|b| trials.iter().map(move |t| get(t, b))).collect()
+    };
+    let (sums, squares) = (row(|t, b| t.sum[b]), row(|t, b| t.sum_sq[b]));
+    let total_sum: Vec<f64> = trials.iter().map(|t| t.sum.iter().sum()).collect();
+    let total_sq: Vec<f64> = trials.iter().map(|t| t.sum_sq.iter().sum()).collect();
     let results: Vec<SplitResult> = masks
         .par_iter()
         .map_init(
-            || vec![0.0f64; n],
-            |oos, &mask| {
-                let in_blocks: Vec<usize> = (0..s).filter(|b| mask >> b & 1 == 1).collect();
-                let n_is = in_blocks.iter().map(|&b| bars[b]).sum::<usize>() as f64;
-                let n_oos = all_bars as f64 - n_is;
-                let mut best = (0usize, f64::NEG_INFINITY, 0.0);
-                for (j, t) in trials.iter().enumerate() {
-                    let (mut si, mut qi) = (0.0, 0.0);
-                    for &b in &in_blocks {
-                        si += t.sum[b];
-                        qi += t.sum_sq[b];
-                    }
-                    let is = sharpe_of(si, qi, n_is);
-                    oos[j] = sharpe_of(totals[j].0 - si, totals[j].1 - qi, n_oos);
-                    if is > best.1 {
-                        best = (j, is, oos[j]);
+            || SplitScratch::new(n),
+            |w, &mask| {
+                w.si.fill(0.0);
+                w.qi.fill(0.0);
+                let mut n_is = 0;
+                for b in (0..s).filter(|b| mask >> b & 1 == 1) {
+                    n_is += bars[b];
+                    add_row(&mut w.si, &sums[b * n..][..n]);
+                    add_row(&mut w.qi, &squares[b * n..][..n]);
+                }
+                let (n_is, n_oos) = (n_is as f64, (all_bars - n_is) as f64);
+                sharpe_order(&w.si, &w.qi, n_is, &mut w.is);
+                let mut star = 0;
+                for j in 1..n {
+                    if w.is[j] > w.is[star] {
+                        star = j;
                     }
                 }
-                let (star, is_sharpe, oos_sharpe) = best;
-                let (mut below, mut ties) = (0usize, 0usize);
-                for (j, &v) in oos.iter().enumerate() {
-                    if v < oos_sharpe {
-                        below += 1;
-                    } else if v == oos_sharpe && j != star {
-                        ties += 1;
-                    }
+                let is_sharpe = sharpe_of(w.si[star], w.qi[star], n_is);
+                for j in 0..n {
+                    w.si[j] = total_sum[j] - w.si[j];
+                    w.qi[j] = total_sq[j] - w.qi[j];
                 }
+                sharpe_order(&w.si, &w.qi, n_oos, &mut w.oos);
+                let oos_sharpe = sharpe_of(w.si[star], w.qi[star], n_oos);
+                let key = w.oos[star];
+                let below = w.oos.iter().filter(|&&v| v < key).count();
+                let ties = w.oos.iter().filter(|&&v| v == key).count() - 1;
                 let omega = (below as f64 + 1.0 + ties as f64 / 2.0) / (n as f64 + 1.0);
                 SplitResult {
                     logit: (omega / (1.0 - omega)).ln(),

@@ -149,3 +149,32 @@ fn every_split_is_distinct_and_half_in_sample() {
     assert!(masks.iter().all(|m| m.count_ones() == 8));
     assert_eq!(masks.iter().collect::<HashSet<_>>().len(), masks.len());
 }
+
+#[test]
+fn the_order_keys_rank_trials_as_their_sharpes() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let n = 50.0;
+    let (mut s, mut q) = (Vec::new(), Vec::new());
+    for _ in 0..400 {
+        let x: Vec<f64> = (0..50).map(|_| rng.random_range(-1.0..1.2)).collect();
+        s.push(x.iter().sum::<f64>());
+        q.push(x.iter().map(|v| v * v).sum::<f64>());
+    }
+    // A trial without variance has Sharpe 0 and key 0.
+    s.push(0.5 * n);
+    q.push(0.25 * n);
+    let mut keys = vec![0.0; s.len()];
+    sharpe_order(&s, &q, n, &mut keys);
+    assert_eq!(*keys.last().unwrap(), 0.0);
+    let sharpe: Vec<f64> = s.iter().zip(&q).map(|(&s, &q)| sharpe_of(s, q, n)).collect();
+    for i in 0..s.len() {
+        for j in 0..s.len() {
+            if (sharpe[i] - sharpe[j]).abs() > 1e-12 {
+                assert_eq!(sharpe[i] < sharpe[j], keys[i] < keys[j], "trials {i} and {j}");
+            }
+        }
+    }
+    let mut none = [1.0; 3];
+    sharpe_order(&s[..3], &q[..3], 1.0, &mut none);
+    assert_eq!(none, [0.0; 3]);
+}
