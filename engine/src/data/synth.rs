@@ -3,6 +3,11 @@
 //! Each bar is "up" (close > open) with probability `0.5 + hour_edge` when its UTC hour is
 //! `edge_hour`, `0.5 + dow_edge` when its ISO weekday is `edge_dow`, both when both hold, else 0.5.
 //! Opens equal the previous close, so "up" also means `close[t] > close[t-1]`.
+//!
+//! The planted effects give the price a drift (BTC-like bars gain about 2.9 log units a year at 5 minutes), so a
+//! long span is held within a band: beyond [`DRIFT_BAND`] of the first price, moves further out shrink and moves
+//! back grow. Directions are drawn as before, so the planted probabilities hold everywhere, and bars that stay
+//! inside the band are exactly those of an unbounded walk.
 
 use super::Bars;
 use crate::time::{DAY_MS, MINUTE_MS};
@@ -94,6 +99,24 @@ pub fn generate(spec: &SynthSpec) -> Vec<Bars> {
         .collect()
 }
 
+/// How far (natural log of price over the first price) a series walks before it is pulled back: ×100 either way.
+pub const DRIFT_BAND: f64 = 2.0 * std::f64::consts::LN_10;
+
+/// How hard a series beyond the band is pulled back, per log unit beyond it: the band is overshot by about the
+/// drift's share of the bars' mean move over this, under one log unit for the demo symbols.
+const PULL: f64 = 0.05;
+
+/// The factor on a move's magnitude at `log_ratio` (log of price over the first price): 1 inside the band, below 1
+/// for a move further out, above 1 for a move back.
+fn reversion(log_ratio: f64, up: bool) -> f64 {
+    let beyond = log_ratio - log_ratio.clamp(-DRIFT_BAND, DRIFT_BAND);
+    if beyond == 0.0 {
+        return 1.0;
+    }
+    let outward = if up { beyond } else { -beyond };
+    (-PULL * outward).exp()
+}
+
 fn generate_symbol(spec: &SynthSpec, sym: &SymbolSpec, seed: u64) -> Bars {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let start_ms = spec
@@ -112,7 +135,7 @@ fn generate_symbol(spec: &SynthSpec, sym: &SymbolSpec, seed: u64) -> Bars {
         if sym.weekends || dow <= 5 {
             let up = rng.random::<f64>() < spec.p_up(ts);
             // |r| is half-normal-like but never zero, so every bar is strictly up or down.
-            let magnitude = sym.vol * (0.05 + rng.random::<f64>() * 1.9);
+            let magnitude = sym.vol * (0.05 + rng.random::<f64>() * 1.9) * reversion((price / sym.price).ln(), up);
             let r = if up { magnitude } else { -magnitude };
             let open = price;
             let close = open * r.exp();
@@ -170,6 +193,37 @@ mod tests {
         };
         assert_eq!(weekend(&all[0]), 0);
         assert!(weekend(&all[2]) > 0);
+    }
+
+    #[test]
+    fn ten_years_of_minutes_stay_near_the_band_and_one_year_never_reaches_it() {
+        let ten_years = SynthSpec {
+            days: 3653,
+            bar_minutes: 1,
+            symbols: vec![SynthSpec::demo().symbols[2].clone()],
+            ..SynthSpec::demo()
+        };
+        let b = &generate(&ten_years)[0];
+        let start = b.open[0];
+        let (lo, hi) = b.low.iter().zip(&b.high).fold((f64::MAX, 0.0f64), |(lo, hi), (l, h)| (lo.min(*l), hi.max(*h)));
+        // Without the pull the drift takes BTC-like bars past 1e15 in two years; with it they stay within about
+        // e^(band + 1.5) of the start.
+        let limit = (DRIFT_BAND + 1.5).exp();
+        assert!(hi / start < limit && start / lo < limit, "{lo} … {hi} from {start}");
+        assert!(hi / start > DRIFT_BAND.exp(), "the drift should reach the band: high {hi} from {start}");
+        // The demo year stays inside the band, where bars are those of the unbounded walk.
+        for b in generate(&SynthSpec::demo()) {
+            let far = b.close.iter().map(|c| (c / b.open[0]).ln().abs()).fold(0.0, f64::max);
+            assert!(far < DRIFT_BAND, "{}: {far}", b.symbol);
+        }
+    }
+
+    #[test]
+    fn the_pull_is_one_inside_the_band_and_leans_back_outside() {
+        assert_eq!(reversion(0.0, true), 1.0);
+        assert_eq!(reversion(-DRIFT_BAND, false), 1.0);
+        assert!(reversion(DRIFT_BAND + 1.0, true) < 1.0 && reversion(DRIFT_BAND + 1.0, false) > 1.0);
+        assert!(reversion(-DRIFT_BAND - 1.0, false) < 1.0 && reversion(-DRIFT_BAND - 1.0, true) > 1.0);
     }
 
     #[test]
