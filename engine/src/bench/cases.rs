@@ -14,6 +14,7 @@ use std::sync::atomic::AtomicBool;
 pub const NAMES: &[&str] = &[
     "load_csv",
     "load_parquet",
+    "load_parquet_prices",
     "kernel",
     "optimize",
     "overfitting",
@@ -174,6 +175,14 @@ pub fn with_fixture(name: &'static str, f: &Fixture, repeats: usize) -> Result<M
             );
             Ok(with_reference(m, load_reference(0.05)))
         }
+        "load_parquet_prices" => {
+            let spec: model::spec::DataSpec = model::spec::from_value(serde_json::json!({"dataset_path": f.parquet}))
+                .map_err(|e| e.to_string())?;
+            let opts = crate::jobs::optimize::load_options(LoadOptions::default());
+            let t = time_runs(repeats, || check(&load(&spec, &opts).map_err(|e| e.to_string())?))?;
+            let what = "load(bench.parquet) as an optimisation reads it: the session column left undecoded";
+            Ok(measurement(name, what.into(), n, &t, n as f64, "bars/s"))
+        }
         "optimize" => optimize(f, repeats),
         "overfitting" => super::overfitting::bench(f, repeats),
         "stats" => stats(f, repeats),
@@ -216,7 +225,8 @@ fn optimize(f: &Fixture, repeats: usize) -> Result<Measurement, String> {
     let cancel = AtomicBool::new(false);
     let mut trials = 0;
     let t = time_runs(repeats, || {
-        let series = load(&spec.data, &LoadOptions::default()).map_err(|e| e.to_string())?;
+        let opts = crate::jobs::optimize::load_options(LoadOptions::default());
+        let series = load(&spec.data, &opts).map_err(|e| e.to_string())?;
         let ctx = crate::optimize::RunContext::new(&crate::optimize::no_progress, &cancel);
         let out = crate::optimize::run(&spec, &series, &ctx).map_err(|e| e.to_string())?;
         trials = out.symbols[0].trials.len();

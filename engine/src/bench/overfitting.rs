@@ -20,7 +20,8 @@ pub fn bench(f: &Fixture, repeats: usize) -> Result<Measurement, String> {
     let run_once = |figures: bool| -> Result<(f64, f64), String> {
         let cpu0 = probe::cpu_seconds().unwrap_or(0.0);
         let t = Instant::now();
-        let series = load(&spec.data, &LoadOptions::default()).map_err(|e| e.to_string())?;
+        let opts = crate::jobs::optimize::load_options(LoadOptions::default());
+        let series = load(&spec.data, &opts).map_err(|e| e.to_string())?;
         let ctx = RunContext::new(&no_progress, &cancel);
         let ctx = if figures { ctx } else { ctx.without_overfitting() };
         let out = crate::optimize::run(&spec, &series, &ctx).map_err(|e| e.to_string())?;

@@ -7,7 +7,7 @@
 //! every few thousand rows.
 
 use super::error::RowNumbering;
-use super::file::TS_ALIASES;
+use super::file::{SessionColumn, TS_ALIASES};
 use super::guard::{scan_lines, split_lines, ReadGuard};
 use super::table::{NameIndex, Table};
 use super::timestamps::ColumnParser;
@@ -33,7 +33,7 @@ struct Layout {
 }
 
 impl Layout {
-    fn of(header: &[u8]) -> Option<Layout> {
+    fn of(header: &[u8], sessions: SessionColumn) -> Option<Layout> {
         let header = std::str::from_utf8(header).ok()?;
         // Names compare as the polars path compares them: case-insensitively, untrimmed.
         let names: Vec<String> = header.split(',').map(|c| c.to_ascii_lowercase()).collect();
@@ -44,7 +44,10 @@ impl Layout {
         let ts = TS_ALIASES.iter().find_map(|a| pos(a))?;
         let prices = [pos("open")?, pos("high")?, pos("low")?, pos("close")?];
         let symbol = pos("symbol");
-        let session = pos("session_id").or_else(|| pos("session"));
+        let session = match sessions {
+            SessionColumn::Read => pos("session_id").or_else(|| pos("session")),
+            SessionColumn::Skip => None,
+        };
         let mut roles = vec![Role::Skip; names.len()];
         roles[ts] = Role::Ts;
         for (k, c) in prices.into_iter().chain(pos("volume")).enumerate() {
@@ -96,14 +99,15 @@ impl Names {
 /// Rows parsed between two looks at the cancel flag.
 const CANCEL_EVERY: usize = 1 << 13;
 
-/// Reads `bytes` (a whole CSV file) into a table; None when the file is not the plain bar layout (the lines
-/// after the point where the fast path gave up are then unchecked). A line over `guard`'s limit or a cancel is an
-/// error.
+/// Reads `bytes` (a whole CSV file) into a table, sessions as `sessions` says; None when the file is not the plain
+/// bar layout (the lines after the point where the fast path gave up are then unchecked). A line over `guard`'s
+/// limit or a cancel is an error.
 pub(crate) fn read(
     bytes: &[u8],
     source: String,
     default_symbol: &str,
     guard: &ReadGuard<'_>,
+    sessions: SessionColumn,
 ) -> Result<Option<Table>, DataError> {
     let header_end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
     if header_end > guard.max_line {
@@ -113,7 +117,7 @@ pub(crate) fn read(
     if header_end == bytes.len() || memchr::memchr(b'"', header).is_some() {
         return Ok(None);
     }
-    let Some(layout) = Layout::of(trim_cr(header)) else {
+    let Some(layout) = Layout::of(trim_cr(header), sessions) else {
         return Ok(None);
     };
     let chunks = split_lines(&bytes[header_end + 1..], rayon::current_num_threads() * 4);

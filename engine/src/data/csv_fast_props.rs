@@ -2,7 +2,7 @@
 //! limit, and a file it takes reads as the polars path reads it.
 
 use super::read;
-use crate::data::file::{read_table_polars, Format};
+use crate::data::file::{read_table_polars, Format, SessionColumn};
 use crate::data::guard::ReadGuard;
 use crate::data::DataError;
 use proptest::prelude::*;
@@ -66,7 +66,7 @@ fn edits() -> impl Strategy<Value = Vec<(f64, u8, u8)>> {
 /// Reads `bytes` on the fast path, checking the invariants of whatever it answers.
 fn check_fast(bytes: &[u8], max_line: usize) -> Result<(), TestCaseError> {
     let guard = ReadGuard { max_line, cancel: None };
-    match read(bytes, "p.csv".into(), "DEF", &guard) {
+    match read(bytes, "p.csv".into(), "DEF", &guard, SessionColumn::Read) {
         Ok(Some(t)) => {
             let n = t.ts.len();
             for len in [
@@ -127,13 +127,13 @@ proptest! {
     #[test]
     fn a_mutated_file_the_fast_path_takes_reads_as_polars_reads_it(text in valid_csv(), edits in edits()) {
         let bytes = mutate(&text, &edits);
-        let Ok(Some(fast)) = read(&bytes, "p.csv".into(), "DEF", &ReadGuard::default()) else {
+        let Ok(Some(fast)) = read(&bytes, "p.csv".into(), "DEF", &ReadGuard::default(), SessionColumn::Read) else {
             return Ok(());
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.csv");
         std::fs::write(&path, &bytes).unwrap();
-        let slow = read_table_polars(&path, Format::Csv, "DEF");
+        let slow = read_table_polars(&path, Format::Csv, "DEF", SessionColumn::Read);
         let slow = slow.map_err(|e| TestCaseError::fail(format!("polars refused what the fast path took: {e}")))?;
         prop_assert!(slow.bad.is_empty(), "polars found bad rows the fast path took: {:?}", slow.bad);
         prop_assert_eq!(&fast.ts, &slow.ts);

@@ -1,7 +1,7 @@
 //! The fast path reads exactly what the polars path reads, and leaves every other file to it.
 
 use super::{number, read};
-use crate::data::file::{read_table_polars, Format};
+use crate::data::file::{read_table_polars, Format, SessionColumn};
 use crate::data::guard::ReadGuard;
 use crate::data::synth::{generate, SynthSpec};
 use crate::data::table::Table;
@@ -12,13 +12,13 @@ fn polars_table(text: &str) -> Table {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bars.csv");
     std::fs::write(&path, text).unwrap();
-    let mut t = read_table_polars(&path, Format::Csv, "DEF").unwrap();
+    let mut t = read_table_polars(&path, Format::Csv, "DEF", SessionColumn::Read).unwrap();
     t.source = "bars.csv".into();
     t
 }
 
 fn fast_table(text: &str) -> Option<Table> {
-    read(text.as_bytes(), "bars.csv".into(), "DEF", &ReadGuard::default()).unwrap()
+    read(text.as_bytes(), "bars.csv".into(), "DEF", &ReadGuard::default(), SessionColumn::Read).unwrap()
 }
 
 /// Same columns, bit for bit (NaN equal to NaN), same symbols and row numbering.
@@ -187,6 +187,7 @@ fn guarded(text: &str, max_line: usize, cancel: Option<&AtomicBool>) -> Result<O
         "bars.csv".into(),
         "DEF",
         &ReadGuard { max_line, cancel },
+        SessionColumn::Read,
     )
 }
 
@@ -243,4 +244,43 @@ fn a_file_of_distinct_labels_reads_in_linear_time() {
     assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
     let labels: crate::data::Labels = (0..n).map(|i| format!("id{}", i % 150_000)).collect();
     assert_eq!((labels.names.len(), labels.get(150_001)), (150_000, "id1"));
+}
+
+#[test]
+fn a_byte_that_is_not_utf8_in_a_column_no_table_holds_is_never_decoded_on_either_path() {
+    // Found by the property test: polars refused the whole file ("invalid utf-8 sequence") for a byte in a column
+    // the fast path skips.
+    let mut bytes = b"ts,symbol,open,high,low,close,vlume\n1704067200,ES,1,2,0.5,1.5,10".to_vec();
+    bytes.push(0x80);
+    bytes.extend_from_slice(b"\r\n1704153600,ES,1,2,0.5,1.5,20\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bars.csv");
+    std::fs::write(&path, &bytes).unwrap();
+    let fast = read(&bytes, "bars.csv".into(), "DEF", &ReadGuard::default(), SessionColumn::Read)
+        .unwrap()
+        .expect("the fast path takes the file");
+    let mut slow = read_table_polars(&path, Format::Csv, "DEF", SessionColumn::Read).unwrap();
+    slow.source = "bars.csv".into();
+    assert_same(&fast, &slow);
+    assert_eq!(fast.volume, [0.0, 0.0], "no volume column");
+}
+
+#[test]
+fn skipped_sessions_are_absent_on_both_paths_and_read_ones_present() {
+    let text = "ts,symbol,open,high,low,close,session_id,note\n\
+                2024-01-02 10:00:00,ES,1,2,0.5,1.5,RTH,a\n\
+                2024-01-02 10:05:00,ES,1,2,0.5,1.5,ETH,b\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bars.csv");
+    std::fs::write(&path, text).unwrap();
+    for sessions in [SessionColumn::Read, SessionColumn::Skip] {
+        let fast = read(text.as_bytes(), "bars.csv".into(), "DEF", &ReadGuard::default(), sessions)
+            .unwrap()
+            .unwrap();
+        let slow = read_table_polars(&path, Format::Csv, "DEF", sessions).unwrap();
+        let names = |t: &Table| t.session.as_ref().map(|s| s.names.clone());
+        let expected = (sessions == SessionColumn::Read).then(|| vec!["RTH".to_string(), "ETH".to_string()]);
+        assert_eq!(names(&fast), expected, "{sessions:?}");
+        assert_eq!(names(&slow), expected, "{sessions:?}");
+    }
 }

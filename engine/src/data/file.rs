@@ -7,12 +7,40 @@ use super::table::Table;
 use super::timestamps::{epoch_f64_to_ms, epoch_to_ms, ColumnParser};
 use crate::time::DAY_MS;
 use polars::prelude::*;
-use std::io::BufRead;
 use std::path::Path;
 
 /// Accepted names of the timestamp column, in order of preference (case-insensitive).
 pub const TS_ALIASES: [&str; 5] = ["ts", "timestamp", "datetime", "date", "time"];
 const SESSION_ALIASES: [&str; 2] = ["session_id", "session"];
+/// The other columns a read decodes; every column outside these lists is left unparsed.
+const OTHER_COLUMNS: [&str; 7] = ["open", "high", "low", "close", "volume", "symbol", "roll_id"];
+
+/// Whether a read decodes the session column: the optimiser never looks at sessions, stats and seasonality may.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SessionColumn {
+    #[default]
+    Read,
+    /// Not decoded: the table has no sessions, so rows differing only in their session are exact duplicates.
+    Skip,
+}
+
+/// Whether a read decodes the column `name` (case-insensitively): the timestamp, prices, volume, symbol, roll id
+/// and, unless skipped, the session.
+pub(crate) fn is_read(name: &str, sessions: SessionColumn) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let l = lower.as_str();
+    TS_ALIASES.contains(&l)
+        || OTHER_COLUMNS.contains(&l)
+        || (sessions == SessionColumn::Read && SESSION_ALIASES.contains(&l))
+}
+
+/// The columns of `names` a read decodes, or None when a required one (timestamp, open, high, low, close) is
+/// missing: the whole file is then read, so that the error lists every column it has.
+fn projection(names: &[&str], sessions: SessionColumn) -> Option<Vec<PlSmallStr>> {
+    let has = |aliases: &[&str]| names.iter().any(|n| aliases.iter().any(|a| n.eq_ignore_ascii_case(a)));
+    let complete = has(&TS_ALIASES) && ["open", "high", "low", "close"].iter().all(|c| has(&[c]));
+    complete.then(|| names.iter().filter(|n| is_read(n, sessions)).map(|n| PlSmallStr::from(*n)).collect())
+}
 
 /// The file formats the loader reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,10 +95,16 @@ fn first_char(path: &Path) -> Option<char> {
         .find(|c| !c.is_whitespace() && c.is_ascii())
 }
 
-/// Reads `path` into raw rows; the symbol of a file without a `symbol` column is `default_symbol`. The lines of a
-/// CSV or JSON-lines file are held to `guard`'s limit before polars reads them (its readers slow down more than
-/// linearly on huge lines), and the cancel flag is looked at between the steps.
-pub(crate) fn read_table(path: &Path, default_symbol: &str, guard: &ReadGuard<'_>) -> Result<Table, DataError> {
+/// Reads `path` into raw rows; the symbol of a file without a `symbol` column is `default_symbol`. Only the columns
+/// a table holds are decoded (sessions as `sessions` says). The lines of a CSV or JSON-lines file are held to
+/// `guard`'s limit before polars reads them (its readers slow down more than linearly on huge lines), and the cancel
+/// flag is looked at between the steps.
+pub(crate) fn read_table(
+    path: &Path,
+    default_symbol: &str,
+    guard: &ReadGuard<'_>,
+    sessions: SessionColumn,
+) -> Result<Table, DataError> {
     let fmt = Format::of(path)?;
     let name = path.display().to_string();
     if !path.is_file() {
@@ -84,14 +118,14 @@ pub(crate) fn read_table(path: &Path, default_symbol: &str, guard: &ReadGuard<'_
             source,
         })?;
         if fmt == Format::Csv {
-            if let Some(table) = super::csv_fast::read(&bytes, name.clone(), default_symbol, guard)? {
+            if let Some(table) = super::csv_fast::read(&bytes, name.clone(), default_symbol, guard, sessions)? {
                 return Ok(table);
             }
         }
         // The fast path checks the lines it counts; it may have given up before the last one.
         guard.check_lines(&bytes, &name)?;
     }
-    let table = read_table_polars(path, fmt, default_symbol);
+    let table = read_table_polars(path, fmt, default_symbol, sessions);
     guard.check()?;
     table
 }
@@ -107,14 +141,19 @@ pub(crate) fn map_file(path: &Path) -> std::io::Result<memmap2::Mmap> {
 }
 
 /// As [`read_table`] through polars' readers only (every format; CSV files the fast path does not take).
-pub(crate) fn read_table_polars(path: &Path, fmt: Format, default_symbol: &str) -> Result<Table, DataError> {
+pub(crate) fn read_table_polars(
+    path: &Path,
+    fmt: Format,
+    default_symbol: &str,
+    sessions: SessionColumn,
+) -> Result<Table, DataError> {
     let name = path.display().to_string();
     let read_err = |e: PolarsError| DataError::Read {
         path: name.clone(),
         message: e.to_string(),
     };
     let df = match fmt {
-        Format::Csv => read_csv(path).map_err(read_err)?,
+        Format::Csv => read_csv(path, sessions).map_err(read_err)?,
         Format::Json | Format::JsonLines => {
             let file = std::fs::File::open(path).map_err(|source| DataError::Io {
                 path: name.clone(),
@@ -136,101 +175,125 @@ pub(crate) fn read_table_polars(path: &Path, fmt: Format, default_symbol: &str) 
                 path: name.clone(),
                 source,
             })?;
-            ParquetReader::new(file).finish().map_err(read_err)?
+            let mut reader = ParquetReader::new(file);
+            let schema = reader.schema().map_err(read_err)?;
+            let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
+            let columns = projection(&names, sessions);
+            reader
+                .with_columns(columns.map(|c| c.into_iter().map(String::from).collect()))
+                .finish()
+                .map_err(read_err)?
         }
     };
-    frame_to_table(&df, name, fmt.numbering(), default_symbol)
+    let mut table = frame_to_table(df, name, fmt.numbering(), default_symbol)?;
+    if sessions == SessionColumn::Skip {
+        // JSON readers decode every column.
+        table.session = None;
+    }
+    Ok(table)
 }
 
-/// CSV with the known columns typed up front (fast path); if a cell does not parse, everything is re-read as text
-/// so that the conversion can name the exact line and column.
-fn read_csv(path: &Path) -> PolarsResult<DataFrame> {
-    let header = {
-        let mut line = String::new();
-        std::io::BufReader::new(std::fs::File::open(path)?).read_line(&mut line)?;
-        line
+/// CSV with the columns a table holds typed up front and the others left unparsed (their names as polars reads the
+/// header); if a cell does not parse, those columns are re-read as text so that the conversion can name the exact
+/// line and column. Text is decoded lossily: polars would otherwise refuse the whole file, naming no line, for one
+/// byte that is not UTF-8 anywhere in it; such a byte in a timestamp, number or symbol is a bad row instead.
+fn read_csv(path: &Path, sessions: SessionColumn) -> PolarsResult<DataFrame> {
+    let options = || {
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .map_parse_options(|p| p.with_encoding(CsvEncoding::LossyUtf8))
     };
+    let header = options()
+        .with_n_rows(Some(0))
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(path.into()))?
+        .finish()?;
+    let names = header.get_column_names();
+    let columns = projection(&names.iter().map(|n| n.as_str()).collect::<Vec<_>>(), sessions);
     let mut schema = Schema::default();
-    for raw in header.trim_end_matches(['\r', '\n']).split(',') {
-        let col = raw.trim().trim_matches('"');
-        let lower = col.to_ascii_lowercase();
-        let dtype = match lower.as_str() {
+    for name in names {
+        let dtype = match name.to_ascii_lowercase().as_str() {
             "open" | "high" | "low" | "close" | "volume" => DataType::Float64,
             "symbol" | "session" | "session_id" => DataType::String,
             l if TS_ALIASES.contains(&l) => DataType::String,
             _ => continue,
         };
-        schema.with_column(col.into(), dtype);
+        schema.with_column(name.clone(), dtype);
     }
-    let typed = CsvReadOptions::default()
-        .with_has_header(true)
+    let columns: Option<Arc<[PlSmallStr]>> = columns.map(Into::into);
+    let typed = options()
+        .with_columns(columns.clone())
         .with_schema_overwrite(Some(Arc::new(schema)))
         .try_into_reader_with_file_path(Some(path.into()))?
         .finish();
     match typed {
         Ok(df) => Ok(df),
-        Err(_) => CsvReadOptions::default()
-            .with_has_header(true)
+        Err(_) => options()
+            .with_columns(columns)
             .with_infer_schema_length(Some(0))
             .try_into_reader_with_file_path(Some(path.into()))?
             .finish(),
     }
 }
 
-fn find<'a>(df: &'a DataFrame, aliases: &[&str]) -> Option<&'a Column> {
+/// Takes the first column named by one of `aliases` (in order of preference, case-insensitively) out of `df`.
+fn take(df: &mut DataFrame, aliases: &[&str]) -> Option<Column> {
     let names = df.get_column_names();
-    aliases
+    let name = aliases
         .iter()
-        .find_map(|a| names.iter().find(|n| n.eq_ignore_ascii_case(a)))
-        .and_then(|n| df.column(n.as_str()).ok())
+        .find_map(|a| names.iter().find(|n| n.eq_ignore_ascii_case(a)))?
+        .to_string();
+    df.drop_in_place(&name).ok()
 }
 
-/// Converts a polars frame (any source) to raw rows, recording unreadable cells as bad rows.
+/// Converts a polars frame (any source) to raw rows, recording unreadable cells as bad rows. Each column is taken
+/// out of the frame and dropped once converted, so a large file is not held twice over.
 pub(crate) fn frame_to_table(
-    df: &DataFrame,
+    mut df: DataFrame,
     source: String,
     numbering: RowNumbering,
     default_symbol: &str,
 ) -> Result<Table, DataError> {
+    let height = df.height();
     let mut t = Table {
         source,
         numbering: Some(numbering),
         ..Table::default()
     };
-    let found = || {
-        df.get_column_names()
-            .iter()
-            .map(|n| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let found: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
     let missing = |column: &str| DataError::MissingColumn {
         source_name: t.source.clone(),
         column: column.to_string(),
-        found: found(),
+        found: found.join(", "),
     };
-    let ts_col = find(df, &TS_ALIASES).ok_or_else(|| missing("ts (or timestamp, datetime, date, time)"))?;
-    let mut cols = Vec::new();
-    for name in ["open", "high", "low", "close"] {
-        cols.push(find(df, &[name]).ok_or_else(|| missing(name))?);
+    let has = |aliases: &[&str]| found.iter().any(|n| aliases.iter().any(|a| n.eq_ignore_ascii_case(a)));
+    if !has(&TS_ALIASES) {
+        return Err(missing("ts (or timestamp, datetime, date, time)"));
     }
-    t.ts = ts_column(&mut t, ts_col)?;
-    let [o, h, l, c] = [cols[0], cols[1], cols[2], cols[3]];
-    t.open = f64_column(&mut t, o, "open")?;
-    t.high = f64_column(&mut t, h, "high")?;
-    t.low = f64_column(&mut t, l, "low")?;
-    t.close = f64_column(&mut t, c, "close")?;
-    t.volume = match find(df, &["volume"]) {
-        Some(v) => f64_column(&mut t, v, "volume")?,
-        None => vec![0.0; df.height()],
+    if let Some(name) = ["open", "high", "low", "close"].into_iter().find(|c| !has(&[c])) {
+        return Err(missing(name));
+    }
+    let mut column = |aliases: &[&str]| take(&mut df, aliases).expect("the column was found");
+    t.ts = ts_column(&mut t, &column(&TS_ALIASES))?;
+    t.open = f64_column(&mut t, &column(&["open"]), "open")?;
+    t.high = f64_column(&mut t, &column(&["high"]), "high")?;
+    t.low = f64_column(&mut t, &column(&["low"]), "low")?;
+    t.close = f64_column(&mut t, &column(&["close"]), "close")?;
+    t.volume = match take(&mut df, &["volume"]) {
+        Some(v) => f64_column(&mut t, &v, "volume")?,
+        None => vec![0.0; height],
     };
-    match find(df, &["symbol"]) {
+    match take(&mut df, &["symbol"]) {
         Some(s) => {
-            let s = text(&t, s, "symbol")?;
+            let s = text(&t, &s, "symbol")?;
             t.sym = Vec::with_capacity(s.len());
             let mut index = super::table::NameIndex::default();
             for (i, v) in s.iter().enumerate() {
                 match v {
+                    Some(name) if name.contains(char::REPLACEMENT_CHARACTER) => {
+                        t.bad.push(t.bad_row(i, "symbol", "not UTF-8 text"));
+                        t.sym.push(0);
+                    }
                     Some(name) if !name.trim().is_empty() => {
                         let k = index.intern(&mut t.symbols, name.trim());
                         t.sym.push(k);
@@ -247,17 +310,17 @@ pub(crate) fn frame_to_table(
         }
         None => {
             t.intern(default_symbol);
-            t.sym = vec![0; df.height()];
+            t.sym = vec![0; height];
         }
     }
-    if let Some(s) = find(df, &SESSION_ALIASES) {
-        let s = text(&t, s, "session")?;
+    if let Some(s) = take(&mut df, &SESSION_ALIASES) {
+        let s = text(&t, &s, "session")?;
         t.session = Some(s.iter().map(|v| v.unwrap_or("")).collect());
     }
-    if let Some(r) = find(df, &["roll_id"]) {
+    if let Some(r) = take(&mut df, &["roll_id"]) {
         let r = r
             .cast(&DataType::Int64)
-            .map_err(|_| col_type(&t, r, "an integer roll id"))?;
+            .map_err(|_| col_type(&t, &r, "an integer roll id"))?;
         let r = r.i64().map_err(|_| col_type(&t, &r, "an integer roll id"))?;
         t.roll_id = Some(r.iter().map(|v| v.unwrap_or(0)).collect());
     }

@@ -2,7 +2,7 @@
 //! and every refused row with its position and reason.
 
 use super::error::DataError;
-use super::file::read_table;
+use super::file::{read_table, SessionColumn};
 use super::guard::ReadGuard;
 use super::load::{read_source, time_range, LoadOptions};
 use super::table::{BadRow, Duplicate, Keep, Table};
@@ -57,7 +57,7 @@ pub struct Gap {
 /// Inspects every row of a file (no filter); bad rows are listed instead of failing.
 pub fn inspect_file(path: &Path) -> Result<Report, DataError> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("data").to_string();
-    let table = read_table(path, &stem, &ReadGuard::from_env())?;
+    let table = read_table(path, &stem, &ReadGuard::from_env(), SessionColumn::Read)?;
     report(&table, &|_, _| true)
 }
 

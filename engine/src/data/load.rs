@@ -1,7 +1,7 @@
 //! The entry points: a spec's `data` block (file or MySQL) to validated per-symbol series.
 
 use super::error::DataError;
-use super::file::read_table;
+use super::file::{read_table, SessionColumn};
 use super::guard::{ReadGuard, MAX_LINE_BYTES};
 use super::sources::SourcePolicy;
 use super::table::{Assembled, Table};
@@ -29,6 +29,8 @@ pub struct LoadOptions {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Where `source: binance` keeps its klines (`<home>/cache/binance`); None: under `QE_HOME` (default `.qe`).
     pub binance_cache: Option<PathBuf>,
+    /// Whether a file's session column is decoded (jobs that never look at sessions skip it).
+    pub sessions: SessionColumn,
 }
 
 impl LoadOptions {
@@ -43,6 +45,7 @@ impl LoadOptions {
             max_line_bytes: super::guard::max_line_from_env(),
             cancel: None,
             binance_cache: None,
+            sessions: SessionColumn::Read,
         }
     }
 
@@ -58,7 +61,7 @@ impl LoadOptions {
 /// Loads every bar of a file, one sorted series per symbol (symbols sorted by name), refusing bad rows.
 /// A file without a `symbol` column yields one series named after the file stem.
 pub fn load_file(path: &Path) -> Result<Vec<Bars>, DataError> {
-    let mut table = read_table(path, &stem(path), &ReadGuard::from_env())?;
+    let mut table = read_table(path, &stem(path), &ReadGuard::from_env(), SessionColumn::Read)?;
     let out = table.assemble_taking(&|_, _| true, true)?;
     if out.bars.is_empty() {
         return Err(DataError::Empty {
@@ -137,7 +140,7 @@ pub(crate) fn read_source(
             [one] => one.clone(),
             _ => stem(&path),
         };
-        return read_table(&path, &default_symbol, &opts.guard());
+        return read_table(&path, &default_symbol, &opts.guard(), opts.sessions);
     }
     let Some(m) = &spec.mysql else {
         return Err(DataError::spec(

@@ -423,3 +423,73 @@ fn inspect_lists_gaps_and_bad_rows_without_failing() {
         "{text}"
     );
 }
+
+#[test]
+fn a_load_that_skips_sessions_reads_the_same_bars_without_them_from_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = vec![series("AAA", 7, T0), series("BBB", 5, T0 + 3 * MINUTE_MS)];
+    let without: Vec<Bars> = written
+        .iter()
+        .cloned()
+        .map(|mut b| {
+            b.session = None;
+            b
+        })
+        .collect();
+    for ext in ["csv", "parquet", "json", "jsonl"] {
+        let path = dir.path().join(format!("bars.{ext}"));
+        write::write_file(&written, &path).unwrap();
+        let spec: DataSpec = from_value(json!({"dataset_path": path})).unwrap();
+        for (sessions, expected) in [(SessionColumn::Read, &written), (SessionColumn::Skip, &without)] {
+            let opts = LoadOptions {
+                sessions,
+                ..LoadOptions::default()
+            };
+            assert_eq!(&load(&spec, &opts).unwrap(), expected, "{ext} {sessions:?}");
+        }
+    }
+}
+
+#[test]
+fn a_parquet_file_missing_a_price_names_every_column_it_has() {
+    use polars::prelude::{CsvReadOptions, ParquetWriter, SerReader};
+    let dir = tempfile::tempdir().unwrap();
+    let csv = csv(dir.path(), &["2024-01-01T00:00:00Z,ES,1,2,0.5,1.5,10"]);
+    let text = std::fs::read_to_string(&csv).unwrap().replace(",low,", ",lo,");
+    let renamed = write(dir.path(), "renamed.csv", &text);
+    let parquet = dir.path().join("renamed.parquet");
+    let frame = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(renamed))
+        .unwrap()
+        .finish()
+        .unwrap();
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut frame.clone())
+        .unwrap();
+    let err = err_of(&parquet);
+    assert!(err.contains("low") && err.contains("lo, close, volume"), "{err}");
+}
+
+#[test]
+fn a_byte_that_is_not_utf8_is_a_bad_cell_where_it_is_read_and_ignored_where_it_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = b"2024-01-01T00:00:00Z,X,1,2,0.5,1.5,3,a";
+    let head = b"timestamp,symbol,open,high,low,close,volume,note";
+    // Each row breaks one column with the byte 0x80; the note column is never read.
+    let cases: [(&[u8], &str); 4] = [
+        (b"2024-01-01T00:01:00Z\x80,X,1,2,0.5,1.5,3,a", "line 3, column `timestamp`"),
+        (b"2024-01-01T00:01:00Z,X\x80,1,2,0.5,1.5,3,a", "line 3, column `symbol`: not UTF-8 text"),
+        (b"2024-01-01T00:01:00Z,X,1,2,0.5,1.5\x80,3,a", "line 3, column `close`"),
+        (b"2024-01-01T00:01:00Z,X,1,2,0.5,1.5,3,a\x80", ""),
+    ];
+    for (row, expected) in cases {
+        let path = dir.path().join("bars.csv");
+        let bytes = [&head[..], b"\n", good, b"\n", row, b"\n"].concat();
+        std::fs::write(&path, bytes).unwrap();
+        match load_file(&path) {
+            Ok(series) => assert!(expected.is_empty() && series[0].len() == 2, "{expected}: {series:?}"),
+            Err(e) => assert!(!expected.is_empty() && e.to_string().contains(expected), "{expected}: {e}"),
+        }
+    }
+}

@@ -22,7 +22,7 @@ pub mod write;
 
 pub use bars::Bars;
 pub use error::DataError;
-pub use file::{Format, TS_ALIASES};
+pub use file::{Format, SessionColumn, TS_ALIASES};
 pub use guard::MAX_LINE_BYTES;
 pub use inspect::{inspect, inspect_file, Report};
 pub use labels::Labels;

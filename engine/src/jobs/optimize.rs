@@ -2,7 +2,7 @@
 //! artifacts, persist the run, and answer the original's `GET /result/{id}` `result` object.
 
 use super::{JobContext, JobError};
-use crate::data::{self, LoadOptions};
+use crate::data::{self, LoadOptions, SessionColumn};
 use crate::optimize::{self as opt, artifacts, OptimizeError, OptimizeOutcome, RunContext};
 use crate::store::runs::{self, NewRun};
 use model::spec::experiment::ExperimentSpec;
@@ -52,17 +52,23 @@ async fn run_and_record(ctx: &JobContext, spec: ExperimentSpec, out_dir: &str) -
     Ok(outcome.result_json(out_dir))
 }
 
-/// The blocking part: load (no MySQL schema default for submit specs), search, write the artifacts.
+/// How an optimisation loads its bars from `base`: no MySQL schema default (submit specs), and no sessions, which
+/// the optimiser never reads.
+pub fn load_options(base: LoadOptions) -> LoadOptions {
+    LoadOptions {
+        mysql_schema_default: None,
+        sessions: SessionColumn::Skip,
+        ..base
+    }
+}
+
+/// The blocking part: load, search, write the artifacts.
 fn compute(ctx: &JobContext, spec: &ExperimentSpec) -> Result<OptimizeOutcome, JobError> {
     if ctx.is_cancelled() {
         return Err(JobError::Cancelled);
     }
     ctx.report(0.0, "loading data");
-    let opts = LoadOptions {
-        mysql_schema_default: None,
-        ..ctx.load_options()
-    };
-    let series = data::load(&spec.data, &opts)?;
+    let series = data::load(&spec.data, &load_options(ctx.load_options()))?;
     if ctx.is_cancelled() {
         return Err(JobError::Cancelled);
     }

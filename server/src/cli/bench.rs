@@ -4,8 +4,8 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Run only these benchmarks (comma-separated): load_csv, load_parquet, kernel, optimize, overfitting, stats,
-    /// seasonality_run, seasonality_optimize.
+    /// Run only these benchmarks (comma-separated): load_csv, load_parquet, load_parquet_prices, kernel, optimize,
+    /// overfitting, stats, seasonality_run, seasonality_optimize.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Bars of the generated series (default: one year of 1-minute bars; the kernel: one million).
