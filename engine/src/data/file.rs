@@ -34,12 +34,21 @@ pub(crate) fn is_read(name: &str, sessions: SessionColumn) -> bool {
         || (sessions == SessionColumn::Read && SESSION_ALIASES.contains(&l))
 }
 
-/// The columns of `names` a read decodes, or None when a required one (timestamp, open, high, low, close) is
-/// missing: the whole file is then read, so that the error lists every column it has.
-fn projection(names: &[&str], sessions: SessionColumn) -> Option<Vec<PlSmallStr>> {
+/// The first required column `names` lacks (as an error names it), if any.
+fn missing_required(names: &[&str]) -> Option<&'static str> {
     let has = |aliases: &[&str]| names.iter().any(|n| aliases.iter().any(|a| n.eq_ignore_ascii_case(a)));
-    let complete = has(&TS_ALIASES) && ["open", "high", "low", "close"].iter().all(|c| has(&[c]));
-    complete.then(|| names.iter().filter(|n| is_read(n, sessions)).map(|n| PlSmallStr::from(*n)).collect())
+    if !has(&TS_ALIASES) {
+        return Some("ts (or timestamp, datetime, date, time)");
+    }
+    ["open", "high", "low", "close"].into_iter().find(|c| !has(&[c]))
+}
+
+/// The columns of `names` a read decodes, or None when a required one is missing: the whole file is then read, so
+/// that the error lists every column it has.
+fn projection(names: &[&str], sessions: SessionColumn) -> Option<Vec<PlSmallStr>> {
+    missing_required(names)
+        .is_none()
+        .then(|| names.iter().filter(|n| is_read(n, sessions)).map(|n| PlSmallStr::from(*n)).collect())
 }
 
 /// The file formats the loader reads.
@@ -266,12 +275,8 @@ pub(crate) fn frame_to_table(
         column: column.to_string(),
         found: found.join(", "),
     };
-    let has = |aliases: &[&str]| found.iter().any(|n| aliases.iter().any(|a| n.eq_ignore_ascii_case(a)));
-    if !has(&TS_ALIASES) {
-        return Err(missing("ts (or timestamp, datetime, date, time)"));
-    }
-    if let Some(name) = ["open", "high", "low", "close"].into_iter().find(|c| !has(&[c])) {
-        return Err(missing(name));
+    if let Some(column) = missing_required(&found.iter().map(String::as_str).collect::<Vec<_>>()) {
+        return Err(missing(column));
     }
     let mut column = |aliases: &[&str]| take(&mut df, aliases).expect("the column was found");
     t.ts = ts_column(&mut t, &column(&TS_ALIASES))?;

@@ -2,24 +2,50 @@
 //! ratios ([`deflated::dsr`]) for the best trial, each fold's choice and the stitched walk-forward path.
 
 use super::evaluate::SymbolCtx;
+use super::space::TrialParams;
 use super::{TrialResult, TrialStatus};
-use crate::backtest::{run, Recorder};
+use crate::backtest::{run, Recorder, Sink, Trade};
+use crate::overfit::deflated::PeriodReturns;
 use crate::overfit::{cscv, deflated, neff, BlockSums};
 use model::overfitting::{Dsr, FoldDsr, Pbo};
+use std::ops::Range;
 
 /// Seed of the split sample when CSCV has more splits than it evaluates.
 pub const CSCV_SEED: u64 = cscv::SEED;
 
-/// A strategy's returns bar by bar: `(bar index, return)`.
-pub(super) type BarReturns = Vec<(usize, f64)>;
+/// The periods of a strategy's path, gathered as its backtest runs: a DSR needs nothing per bar.
+struct PathSink<'a> {
+    ts: &'a [i64],
+    periods: PeriodReturns,
+}
 
-/// The bar returns a recorder saw.
-pub(super) fn bar_returns(rec: &Recorder) -> BarReturns {
-    rec.equity
-        .iter()
-        .map(|&(i, _)| i)
-        .zip(rec.returns.iter().copied())
-        .collect()
+impl Sink for PathSink<'_> {
+    #[inline]
+    fn bar(&mut self, i: usize, ret: f64, _long: bool) {
+        self.periods.push(self.ts[i], ret);
+    }
+
+    fn trade(&mut self, _trade: &Trade) {}
+
+    fn span(&mut self, _elapsed_ms: i64) {}
+}
+
+/// The periods of trial `p`'s path over `windows`, run one after the other.
+fn path_of(ctx: &SymbolCtx, p: &TrialParams, windows: impl Iterator<Item = Range<usize>>) -> PeriodReturns {
+    let mut sink = PathSink {
+        ts: ctx.market.ts,
+        periods: PeriodReturns::new(ctx.bars_per_year),
+    };
+    for range in windows {
+        run(&ctx.market, &ctx.signal(p), range, &ctx.params(p), &mut sink);
+    }
+    sink.periods
+}
+
+/// Adds the bars a recorder saw to a path's periods.
+pub(super) fn extend_path(path: &mut PeriodReturns, ctx: &SymbolCtx, rec: &Recorder) {
+    let bars = rec.equity.iter().map(|&(i, _)| ctx.market.ts[i]);
+    path.extend(bars.zip(rec.returns.iter().copied()));
 }
 
 /// The trials' correlation and PBO, shared by every DSR of the symbol.
@@ -47,23 +73,17 @@ impl<'a> TrialSpread<'a> {
 }
 
 /// The DSR of `path` against trials whose annualised Sharpes on the same windows are `trial_sharpes`.
-fn dsr(ctx: &SymbolCtx, path: &BarReturns, trial_sharpes: &[f64], spread: &TrialSpread) -> Dsr {
-    let timed: Vec<(i64, f64)> = path.iter().map(|&(i, r)| (ctx.market.ts[i], r)).collect();
-    deflated::dsr(&timed, ctx.bars_per_year, trial_sharpes, spread.rho)
+fn dsr(ctx: &SymbolCtx, path: &PeriodReturns, trial_sharpes: &[f64], spread: &TrialSpread) -> Dsr {
+    deflated::dsr(path, ctx.bars_per_year, trial_sharpes, spread.rho)
 }
 
 /// The DSR of trial `best` on its selection windows (every fold's train window, or test windows without them).
 pub(super) fn best_dsr(ctx: &SymbolCtx, trials: &[TrialResult], best: usize, spread: &TrialSpread) -> Dsr {
-    let p = &trials[best].params;
-    let windows = || {
-        ctx.folds
-            .iter()
-            .map(|f| if ctx.in_sample { f.test.clone() } else { f.train.clone() })
-    };
-    let mut rec = Recorder::with_capacity(windows().map(|r| r.len()).sum());
-    for range in windows() {
-        run(&ctx.market, &ctx.signal(p), range, &ctx.params(p), &mut rec);
-    }
+    let windows = ctx
+        .folds
+        .iter()
+        .map(|f| if ctx.in_sample { f.test.clone() } else { f.train.clone() });
+    let path = path_of(ctx, &trials[best].params, windows);
     let sharpes: Vec<f64> = completed(trials)
         .filter_map(|t| {
             if ctx.in_sample {
@@ -73,7 +93,7 @@ pub(super) fn best_dsr(ctx: &SymbolCtx, trials: &[TrialResult], best: usize, spr
             }
         })
         .collect();
-    dsr(ctx, &bar_returns(&rec), &sharpes, spread)
+    dsr(ctx, &path, &sharpes, spread)
 }
 
 /// Per fold with a train window and a selected trial: that trial's DSR on the train window it was chosen on.
@@ -91,16 +111,14 @@ pub(super) fn fold_dsrs(
         .enumerate()
         .filter_map(|(k, f)| {
             let n = selected.get(k).copied().flatten()?;
-            let p = &trials[n].params;
-            let mut rec = Recorder::with_capacity(f.train.len());
-            run(&ctx.market, &ctx.signal(p), f.train.clone(), &ctx.params(p), &mut rec);
+            let path = path_of(ctx, &trials[n].params, std::iter::once(f.train.clone()));
             let sharpes: Vec<f64> = completed(trials)
                 .filter_map(|t| t.train_folds.get(k).copied().flatten().map(|m| m.sharpe))
                 .collect();
             Some(FoldDsr {
                 fold: f.index,
                 trial_number: n,
-                dsr: dsr(ctx, &bar_returns(&rec), &sharpes, spread),
+                dsr: dsr(ctx, &path, &sharpes, spread),
             })
         })
         .collect()
@@ -114,7 +132,7 @@ fn completed(trials: &[TrialResult]) -> impl Iterator<Item = &TrialResult> {
 pub(super) fn walk_forward_dsr(
     ctx: &SymbolCtx,
     trials: &[TrialResult],
-    path: &BarReturns,
+    path: &PeriodReturns,
     spread: &TrialSpread,
 ) -> Option<Dsr> {
     if path.is_empty() {

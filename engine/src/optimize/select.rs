@@ -1,7 +1,7 @@
 //! Selection: the best trial, the per-fold walk-forward choice and its stitched path, and the overfitting figures.
 
 use super::evaluate::SymbolCtx;
-use super::overfitting::{self as of, BarReturns, TrialSpread};
+use super::overfitting::{self as of, TrialSpread};
 use super::{objective_value, FoldPath, SymbolOutcome, TrialResult, TrialStatus};
 use crate::backtest::{run, Accumulator, Recorder};
 use model::overfitting::SymbolOverfitting;
@@ -52,10 +52,10 @@ pub(super) fn finish(ctx: &SymbolCtx, symbol: &str, trials: Vec<TrialResult>, ov
         },
         || overfitting.then(|| figures(ctx, symbol, &trials, best, &selected)),
     );
-    let mut path: BarReturns = Vec::with_capacity(recorded.iter().map(|r| r.returns.len()).sum());
+    let mut path = crate::overfit::deflated::PeriodReturns::new(ctx.bars_per_year);
     let mut folds = Vec::with_capacity(ctx.folds.len());
     for ((f, rec), (n, after)) in ctx.folds.iter().zip(recorded).zip(selected.iter().zip(&stitched.after)) {
-        path.extend(of::bar_returns(&rec));
+        of::extend_path(&mut path, ctx, &rec);
         let base = after / rec.acc.equity();
         folds.push(FoldPath {
             fold: f.index,

@@ -8,20 +8,81 @@ use model::overfitting::{Dsr, ReturnPeriod};
 /// Milliseconds per UTC day.
 const DAY_MS: i64 = 86_400_000;
 
-/// The DSR of `path` (`(timestamp ms, return)` per bar, in order) against trials whose annualised Sharpes on the
-/// same windows are `trial_sharpes`, with mean trial correlation `rho` (N_eff = ρ̄ + (1 − ρ̄)·N).
-pub fn dsr(path: &[(i64, f64)], bars_per_year: f64, trial_sharpes: &[f64], rho: f64) -> Dsr {
-    let (returns, period) = period_returns(path, bars_per_year);
+/// A path's returns gathered bar by bar into the periods its DSR counts: compounded per UTC day on intraday bars
+/// (more than two a day; a new period whenever the day changes), else the bars' own returns. Nothing per bar is
+/// kept on intraday bars.
+#[derive(Debug, Clone)]
+pub struct PeriodReturns {
+    daily: bool,
+    returns: Vec<f64>,
+    day: Option<i64>,
+    bars: usize,
+}
+
+impl PeriodReturns {
+    /// An empty path of bars that come `bars_per_year` a year.
+    pub fn new(bars_per_year: f64) -> Self {
+        Self {
+            daily: bars_per_year > 2.0 * 365.25,
+            returns: Vec::new(),
+            day: None,
+            bars: 0,
+        }
+    }
+
+    /// Adds the bar at `ts` (ms) returning `r`; bars come in time order.
+    #[inline]
+    pub fn push(&mut self, ts: i64, r: f64) {
+        self.bars += 1;
+        if !self.daily {
+            self.returns.push(r);
+            return;
+        }
+        let d = ts.div_euclid(DAY_MS);
+        if self.day != Some(d) {
+            self.day = Some(d);
+            self.returns.push(0.0);
+        }
+        if let Some(last) = self.returns.last_mut() {
+            *last = (1.0 + *last) * (1.0 + r) - 1.0;
+        }
+    }
+
+    /// True before any bar was added.
+    pub fn is_empty(&self) -> bool {
+        self.bars == 0
+    }
+
+    fn period(&self) -> ReturnPeriod {
+        if self.daily {
+            ReturnPeriod::Day
+        } else {
+            ReturnPeriod::Bar
+        }
+    }
+}
+
+impl Extend<(i64, f64)> for PeriodReturns {
+    fn extend<I: IntoIterator<Item = (i64, f64)>>(&mut self, path: I) {
+        path.into_iter().for_each(|(ts, r)| self.push(ts, r));
+    }
+}
+
+/// The DSR of a path (its returns gathered by [`PeriodReturns`], from bars that come `bars_per_year` a year)
+/// against trials whose annualised Sharpes on the same windows are `trial_sharpes`, with mean trial correlation
+/// `rho` (N_eff = ρ̄ + (1 − ρ̄)·N).
+pub fn dsr(path: &PeriodReturns, bars_per_year: f64, trial_sharpes: &[f64], rho: f64) -> Dsr {
+    let returns = &path.returns;
     let per_period = if returns.is_empty() {
         1.0
     } else {
-        path.len() as f64 / returns.len() as f64
+        path.bars as f64 / returns.len() as f64
     };
     let n = returns.len() as f64;
     let mean = returns.iter().sum::<f64>() / n.max(1.0);
     let sd = (returns.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
     let sharpe = if sd > 0.0 { mean / sd } else { 0.0 };
-    let (skew, kurtosis) = skew_kurtosis(&returns);
+    let (skew, kurtosis) = skew_kurtosis(returns);
     // Annualised per-bar Sharpes to the period: ÷ √(bars per year) × √(bars per period).
     let scale = (per_period / bars_per_year.max(1.0)).sqrt();
     let srs: Vec<f64> = trial_sharpes.iter().map(|s| s * scale).collect();
@@ -42,36 +103,23 @@ pub fn dsr(path: &[(i64, f64)], bars_per_year: f64, trial_sharpes: &[f64], rho: 
         n_eff,
         mean_correlation: rho,
         n_obs: returns.len(),
-        period,
+        period: path.period(),
         skew,
         kurtosis,
     }
 }
 
-/// Intraday bars (more than two a day) give compounded returns per UTC day (a new period whenever the day
-/// changes); others their own returns.
-fn period_returns(path: &[(i64, f64)], bars_per_year: f64) -> (Vec<f64>, ReturnPeriod) {
-    if bars_per_year <= 2.0 * 365.25 {
-        return (path.iter().map(|&(_, r)| r).collect(), ReturnPeriod::Bar);
-    }
-    let mut out: Vec<f64> = Vec::new();
-    let mut day = None;
-    for &(ts, r) in path {
-        let d = ts.div_euclid(DAY_MS);
-        if day != Some(d) {
-            day = Some(d);
-            out.push(0.0);
-        }
-        if let Some(last) = out.last_mut() {
-            *last = (1.0 + *last) * (1.0 + r) - 1.0;
-        }
-    }
-    (out, ReturnPeriod::Day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`PeriodReturns`] of a whole path at once.
+    fn period_returns(path: &[(i64, f64)], bars_per_year: f64) -> (Vec<f64>, ReturnPeriod) {
+        let mut p = PeriodReturns::new(bars_per_year);
+        p.extend(path.iter().copied());
+        let period = p.period();
+        (p.returns, period)
+    }
 
     #[test]
     fn intraday_returns_compound_per_utc_day() {
@@ -98,7 +146,9 @@ mod tests {
         let path: Vec<(i64, f64)> = (0..240)
             .map(|i| (i * 3_600_000, if i % 2 == 0 { 0.01 } else { -0.005 }))
             .collect();
-        let d = dsr(&path, 8766.0, &[1.0, 3.0], 0.5);
+        let mut periods = PeriodReturns::new(8766.0);
+        periods.extend(path);
+        let d = dsr(&periods, 8766.0, &[1.0, 3.0], 0.5);
         let per_day = (24.0f64 / 8766.0).sqrt();
         assert!(
             (d.var_sharpe - 2.0 * per_day * per_day).abs() < 1e-15,

@@ -240,12 +240,12 @@ pub fn overfitting(prep: &Prepared, outcome: &Outcome, best_run: Option<&RunOutc
     let (rho, _) = neff::effective_trials(&bars, &blocks);
     let sharpes: Vec<f64> = eligible.iter().map(|t| t.oos.sharpe).collect();
     let dsr = best_run.map(|run| {
-        let mut path = Vec::new();
+        let mut path = deflated::PeriodReturns::new(run.bars_per_year);
         for f in &run.folds {
             let e = &f.backtest.equity;
             let mut prev = 1.0;
             for (&ts, &x) in e.ts.iter().zip(&e.equity) {
-                path.push((ts, x / prev - 1.0));
+                path.push(ts, x / prev - 1.0);
                 prev = x;
             }
         }
