@@ -73,6 +73,11 @@ impl Accumulator {
         self.equity
     }
 
+    /// The sum and the sum of squares of the bar returns so far.
+    pub fn return_sums(&self) -> (f64, f64) {
+        (self.sum, self.sum_sq)
+    }
+
     /// Number of trades so far.
     pub fn n_trades(&self) -> u64 {
         self.trades

@@ -36,8 +36,7 @@ impl Sink for TestSink<'_> {
     }
     #[inline]
     fn held(&mut self, first: usize, rets: &[f64]) {
-        self.acc.held(first, rets);
-        self.blocks.held(first, rets);
+        self.blocks.held_into(self.acc, first, rets);
     }
     fn trade(&mut self, t: &Trade) {
         self.acc.trade(t);

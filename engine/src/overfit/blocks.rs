@@ -1,7 +1,7 @@
 //! Per-block sums of each trial's stitched out-of-sample returns: all the per-trial state CSCV and the effective
 //! trial count need (S blocks × sum, sum of squares and trades), so no per-trial series is kept.
 
-use crate::backtest::{Sink, Trade};
+use crate::backtest::{Accumulator, Sink, Trade};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -105,6 +105,42 @@ impl BlockSink<'_> {
         }
         self.starts[self.block + 1]
     }
+
+    /// Cuts `rets` (bars `first..`) at block edges and hands each piece with its block to `each`, in order.
+    #[inline]
+    fn pieces(&mut self, first: usize, mut rets: &[f64], mut each: impl FnMut(&mut BlockSums, usize, &[f64])) {
+        let mut pos = self.pos(first);
+        while !rets.is_empty() {
+            let end = self.seek(pos);
+            let take = if self.block + 2 == self.starts.len() {
+                rets.len()
+            } else {
+                (end - pos).min(rets.len())
+            };
+            let (now, rest) = rets.split_at(take);
+            each(self.sums, self.block, now);
+            rets = rest;
+            pos += take;
+        }
+    }
+
+    /// `acc.held(first, rets)` and this sink's [`Sink::held`] in one pass over the bars: `acc` takes them block by
+    /// block, and each block gains the change of `acc`'s return sums (equal to the block's own sums up to rounding).
+    #[inline]
+    pub fn held_into(&mut self, acc: &mut Accumulator, first: usize, rets: &[f64]) {
+        if self.sums.sum.is_empty() {
+            return acc.held(first, rets);
+        }
+        let mut at = first;
+        self.pieces(first, rets, |sums, b, now| {
+            let (s0, q0) = acc.return_sums();
+            acc.held(at, now);
+            let (s1, q1) = acc.return_sums();
+            sums.sum[b] += s1 - s0;
+            sums.sum_sq[b] += q1 - q0;
+            at += now.len();
+        });
+    }
 }
 
 impl Sink for BlockSink<'_> {
@@ -123,25 +159,15 @@ impl Sink for BlockSink<'_> {
     fn flat(&mut self, _range: Range<usize>) {}
 
     #[inline]
-    fn held(&mut self, first: usize, mut rets: &[f64]) {
+    fn held(&mut self, first: usize, rets: &[f64]) {
         if self.sums.sum.is_empty() {
             return;
         }
-        let mut pos = self.pos(first);
-        while !rets.is_empty() {
-            let end = self.seek(pos);
-            let take = if self.block + 2 == self.starts.len() {
-                rets.len()
-            } else {
-                (end - pos).min(rets.len())
-            };
-            let (now, rest) = rets.split_at(take);
+        self.pieces(first, rets, |sums, b, now| {
             let (s, q) = now.iter().fold((0.0, 0.0), |(s, q), r| (s + r, q + r * r));
-            self.sums.sum[self.block] += s;
-            self.sums.sum_sq[self.block] += q;
-            rets = rest;
-            pos += take;
-        }
+            sums.sum[b] += s;
+            sums.sum_sq[b] += q;
+        });
     }
 
     fn trade(&mut self, t: &Trade) {
@@ -176,6 +202,31 @@ mod tests {
         sink.bar(36, 7.0, false); // position 11: block 3
         assert_eq!(sums.sum, vec![6.0, 9.0, 6.0, 7.0]);
         assert_eq!(sums.sum_sq, vec![14.0, 41.0, 36.0, 49.0]);
+    }
+
+    #[test]
+    fn held_into_feeds_the_accumulator_as_held_does_and_the_blocks_their_sums() {
+        let layout = BlockLayout::new(&[100..1100], 16);
+        let rets: Vec<f64> = (0..1000).map(|i| ((i * 7919 % 1000) as f64 - 480.0) * 1e-5).collect();
+        let (mut alone, mut fused) = (Accumulator::default(), Accumulator::default());
+        let (mut direct, mut diffs) = (BlockSums::new(16), BlockSums::new(16));
+        // Two held stretches with a gap, as the kernel sends them.
+        for (from, to) in [(0, 300), (500, 1000)] {
+            alone.held(100 + from, &rets[from..to]);
+            layout.sink(0, &mut direct).held(100 + from, &rets[from..to]);
+            layout.sink(0, &mut diffs).held_into(&mut fused, 100 + from, &rets[from..to]);
+        }
+        assert_eq!(fused.finish(525_960.0), alone.finish(525_960.0));
+        assert_eq!(fused.return_sums(), alone.return_sums());
+        // Differences of running sums: the block's own sums up to the rounding of the running ones.
+        let close = |a: f64, b: f64, scale: f64| (a - b).abs() <= 1e-14 * scale;
+        let (total, total_sq) = alone.return_sums();
+        for b in 0..16 {
+            assert!(close(diffs.sum[b], direct.sum[b], total.abs().max(1e-3)), "block {b}");
+            assert!(close(diffs.sum_sq[b], direct.sum_sq[b], total_sq), "block {b}");
+        }
+        assert_eq!((direct.sum[5], diffs.sum[5]), (0.0, 0.0), "a block inside the gap");
+        assert!(direct.sum.iter().filter(|s| **s != 0.0).count() >= 12, "{:?}", direct.sum);
     }
 
     #[test]
