@@ -176,8 +176,8 @@ pub fn with_fixture(name: &'static str, f: &Fixture, repeats: usize) -> Result<M
             Ok(with_reference(m, load_reference(0.05)))
         }
         "load_parquet_prices" => {
-            let spec: model::spec::DataSpec = model::spec::from_value(serde_json::json!({"dataset_path": f.parquet}))
-                .map_err(|e| e.to_string())?;
+            let spec: model::spec::DataSpec =
+                model::spec::from_value(serde_json::json!({"dataset_path": f.parquet})).map_err(|e| e.to_string())?;
             let opts = crate::jobs::optimize::load_options(LoadOptions::default());
             let t = time_runs(repeats, || check(&load(&spec, &opts).map_err(|e| e.to_string())?))?;
             let what = "load(bench.parquet) as an optimisation reads it: the session column left undecoded";

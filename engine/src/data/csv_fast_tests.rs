@@ -18,7 +18,14 @@ fn polars_table(text: &str) -> Table {
 }
 
 fn fast_table(text: &str) -> Option<Table> {
-    read(text.as_bytes(), "bars.csv".into(), "DEF", &ReadGuard::default(), SessionColumn::Read).unwrap()
+    read(
+        text.as_bytes(),
+        "bars.csv".into(),
+        "DEF",
+        &ReadGuard::default(),
+        SessionColumn::Read,
+    )
+    .unwrap()
 }
 
 /// Same columns, bit for bit (NaN equal to NaN), same symbols and row numbering.
@@ -256,9 +263,15 @@ fn a_byte_that_is_not_utf8_in_a_column_no_table_holds_is_never_decoded_on_either
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bars.csv");
     std::fs::write(&path, &bytes).unwrap();
-    let fast = read(&bytes, "bars.csv".into(), "DEF", &ReadGuard::default(), SessionColumn::Read)
-        .unwrap()
-        .expect("the fast path takes the file");
+    let fast = read(
+        &bytes,
+        "bars.csv".into(),
+        "DEF",
+        &ReadGuard::default(),
+        SessionColumn::Read,
+    )
+    .unwrap()
+    .expect("the fast path takes the file");
     let mut slow = read_table_polars(&path, Format::Csv, "DEF", SessionColumn::Read).unwrap();
     slow.source = "bars.csv".into();
     assert_same(&fast, &slow);
@@ -274,9 +287,15 @@ fn skipped_sessions_are_absent_on_both_paths_and_read_ones_present() {
     let path = dir.path().join("bars.csv");
     std::fs::write(&path, text).unwrap();
     for sessions in [SessionColumn::Read, SessionColumn::Skip] {
-        let fast = read(text.as_bytes(), "bars.csv".into(), "DEF", &ReadGuard::default(), sessions)
-            .unwrap()
-            .unwrap();
+        let fast = read(
+            text.as_bytes(),
+            "bars.csv".into(),
+            "DEF",
+            &ReadGuard::default(),
+            sessions,
+        )
+        .unwrap()
+        .unwrap();
         let slow = read_table_polars(&path, Format::Csv, "DEF", sessions).unwrap();
         let names = |t: &Table| t.session.as_ref().map(|s| s.names.clone());
         let expected = (sessions == SessionColumn::Read).then(|| vec!["RTH".to_string(), "ETH".to_string()]);

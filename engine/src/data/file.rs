@@ -46,9 +46,13 @@ fn missing_required(names: &[&str]) -> Option<&'static str> {
 /// The columns of `names` a read decodes, or None when a required one is missing: the whole file is then read, so
 /// that the error lists every column it has.
 fn projection(names: &[&str], sessions: SessionColumn) -> Option<Vec<PlSmallStr>> {
-    missing_required(names)
-        .is_none()
-        .then(|| names.iter().filter(|n| is_read(n, sessions)).map(|n| PlSmallStr::from(*n)).collect())
+    missing_required(names).is_none().then(|| {
+        names
+            .iter()
+            .filter(|n| is_read(n, sessions))
+            .map(|n| PlSmallStr::from(*n))
+            .collect()
+    })
 }
 
 /// The file formats the loader reads.

@@ -478,8 +478,14 @@ fn a_byte_that_is_not_utf8_is_a_bad_cell_where_it_is_read_and_ignored_where_it_i
     let head = b"timestamp,symbol,open,high,low,close,volume,note";
     // Each row breaks one column with the byte 0x80; the note column is never read.
     let cases: [(&[u8], &str); 4] = [
-        (b"2024-01-01T00:01:00Z\x80,X,1,2,0.5,1.5,3,a", "line 3, column `timestamp`"),
-        (b"2024-01-01T00:01:00Z,X\x80,1,2,0.5,1.5,3,a", "line 3, column `symbol`: not UTF-8 text"),
+        (
+            b"2024-01-01T00:01:00Z\x80,X,1,2,0.5,1.5,3,a",
+            "line 3, column `timestamp`",
+        ),
+        (
+            b"2024-01-01T00:01:00Z,X\x80,1,2,0.5,1.5,3,a",
+            "line 3, column `symbol`: not UTF-8 text",
+        ),
         (b"2024-01-01T00:01:00Z,X,1,2,0.5,1.5\x80,3,a", "line 3, column `close`"),
         (b"2024-01-01T00:01:00Z,X,1,2,0.5,1.5,3,a\x80", ""),
     ];
@@ -489,7 +495,10 @@ fn a_byte_that_is_not_utf8_is_a_bad_cell_where_it_is_read_and_ignored_where_it_i
         std::fs::write(&path, bytes).unwrap();
         match load_file(&path) {
             Ok(series) => assert!(expected.is_empty() && series[0].len() == 2, "{expected}: {series:?}"),
-            Err(e) => assert!(!expected.is_empty() && e.to_string().contains(expected), "{expected}: {e}"),
+            Err(e) => assert!(
+                !expected.is_empty() && e.to_string().contains(expected),
+                "{expected}: {e}"
+            ),
         }
     }
 }

@@ -205,12 +205,19 @@ mod tests {
         };
         let b = &generate(&ten_years)[0];
         let start = b.open[0];
-        let (lo, hi) = b.low.iter().zip(&b.high).fold((f64::MAX, 0.0f64), |(lo, hi), (l, h)| (lo.min(*l), hi.max(*h)));
+        let (lo, hi) = b
+            .low
+            .iter()
+            .zip(&b.high)
+            .fold((f64::MAX, 0.0f64), |(lo, hi), (l, h)| (lo.min(*l), hi.max(*h)));
         // Without the pull the drift takes BTC-like bars past 1e15 in two years; with it they stay within about
         // e^(band + 1.5) of the start.
         let limit = (DRIFT_BAND + 1.5).exp();
         assert!(hi / start < limit && start / lo < limit, "{lo} … {hi} from {start}");
-        assert!(hi / start > DRIFT_BAND.exp(), "the drift should reach the band: high {hi} from {start}");
+        assert!(
+            hi / start > DRIFT_BAND.exp(),
+            "the drift should reach the band: high {hi} from {start}"
+        );
         // The demo year stays inside the band, where bars are those of the unbounded walk.
         for b in generate(&SynthSpec::demo()) {
             let far = b.close.iter().map(|c| (c / b.open[0]).ln().abs()).fold(0.0, f64::max);
