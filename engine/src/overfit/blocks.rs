@@ -174,11 +174,15 @@ impl Sink for BlockSink<'_> {
         if self.sums.trades.is_empty() {
             return;
         }
+        // A trade closes at or after the last bar seen (the kernel reports it just before its exit bar), so the
+        // cursor only moves forward to its block.
         let pos = self.pos(t.exit_index);
-        let b = self.starts[1..]
-            .partition_point(|&s| s <= pos)
-            .min(self.sums.trades.len() - 1);
-        self.sums.trades[b] += 1;
+        debug_assert!(
+            pos >= self.starts[self.block],
+            "a trade closing before the last bar seen"
+        );
+        self.seek(pos);
+        self.sums.trades[self.block] += 1;
     }
 
     fn span(&mut self, _elapsed_ms: i64) {}
@@ -205,6 +209,30 @@ mod tests {
     }
 
     #[test]
+    fn a_trade_counts_in_the_block_of_its_exit() {
+        // One window of 12 bars in 4 blocks of 3; trades reported before their exit bar, as the kernel does.
+        let layout = BlockLayout::new(&[20..32], 4);
+        let mut sums = BlockSums::new(4);
+        let mut sink = layout.sink(0, &mut sums);
+        let trade = |exit_index| Trade {
+            entry_index: 20,
+            exit_index,
+            ts_entry: 0,
+            price_entry: 1.0,
+            ts_exit: 0,
+            price_exit: 1.0,
+            r_multiple: 0.0,
+            pnl: 0.0,
+            reason: crate::backtest::ExitReason::Signal,
+        };
+        for exit in [21, 22, 23, 29, 31] {
+            sink.trade(&trade(exit));
+            sink.bar(exit, 0.01, false);
+        }
+        assert_eq!(sums.trades, vec![2, 1, 0, 2]);
+    }
+
+    #[test]
     fn held_into_feeds_the_accumulator_as_held_does_and_the_blocks_their_sums() {
         let layout = BlockLayout::new(&[100..1100], 16);
         let rets: Vec<f64> = (0..1000).map(|i| ((i * 7919 % 1000) as f64 - 480.0) * 1e-5).collect();
@@ -214,7 +242,9 @@ mod tests {
         for (from, to) in [(0, 300), (500, 1000)] {
             alone.held(100 + from, &rets[from..to]);
             layout.sink(0, &mut direct).held(100 + from, &rets[from..to]);
-            layout.sink(0, &mut diffs).held_into(&mut fused, 100 + from, &rets[from..to]);
+            layout
+                .sink(0, &mut diffs)
+                .held_into(&mut fused, 100 + from, &rets[from..to]);
         }
         assert_eq!(fused.finish(525_960.0), alone.finish(525_960.0));
         assert_eq!(fused.return_sums(), alone.return_sums());
@@ -226,7 +256,11 @@ mod tests {
             assert!(close(diffs.sum_sq[b], direct.sum_sq[b], total_sq), "block {b}");
         }
         assert_eq!((direct.sum[5], diffs.sum[5]), (0.0, 0.0), "a block inside the gap");
-        assert!(direct.sum.iter().filter(|s| **s != 0.0).count() >= 12, "{:?}", direct.sum);
+        assert!(
+            direct.sum.iter().filter(|s| **s != 0.0).count() >= 12,
+            "{:?}",
+            direct.sum
+        );
     }
 
     #[test]
