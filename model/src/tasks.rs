@@ -18,14 +18,43 @@ pub enum TaskStatus {
     Cancelled,
 }
 
-/// One task of a job: a chunk of consecutive trials of one symbol.
+/// What a task's items are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TaskUnit {
+    /// An optimisation's trials.
+    #[default]
+    Trials,
+    /// Walk-forward folds: of one symbol (stats), or one fold's profiles of one symbol (seasonality).
+    Folds,
+}
+
+impl TaskUnit {
+    /// The plural noun shown next to a task's items.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskUnit::Trials => "trials",
+            TaskUnit::Folds => "folds",
+        }
+    }
+}
+
+/// One task of a job: consecutive trials of one symbol (optimisations), consecutive folds of one symbol (stats),
+/// or one fold of one symbol (seasonality profiles).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskRow {
-    /// `<symbol index>.<first trial>`, unique within the job.
+    /// Unique within the job: `<symbol index>.<first trial>`, `s<symbol index>.<first fold>` (stats) or
+    /// `p<profile ask>.<symbol index>` (seasonality).
     pub task: String,
     pub symbol: String,
+    /// What `first_trial` and `trials` count.
+    #[serde(default)]
+    pub unit: TaskUnit,
+    /// The first item (trial number, or fold index).
     pub first_trial: usize,
+    /// Number of items.
     pub trials: usize,
     pub status: TaskStatus,
     /// The worker that last started it.

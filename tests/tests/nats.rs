@@ -1,5 +1,6 @@
-//! Optimisations on `qe worker`s over a real `nats-server -js` (started per test on a free port): identical
-//! results to the in-process executor, a worker killed mid-job, a task that always fails, no worker, cancel.
+//! Jobs on `qe worker`s over a real `nats-server -js` (started per test on a free port): identical results to the
+//! in-process executor (optimisations, stats, seasonality runs and optimisations), a worker killed mid-job, a task
+//! that always fails, no worker, cancel.
 
 mod cli_support;
 
@@ -262,4 +263,151 @@ fn sigterm_lets_a_worker_finish_its_task_and_leave() {
     );
     let _next = Worker::start(&nats, "next", &[]);
     api.wait_until(&format!("/status/{id}"), LONG, |s| s["status"] == "completed");
+}
+
+/// Stats over the three demo symbols: three folds each, a session condition (the series' session column travels
+/// with it) and a train-fitted vol tertile.
+fn stats_spec() -> Value {
+    json!({
+        "data": {"dataset_path": "demo.csv", "symbols": ["EURUSD", "ES", "BTCUSD"], "timeframe": "5m", "start": "2024-01-01", "end": "2024-12-31"},
+        "events": [
+            {"name": "k_consecutive", "params": {"k": 3, "direction": "up"}},
+            {"name": "shock_atr", "params": {"mult": 2.0, "window": 14}}
+        ],
+        "conditions": [
+            {"name": "session", "params": {"col": "session_id"}},
+            {"name": "vol_tertile", "params": {"window": 14}}
+        ],
+        "targets": [
+            {"name": "up_next_bar"},
+            {"name": "time_to_reversal", "params": {"max_horizon": 12}}
+        ],
+        "validation": {"train_months": 1, "test_months": 1, "folds": 3},
+        "persistence": {"enabled": false}
+    })
+}
+
+/// A seasonality run over two folds of the three demo symbols, pooled profiles on four dims.
+fn seasonality_spec() -> Value {
+    json!({
+        "data": {"dataset_path": "demo.csv", "symbols": ["EURUSD", "ES", "BTCUSD"], "timeframe": "5m", "start": "2024-01-01", "end": "2024-12-31"},
+        "profile": {"by_hour": true, "by_dow": true, "by_session": true, "by_weekday_hour": true,
+                    "measure": "direction", "ret_horizon": 1, "min_samples_bin": 30},
+        "signal": {"method": "threshold", "threshold": 0.52, "dims": ["hour"], "combine": "and"},
+        "tp_sl": {"stop_loss": 1.5, "take_profit": 1.5},
+        "validation": {"train_months": 2, "test_months": 1, "folds": 2},
+        "persistence": {"enabled": false}
+    })
+}
+
+/// The seasonality optimiser on the same data: two horizons, so each fold is profiled twice.
+fn seasonality_optimize_spec() -> Value {
+    let mut spec = seasonality_spec();
+    spec["compute"] = json!({
+        "max_trials": 8,
+        "search_space": {
+            "dims": [["hour"], ["dow"]],
+            "method": ["threshold"],
+            "combine": ["and"],
+            "threshold": {"values": [0.52, 0.55]},
+            "ret_horizon": {"values": [1, 3]},
+            "min_samples_bin": {"values": [30]}
+        }
+    });
+    spec
+}
+
+/// `body` as text with the server's home directory and every run id (32 hex digits) replaced.
+fn without_ids(body: &Value, home: &std::path::Path) -> String {
+    let text = body.to_string().replace(&home.display().to_string(), "HOME");
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+        if run == 32 && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
+            out.push_str("RUN");
+        } else {
+            out.extend(&chars[i..i + run.max(1)]);
+        }
+        i += run.max(1);
+    }
+    out
+}
+
+/// The results of the stats, seasonality run and seasonality optimise specs on `s` (`GET /result/{id}`), and each
+/// job's tasks.
+fn research_answers(s: &TestServer) -> (Vec<String>, Vec<Vec<Value>>) {
+    let api = Api::new(&s.base);
+    let mut answers = Vec::new();
+    let mut job_tasks = Vec::new();
+    for (path, kind, spec) in [
+        ("/stats/run", "stats", stats_spec()),
+        ("/seasonality/run", "seasonality", seasonality_spec()),
+        (
+            "/seasonality/optimize",
+            "seasonality_optimize",
+            seasonality_optimize_spec(),
+        ),
+    ] {
+        let (code, body) = api.post(path, &spec);
+        assert_eq!(code, 200, "{path}: {body}");
+        let (_, jobs) = api.get(&format!("/jobs?kind={kind}"));
+        let jobs = jobs.as_array().cloned().unwrap_or_default();
+        assert_eq!(jobs.len(), 1, "{kind}: {jobs:?}");
+        let id = jobs[0]["job_id"].as_str().unwrap();
+        job_tasks.push(tasks(&api, id));
+        let (code, result) = api.get(&format!("/result/{id}"));
+        assert_eq!(code, 200, "{kind}: {result}");
+        answers.push(without_ids(&result, s.home.path()));
+    }
+    (answers, job_tasks)
+}
+
+#[test]
+fn stats_and_seasonality_on_one_and_three_workers_answer_as_in_process() {
+    let local = server(None, "400000", &[]);
+    let (expected, local_tasks) = research_answers(&local);
+    assert!(
+        expected[0].contains("\"q_value\"") && expected[0].contains("\"fold\":2"),
+        "{}",
+        expected[0]
+    );
+    assert!(
+        local_tasks.iter().all(|t| t.is_empty()),
+        "in-process jobs have no tasks"
+    );
+    for n in [1, 3] {
+        let nats = NatsServer::start();
+        let s = server(Some(&nats), "400000", &[]);
+        let api = Api::new(&s.base);
+        let _workers: Vec<Worker> = (0..n).map(|k| Worker::start(&nats, &format!("w{k}"), &[])).collect();
+        wait_for_workers(&api, n);
+        let (got, job_tasks) = research_answers(&s);
+        for (k, what) in ["stats", "seasonality run", "seasonality optimise"].iter().enumerate() {
+            assert!(
+                got[k] == expected[k],
+                "{n} worker(s): the {what} answer differs from the in-process one"
+            );
+            let t = &job_tasks[k];
+            assert!(
+                !t.is_empty() && t.iter().all(|t| t["status"] == "done" && t["unit"] == "folds"),
+                "{what}: {t:?}"
+            );
+        }
+        // Stats: one task per symbol (its three folds); profiles: one per (fold, horizon, symbol).
+        assert_eq!(job_tasks[0].len(), 3, "{:?}", job_tasks[0]);
+        assert_eq!(job_tasks[1].len(), 2 * 3, "{:?}", job_tasks[1]);
+        assert_eq!(job_tasks[2].len(), 2 * 2 * 3, "{:?}", job_tasks[2]);
+        if n == 3 {
+            let mut by: Vec<&str> = job_tasks
+                .iter()
+                .flatten()
+                .map(|t| t["worker"].as_str().unwrap())
+                .collect();
+            by.sort();
+            by.dedup();
+            assert!(by.len() >= 2, "the tasks were shared: {by:?}");
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use crate::api::tasks::{get_job_tasks, JobTasks};
 use crate::format::status_class;
 use leptos::prelude::*;
-use model::tasks::TaskStatus;
+use model::tasks::{TaskRow, TaskStatus, TaskUnit};
 
 /// The text of a task status, as the API spells it.
 pub fn status_text(s: TaskStatus) -> &'static str {
@@ -58,6 +58,15 @@ pub fn JobTasksPanel(id: String, finished: Signal<bool>) -> impl IntoView {
     }
 }
 
+/// A task's items: `trials 0–39`, `folds 2–4`, `fold 3`.
+fn items(r: &TaskRow) -> String {
+    let last = r.first_trial + r.trials.saturating_sub(1);
+    match (r.unit, r.trials) {
+        (TaskUnit::Folds, 1) => format!("fold {}", r.first_trial),
+        (unit, _) => format!("{} {}–{last}", unit.as_str(), r.first_trial),
+    }
+}
+
 #[component]
 fn TasksTable(t: JobTasks) -> impl IntoView {
     let summary = tally(&t);
@@ -66,11 +75,12 @@ fn TasksTable(t: JobTasks) -> impl IntoView {
         .into_iter()
         .map(|r| {
             let status = status_text(r.status);
+            let items = items(&r);
             view! {
                 <tr>
                     <td class="mono">{r.task}</td>
                     <td>{r.symbol}</td>
-                    <td class="num">{format!("{}–{}", r.first_trial, r.first_trial + r.trials.saturating_sub(1))}</td>
+                    <td class="num">{items}</td>
                     <td><span class=status_class(status)>{status}</span></td>
                     <td class="mono">{r.worker.unwrap_or_default()}</td>
                     <td class="num">{r.attempts}</td>
@@ -94,7 +104,7 @@ fn TasksTable(t: JobTasks) -> impl IntoView {
             <div class="panel-head"><h2>"Tasks on workers"</h2><span class="muted" id="tasks-summary">{summary}</span></div>
             <table class="grid compact" id="task-rows">
                 <thead><tr>
-                    <th>"task"</th><th>"symbol"</th><th>"trials"</th><th>"status"</th><th>"worker"</th>
+                    <th>"task"</th><th>"symbol"</th><th>"items"</th><th>"status"</th><th>"worker"</th>
                     <th>"attempts"</th><th>"error"</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
@@ -108,13 +118,13 @@ fn TasksTable(t: JobTasks) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use model::tasks::TaskRow;
 
     #[test]
     fn the_tally_counts_done_tasks_and_workers() {
         let row = |status| TaskRow {
             task: "0.0".into(),
             symbol: "ES".into(),
+            unit: TaskUnit::Trials,
             first_trial: 0,
             trials: 4,
             status,
@@ -128,6 +138,14 @@ mod tests {
             workers: Vec::new(),
         };
         assert_eq!(tally(&t), "2/3 tasks done on 0 live worker(s)");
+        assert_eq!(items(&t.tasks[0]), "trials 0–3");
+        let fold = TaskRow {
+            unit: TaskUnit::Folds,
+            first_trial: 3,
+            trials: 1,
+            ..t.tasks[0].clone()
+        };
+        assert_eq!(items(&fold), "fold 3");
         assert_eq!(status_text(TaskStatus::Cancelled), "cancelled");
     }
 }

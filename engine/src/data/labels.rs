@@ -2,7 +2,7 @@
 //! bars holds half a million labels but a handful of names.
 
 /// One label per bar: `names[codes[i]]` is bar `i`'s label. Names are distinct; their order carries no meaning.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Labels {
     pub names: Vec<String>,
     pub codes: Vec<u32>,

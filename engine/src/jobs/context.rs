@@ -22,7 +22,8 @@ pub struct JobContext {
     pub load: LoadOptions,
     pub progress: ProgressFn,
     pub cancel: Arc<AtomicBool>,
-    /// When set, an optimisation's trials run on `qe worker`s over NATS instead of this process's cores.
+    /// When set, the job's tasks (trials, stats folds, fold profiles) run on `qe worker`s over NATS instead of this
+    /// process's cores.
     pub nats: Option<super::nats::Nats>,
 }
 

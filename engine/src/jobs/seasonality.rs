@@ -9,7 +9,7 @@ use super::{JobContext, JobError};
 use crate::data::{Bars, LoadOptions};
 use crate::seasonality::artifacts::{write_json, write_run, write_trials};
 use crate::seasonality::optimize::{self as opt, TrialParams};
-use crate::seasonality::pipeline::{self, Prepared, SpecProfiles};
+use crate::seasonality::pipeline::{self, FoldProfiles, InProcess, Prepared, ProfileExecutor, SpecProfiles};
 use crate::seasonality::{payload, SeasonalityError};
 use crate::store::seasonality::{complete_run, finish_run, insert_run, ProfileKey, RunStatus};
 use crate::store::seasonality_trials::{insert_trials, SeasonalityTrialRow};
@@ -86,6 +86,8 @@ fn load(ctx: &JobContext, spec: &SeasonalitySpec) -> Result<Vec<Bars>, JobError>
 fn job_err(e: SeasonalityError) -> JobError {
     match e {
         SeasonalityError::Write { path, reason } => JobError::Artifact { path, reason },
+        SeasonalityError::Remote(e) => JobError::Failed(e),
+        SeasonalityError::Cancelled => JobError::Cancelled,
         other => JobError::Spec {
             field: "data".into(),
             message: other.to_string(),
@@ -96,7 +98,17 @@ fn job_err(e: SeasonalityError) -> JobError {
 fn compute_run(ctx: &JobContext, spec: &SeasonalitySpec, series: &[Bars]) -> Result<RunDetails, JobError> {
     ctx.report(0.1, "profiling folds");
     let prep = Prepared::new(spec, series);
-    let outcome = pipeline::run(spec, &prep, &SpecProfiles::enabled(spec), true, &|| ctx.is_cancelled())
+    let dims = SpecProfiles::enabled(spec).dims;
+    let remote = ctx
+        .nats
+        .as_ref()
+        .map(|n| n.profiles(ctx, tokio::runtime::Handle::current()));
+    let executor: &dyn ProfileExecutor = match &remote {
+        Some(r) => r,
+        None => &InProcess,
+    };
+    let profiles = FoldProfiles::compute(spec, &prep, &dims, executor).map_err(job_err)?;
+    let outcome = pipeline::run(spec, &prep, &profiles, true, &|| ctx.is_cancelled())
         .map_err(job_err)?
         .ok_or(JobError::Cancelled)?;
     if outcome.symbols.is_empty() {
@@ -131,7 +143,15 @@ fn compute_optimize(
     ctx.report(0.05, "preparing folds and profiles");
     let prep = Prepared::new(spec, series);
     let progress = |done: usize, total: usize| ctx.report(0.1 + 0.8 * done as f64 / total.max(1) as f64, "trials");
-    let outcome = opt::optimize(spec, &prep, trials, &progress, &|| ctx.is_cancelled())
+    let remote = ctx
+        .nats
+        .as_ref()
+        .map(|n| n.profiles(ctx, tokio::runtime::Handle::current()));
+    let executor: &dyn ProfileExecutor = match &remote {
+        Some(r) => r,
+        None => &InProcess,
+    };
+    let outcome = opt::optimize_on(spec, &prep, trials, &progress, &|| ctx.is_cancelled(), executor)
         .map_err(job_err)?
         .ok_or(JobError::Cancelled)?;
     let out = &ctx.out_dir;

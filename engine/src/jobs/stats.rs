@@ -80,7 +80,15 @@ fn compute(ctx: &JobContext, spec: &StatsSpec) -> Result<StatsResult, JobError> 
         cancel: Some(&*ctx.cancel),
         progress: Some(&progress),
     };
-    let result = st::run_with(spec, &series, &timeframe, control).map_err(|e| match e {
+    let remote = ctx
+        .nats
+        .as_ref()
+        .map(|n| n.stats(&ctx.run_id, tokio::runtime::Handle::current()));
+    let executor: &dyn st::UnitExecutor = match &remote {
+        Some(r) => r,
+        None => &st::InProcess,
+    };
+    let result = st::run_on(spec, &series, &timeframe, control, executor).map_err(|e| match e {
         StatsError::Cancelled => JobError::Cancelled,
         StatsError::UnknownColumn { index, .. } => JobError::Spec {
             field: format!("conditions[{index}].params.col"),

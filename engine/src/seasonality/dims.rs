@@ -5,7 +5,7 @@ use model::seasonality::Bin;
 use model::spec::seasonality::ProfileSpec;
 
 /// One calendar dimension. Booleans are bins 0/1; joint dims are coded `dow·100 + hour` and `year·100 + month`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Dim {
     Hour,
     Dow,

@@ -50,10 +50,15 @@ pub enum SeasonalityError {
     Unsorted { symbol: String, index: usize },
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
+    /// A task on `qe worker`s failed, or NATS did.
+    #[error("{0}")]
+    Remote(String),
+    #[error("the run was cancelled")]
+    Cancelled,
 }
 
 /// The profiles of a run: rows per (symbol, dim, bin) in the original's order, and the per-year stability cells.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Profiles {
     pub measure: Measure,
     pub rows: Vec<ProfileRow>,
@@ -84,33 +89,58 @@ pub fn profile_dims(spec: &SeasonalitySpec, series: &[Bars], dims: &[Dim]) -> Re
 
 /// As [`profile_dims`] on borrowed windows of series (a fold's train windows), one per symbol.
 pub fn profile_windows(spec: &SeasonalitySpec, series: &[Window], dims: &[Dim]) -> Result<Profiles, SeasonalityError> {
+    profile_with(&ProfileSettings::of(spec), series, dims)
+}
+
+/// What profiling reads of a spec (a `qe worker` receives it with a fold's windows).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProfileSettings {
+    settings: Settings,
+    /// Turn-of-month window: trading days before the end, after the start.
+    tom: (u32, u32),
+}
+
+impl ProfileSettings {
+    /// What the profiles measure.
+    pub fn measure(&self) -> Measure {
+        self.settings.measure
+    }
+
+    /// The profile settings of `spec`.
+    pub fn of(spec: &SeasonalitySpec) -> Self {
+        let p = &spec.profile;
+        ProfileSettings {
+            settings: Settings {
+                measure: p.measure,
+                min_samples: p.min_samples_bin,
+                horizon: p.horizon(),
+                timeframe: spec.data.timeframe.clone().unwrap_or_default(),
+            },
+            tom: (p.tom_before, p.tom_after),
+        }
+    }
+}
+
+/// [`profile_windows`] with the settings taken out of the spec.
+pub fn profile_with(ps: &ProfileSettings, series: &[Window], dims: &[Dim]) -> Result<Profiles, SeasonalityError> {
     for w in series {
         check_sorted(w)?;
     }
-    let p = &spec.profile;
-    let settings = Settings {
-        measure: p.measure,
-        min_samples: p.min_samples_bin,
-        horizon: p.horizon(),
-        timeframe: spec.data.timeframe.clone().unwrap_or_default(),
-    };
-    let prepared: Vec<Prepared> = series
-        .par_iter()
-        .map(|w| Prepared::new(*w, &settings, (p.tom_before, p.tom_after)))
-        .collect();
+    let (settings, tom) = (&ps.settings, ps.tom);
+    let prepared: Vec<Prepared> = series.par_iter().map(|w| Prepared::new(*w, settings, tom)).collect();
     let jobs: Vec<(usize, usize)> = (0..dims.len())
         .flat_map(|d| (0..prepared.len()).map(move |s| (d, s)))
         .collect();
     let mut parts: Vec<(usize, &str, Vec<ProfileRow>, Vec<YearRow>)> = jobs
         .par_iter()
         .map(|&(d, s)| {
-            let (rows, years) = profile_dim(&prepared[s], dims[d], &settings);
+            let (rows, years) = profile_dim(&prepared[s], dims[d], settings);
             (d, prepared[s].bars.symbol, rows, years)
         })
         .collect();
     parts.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let mut out = Profiles {
-        measure: p.measure,
+        measure: settings.measure,
         ..Default::default()
     };
     for (_, _, rows, years) in parts {
@@ -118,6 +148,24 @@ pub fn profile_windows(spec: &SeasonalitySpec, series: &[Window], dims: &[Dim]) 
         out.years.extend(years);
     }
     Ok(out)
+}
+
+/// Joins the profiles of single windows (each with its symbol) into those of all of them, in [`profile_with`]'s
+/// order: dim by dim (in `dims` order), then symbol by symbol.
+pub fn join_profiles(measure: Measure, dims: &[Dim], mut parts: Vec<(String, Profiles)>) -> Profiles {
+    parts.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Profiles {
+        measure,
+        ..Default::default()
+    };
+    for d in dims {
+        let name = d.name();
+        for (_, p) in &parts {
+            out.rows.extend(p.rows.iter().filter(|r| r.dim == name).cloned());
+            out.years.extend(p.years.iter().filter(|y| y.dim == name).cloned());
+        }
+    }
+    out
 }
 
 /// Every column of `b` has one value per bar (a window of it can be taken).

@@ -4,7 +4,7 @@
 //! evaluated in parallel with rayon.
 
 use super::payload::{fold_metrics, metrics_value};
-use super::pipeline::{self, Prepared, RunOutcome};
+use super::pipeline::{self, InProcess, Prepared, ProfileExecutor, RunOutcome};
 use super::trial_cache::{ProfileCache, TrialProfiles};
 use super::{Dim, SeasonalityError};
 use crate::backtest::BacktestMetrics;
@@ -186,8 +186,20 @@ pub fn optimize(
     progress: &(dyn Fn(usize, usize) + Sync),
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<Option<Outcome>, SeasonalityError> {
+    optimize_on(spec, prep, trials, progress, cancelled, &InProcess)
+}
+
+/// [`optimize`] with the folds' profiles computed on `executor` (the trials run here).
+pub fn optimize_on(
+    spec: &SeasonalitySpec,
+    prep: &Prepared,
+    trials: &[TrialParams],
+    progress: &(dyn Fn(usize, usize) + Sync),
+    cancelled: &(dyn Fn() -> bool + Sync),
+    executor: &dyn ProfileExecutor,
+) -> Result<Option<Outcome>, SeasonalityError> {
     let horizons: BTreeSet<usize> = trials.iter().map(|t| t.ret_horizon.max(1) as usize).collect();
-    let cache = ProfileCache::build(spec, prep, &horizons, &union_dims(spec, trials))?;
+    let cache = ProfileCache::build(spec, prep, &horizons, &union_dims(spec, trials), executor)?;
     let done = AtomicUsize::new(0);
     let records: Vec<Option<TrialRecord>> = trials
         .par_iter()

@@ -4,7 +4,8 @@
 
 use super::backtest::{backtest_fold, run_bars_per_year, FoldBacktest, Stitched, SymbolData};
 use super::{
-    check_lengths, profile_windows, select_bins, signal_on, Calendar, Dim, Profiles, Rules, SeasonalityError, Window,
+    check_lengths, profile_windows, profile_with, select_bins, signal_on, Calendar, Dim, ProfileSettings, Profiles,
+    Rules, SeasonalityError, Window,
 };
 use crate::backtest::{cost_fraction, BacktestMetrics, Params};
 use crate::data::Bars;
@@ -135,6 +136,67 @@ impl<'a> SpecProfiles<'a> {
 impl ProfileSource for SpecProfiles<'_> {
     fn profiles(&self, prep: &Prepared, k: usize) -> Result<Profiles, SeasonalityError> {
         profile_windows(self.spec, &prep.train_windows(k)?, &self.dims)
+    }
+}
+
+/// One fold's profiles to compute: the fold (position in `prep.folds`), the settings and the dims.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoldAsk {
+    pub fold: usize,
+    pub settings: ProfileSettings,
+    pub dims: Vec<Dim>,
+}
+
+/// Where folds are profiled: this process's cores or `qe worker`s; the profiles are the same either way.
+pub trait ProfileExecutor: Sync {
+    /// The profiles of each ask, in order.
+    fn profile(&self, prep: &Prepared, asks: &[FoldAsk]) -> Result<Vec<Profiles>, SeasonalityError>;
+}
+
+/// This process's cores: every ask at once on the rayon pool.
+pub struct InProcess;
+
+impl ProfileExecutor for InProcess {
+    fn profile(&self, prep: &Prepared, asks: &[FoldAsk]) -> Result<Vec<Profiles>, SeasonalityError> {
+        asks.par_iter()
+            .map(|a| profile_with(&a.settings, &prep.train_windows(a.fold)?, &a.dims))
+            .collect()
+    }
+}
+
+/// Every usable fold's profiles, computed up front by an executor (the run's source).
+pub struct FoldProfiles {
+    by_fold: Vec<Option<Profiles>>,
+}
+
+impl FoldProfiles {
+    /// Profiles every usable fold of `prep` on `dims` with `spec`'s settings.
+    pub fn compute(
+        spec: &SeasonalitySpec,
+        prep: &Prepared,
+        dims: &[Dim],
+        executor: &dyn ProfileExecutor,
+    ) -> Result<FoldProfiles, SeasonalityError> {
+        let settings = ProfileSettings::of(spec);
+        let asks: Vec<FoldAsk> = (0..prep.folds.len())
+            .filter(|&k| prep.usable[k])
+            .map(|fold| FoldAsk {
+                fold,
+                settings: settings.clone(),
+                dims: dims.to_vec(),
+            })
+            .collect();
+        let mut by_fold = vec![None; prep.folds.len()];
+        for (a, p) in asks.iter().zip(executor.profile(prep, &asks)?) {
+            by_fold[a.fold] = Some(p);
+        }
+        Ok(FoldProfiles { by_fold })
+    }
+}
+
+impl ProfileSource for FoldProfiles {
+    fn profiles(&self, _prep: &Prepared, k: usize) -> Result<Profiles, SeasonalityError> {
+        Ok(self.by_fold[k].clone().unwrap_or_default())
     }
 }
 

@@ -30,7 +30,7 @@ pub struct Prepared<'a> {
 }
 
 /// Run-wide settings of a profile.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Settings {
     pub measure: Measure,
     pub min_samples: i64,

@@ -416,3 +416,29 @@ fn unsorted_or_ragged_series_are_rejected_by_symbol() {
         SeasonalityError::Ragged { column: "roll_id", .. }
     ));
 }
+
+#[test]
+fn profiles_of_single_windows_join_into_those_of_all_and_survive_the_wire() {
+    // What a `qe worker` computes per symbol, joined on the server, must be the pooled profiles bit for bit.
+    let (_, bars) = demo();
+    for measure in ["direction", "return"] {
+        let s = spec(
+            json!({"by_hour": true, "by_dow": true, "by_session": true, "by_weekday_hour": true,
+                            "measure": measure, "min_samples_bin": 30}),
+        );
+        let dims = Dim::enabled(&s.profile);
+        let windows: Vec<Window> = bars.iter().map(|b| Window::of(b, 100..b.len() - 50)).collect();
+        let all = profile_windows(&s, &windows, &dims).unwrap();
+        assert!(all.rows.len() > 3 * 24 && !all.years.is_empty());
+        let parts: Vec<(String, Profiles)> = windows
+            .iter()
+            .rev()
+            .map(|w| {
+                let p = profile_with(&ProfileSettings::of(&s), &[*w], &dims).unwrap();
+                let bytes = rmp_serde::to_vec(&p).unwrap();
+                (w.symbol.to_string(), rmp_serde::from_slice(&bytes).unwrap())
+            })
+            .collect();
+        assert!(join_profiles(s.profile.measure, &dims, parts) == all, "{measure}");
+    }
+}

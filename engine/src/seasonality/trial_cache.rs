@@ -1,11 +1,10 @@
 //! The optimiser's shared profiles: computed once per (fold, horizon) on every dim the search space can select,
 //! with no bin-size floor; each trial applies its own floor and dims to the cached rows.
 
-use super::pipeline::{Prepared, ProfileSource};
-use super::{profile_windows, Dim, Profiles, SeasonalityError};
+use super::pipeline::{FoldAsk, Prepared, ProfileExecutor, ProfileSource};
+use super::{Dim, ProfileSettings, Profiles, SeasonalityError};
 use model::seasonality::MeasureStats;
 use model::spec::seasonality::SeasonalitySpec;
-use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
 /// Profiles per (fold, horizon), computed once with every selectable dim and no size floor.
@@ -15,29 +14,34 @@ pub struct ProfileCache {
 }
 
 impl ProfileCache {
-    /// Profiles every processed fold of `prep` for each horizon in `horizons` on `dims` (in parallel).
+    /// Profiles every processed fold of `prep` for each horizon in `horizons` on `dims`, on `executor`.
     pub fn build(
         spec: &SeasonalitySpec,
         prep: &Prepared,
         horizons: &BTreeSet<usize>,
         dims: &[Dim],
+        executor: &dyn ProfileExecutor,
     ) -> Result<ProfileCache, SeasonalityError> {
         let folds: Vec<usize> = (0..prep.folds.len()).filter(|&k| prep.usable[k]).collect();
-        let jobs: Vec<(usize, usize)> = horizons
-            .iter()
-            .flat_map(|&h| folds.iter().map(move |&k| (k, h)))
-            .collect();
-        let built: Vec<((usize, usize), Profiles)> = jobs
-            .par_iter()
-            .map(|&(k, h)| {
-                let mut s = spec.clone();
-                s.profile.ret_horizon = h as i64;
-                s.profile.min_samples_bin = 0;
-                profile_windows(&s, &prep.train_windows(k)?, dims).map(|p| ((prep.folds[k].index, h), p))
-            })
-            .collect::<Result<_, _>>()?;
+        let mut keys = Vec::new();
+        let mut asks = Vec::new();
+        for &h in horizons {
+            let mut s = spec.clone();
+            s.profile.ret_horizon = h as i64;
+            s.profile.min_samples_bin = 0;
+            let settings = ProfileSettings::of(&s);
+            for &k in &folds {
+                keys.push((prep.folds[k].index, h));
+                asks.push(FoldAsk {
+                    fold: k,
+                    settings: settings.clone(),
+                    dims: dims.to_vec(),
+                });
+            }
+        }
+        let built = executor.profile(prep, &asks)?;
         Ok(ProfileCache {
-            by: built.into_iter().collect(),
+            by: keys.into_iter().zip(built).collect(),
             enabled: Dim::enabled(&spec.profile).iter().map(|d| d.name()).collect(),
         })
     }

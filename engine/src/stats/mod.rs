@@ -17,10 +17,10 @@ use crate::validate::{walk_forward, WalkForward};
 use aggregate::{split_rows, CondView, SplitInfo};
 use conditions::Labels;
 use events::Prices;
-use model::spec::stats::{Condition, StatsSpec};
+use model::spec::stats::{Condition, Event, Named, StatsSpec, Target};
 use model::stats::{StatRow, STAT_COLUMNS};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -35,6 +35,9 @@ pub enum StatsError {
     Ragged { symbol: String },
     #[error("the run was cancelled")]
     Cancelled,
+    /// A task on `qe worker`s failed, or NATS did.
+    #[error("{0}")]
+    Remote(String),
     #[error("cannot write {path}: {source}")]
     Artifact {
         path: String,
@@ -71,6 +74,17 @@ pub fn run_with(
     timeframe: &str,
     control: Control,
 ) -> Result<StatsResult, StatsError> {
+    run_on(spec, series, timeframe, control, &InProcess)
+}
+
+/// [`run_with`] on `executor`: this process's cores or `qe worker`s; the rows are the same either way.
+pub fn run_on(
+    spec: &StatsSpec,
+    series: &[Bars],
+    timeframe: &str,
+    control: Control,
+    executor: &dyn UnitExecutor,
+) -> Result<StatsResult, StatsError> {
     for (index, c) in spec.conditions.iter().enumerate() {
         if let Condition::Session { col } = &c.kind {
             if col != "session_id" && col != "session" {
@@ -95,28 +109,13 @@ pub fn run_with(
     }
     let mut order: Vec<usize> = (0..series.len()).collect();
     order.sort_by(|&a, &b| series[a].symbol.cmp(&series[b].symbol));
-    let units: Vec<Unit> = order.iter().flat_map(|&s| plan(s, &series[s], spec)).collect();
-    let sessions: Vec<Option<Labels>> = series
-        .par_iter()
-        .map(|b| has_session(spec).then(|| conditions::sessions(&b.ts, b.session.as_ref())))
+    let tasks: Vec<UnitTask> = order
+        .iter()
+        .flat_map(|&s| UnitTask::cut(s, plan(&series[s], spec)))
         .collect();
-    let done = AtomicUsize::new(0);
-    let per_unit: Vec<Vec<(usize, StatRow)>> = units
-        .par_iter()
-        .map(|u| {
-            if control.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                return Err(StatsError::Cancelled);
-            }
-            let rows = run_unit(spec, &series[u.symbol], sessions[u.symbol].as_ref(), u);
-            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if let Some(p) = control.progress {
-                p(d, units.len());
-            }
-            Ok(rows)
-        })
-        .collect::<Result<_, _>>()?;
+    let per_task = executor.count(&Counting::of(spec), series, &tasks, control)?;
     // The original's order: split by split (fold, then train before test), symbol, then the group keys.
-    let mut rows: Vec<(usize, StatRow)> = per_unit.into_iter().flatten().collect();
+    let mut rows: Vec<(usize, StatRow)> = per_task.into_iter().flatten().collect();
     rows.sort_by_key(|(split_rank, _)| *split_rank);
     Ok(StatsResult {
         columns: STAT_COLUMNS.iter().map(|c| c.to_string()).collect(),
@@ -125,23 +124,155 @@ pub fn run_with(
     })
 }
 
-fn has_session(spec: &StatsSpec) -> bool {
-    spec.conditions
-        .iter()
-        .any(|c| matches!(c.kind, Condition::Session { .. }))
+/// What every unit of a run counts: the spec's events, conditions and targets, and how its rows are judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Counting {
+    pub events: Vec<Named<Event>>,
+    pub conditions: Vec<Named<Condition>>,
+    pub targets: Vec<Named<Target>>,
+    pub n_min: u64,
+    pub alpha: f64,
+}
+
+impl Counting {
+    /// The counting part of `spec`.
+    pub fn of(spec: &StatsSpec) -> Self {
+        Counting {
+            events: spec.events.clone(),
+            conditions: spec.conditions.clone(),
+            targets: spec.targets.clone(),
+            n_min: spec.n_min,
+            alpha: spec.alpha,
+        }
+    }
+
+    fn has_session(&self) -> bool {
+        self.conditions
+            .iter()
+            .any(|c| matches!(c.kind, Condition::Session { .. }))
+    }
 }
 
 /// One symbol's fold: its train window (empty without validation) and its test window.
-struct Unit {
-    symbol: usize,
-    fold: Option<usize>,
-    train: Range<usize>,
-    test: Range<usize>,
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unit {
+    pub fold: Option<usize>,
+    pub train: Range<usize>,
+    pub test: Range<usize>,
+}
+
+impl Unit {
+    fn bars(&self) -> usize {
+        self.train.len() + self.test.len()
+    }
+}
+
+/// Bars (train plus test, summed over its folds) from which a task holds no more folds: about a second of
+/// counting for a typical spec.
+pub const TASK_BARS: usize = 4_000_000;
+
+/// The unit of work of both executors: consecutive folds of one symbol, counted together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitTask {
+    /// Index of the series in the job's input order.
+    pub symbol: usize,
+    /// Position of the first fold among the symbol's.
+    pub first: usize,
+    pub units: Vec<Unit>,
+}
+
+impl UnitTask {
+    /// Cuts `symbol`'s units into tasks of at most [`TASK_BARS`] bars (a larger fold is a task of its own).
+    fn cut(symbol: usize, units: Vec<Unit>) -> Vec<UnitTask> {
+        let mut tasks: Vec<UnitTask> = Vec::new();
+        let mut size = 0;
+        for (k, u) in units.into_iter().enumerate() {
+            match tasks.last_mut() {
+                Some(t) if size + u.bars() <= TASK_BARS => {
+                    size += u.bars();
+                    t.units.push(u);
+                }
+                _ => {
+                    size = u.bars();
+                    tasks.push(UnitTask {
+                        symbol,
+                        first: k,
+                        units: vec![u],
+                    });
+                }
+            }
+        }
+        tasks
+    }
+}
+
+/// Where tasks are counted. Rows come back per task, in task order, each with its split's rank.
+pub trait UnitExecutor: Sync {
+    /// Counts `tasks` over `series`; `control.progress` counts finished units.
+    fn count(
+        &self,
+        counting: &Counting,
+        series: &[Bars],
+        tasks: &[UnitTask],
+        control: Control,
+    ) -> Result<Vec<Vec<(usize, StatRow)>>, StatsError>;
+}
+
+/// This process's cores: every task at once on the rayon pool.
+pub struct InProcess;
+
+impl UnitExecutor for InProcess {
+    fn count(
+        &self,
+        counting: &Counting,
+        series: &[Bars],
+        tasks: &[UnitTask],
+        control: Control,
+    ) -> Result<Vec<Vec<(usize, StatRow)>>, StatsError> {
+        let total: usize = tasks.iter().map(|t| t.units.len()).sum();
+        let done = AtomicUsize::new(0);
+        let counted = || {
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(p) = control.progress {
+                p(d, total);
+            }
+        };
+        tasks
+            .par_iter()
+            .map(|t| count_task(counting, &series[t.symbol], &t.units, control.cancel, &counted))
+            .collect()
+    }
+}
+
+/// Counts the folds `units` of one symbol's `bars`, as a `qe worker` does for a task; `counted` is called after
+/// each fold. Checks `cancel` before each fold.
+pub fn count_task(
+    counting: &Counting,
+    bars: &Bars,
+    units: &[Unit],
+    cancel: Option<&AtomicBool>,
+    counted: &(dyn Fn() + Sync),
+) -> Result<Vec<(usize, StatRow)>, StatsError> {
+    let sessions = counting
+        .has_session()
+        .then(|| conditions::sessions(&bars.ts, bars.session.as_ref()));
+    let per_unit: Vec<Vec<(usize, StatRow)>> = units
+        .par_iter()
+        .map(|u| {
+            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                return Err(StatsError::Cancelled);
+            }
+            let rows = run_unit(counting, bars, sessions.as_ref(), u);
+            counted();
+            Ok(rows)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(per_unit.into_iter().flatten().collect())
 }
 
 /// The original's splits: per walk-forward fold a train and a test split; without validation (or when no fold
 /// fits) a single `test` split over all bars.
-fn plan(symbol: usize, bars: &Bars, spec: &StatsSpec) -> Vec<Unit> {
+fn plan(bars: &Bars, spec: &StatsSpec) -> Vec<Unit> {
     let folds = spec.validation.map_or_else(Vec::new, |v| {
         let wf = WalkForward {
             train_months: v.train_months,
@@ -153,7 +284,6 @@ fn plan(symbol: usize, bars: &Bars, spec: &StatsSpec) -> Vec<Unit> {
     });
     if folds.is_empty() {
         return vec![Unit {
-            symbol,
             fold: None,
             train: 0..0,
             test: 0..bars.len(),
@@ -162,7 +292,6 @@ fn plan(symbol: usize, bars: &Bars, spec: &StatsSpec) -> Vec<Unit> {
     folds
         .into_iter()
         .map(|f| Unit {
-            symbol,
             fold: Some(f.index),
             train: f.train,
             test: f.test,
@@ -171,7 +300,7 @@ fn plan(symbol: usize, bars: &Bars, spec: &StatsSpec) -> Vec<Unit> {
 }
 
 /// Rows of one unit, each with its split's rank for the final ordering.
-fn run_unit(spec: &StatsSpec, bars: &Bars, sessions: Option<&Labels>, u: &Unit) -> Vec<(usize, StatRow)> {
+fn run_unit(spec: &Counting, bars: &Bars, sessions: Option<&Labels>, u: &Unit) -> Vec<(usize, StatRow)> {
     let rank = |train: bool| u.fold.map_or(0, |f| 2 * f + usize::from(!train));
     // vol_tertile cut points come from the train window when the fold has one, else from the split itself.
     let train_cuts: Vec<Option<(f64, f64)>> = spec
@@ -205,7 +334,7 @@ fn prices<'a>(b: &'a Bars, r: &Range<usize>) -> Prices<'a> {
 
 /// Computes one split's events, conditions and targets and counts them.
 fn split(
-    spec: &StatsSpec,
+    spec: &Counting,
     bars: &Bars,
     sessions: Option<&Labels>,
     range: &Range<usize>,

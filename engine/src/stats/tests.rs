@@ -421,3 +421,59 @@ fn a_session_column_that_does_not_exist_is_an_error_and_cancel_stops_the_run() {
         Err(StatsError::Cancelled)
     ));
 }
+
+/// Counts each task on its own, last first, its work and rows through MessagePack, as `qe worker`s do.
+struct OneByOne;
+
+impl UnitExecutor for OneByOne {
+    fn count(
+        &self,
+        counting: &Counting,
+        series: &[Bars],
+        tasks: &[UnitTask],
+        _: Control,
+    ) -> Result<Vec<Vec<(usize, StatRow)>>, StatsError> {
+        fn wire<T: Serialize + serde::de::DeserializeOwned>(v: &T) -> T {
+            rmp_serde::from_slice(&rmp_serde::to_vec(v).unwrap()).unwrap()
+        }
+        let counting = wire(counting);
+        let mut out = Vec::new();
+        for t in tasks.iter().rev() {
+            let rows = count_task(&counting, &series[t.symbol], &wire(&t.units), None, &|| {})?;
+            out.push(wire(&rows));
+        }
+        out.reverse();
+        Ok(out)
+    }
+}
+
+#[test]
+fn tasks_counted_one_by_one_through_the_wire_give_the_runs_rows() {
+    let series = with_hour_sessions(generate(&SynthSpec {
+        days: 75,
+        ..SynthSpec::demo()
+    }));
+    let spec = wide_spec();
+    let whole = run(&spec, &series, "5m").unwrap();
+    let apart = run_on(&spec, &series, "5m", Control::default(), &OneByOne).unwrap();
+    assert!(whole.rows.len() > 100);
+    assert!(apart == whole, "the same rows in the same order");
+}
+
+#[test]
+fn a_symbols_folds_are_cut_into_tasks_of_at_most_task_bars() {
+    let unit = |fold, bars: usize| Unit {
+        fold: Some(fold),
+        train: 0..bars / 2,
+        test: bars / 2..bars,
+    };
+    let units = vec![
+        unit(0, TASK_BARS / 2),
+        unit(1, TASK_BARS / 2),
+        unit(2, TASK_BARS * 2),
+        unit(3, 10),
+    ];
+    let tasks = UnitTask::cut(7, units);
+    let shape: Vec<(usize, usize, usize)> = tasks.iter().map(|t| (t.symbol, t.first, t.units.len())).collect();
+    assert_eq!(shape, [(7, 0, 2), (7, 2, 1), (7, 3, 1)]);
+}

@@ -23,8 +23,9 @@ pub struct StatsSpec {
     pub alpha: f64,
 }
 
-/// An event, condition or target with the label it is reported under.
-#[derive(Debug, Clone, PartialEq)]
+/// An event, condition or target with the label it is reported under. (Serde forms are the scale-out wire's, not
+/// the spec's: specs are read by [`parse_stats`].)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Named<T> {
     pub name: String,
     pub kind: T,
@@ -47,7 +48,7 @@ pub enum Extreme {
 }
 
 /// A per-bar boolean event (§2.8).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     KConsecutive { k: usize, direction: Direction },
     ShockAtr { mult: f64, window: usize },
@@ -55,7 +56,7 @@ pub enum Event {
 }
 
 /// A per-bar categorical label (§2.8); level-based conditions are not supported.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Condition {
     HtfTrend {
         tf_multiplier: usize,
@@ -71,7 +72,7 @@ pub enum Condition {
 }
 
 /// A per-bar outcome (§2.8).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Target {
     UpNextBar,
     ContinuationN { n: usize, direction: Direction },

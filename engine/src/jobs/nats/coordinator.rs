@@ -1,70 +1,86 @@
-//! The server's side of a job on NATS: its chunks published as tasks, their outcomes collected in chunk order.
+//! The server's side of a job on NATS: its tasks published on the work queue, their outputs collected in task
+//! order, the job's tasks on the board, cancellation and a failed task withdrawing the rest.
 
-use super::wire::{decode, encode, Outcome, Started, Task};
+use super::wire::{decode, encode, Outcome, Output, Started, Task, Work};
 use super::{cancel_subject, event_subject, result_subject, series, task_subject, Nats, NatsError};
 use super::{RESULTS_STREAM, TASKS_STREAM};
-use crate::optimize::chunks::{SymbolWork, TrialChunk, TrialExecutor};
-use crate::optimize::{OptimizeError, RunContext, TrialResult};
+use crate::data::Bars;
 use async_nats::jetstream::consumer::{pull::OrderedConfig, DeliverPolicy};
 use async_nats::jetstream::message::PublishMessage;
 use futures_util::StreamExt;
 use model::tasks::{TaskRow, TaskStatus};
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// One job's trials evaluated by `qe worker`s; made by [`Nats::trials`].
-pub struct RemoteTrials {
-    nats: Nats,
-    job: String,
-    handle: tokio::runtime::Handle,
+/// Why a batch of tasks did not produce every output.
+#[derive(Debug)]
+pub(super) enum Failure {
+    Cancelled,
+    Failed(String),
+}
+
+/// A failure of the NATS client as the job's error.
+pub(super) fn remote(e: impl std::fmt::Display) -> Failure {
+    Failure::Failed(format!("NATS: {e}"))
+}
+
+/// One task to publish: its row on the board (id included) and its work.
+pub(super) struct Planned {
+    pub row: TaskRow,
+    pub work: Work,
+    /// Its share of the job's progress (trials, folds).
+    pub weight: usize,
+}
+
+/// Progress of a batch: done and total weight, done and total tasks.
+pub(super) type OnDone<'a> = &'a (dyn Fn(usize, usize, usize, usize) + Sync);
+
+/// One job's tasks on `qe worker`s.
+pub(super) struct Dispatch {
+    pub nats: Nats,
+    pub job: String,
     /// Object names of the series already stored, by symbol index.
     series: Mutex<HashMap<usize, String>>,
     /// Tells this execution's publications from an earlier one's of the same job (after a restart).
     attempt: String,
 }
 
-impl RemoteTrials {
-    pub(super) fn new(nats: Nats, job: String, handle: tokio::runtime::Handle) -> Self {
-        RemoteTrials {
+impl Dispatch {
+    pub fn new(nats: Nats, job: String) -> Self {
+        Dispatch {
             nats,
             job,
-            handle,
             series: Mutex::new(HashMap::new()),
             attempt: uuid::Uuid::new_v4().simple().to_string(),
         }
     }
 
-    async fn series_of(&self, work: &SymbolWork<'_, '_>) -> Result<String, NatsError> {
-        let known = self
-            .series
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&work.index)
-            .cloned();
+    /// The object name of series `index` (`bars`), stored on first use.
+    pub async fn series_of(&self, index: usize, bars: &Bars) -> Result<String, NatsError> {
+        let known = self.lock_series().get(&index).cloned();
         if let Some(name) = known {
             return Ok(name);
         }
-        let name = series::put(&self.nats.series, work.bars).await?;
-        self.series
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(work.index, name.clone());
+        let name = series::put(&self.nats.series, bars).await?;
+        self.lock_series().insert(index, name.clone());
         Ok(name)
     }
 
-    /// Publishes `chunks` and waits for every outcome, watching the cancel flag.
-    async fn run(
+    fn lock_series(&self) -> std::sync::MutexGuard<'_, HashMap<usize, String>> {
+        self.series.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Publishes `tasks` and waits for every output, in task order; `check` refuses an output that does not fit its
+    /// task (e.g. a wrong number of trials). Watches `cancel`; a failed or refused task withdraws the others.
+    pub async fn run(
         &self,
-        work: &SymbolWork<'_, '_>,
-        chunks: Vec<TrialChunk>,
-        ctx: &RunContext<'_>,
-    ) -> Result<Vec<TrialResult>, OptimizeError> {
-        let series = self
-            .series_of(work)
-            .await
-            .map_err(|e| OptimizeError::Remote(e.to_string()))?;
+        tasks: Vec<Planned>,
+        check: impl Fn(usize, &Output) -> Result<(), String>,
+        on_done: OnDone<'_>,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<Vec<Output>, Failure> {
         let js = &self.nats.js;
         // Subscribed before publishing, so no outcome can be missed; older outcomes of the job are not replayed.
         let mut outcomes = js
@@ -87,18 +103,22 @@ impl RemoteTrials {
             .subscribe(event_subject(&self.job))
             .await
             .map_err(remote)?;
-        let ids: Vec<String> = chunks.iter().map(Task::id_of).collect();
-        let sizes: Vec<usize> = chunks.iter().map(|c| c.points.len()).collect();
-        let total: usize = sizes.iter().sum();
-        self.nats.board.add(&self.job, rows(work, &chunks, &ids));
-        let mut acks = Vec::with_capacity(chunks.len());
-        for (chunk, id) in chunks.into_iter().zip(&ids) {
+        let ids: Vec<String> = tasks.iter().map(|t| t.row.task.clone()).collect();
+        let weights: Vec<usize> = tasks.iter().map(|t| t.weight).collect();
+        let total: usize = weights.iter().sum();
+        let mut acks = Vec::with_capacity(tasks.len());
+        let mut works = Vec::with_capacity(tasks.len());
+        let mut rows = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            rows.push(t.row);
+            works.push(t.work);
+        }
+        self.nats.board.add(&self.job, rows);
+        for (work, id) in works.into_iter().zip(&ids) {
             let task = Task {
                 job: self.job.clone(),
                 task: id.clone(),
-                settings: work.settings.clone(),
-                series: series.clone(),
-                chunk,
+                work,
             };
             let msg = PublishMessage::build()
                 .payload(encode(&task).into())
@@ -110,9 +130,9 @@ impl RemoteTrials {
             ack.await.map_err(remote)?;
         }
         let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(k, id)| (id.as_str(), k)).collect();
-        let mut slots: Vec<Option<Vec<TrialResult>>> = vec![None; ids.len()];
-        let (mut done, mut done_trials) = (0, 0);
-        (ctx.progress)(0.0, &format!("waiting for workers: 0/{} tasks done", ids.len()));
+        let mut slots: Vec<Option<Output>> = vec![None; ids.len()];
+        let (mut done, mut done_weight) = (0, 0);
+        on_done(0, total, 0, ids.len());
         let mut tick = tokio::time::interval(Duration::from_millis(200));
         while done < ids.len() {
             tokio::select! {
@@ -130,27 +150,17 @@ impl RemoteTrials {
                     let Some(&k) = index.get(outcome.task.as_str()).filter(|&&k| slots[k].is_none()) else {
                         continue; // a second outcome of a redelivered task, or another round's
                     };
-                    let result = outcome.result.and_then(|trials| {
-                        if trials.len() == sizes[k] {
-                            Ok(trials)
-                        } else {
-                            Err(format!("{} trials back for {} sent", trials.len(), sizes[k]))
-                        }
-                    });
-                    match result {
-                        Ok(trials) => {
+                    match outcome.result.and_then(|out| check(k, &out).map(|()| out)) {
+                        Ok(out) => {
                             self.nats.board.update(&self.job, &outcome.task, |r| {
                                 r.status = TaskStatus::Done;
                                 r.worker = Some(outcome.worker.clone());
                                 r.attempts = r.attempts.max(outcome.attempt);
                             });
                             done += 1;
-                            done_trials += trials.len();
-                            slots[k] = Some(trials);
-                            (ctx.progress)(
-                                done_trials as f64 / total.max(1) as f64,
-                                &format!("trial {done_trials}/{total} ({done}/{} tasks)", ids.len()),
-                            );
+                            done_weight += weights[k];
+                            slots[k] = Some(out);
+                            on_done(done_weight, total, done, ids.len());
                         }
                         Err(e) => {
                             self.nats.board.update(&self.job, &outcome.task, |r| {
@@ -160,7 +170,7 @@ impl RemoteTrials {
                                 r.error = Some(e.clone());
                             });
                             self.withdraw().await;
-                            return Err(OptimizeError::Remote(format!(
+                            return Err(Failure::Failed(format!(
                                 "task {} failed on worker {} (attempt {}): {e}",
                                 outcome.task, outcome.worker, outcome.attempt
                             )));
@@ -179,14 +189,14 @@ impl RemoteTrials {
                     }
                 }
                 _ = tick.tick() => {
-                    if ctx.cancel.load(Ordering::Relaxed) {
+                    if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                         self.withdraw().await;
-                        return Err(OptimizeError::Cancelled);
+                        return Err(Failure::Cancelled);
                     }
                 }
             }
         }
-        Ok(slots.into_iter().flatten().flatten().collect())
+        Ok(slots.into_iter().flatten().collect())
     }
 
     /// Takes the job's queued tasks off the stream and tells the workers running its others to stop.
@@ -203,48 +213,5 @@ impl RemoteTrials {
             Err(e) => tracing::warn!(job = %self.job, error = %e, "cannot purge the job's tasks"),
         }
         self.nats.board.withdraw(&self.job);
-    }
-}
-
-/// A failure of the NATS client as the job's error.
-fn remote(e: impl std::fmt::Display) -> OptimizeError {
-    OptimizeError::Remote(format!("NATS: {e}"))
-}
-
-fn rows(work: &SymbolWork, chunks: &[TrialChunk], ids: &[String]) -> Vec<TaskRow> {
-    chunks
-        .iter()
-        .zip(ids)
-        .map(|(c, id)| TaskRow {
-            task: id.clone(),
-            symbol: work.bars.symbol.clone(),
-            first_trial: c.first,
-            trials: c.points.len(),
-            status: TaskStatus::Queued,
-            worker: None,
-            attempts: 0,
-            error: None,
-        })
-        .collect()
-}
-
-impl TrialExecutor for RemoteTrials {
-    fn bar_trials(&self) -> u64 {
-        self.nats.settings.bar_trials
-    }
-
-    /// Half the server's largest message over an outcome's size per trial (metrics per fold and per block).
-    fn max_chunk_trials(&self, folds: usize, blocks: usize) -> usize {
-        let per_trial = 600 + 130 * folds + 20 * blocks;
-        (self.nats.client.server_info().max_payload / 2 / per_trial).max(1)
-    }
-
-    fn evaluate(
-        &self,
-        work: &SymbolWork,
-        chunks: Vec<TrialChunk>,
-        ctx: &RunContext,
-    ) -> Result<Vec<TrialResult>, OptimizeError> {
-        self.handle.block_on(self.run(work, chunks, ctx))
     }
 }

@@ -1,5 +1,6 @@
-//! Scale-out over NATS JetStream: an optimisation's chunks of trials become tasks on a durable work-queue stream,
-//! `qe worker`s anywhere pull them from one shared consumer, and their results come back on a results stream.
+//! Scale-out over NATS JetStream: an optimisation's chunks of trials, a stats run's folds and a seasonality run's
+//! fold profiles become tasks on a durable work-queue stream, `qe worker`s anywhere pull them from one shared
+//! consumer, and their outputs come back on a results stream.
 //!
 //! Subjects: `qe.tasks.<job>` (stream `QE_TASKS`, work queue, `Nats-Msg-Id` = `<job>.<task>`), `qe.results.<job>`
 //! (stream `QE_RESULTS`), `qe.events.<job>` (core NATS: a worker started a task) and `qe.cancel.<job>` (core NATS).
@@ -8,12 +9,13 @@
 
 mod board;
 mod coordinator;
+mod executors;
 mod series;
 mod wire;
 pub mod worker;
 
 pub use board::Board;
-pub use coordinator::RemoteTrials;
+pub use executors::{RemoteProfiles, RemoteStats, RemoteTrials};
 
 use async_nats::jetstream::{self, consumer, object_store, stream};
 use model::tasks::WorkerRow;
@@ -202,6 +204,17 @@ impl Nats {
     /// The executor of job `job`'s trials; call from a blocking thread of the runtime `handle`.
     pub fn trials(&self, job: &str, handle: tokio::runtime::Handle) -> RemoteTrials {
         RemoteTrials::new(self.clone(), job.to_string(), handle)
+    }
+
+    /// The executor of stats job `job`'s folds; call from a blocking thread of the runtime `handle`.
+    pub fn stats(&self, job: &str, handle: tokio::runtime::Handle) -> RemoteStats {
+        RemoteStats::new(self.clone(), job.to_string(), handle)
+    }
+
+    /// The executor of a seasonality job's fold profiles, reporting to and cancelled by `ctx`; call from a
+    /// blocking thread of the runtime `handle`.
+    pub fn profiles(&self, ctx: &crate::jobs::JobContext, handle: tokio::runtime::Handle) -> RemoteProfiles {
+        RemoteProfiles::new(self.clone(), ctx, handle)
     }
 
     /// The live workers (those answering within 300 ms), by name.

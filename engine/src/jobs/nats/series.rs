@@ -1,7 +1,7 @@
 //! Bar series in the object store `qe_series`, named by the SHA-256 of their encoding, and a worker's cache.
 
 use super::{io, NatsError};
-use crate::data::Bars;
+use crate::data::{Bars, Labels};
 use async_nats::jetstream::object_store::ObjectStore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -12,7 +12,7 @@ use tokio::io::AsyncReadExt;
 /// Series a worker keeps in memory (the most recently used).
 const CACHED: usize = 8;
 
-/// The columns a trial reads.
+/// The columns tasks read (trials, stats folds, seasonality profiles); volume is not sent.
 #[derive(Serialize, Deserialize)]
 struct Series {
     symbol: String,
@@ -21,6 +21,8 @@ struct Series {
     high: Vec<f64>,
     low: Vec<f64>,
     close: Vec<f64>,
+    session: Option<Labels>,
+    roll_id: Option<Vec<i64>>,
 }
 
 /// Stores `bars` (once: an existing object of the same content is kept) and returns the object's name.
@@ -32,8 +34,10 @@ pub async fn put(store: &ObjectStore, bars: &Bars) -> Result<String, NatsError> 
         high: bars.high.clone(),
         low: bars.low.clone(),
         close: bars.close.clone(),
+        session: bars.session.clone(),
+        roll_id: bars.roll_id.clone(),
     };
-    let bytes = postcard::to_allocvec(&series).map_err(io)?;
+    let bytes = rmp_serde::to_vec(&series).map_err(io)?;
     let name = format!("{:x}", Sha256::digest(&bytes));
     let stored = store.info(&name).await.is_ok_and(|info| !info.deleted);
     if !stored {
@@ -50,7 +54,7 @@ pub async fn get(store: &ObjectStore, name: &str) -> Result<Bars, NatsError> {
         .map_err(|e| NatsError::Io(format!("series {name} is not in the object store: {e}")))?;
     let mut bytes = Vec::new();
     object.read_to_end(&mut bytes).await.map_err(io)?;
-    let s: Series = postcard::from_bytes(&bytes).map_err(|e| NatsError::Io(format!("series {name}: {e}")))?;
+    let s: Series = rmp_serde::from_slice(&bytes).map_err(|e| NatsError::Io(format!("series {name}: {e}")))?;
     Ok(Bars {
         symbol: s.symbol,
         volume: vec![0.0; s.ts.len()],
@@ -59,8 +63,8 @@ pub async fn get(store: &ObjectStore, name: &str) -> Result<Bars, NatsError> {
         high: s.high,
         low: s.low,
         close: s.close,
-        session: None,
-        roll_id: None,
+        session: s.session,
+        roll_id: s.roll_id,
     })
 }
 

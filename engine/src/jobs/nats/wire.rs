@@ -1,35 +1,62 @@
-//! The messages on the task and result streams, as postcard (exact f64s: results merge bit for bit).
+//! The messages on the task and result streams, as MessagePack (exact f64s: results merge bit for bit).
 
 use crate::optimize::chunks::{TrialChunk, TrialSettings};
 use crate::optimize::TrialResult;
+use crate::seasonality::{Dim, ProfileSettings, Profiles};
+use crate::stats::{Counting, Unit};
+use model::stats::StatRow;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::ops::Range;
 
-/// One chunk of one job's trials, with what a worker needs to rebuild the symbol's context.
+/// One task of one job: what to compute and on which series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Task {
     pub job: String,
-    /// `<symbol index>.<first trial>`.
+    /// Unique within the job: `<symbol index>.<first trial>`, `s<symbol index>.<first fold>` or `p<ask>.<symbol index>`.
     pub task: String,
-    pub settings: TrialSettings,
-    /// The series' object name in `qe_series`.
-    pub series: String,
-    pub chunk: TrialChunk,
+    pub work: Work,
 }
 
-impl Task {
-    /// The task id of a chunk.
-    pub fn id_of(chunk: &TrialChunk) -> String {
-        format!("{}.{}", chunk.symbol, chunk.first)
-    }
+/// What a task computes. Series are object names in `qe_series`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Work {
+    /// A chunk of an optimisation's trials on one symbol.
+    Trials {
+        settings: TrialSettings,
+        series: String,
+        chunk: TrialChunk,
+    },
+    /// Consecutive folds of one symbol of a stats run.
+    Stats {
+        counting: Counting,
+        series: String,
+        units: Vec<Unit>,
+    },
+    /// The seasonality profiles of one symbol's train window of one fold.
+    Profiles {
+        settings: ProfileSettings,
+        dims: Vec<Dim>,
+        series: String,
+        range: Range<usize>,
+    },
 }
 
-/// A task's end: its trials, or the error of its last delivery.
+/// What a task produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Output {
+    Trials(Vec<TrialResult>),
+    /// Rows with their split's rank.
+    Stats(Vec<(usize, StatRow)>),
+    Profiles(Profiles),
+}
+
+/// A task's end: its output, or the error of its last delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     pub task: String,
     pub worker: String,
     pub attempt: u32,
-    pub result: Result<Vec<TrialResult>, String>,
+    pub result: Result<Output, String>,
 }
 
 /// A worker started (or restarted) a task.
@@ -42,12 +69,12 @@ pub struct Started {
 
 /// Encodes a message.
 pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    postcard::to_allocvec(value).expect("postcard encodes every message type")
+    rmp_serde::to_vec(value).expect("MessagePack encodes every message type")
 }
 
 /// Decodes a message, naming what it should have been.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, String> {
-    postcard::from_bytes(bytes).map_err(|e| format!("a malformed {what} message ({} bytes): {e}", bytes.len()))
+    rmp_serde::from_slice(bytes).map_err(|e| format!("a malformed {what} message ({} bytes): {e}", bytes.len()))
 }
 
 #[cfg(test)]
@@ -83,11 +110,13 @@ mod tests {
             task: "0.7".into(),
             worker: "w1".into(),
             attempt: 2,
-            result: Ok(vec![trial]),
+            result: Ok(Output::Trials(vec![trial])),
         };
         let back: Outcome = decode(&encode(&out), "outcome").unwrap();
         assert_eq!(back, out);
-        let Ok(trials) = &back.result else { panic!() };
+        let Ok(Output::Trials(trials)) = &back.result else {
+            panic!()
+        };
         assert_eq!(trials[0].out_of_sample.sharpe.to_bits(), (0.1f64 + 0.2).to_bits());
         let err = decode::<Outcome>(&[0xff, 0xff, 0xff], "outcome").unwrap_err();
         assert!(err.contains("malformed outcome"), "{err}");

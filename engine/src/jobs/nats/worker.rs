@@ -1,14 +1,16 @@
-//! `qe worker`: pulls tasks from the shared consumer, evaluates them with rayon, publishes their outcomes.
+//! `qe worker`: pulls tasks from the shared consumer, computes them with rayon, publishes their outcomes.
 //!
 //! A task is acknowledged only after its outcome is stored, and in-progress acks keep a long task from being
 //! redelivered while it runs; a worker killed mid-task leaves its task to be delivered again after `ack_wait`.
 //! A failure is retried (negative ack) until the consumer's `max_deliver`, then published so that the job fails.
 
 use super::series::Cache;
-use super::wire::{decode, encode, Outcome, Started, Task};
+use super::wire::{decode, encode, Outcome, Output, Started, Task, Work};
 use super::{event_subject, io, result_subject, Nats, NatsError, NatsSettings, CONSUMER, TASKS_STREAM, WORKERS_PING};
 use crate::optimize::chunks::evaluate_chunk;
-use crate::optimize::{no_progress, OptimizeError, RunContext, TrialResult};
+use crate::optimize::{no_progress, OptimizeError, RunContext};
+use crate::seasonality::{self, Window};
+use crate::stats::{self, StatsError};
 use async_nats::jetstream::consumer::PullConsumer;
 use async_nats::jetstream::{AckKind, Message};
 use futures_util::StreamExt;
@@ -48,7 +50,7 @@ struct State {
     stopping: AtomicBool,
 }
 
-/// Why a task did not produce trials.
+/// Why a task did not produce its output.
 enum TaskError {
     Cancelled,
     Failed(String),
@@ -201,8 +203,8 @@ async fn handle(state: &Arc<State>, msg: Message) {
         result,
     };
     match result {
-        Ok(trials) => {
-            if publish(state, &job, &outcome(Ok(trials))).await.is_ok() {
+        Ok(output) => {
+            if publish(state, &job, &outcome(Ok(output))).await.is_ok() {
                 let _ = msg.ack().await;
                 state.done.fetch_add(1, Ordering::Relaxed);
             } else {
@@ -224,20 +226,68 @@ async fn handle(state: &Arc<State>, msg: Message) {
     }
 }
 
-async fn compute(state: &State, task: Task, cancel: Arc<AtomicBool>) -> Result<Vec<TrialResult>, TaskError> {
-    let bars = state
-        .cache
-        .get(&state.nats.series, &task.series)
-        .await
-        .map_err(|e| TaskError::Failed(e.to_string()))?;
-    let work = tokio::task::spawn_blocking(move || {
-        let ctx = RunContext::new(&no_progress, &cancel);
-        evaluate_chunk(&task.settings, &bars, task.chunk, &ctx)
-    });
+async fn compute(state: &State, task: Task, cancel: Arc<AtomicBool>) -> Result<Output, TaskError> {
+    let fetch = |name: String| async move {
+        state
+            .cache
+            .get(&state.nats.series, &name)
+            .await
+            .map_err(|e| TaskError::Failed(e.to_string()))
+    };
+    let work = match task.work {
+        Work::Trials {
+            settings,
+            series,
+            chunk,
+        } => {
+            let bars = fetch(series).await?;
+            tokio::task::spawn_blocking(move || {
+                let ctx = RunContext::new(&no_progress, &cancel);
+                evaluate_chunk(&settings, &bars, chunk, &ctx)
+                    .map(Output::Trials)
+                    .map_err(|e| match e {
+                        OptimizeError::Cancelled => TaskError::Cancelled,
+                        e => TaskError::Failed(e.to_string()),
+                    })
+            })
+        }
+        Work::Stats {
+            counting,
+            series,
+            units,
+        } => {
+            let bars = fetch(series).await?;
+            tokio::task::spawn_blocking(move || {
+                stats::count_task(&counting, &bars, &units, Some(&*cancel), &|| {})
+                    .map(Output::Stats)
+                    .map_err(|e| match e {
+                        StatsError::Cancelled => TaskError::Cancelled,
+                        e => TaskError::Failed(e.to_string()),
+                    })
+            })
+        }
+        Work::Profiles {
+            settings,
+            dims,
+            series,
+            range,
+        } => {
+            let bars = fetch(series).await?;
+            tokio::task::spawn_blocking(move || {
+                if range.end > bars.len() {
+                    return Err(TaskError::Failed(format!(
+                        "bars {range:?} asked of a series of {} bars",
+                        bars.len()
+                    )));
+                }
+                seasonality::profile_with(&settings, &[Window::of(&bars, range)], &dims)
+                    .map(Output::Profiles)
+                    .map_err(|e| TaskError::Failed(e.to_string()))
+            })
+        }
+    };
     match work.await {
-        Ok(Ok(trials)) => Ok(trials),
-        Ok(Err(OptimizeError::Cancelled)) => Err(TaskError::Cancelled),
-        Ok(Err(e)) => Err(TaskError::Failed(e.to_string())),
+        Ok(result) => result,
         Err(e) => Err(TaskError::Failed(format!("the task's thread failed: {e}"))),
     }
 }

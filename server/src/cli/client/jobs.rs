@@ -118,6 +118,7 @@ pub async fn tasks(api: &Api, out: Output, a: TasksArgs) -> Result<(), CliError>
         let cols = [
             "task",
             "symbol",
+            "unit",
             "first_trial",
             "trials",
             "status",
