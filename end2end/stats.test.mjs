@@ -59,3 +59,32 @@ test('a focused heatmap cell shows its numbers, significant cells are marked', a
   await page.screenshot({ path: join(screenshotDir, 'stats.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
+
+test('the CSV download of the filtered rows holds the rows the API answers as JSON', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + '/ui/stats?symbol=ES&target=up_next_bar');
+  await hydrated(page);
+  const link = page.locator('#stats-downloads a', { hasText: 'CSV' });
+  const href = await link.getAttribute('href');
+  assert.match(href, /^\/stats\?.*symbol=ES.*format=csv$/);
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  assert.match(download.suggestedFilename(), /^stats\.csv$/);
+  const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+  const [header, ...lines] = csv.trim().split('\n');
+  const columns = header.split(',');
+  const json = await (await fetch(server.base + '/stats?symbol=ES&target=up_next_bar&page_size=500')).json();
+  assert.ok(json.length > 0);
+  assert.equal(lines.length, json.length, 'one CSV line per JSON row');
+  // Every row's id, symbol, n and lift agree, in order (these cells hold no commas or quotes).
+  for (const [i, line] of lines.entries()) {
+    const cells = line.split(',');
+    for (const key of ['id', 'symbol', 'target', 'n']) {
+      assert.equal(cells[columns.indexOf(key)], String(json[i][key]), `row ${i} ${key}`);
+    }
+    const lift = cells[columns.indexOf('lift_freq')];
+    if (json[i].lift_freq === null) assert.equal(lift, '', `row ${i} lift_freq`);
+    else assert.equal(Number(lift), json[i].lift_freq, `row ${i} lift_freq`);
+  }
+  assert.deepEqual(errors, []);
+});

@@ -61,3 +61,30 @@ pub fn Pager(
         </nav>
     }
 }
+
+/// Links that download the rows of the API read `api` (a path with its filters) as CSV and as Parquet.
+#[component]
+pub fn Downloads(#[prop(into)] api: String, #[prop(into)] id: String) -> impl IntoView {
+    let sep = if api.contains('?') { '&' } else { '?' };
+    view! {
+        <span class="downloads" id=id>
+            <span class="muted">"Download "</span>
+            <a class="button" href=format!("{api}{sep}format=csv") download="">"CSV"</a>
+            " "
+            <a class="button" href=format!("{api}{sep}format=parquet") download="">"Parquet"</a>
+        </span>
+    }
+}
+
+/// `path?k=v&…` of the pairs that have a value, percent-encoded.
+pub fn api_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
+    let q: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", crate::url::escape(v))))
+        .collect();
+    if q.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", q.join("&"))
+    }
+}

@@ -96,3 +96,11 @@ pub struct MetricValue {
     pub name: String,
     pub value: f64,
 }
+
+/// One artifact file of a run (`GET /runs/{id}/artifacts`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArtifactFile {
+    pub name: String,
+    pub bytes: u64,
+}

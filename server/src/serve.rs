@@ -124,6 +124,7 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         store: store.clone(),
         jobs: jobs.clone(),
         data_root: config.data_root.clone(),
+        artifacts_dir: config.artifacts_dir(),
         limits: model::spec::limits::Limits {
             max_trials: args.max_trials,
         },

@@ -65,6 +65,8 @@ fn openapi_documents_every_route_of_the_api() {
         ("get", "/runs"),
         ("get", "/runs/{id}"),
         ("get", "/runs/{id}/trials"),
+        ("get", "/runs/{id}/artifacts"),
+        ("get", "/runs/{id}/artifacts/{name}"),
         ("get", "/runs/{id}/metrics"),
         ("get", "/runs/{id}/events"),
         ("post", "/runs/{id}/cancel"),

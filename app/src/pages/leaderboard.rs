@@ -4,7 +4,7 @@
 use crate::api::runs::{get_leaderboard, Leaderboard, RunOverview, METRIC_COLUMNS};
 use crate::format::{group, metric, metric_label, MISSING};
 use crate::url;
-use crate::widgets::{show_errors, Loading, Pager, StatusBadge};
+use crate::widgets::{show_errors, Downloads, Loading, Pager, StatusBadge};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::params::ParamsMap;
@@ -38,6 +38,7 @@ pub fn LeaderboardPanel(
         <section class="panel" id="leaderboard">
             <div class="panel-head">
                 <h2>"Leaderboard"</h2>
+                {move || view! { <Downloads api=format!("/runs/{}/trials", run_id.get()) id="trial-downloads"/> }}
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         let choices = overview.await.ok().flatten().map(|o| o.params).unwrap_or_default();

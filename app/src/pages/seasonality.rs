@@ -8,7 +8,7 @@ use crate::api::seasonality::{get_seasonality, Comparison, SeasonalityView};
 use crate::charts::Chart;
 use crate::format::{opt, signed, MISSING};
 use crate::url;
-use crate::widgets::{show_errors, Loading, StatusBadge};
+use crate::widgets::{api_query, show_errors, Downloads, Loading, StatusBadge};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -38,6 +38,19 @@ pub fn Seasonality() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
     }
+}
+
+/// The API read of the shown profiles: the chosen run's spec and dataset, the chosen symbol.
+fn profiles_query(v: &SeasonalityView) -> String {
+    let run = v.runs.iter().find(|r| Some(&r.run_id) == v.run_id.as_ref());
+    api_query(
+        "/seasonality/profiles",
+        &[
+            ("spec_id", run.and_then(|r| r.spec_id.clone())),
+            ("dataset_id", run.and_then(|r| r.dataset_id.clone())),
+            ("symbol", v.symbol.clone()),
+        ],
+    )
 }
 
 #[component]
@@ -84,6 +97,7 @@ fn SeasonalityBody(v: SeasonalityView) -> impl IntoView {
                 }
             }).collect_view()}
             <span class="muted">{v.measure.clone().map(|m| format!("measure: {m}"))}</span>
+            <Downloads api=profiles_query(&v) id="profile-downloads"/>
         </nav>
         {if v.profiles.is_empty() {
             view! { <p class="empty">"This run stored no profiles."</p> }.into_any()

@@ -1,11 +1,12 @@
 //! `/ui/stats`: market statistics with their filters in the URL, the table paged on the server, and the lift
 //! heatmap (condition values × targets) with n, p̂, CI and q on hover or keyboard focus.
 
+use crate::api::stats::StatsFilter;
 use crate::api::stats::{get_stats, LiftGrid, StatsView};
 use crate::charts::color::Scale;
 use crate::format::{group, opt, pct, pval, signed, MISSING};
 use crate::url;
-use crate::widgets::{show_errors, Loading, Pager};
+use crate::widgets::{api_query, show_errors, Downloads, Loading, Pager};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -121,10 +122,28 @@ fn StatsBody(v: StatsView) -> impl IntoView {
             }}
         </section>
         <section class="panel" id="stats-table">
+            <div class="panel-head"><h2>"Rows"</h2><Downloads api=download_query(&v.filter) id="stats-downloads"/></div>
             <StatsTable v=v.clone()/>
             <Pager page=v.filter.page pages summary=format!("{} rows", group(v.total)) prev next/>
         </section>
     }
+}
+
+/// The API read of the page's rows, every page (`GET /stats` with the page's filters).
+fn download_query(f: &StatsFilter) -> String {
+    api_query(
+        "/stats",
+        &[
+            ("symbol", f.symbol.clone()),
+            ("timeframe", f.timeframe.clone()),
+            ("event", f.event.clone()),
+            ("condition_name", f.condition_name.clone()),
+            ("target", f.target.clone()),
+            ("split", f.split.clone()),
+            ("significant_only", f.significant.then(|| "true".into())),
+            ("method", f.bayes.then(|| "bayes".into())),
+        ],
+    )
 }
 
 #[component]

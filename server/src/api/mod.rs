@@ -1,8 +1,10 @@
 //! The JSON API: the original's endpoints with their exact paths, parameters and shapes, plus jobs, events,
 //! cancellation and health. Mutating endpoints honour `QE_API_TOKEN`; CORS, body size and timeouts are layered here.
 
+mod artifacts;
 mod compare;
 mod error;
+mod export;
 mod jobs;
 mod levels;
 mod openapi;
@@ -32,13 +34,15 @@ pub struct ApiState {
     pub jobs: Jobs,
     /// Relative `dataset_path`s of specs received over HTTP resolve here and may not leave it.
     pub data_root: PathBuf,
+    /// Each run's artifacts are in `<artifacts_dir>/<run id>` (`GET /runs/{id}/artifacts/{name}`).
+    pub artifacts_dir: PathBuf,
     /// The work budget every spec is checked against before it is queued (`QE_MAX_TRIALS`).
     pub limits: model::spec::limits::Limits,
     /// The MySQL marketdata sources a spec received over HTTP may reach.
     pub sources: engine::data::SourcePolicy,
     /// The server folders that answers name relative paths under.
     pub paths: server_paths::ServerPaths,
-    /// Where optimisations' tasks go (`QE_NATS_URL`); None runs everything in this process.
+    /// Where jobs' tasks go (`QE_NATS_URL`); None runs everything in this process.
     pub nats: Option<engine::jobs::nats::Nats>,
 }
 
@@ -57,6 +61,8 @@ pub fn router(state: ApiState, protection: &Protection) -> Router {
         .route("/runs/{id}/trials", get(reads::trials))
         .route("/runs/{id}/metrics", get(reads::metrics))
         .route("/runs/{id}/overfitting", get(reads::overfitting))
+        .route("/runs/{id}/artifacts", get(artifacts::list))
+        .route("/runs/{id}/artifacts/{name}", get(artifacts::download))
         .route("/runs/{id}/cancel", post(jobs::cancel))
         .route("/stats/run", post(jobs::stats_run))
         .route("/stats/result", get(jobs::stats_result))

@@ -8,10 +8,10 @@ use model::overfitting::{
     Dsr, FoldDsr, LogitBin, Neighbourhood, Overfitting, ParamSensitivity, Pbo, ReturnPeriod, Robustness,
     SymbolOverfitting,
 };
-use model::runs::{BacktestMetrics, RunMetrics, RunRow, RunSummary, TrialRow};
+use model::runs::{ArtifactFile, BacktestMetrics, RunMetrics, RunRow, RunSummary, TrialRow};
 use model::seasonality::{Bin, SeasonalityRunRow, SeasonalityTrial, StoredProfile, YearRow};
 use model::stats::{HeatmapCell, StatRow, StatSummaryRow, StoredStatRow};
-use model::tasks::{TaskRow, TaskStatus, WorkerRow};
+use model::tasks::{TaskRow, TaskStatus, TaskUnit, WorkerRow};
 use model::{ApiError, Health};
 use serde_json::Value;
 use utoipa::OpenApi;
@@ -30,7 +30,7 @@ pub async fn document() -> Json<Value> {
                        Paths, parameters and shapes of the original Python engine are kept; see docs/compat/api.md."
     ),
     paths(
-        healthz, submit, status, result, jobs, job_tasks, workers, runs, run, trials, metrics, overfitting, events, cancel, stats_run, stats_result,
+        healthz, submit, status, result, jobs, job_tasks, workers, runs, run, trials, artifacts, artifact, metrics, overfitting, events, cancel, stats_run, stats_result,
         stats, stats_summary, stats_heatmap, stats_top, stats_conditions, filters_list, seasonality_run,
         seasonality_optimize, seasonality_profiles, seasonality_runs, seasonality_run_one, seasonality_overfitting, seasonality_trials,
         seasonality_years, seasonality_compare,
@@ -39,7 +39,7 @@ pub async fn document() -> Json<Value> {
     components(schemas(
         ApiError, ValidationError, ValidationItem, LocPart, Unprocessable, Health, JobRecord, RunSummary, RunRow, RunMetrics, TrialRow, BacktestMetrics, StatRow,
         Overfitting, SymbolOverfitting, Pbo, LogitBin, Dsr, FoldDsr, ReturnPeriod, Robustness, Neighbourhood,
-        ParamSensitivity, TaskRow, TaskStatus, WorkerRow,
+        ParamSensitivity, TaskRow, TaskStatus, TaskUnit, WorkerRow, ArtifactFile,
         StoredStatRow, StatSummaryRow, HeatmapCell, StoredProfile, SeasonalityRunRow, SeasonalityTrial, YearRow, Bin
     )),
     tags(
@@ -55,6 +55,10 @@ pub struct ApiDoc;
 
 const PAGE: &str = "Page number, 1…1,000,000 (default 1; above it 422 `less_than_equal`)";
 const PAGE_SIZE: &str = "Rows per page, 1…500 (default 50)";
+const FORMAT: &str = "json (default), csv or parquet; without it an `Accept: text/csv` or \
+                      `application/vnd.apache.parquet` header asks for the file. A file holds every row unless \
+                      `page` or `page_size` is given";
+const DOWNLOADS: &str = "The rows as JSON, or as a CSV or Parquet download (nested objects as dotted columns)";
 const INVALID_QUERY: &str = "Invalid query parameters, one item per parameter";
 
 /// FastAPI's 422 answer: `{"detail": [item, …]}`, one item per invalid parameter or field.
@@ -158,10 +162,22 @@ fn run() {}
     params(("id" = String, Path),
            ("order_by" = Option<String>, Query, description = "`<field>.<asc|desc>`; fields objective_value, n_trades, \
              max_dd, sharpe, sortino, cagr, hit_rate, avg_r (default objective_value.desc)"),
-           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
-    responses((status = 200, body = [TrialRow]),
+           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500), ("format" = Option<String>, Query, description = FORMAT)),
+    responses((status = 200, description = DOWNLOADS, content(([TrialRow] = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))),
                (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn trials() {}
+
+#[utoipa::path(get, path = "/runs/{id}/artifacts", tag = "runs", params(("id" = String, Path)),
+    description = "The run's artifact files (trials, equity curves, result), by name.",
+    responses((status = 200, body = [ArtifactFile]), (status = 404, body = ApiError)))]
+fn artifacts() {}
+
+#[utoipa::path(get, path = "/runs/{id}/artifacts/{name}", tag = "runs",
+    params(("id" = String, Path), ("name" = String, Path, description = "A file name from `/runs/{id}/artifacts`")),
+    description = "One artifact file of the run, read only from the run's own directory.",
+    responses((status = 200, content(("application/vnd.apache.parquet"), ("application/json"), ("text/csv"))),
+               (status = 404, body = ApiError)))]
+fn artifact() {}
 
 #[utoipa::path(get, path = "/runs/{id}/metrics", tag = "runs", params(("id" = String, Path)),
     responses((status = 200, body = RunMetrics)))]
@@ -181,9 +197,9 @@ fn seasonality_overfitting() {}
 
 #[utoipa::path(get, path = "/seasonality/runs/{id}/trials", tag = "seasonality",
     params(("id" = String, Path),
-           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
+           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500), ("format" = Option<String>, Query, description = FORMAT)),
     description = "A seasonality optimisation's trials by trial number (`[]` for an unknown run).",
-    responses((status = 200, body = [SeasonalityTrial]),
+    responses((status = 200, description = DOWNLOADS, content(([SeasonalityTrial] = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))),
                (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn seasonality_trials() {}
 
@@ -224,8 +240,8 @@ fn stats_result() {}
            ("min_n" = Option<i64>, Query, minimum = 0), ("significant_only" = Option<bool>, Query),
            ("method" = Option<String>, Query, description = "freq (default) or bayes"),
            ("alpha" = Option<f64>, Query, description = "0…1, default 0.05", minimum = 0, maximum = 1),
-           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
-    responses((status = 200, body = [StoredStatRow]),
+           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500), ("format" = Option<String>, Query, description = FORMAT)),
+    responses((status = 200, description = DOWNLOADS, content(([StoredStatRow] = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))),
                (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn stats() {}
 
@@ -278,8 +294,8 @@ fn seasonality_optimize() {}
             description = "Rows whose Benjamini-Hochberg `q_value` is at most this (rows without one are left out)"),
            ("min_years_same_sign" = Option<f64>, Query, minimum = 0, maximum = 1,
             description = "Rows whose share of years with the overall lift's sign is at least this"),
-           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500)),
-    responses((status = 200, body = [StoredProfile]),
+           ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500), ("format" = Option<String>, Query, description = FORMAT)),
+    responses((status = 200, description = DOWNLOADS, content(([StoredProfile] = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))),
                (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn seasonality_profiles() {}
 

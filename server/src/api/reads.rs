@@ -1,10 +1,14 @@
 //! Read endpoints over stored results, exactly as the original answered them: `/runs*` (optimisation runs),
-//! `/stats*` (market statistics), `/seasonality/profiles|runs*` and `/filters/list`.
+//! `/stats*` (market statistics), `/seasonality/profiles|runs*` and `/filters/list`. The row lists also download
+//! as CSV or Parquet (`format=`, see [`export`]).
 
 use super::error::ApiError;
+use super::export::{self, Format};
 use super::params::Params;
 use super::ApiState;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Json;
 use engine::store::market_stats::{self, Method, StatsQuery};
 use engine::store::runs::{self, RunFilter};
@@ -53,13 +57,37 @@ pub async fn overfitting(
 }
 
 /// `GET /runs/{id}/trials`: `order_by=<field>.<dir>`, paging; `[]` for unknown runs.
-pub async fn trials(State(s): State<ApiState>, Path(id): Path<String>, mut p: Params) -> Result<Json<Value>, ApiError> {
-    let (page, size) = p.page();
+/// With `format=csv|parquet`, every trial (unless paged) with its parameters as `params.<name>` columns.
+pub async fn trials(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    mut p: Params,
+) -> Result<Response, ApiError> {
+    let format = Format::of(&mut p, &headers);
+    let (page, size) = format.page(&mut p);
     let order_by = p.text("order_by");
     p.finish()?;
-    Ok(Json(json!(
-        runs::list_trials(&s.store, &id, order_by.as_deref(), page, size).await?
-    )))
+    let rows = json!(runs::list_trials(&s.store, &id, order_by.as_deref(), page, size).await?);
+    let rows = match format {
+        Format::Json => rows,
+        _ => with_params(rows),
+    };
+    export::answer(format, &format!("trials_{id}"), rows)
+}
+
+/// Trial rows with their `params_json` also read into a `params` object (dotted columns in a download).
+fn with_params(mut rows: Value) -> Value {
+    for row in rows.as_array_mut().into_iter().flatten() {
+        let params = row["params_json"]
+            .as_str()
+            .and_then(|t| serde_json::from_str::<Value>(t).ok())
+            .filter(Value::is_object);
+        if let (Some(params), Some(o)) = (params, row.as_object_mut()) {
+            o.insert("params".into(), params);
+        }
+    }
+    rows
 }
 
 /// `GET /runs/{id}/metrics`: `{"aggregated", "folds"}`, empty objects for unknown runs.
@@ -75,8 +103,10 @@ fn method(p: &mut Params) -> Method {
 }
 
 /// `GET /stats`: exact filters, `min_n`, `significant_only`, `method`, `alpha`, paging; sorted by lift desc.
-pub async fn stats(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
-    let (page, page_size) = p.page();
+/// `format=csv|parquet` downloads every filtered row (unless paged).
+pub async fn stats(State(s): State<ApiState>, headers: HeaderMap, mut p: Params) -> Result<Response, ApiError> {
+    let format = Format::of(&mut p, &headers);
+    let (page, page_size) = format.page(&mut p);
     let q = StatsQuery {
         symbol: p.text("symbol"),
         timeframe: p.text("timeframe"),
@@ -92,7 +122,7 @@ pub async fn stats(State(s): State<ApiState>, mut p: Params) -> Result<Json<Valu
         page_size: page_size as u32,
     };
     p.finish()?;
-    Ok(Json(json!(market_stats::query(&s.store, &q).await?)))
+    export::answer(format, "stats", json!(market_stats::query(&s.store, &q).await?))
 }
 
 /// `GET /stats/summary?symbol=&timeframe=&event=`.
@@ -137,8 +167,9 @@ pub async fn filters_list() -> Json<Value> {
 }
 
 /// `GET /seasonality/profiles`: exact filters, repeatable `metrics`, `max_q`, `min_years_same_sign`, paging.
-pub async fn profiles(State(s): State<ApiState>, mut p: Params) -> Result<Json<Value>, ApiError> {
-    let (page, page_size) = p.page();
+pub async fn profiles(State(s): State<ApiState>, headers: HeaderMap, mut p: Params) -> Result<Response, ApiError> {
+    let format = Format::of(&mut p, &headers);
+    let (page, page_size) = format.page(&mut p);
     let q = ProfileQuery {
         symbol: p.text("symbol"),
         timeframe: p.text("timeframe"),
@@ -153,7 +184,11 @@ pub async fn profiles(State(s): State<ApiState>, mut p: Params) -> Result<Json<V
         page_size,
     };
     p.finish()?;
-    Ok(Json(json!(seasonality::list_profiles(&s.store, &q).await?)))
+    export::answer(
+        format,
+        "seasonality_profiles",
+        json!(seasonality::list_profiles(&s.store, &q).await?),
+    )
 }
 
 /// `GET /seasonality/runs`: `status`, `spec_id`, `dataset_id`, paging.
@@ -174,13 +209,16 @@ pub async fn seasonality_runs(State(s): State<ApiState>, mut p: Params) -> Resul
 pub async fn seasonality_trials(
     State(s): State<ApiState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     mut p: Params,
-) -> Result<Json<Vec<model::seasonality::SeasonalityTrial>>, ApiError> {
-    let (page, size) = p.page();
+) -> Result<Response, ApiError> {
+    let format = Format::of(&mut p, &headers);
+    let (page, size) = format.page(&mut p);
     p.finish()?;
     let offset = (page - 1).saturating_mul(size);
     let rows = seasonality_trials::list_trials_page(&s.store, &id, TrialOrder::Number, size, offset).await?;
-    Ok(Json(rows.iter().map(|r| r.decoded()).collect()))
+    let rows: Vec<model::seasonality::SeasonalityTrial> = rows.iter().map(|r| r.decoded()).collect();
+    export::answer(format, &format!("seasonality_trials_{id}"), json!(rows))
 }
 
 /// `GET /seasonality/years?run_id&symbol&dim`: the per-year cells (bin size, score, lift against that year's
