@@ -95,19 +95,19 @@ fn job_err(e: SeasonalityError) -> JobError {
     }
 }
 
+/// Runs `work` with the job's fold profiler: `qe worker`s when NATS is configured, else this process's cores.
+fn with_profiler<T>(ctx: &JobContext, work: impl FnOnce(&dyn ProfileExecutor) -> T) -> T {
+    match &ctx.nats {
+        Some(n) => work(&n.profiles(ctx, tokio::runtime::Handle::current())),
+        None => work(&InProcess),
+    }
+}
+
 fn compute_run(ctx: &JobContext, spec: &SeasonalitySpec, series: &[Bars]) -> Result<RunDetails, JobError> {
     ctx.report(0.1, "profiling folds");
     let prep = Prepared::new(spec, series);
     let dims = SpecProfiles::enabled(spec).dims;
-    let remote = ctx
-        .nats
-        .as_ref()
-        .map(|n| n.profiles(ctx, tokio::runtime::Handle::current()));
-    let executor: &dyn ProfileExecutor = match &remote {
-        Some(r) => r,
-        None => &InProcess,
-    };
-    let profiles = FoldProfiles::compute(spec, &prep, &dims, executor).map_err(job_err)?;
+    let profiles = with_profiler(ctx, |p| FoldProfiles::compute(spec, &prep, &dims, p)).map_err(job_err)?;
     let outcome = pipeline::run(spec, &prep, &profiles, true, &|| ctx.is_cancelled())
         .map_err(job_err)?
         .ok_or(JobError::Cancelled)?;
@@ -143,17 +143,11 @@ fn compute_optimize(
     ctx.report(0.05, "preparing folds and profiles");
     let prep = Prepared::new(spec, series);
     let progress = |done: usize, total: usize| ctx.report(0.1 + 0.8 * done as f64 / total.max(1) as f64, "trials");
-    let remote = ctx
-        .nats
-        .as_ref()
-        .map(|n| n.profiles(ctx, tokio::runtime::Handle::current()));
-    let executor: &dyn ProfileExecutor = match &remote {
-        Some(r) => r,
-        None => &InProcess,
-    };
-    let outcome = opt::optimize_on(spec, &prep, trials, &progress, &|| ctx.is_cancelled(), executor)
-        .map_err(job_err)?
-        .ok_or(JobError::Cancelled)?;
+    let outcome = with_profiler(ctx, |p| {
+        opt::optimize_on(spec, &prep, trials, &progress, &|| ctx.is_cancelled(), p)
+    })
+    .map_err(job_err)?
+    .ok_or(JobError::Cancelled)?;
     let out = &ctx.out_dir;
     let trials_path = out.join("seasonality_trials.parquet");
     write_trials(&outcome.trials, &trials_path).map_err(job_err)?;
