@@ -37,9 +37,10 @@ test('the run list and the run page hold the seeded values before any script run
   assert.match(html, /id="best-params"/);
   // The first page is the JSON API's first page of trials by objective (an independent query of the same rows).
   const api = await (await fetch(server.base + '/runs/demo_optimize/trials?order_by=objective_value.desc&page=1&page_size=25')).json();
-  const shown = [...body.slice(0, body.indexOf('</tbody>')).matchAll(/<td class="num trial">(\d+)<\/td>/g)].map((m) => Number(m[1]));
+  const shown = [...body.slice(0, body.indexOf('</tbody>')).matchAll(/<td class="num trial">\s*<a href="\/ui\/runs\/demo_optimize\/trials\/(\d+)"/g)].map((m) => Number(m[1]));
   assert.deepEqual(shown, api.map((t) => t.trial_number));
   assert.match(html, /Walk-forward \(all folds\)/);
+  assert.match(html, /<title>Run demo_optimize · Quant Engine<\/title>/, 'the page is titled on the server');
 });
 
 test('sorting by a metric orders the rows and keeps the state in the URL', async () => {
@@ -148,7 +149,52 @@ test('the PBO panel shows the stored report and draws its logit histogram and de
   assert.deepEqual(errors, []);
 });
 
-test('an unknown run says so', async () => {
+test('an unknown run says so, and so does an unknown job instead of waiting for it', async () => {
   const html = await (await fetch(server.base + '/ui/runs/nope')).text();
   assert.match(html, /Run not found/);
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + '/ui/jobs/0123456789abcdef0123456789abcdef');
+  await hydrated(page);
+  assert.match(await page.locator('#job-missing').innerText(), /no job with this id/);
+  assert.equal(await page.locator('#job-status').count(), 0, 'no queued status for a job that does not exist');
+  // A finished job shows its stored state at once.
+  await page.goto(server.base + '/ui/jobs/demo_optimize');
+  await hydrated(page);
+  assert.equal(await page.locator('#job-status').innerText(), 'completed');
+  assert.equal(await page.locator('#job-percent').innerText(), '100%');
+  assert.ok(await page.locator('#job-results').isVisible());
+  assert.deepEqual(errors, []);
+});
+
+test('a leaderboard row opens its trial page: parameters, windows, trades and charts from the replayed trial', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + RUN);
+  await hydrated(page);
+  const best = (await (await fetch(server.base + '/runs/demo_optimize/trials?page_size=1')).json())[0];
+  await page.click(`#trials td.trial a[href$="/trials/${best.trial_number}"]`);
+  await page.waitForURL(new RegExp(`/ui/runs/demo_optimize/trials/${best.trial_number}$`));
+  await page.waitForSelector('#trial-windows');
+  assert.equal(await page.title(), `Trial #${best.trial_number} of run demo_optimize · Quant Engine`);
+  const detail = await (await fetch(server.base + `/runs/demo_optimize/trials/${best.trial_number}`)).json();
+  assert.equal(detail.reproduced, true);
+  assert.equal(detail.out_of_sample.n_trades, best.n_trades, 'the replay has the stored trade count');
+  const chips = await page.$$eval('#trial-params li', (li) => li.map((x) => x.innerText.replace(/\s+/g, ' ').trim()));
+  for (const [k, v] of Object.entries(JSON.parse(best.params_json))) assert.ok(chips.includes(`${k} ${v}`), `${k} ${v} in ${chips}`);
+  const trades = await (await fetch(server.base + `/runs/demo_optimize/trials/${best.trial_number}/trades`)).json();
+  const rows = await page.$$eval('#trades tbody tr', (tr) => tr.map((r) => [...r.cells].map((c) => c.innerText.trim())));
+  assert.equal(rows.length, Math.min(200, trades.length));
+  assert.equal(rows[0][1], trades[0].ts_entry.replace('T', ' ').replace('Z', ''));
+  assert.equal(rows[0][7], trades[0].exit_reason);
+  for (const id of ['#price-chart', '#trial-equity-chart', '#trial-drawdown-chart']) {
+    const ink = await canvasInk(page, id);
+    assert.ok(ink.colour > 200, `${id} is drawn in colour: ${JSON.stringify(ink)}`);
+  }
+  const csv = await page.getAttribute('#trades-downloads a:first-of-type', 'href');
+  assert.equal(csv, `/runs/demo_optimize/trials/${best.trial_number}/trades?format=csv`);
+  await page.screenshot({ path: join(screenshotDir, 'trial.png'), fullPage: true });
+  await page.goto(server.base + '/ui/runs/demo_optimize/trials/99999');
+  assert.match(await page.locator('#trial-missing').innerText(), /Trial 99999 not found/);
+  assert.deepEqual(errors, []);
 });

@@ -53,6 +53,17 @@ pub fn pct(v: f64) -> String {
     }
 }
 
+/// A difference of probabilities in percentage points, signed (`0.052` → `+5.2 pp`, `-0.0004` → `-0.04 pp`).
+pub fn pp(v: f64) -> String {
+    if !v.is_finite() {
+        MISSING.into()
+    } else if v != 0.0 && (v * 100.0).abs() < 1.0 {
+        format!("{:+.2} pp", v * 100.0)
+    } else {
+        format!("{:+.1} pp", v * 100.0)
+    }
+}
+
 /// A signed number with three decimals (`+0.052`, `-0.310`), for lifts around zero.
 pub fn signed(v: f64) -> String {
     if v.is_finite() {

@@ -10,7 +10,9 @@ pub fn Shell(children: Children) -> impl IntoView {
     // `data-hydrated` turns true once the WASM has taken over (browser tests wait for it).
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    let pathname = leptos_router::hooks::use_location().pathname;
     view! {
+        <leptos_meta::Title text=move || page_title(&pathname.get())/>
         <a class="skip" href="#main">"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href="/">"Quant Engine"</a>
@@ -24,6 +26,24 @@ pub fn Shell(children: Children) -> impl IntoView {
         </header>
         <main class="content" id="main" data-hydrated=move || hydrated.get().to_string()>{children()}</main>
     }
+}
+
+/// The browser tab's title of the page at `path`: what it shows, then the product.
+pub fn page_title(path: &str) -> String {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let what = match parts.as_slice() {
+        [""] => "Overview".to_string(),
+        ["ui", "runs"] => "Optimisation runs".into(),
+        ["ui", "runs", id] => format!("Run {id}"),
+        ["ui", "runs", id, "trials", n] => format!("Trial #{n} of run {id}"),
+        ["ui", "jobs", id] => format!("Job {id}"),
+        ["ui", "stats"] => "Market statistics".into(),
+        ["ui", "seasonality"] => "Seasonality".into(),
+        ["ui", "submit"] => "Submit a job".into(),
+        ["ui", "signin"] => "Sign in".into(),
+        _ => "Not found".into(),
+    };
+    format!("{what} · Quant Engine")
 }
 
 /// "Sign in" (or "Sign out" with a session) in the navigation, only when the server has an API token.
@@ -75,5 +95,16 @@ mod tests {
             "/ui/signin?next=%2Fui%2Fruns%3Fpage%3D2"
         );
         assert_eq!(super::sign_in_href("/ui/signin", "next=%2F"), "/ui/signin");
+    }
+
+    #[test]
+    fn every_page_has_its_own_title() {
+        let t = super::page_title;
+        assert_eq!(t("/"), "Overview · Quant Engine");
+        assert_eq!(t("/ui/runs"), "Optimisation runs · Quant Engine");
+        assert_eq!(t("/ui/runs/abc/"), "Run abc · Quant Engine");
+        assert_eq!(t("/ui/runs/abc/trials/7"), "Trial #7 of run abc · Quant Engine");
+        assert_eq!(t("/ui/stats"), "Market statistics · Quant Engine");
+        assert_eq!(t("/nowhere"), "Not found · Quant Engine");
     }
 }

@@ -31,7 +31,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 // Plain head tags: the shell is rendered on the server only, so nothing here takes part in hydration.
                 <link rel="stylesheet" href="/pkg/quant-engine.css"/>
-                <title>"Quant Engine"</title>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -54,6 +53,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::Overview/>
                     <Route path=path!("/ui/runs") view=pages::Runs/>
                     <Route path=path!("/ui/runs/:id") view=pages::RunDetail/>
+                    <Route path=path!("/ui/runs/:id/trials/:trial") view=pages::Trial/>
                     <Route path=path!("/ui/jobs/:id") view=pages::Job/>
                     <Route path=path!("/ui/stats") view=pages::Stats/>
                     <Route path=path!("/ui/seasonality") view=pages::Seasonality/>

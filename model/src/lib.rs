@@ -10,6 +10,7 @@ pub mod seasonality;
 pub mod spec;
 pub mod stats;
 pub mod tasks;
+pub mod trial;
 
 pub use api::{ApiError, Health};
 pub use dataset::{DatasetRow, Overview};

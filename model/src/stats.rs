@@ -147,3 +147,39 @@ pub struct StatFacets {
     pub targets: Vec<String>,
     pub splits: Vec<String>,
 }
+
+/// A column the stats rows can be sorted by on the dashboard (`sort=<column>.<asc|desc>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatsOrder {
+    N,
+    PHat,
+    Lift,
+    QValue,
+}
+
+impl StatsOrder {
+    /// Every column, in table order.
+    pub const ALL: [StatsOrder; 4] = [StatsOrder::N, StatsOrder::PHat, StatsOrder::Lift, StatsOrder::QValue];
+
+    /// The name in a `sort` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatsOrder::N => "n",
+            StatsOrder::PHat => "p_hat",
+            StatsOrder::Lift => "lift",
+            StatsOrder::QValue => "q_value",
+        }
+    }
+
+    /// A `sort` value (`n.desc`, `q_value.asc`): the column and whether descending; None for anything else.
+    pub fn parse_sort(sort: &str) -> Option<(StatsOrder, bool)> {
+        let (col, dir) = sort.split_once('.').unwrap_or((sort, "desc"));
+        let order = Self::ALL.into_iter().find(|o| o.as_str() == col)?;
+        match dir {
+            "desc" => Some((order, true)),
+            "asc" => Some((order, false)),
+            _ => None,
+        }
+    }
+}

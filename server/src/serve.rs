@@ -153,9 +153,11 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
             {
                 let store = store.clone();
                 let nats = app::api::tasks::NatsContext(nats.clone());
+                let load = app::api::trial::ReplayLoad(jobs.load_options().clone());
                 move || {
                     provide_context(store.clone());
                     provide_context(nats.clone());
+                    provide_context(load.clone());
                 }
             },
             {
@@ -168,6 +170,8 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .with_state(state);
     let router = api::router(api_state, &protection)
         .merge(protection.guard_pages(pages))
+        // gzip for clients that accept it; event streams and images are sent as they are.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;

@@ -405,6 +405,39 @@ impl Api {
     }
 }
 
+/// A GET answer as sent: status, headers and raw bytes (no decompression).
+pub struct RawAnswer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl RawAnswer {
+    /// A header's text, empty when absent.
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// GET `base + path` with the given request headers.
+pub fn get_raw(base: &str, path: &str, headers: &[(&str, &str)]) -> RawAnswer {
+    let mut req = reqwest::blocking::Client::new().get(format!("{base}{path}"));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = req.send().expect("GET");
+    let (status, headers) = (res.status().as_u16(), res.headers().clone());
+    RawAnswer {
+        status,
+        headers,
+        body: res.bytes().expect("body").to_vec(),
+    }
+}
+
 /// Writes the demo bars (EURUSD, ES, BTCUSD; 5-minute bars from 2024-01-01) for `days` days into `dir/demo.csv`
 /// (and `demo.parquet`), with `qe data synth`.
 pub fn synth(dir: &std::path::Path, days: u32) {

@@ -2,7 +2,7 @@
 //! artifacts are served from its own directory only.
 
 use polars::prelude::*;
-use qe_tests::{spawn_server, synth, Api, TestServer};
+use qe_tests::{get_raw, spawn_server, synth, Api, TestServer};
 use serde_json::{json, Value};
 use std::io::Cursor;
 
@@ -14,20 +14,14 @@ fn server() -> TestServer {
 
 /// Raw GET: status, content type, content disposition and body.
 fn fetch(base: &str, path: &str, accept: Option<&str>) -> (u16, String, String, Vec<u8>) {
-    let mut req = reqwest::blocking::Client::new().get(format!("{base}{path}"));
-    if let Some(a) = accept {
-        req = req.header("Accept", a);
-    }
-    let res = req.send().expect("GET");
-    let header = |name| {
-        res.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let (ctype, disposition) = (header("content-type"), header("content-disposition"));
-    (res.status().as_u16(), ctype, disposition, res.bytes().unwrap().to_vec())
+    let headers: Vec<(&str, &str)> = accept.map(|a| ("Accept", a)).into_iter().collect();
+    let a = get_raw(base, path, &headers);
+    (
+        a.status,
+        a.header("content-type"),
+        a.header("content-disposition"),
+        a.body,
+    )
 }
 
 /// Each JSON row flattened to dotted keys, as the downloads are.
@@ -157,6 +151,18 @@ fn trials_stats_and_profiles_download_as_the_json_rows() {
     );
     assert_eq!(code, 200, "{body}");
     check_downloads(&s, "/stats?symbol=ES", "stats");
+    // The dashboard's filters are the API's too: one condition value, and sufficient rows only.
+    let (_, all) = api.get("/stats?symbol=ES&page_size=500");
+    let all = all.as_array().unwrap();
+    let value = all[0]["condition_value"].as_str().unwrap();
+    let (_, one) = api.get(&format!("/stats?symbol=ES&page_size=500&condition_value={value}"));
+    let one = one.as_array().unwrap();
+    let expected = all.iter().filter(|r| r["condition_value"] == value).count();
+    assert!(one.len() == expected && one.iter().all(|r| r["condition_value"] == value));
+    let (_, enough) = api.get("/stats?symbol=ES&page_size=500&sufficient_only=true");
+    let enough = enough.as_array().unwrap();
+    let expected = all.iter().filter(|r| r["insufficient"] != true).count();
+    assert!(enough.len() == expected && enough.iter().all(|r| r["insufficient"] != true));
 
     let (code, body) = api.post(
         "/seasonality/run",

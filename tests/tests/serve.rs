@@ -34,6 +34,55 @@ fn overview_is_server_rendered_with_the_seeded_demo_data() {
     assert!(server.home.path().join("data/demo.csv").exists());
 }
 
+/// GET `path` with `Accept-Encoding`: status, content encoding, content type and the raw body.
+fn get_encoded(base: &str, path: &str, encoding: &str) -> (u16, String, String, Vec<u8>) {
+    let a = qe_tests::get_raw(base, path, &[("Accept-Encoding", encoding)]);
+    (a.status, a.header("content-encoding"), a.header("content-type"), a.body)
+}
+
+#[test]
+fn answers_are_gzipped_for_clients_that_accept_it_but_event_streams_are_not() {
+    let server = spawn_server(&[], &[]);
+    qe_tests::synth(server.home.path(), 40);
+    for path in ["/openapi.json", "/ui/submit"] {
+        let (code, enc, _, plain) = get_encoded(&server.base, path, "identity");
+        assert_eq!((code, enc.as_str()), (200, ""), "{path}");
+        let (code, enc, _, zipped) = get_encoded(&server.base, path, "gzip, br");
+        assert_eq!((code, enc.as_str()), (200, "gzip"), "{path}");
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut unzipped).unwrap();
+        assert!(
+            zipped.len() * 2 < plain.len(),
+            "{path}: {} bytes gzipped of {}",
+            zipped.len(),
+            plain.len()
+        );
+        if path == "/openapi.json" {
+            assert_eq!(unzipped, plain, "the same document");
+        } else {
+            assert!(String::from_utf8(unzipped).unwrap().contains("</html>"));
+        }
+    }
+    let (code, run) = qe_tests::Api::new(&server.base).post(
+        "/submit",
+        &serde_json::json!({
+            "data": {"dataset_path": "demo.csv", "symbols": ["ES"], "start": "2024-01-01", "end": "2024-02-09"},
+            "strategy": {"filters": {"ema_fast": 9, "ema_slow": 26}, "tpsl": {"atr_k": 2.0}, "objective": "sharpe",
+                         "search_space": {"ema_fast": [5], "ema_slow": [20]}}
+        }),
+    );
+    assert_eq!(code, 200, "{run}");
+    let events = format!("/runs/{}/events", run["id"].as_str().unwrap());
+    let (code, enc, ctype, body) = get_encoded(&server.base, &events, "gzip");
+    assert_eq!(
+        (code, enc.as_str()),
+        (200, ""),
+        "events are never buffered by compression"
+    );
+    assert!(ctype.starts_with("text/event-stream"), "{ctype}");
+    assert!(String::from_utf8(body).unwrap().contains("event: done"));
+}
+
 #[test]
 fn unknown_pages_answer_404() {
     let server = spawn_server(&[], &[]);
@@ -65,6 +114,8 @@ fn openapi_documents_every_route_of_the_api() {
         ("get", "/runs"),
         ("get", "/runs/{id}"),
         ("get", "/runs/{id}/trials"),
+        ("get", "/runs/{id}/trials/{trial}"),
+        ("get", "/runs/{id}/trials/{trial}/trades"),
         ("get", "/runs/{id}/artifacts"),
         ("get", "/runs/{id}/artifacts/{name}"),
         ("get", "/runs/{id}/metrics"),

@@ -8,6 +8,7 @@ pub mod seasonality;
 pub mod stats;
 pub mod submit;
 pub mod tasks;
+pub mod trial;
 
 /// The database handed to every request by `qe serve`.
 #[cfg(feature = "ssr")]

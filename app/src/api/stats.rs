@@ -25,8 +25,19 @@ pub struct LiftCell {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiftGrid {
     pub condition_values: Vec<String>,
+    /// Each row's stored condition value (None: rows without one), to link a cell to its rows.
+    pub value_filters: Vec<Option<String>>,
     pub targets: Vec<String>,
     pub cells: Vec<Vec<Option<LiftCell>>>,
+}
+
+impl LiftGrid {
+    /// The colour scale of the cells with enough observations (insufficient cells are drawn grey and do not stretch
+    /// it), centred on no lift.
+    pub fn scale(&self) -> crate::charts::color::Scale {
+        let sufficient = self.cells.iter().flatten().flatten().filter(|c| !c.insufficient);
+        crate::charts::color::Scale::diverging(0.0, sufficient.map(|c| c.lift))
+    }
 }
 
 /// The filters as the server applied them (blank = all).
@@ -36,10 +47,16 @@ pub struct StatsFilter {
     pub timeframe: Option<String>,
     pub event: Option<String>,
     pub condition_name: Option<String>,
+    /// One condition value (a heatmap cell's rows).
+    pub condition_value: Option<String>,
     pub target: Option<String>,
     pub split: Option<String>,
     pub significant: bool,
+    /// Also rows flagged insufficient (fewer observations than the spec's `min_samples`), hidden by default.
+    pub all: bool,
     pub bayes: bool,
+    /// `<column>.<asc|desc>` of a sortable column; None: lift, descending.
+    pub sort: Option<String>,
     pub page: i64,
 }
 
@@ -56,31 +73,22 @@ pub struct StatsView {
     pub grid: Option<LiftGrid>,
 }
 
-/// The stats table and heatmap for the given filters (`method` = `freq` or `bayes`).
+/// The stats table and heatmap for the given filters.
 #[server]
-pub async fn get_stats(
-    symbol: Option<String>,
-    timeframe: Option<String>,
-    event: Option<String>,
-    condition_name: Option<String>,
-    target: Option<String>,
-    split: Option<String>,
-    significant: Option<bool>,
-    method: Option<String>,
-    page: Option<i64>,
-) -> Result<StatsView, ServerFnError> {
+pub async fn get_stats(filter: StatsFilter) -> Result<StatsView, ServerFnError> {
     use super::non_empty;
     let store = super::store()?;
     let filter = StatsFilter {
-        symbol: non_empty(symbol),
-        timeframe: non_empty(timeframe),
-        event: non_empty(event),
-        condition_name: non_empty(condition_name),
-        target: non_empty(target),
-        split: non_empty(split),
-        significant: significant.unwrap_or(false),
-        bayes: method.as_deref() == Some("bayes"),
-        page: page.unwrap_or(1).max(1),
+        symbol: non_empty(filter.symbol),
+        timeframe: non_empty(filter.timeframe),
+        event: non_empty(filter.event),
+        condition_name: non_empty(filter.condition_name),
+        condition_value: non_empty(filter.condition_value),
+        target: non_empty(filter.target),
+        split: non_empty(filter.split),
+        sort: non_empty(filter.sort),
+        page: filter.page.max(1),
+        ..filter
     };
     crate::backend::stats::view(&store, filter).await.map_err(super::fail)
 }

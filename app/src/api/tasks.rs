@@ -1,5 +1,5 @@
-//! A job's tasks on `qe worker`s and the live workers, for the job page (the same reads as `GET /jobs/{id}/tasks`
-//! and `GET /workers`).
+//! A job as stored, its tasks on `qe worker`s and the live workers, for the job page (the same reads as
+//! `GET /status/{id}`, `GET /jobs/{id}/tasks` and `GET /workers`).
 
 use leptos::prelude::*;
 use model::tasks::{TaskRow, WorkerRow};
@@ -18,6 +18,13 @@ pub struct JobTasks {
 #[cfg(feature = "ssr")]
 #[derive(Clone)]
 pub struct NatsContext(pub Option<engine::jobs::nats::Nats>);
+
+/// Job `job_id` as stored (status, progress, message, error), or None for an unknown id.
+#[server]
+pub async fn get_job(job_id: String) -> Result<Option<model::jobs::JobRecord>, ServerFnError> {
+    let store = super::store()?;
+    engine::store::jobs::get(&store, &job_id).await.map_err(super::fail)
+}
 
 /// Job `job_id`'s tasks and the live workers.
 #[server]

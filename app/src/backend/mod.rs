@@ -3,3 +3,4 @@
 pub mod runs;
 pub mod seasonality;
 pub mod stats;
+pub mod trial;

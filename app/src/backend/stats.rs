@@ -6,6 +6,7 @@ use crate::compute::stats::lift_grid;
 use engine::store::market_stats::{query, Method, StatsQuery};
 use engine::store::stats_views::{count, facets};
 use engine::store::{Store, StoreError};
+use model::stats::StatsOrder;
 
 /// Rows, count, facets and the lift grid for `filter`.
 pub async fn view(store: &Store, filter: StatsFilter) -> Result<StatsView, StoreError> {
@@ -15,10 +16,13 @@ pub async fn view(store: &Store, filter: StatsFilter) -> Result<StatsView, Store
         timeframe: filter.timeframe.clone(),
         event: filter.event.clone(),
         condition_name: filter.condition_name.clone(),
+        condition_value: filter.condition_value.clone(),
         target: filter.target.clone(),
         split: filter.split.clone(),
         significant_only: filter.significant,
+        sufficient_only: !filter.all,
         method,
+        order: filter.sort.as_deref().and_then(StatsOrder::parse_sort),
         page: filter.page.clamp(1, u32::MAX as i64) as u32,
         page_size: PAGE_SIZE,
         ..Default::default()
@@ -45,6 +49,7 @@ pub async fn view(store: &Store, filter: StatsFilter) -> Result<StatsView, Store
                 event: Some(e.clone()),
                 condition_name: Some(c.clone()),
                 split: filter.split.clone(),
+                significant_only: filter.significant,
                 page_size: 5000,
                 ..Default::default()
             };

@@ -370,6 +370,13 @@ fn lines(root: &Area, l: &LineChart) -> Result<(), String> {
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
         }
     }
+    let (up, down) = (RGBColor(22, 163, 74), RGBColor(192, 57, 43));
+    chart
+        .draw_series(l.markers.iter().map(|m| {
+            let (color, size) = if m.entry { (up, 7) } else { (down, 6) };
+            TriangleMarker::new((m.x, m.y), size, color.filled())
+        }))
+        .map_err(err)?;
     if !l.area && l.series.len() > 1 {
         chart
             .configure_series_labels()

@@ -60,6 +60,14 @@ pub struct LineSeries {
     pub points: Vec<(f64, f64)>,
 }
 
+/// A point marked on a [`LineChart`]: a trade's entry (an upward triangle) or exit (a downward one).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Marker {
+    pub x: f64,
+    pub y: f64,
+    pub entry: bool,
+}
+
 /// Lines over time (x in epoch milliseconds) or over an index; `area` fills down to zero (drawdowns).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LineChart {
@@ -69,6 +77,9 @@ pub struct LineChart {
     pub y_label: String,
     pub area: bool,
     pub percent: bool,
+    /// Points marked over the lines (trade entries and exits on a price chart).
+    #[serde(default)]
+    pub markers: Vec<Marker>,
 }
 
 /// Any chart the dashboard draws.

@@ -209,6 +209,7 @@ pub fn equity_charts(out_dir: &Path) -> Result<Option<(LineChart, LineChart)>, S
         y_label: "Equity (start = 1)".into(),
         area: false,
         percent: false,
+        markers: Vec::new(),
     };
     let drawdown = LineChart {
         series: vec![LineSeries {
@@ -220,6 +221,7 @@ pub fn equity_charts(out_dir: &Path) -> Result<Option<(LineChart, LineChart)>, S
         y_label: "Drawdown".into(),
         area: true,
         percent: true,
+        markers: Vec::new(),
     };
     Ok(Some((equity, drawdown)))
 }

@@ -68,6 +68,7 @@ pub fn lift_grid(rows: &[StoredStatRow], bayes: bool) -> LiftGrid {
         })
         .collect();
     LiftGrid {
+        value_filters: values.clone(),
         condition_values: values
             .into_iter()
             .map(|v| v.unwrap_or_else(|| "(none)".into()))
@@ -145,5 +146,24 @@ mod tests {
         assert!(g.cells[3][0].as_ref().unwrap().significant);
         let bayes = lift_grid(&rows, true);
         assert_eq!(bayes.cells[0][1].as_ref().unwrap().lift, -0.1);
+    }
+
+    #[test]
+    fn the_colour_scale_ignores_insufficient_cells_and_each_row_keeps_its_stored_value() {
+        let mut noisy = stored(Some("3"), "up_next_bar", "test", None, 0.9);
+        noisy.insufficient = Some(true);
+        let rows = vec![
+            noisy,
+            stored(Some("1"), "up_next_bar", "test", None, 0.1),
+            stored(None, "up_next_bar", "test", None, -0.2),
+        ];
+        let g = lift_grid(&rows, false);
+        assert_eq!(
+            g.scale().value_at(1.0),
+            0.2,
+            "the widest sufficient lift, not the n = 3 cell's 0.9"
+        );
+        assert_eq!(g.scale().value_at(0.0), -0.2);
+        assert_eq!(g.value_filters, [Some("1".to_string()), Some("3".to_string()), None]);
     }
 }

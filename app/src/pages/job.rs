@@ -2,9 +2,12 @@
 //! `progress` then `done`), a cancel button (`POST /runs/{id}/cancel`) and, once completed, a link to the results.
 #![cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 
+use crate::api::tasks::get_job;
 use crate::format::status_class;
+use crate::widgets::{show_errors, Loading};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
+use model::jobs::{is_terminal, JobRecord};
 use serde::Deserialize;
 
 /// `event: progress` data.
@@ -46,25 +49,63 @@ struct JobState {
     error: RwSignal<Option<String>>,
 }
 
-/// The job page.
+/// The job page: the stored job, followed live until it ends; an unknown id says so.
 #[component]
 pub fn Job() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
-    let kind = use_query_map()
-        .with_untracked(|q| q.get("kind"))
-        .unwrap_or_else(|| "optimize".into());
+    let record = Resource::new(
+        {
+            let id = id.clone();
+            move || id.clone()
+        },
+        get_job,
+    );
+    view! {
+        <p class="crumbs"><a href="/">"Overview"</a> " / job"</p>
+        <h1>"Job " <span class="mono">{id}</span></h1>
+        <Suspense fallback=|| view! { <Loading/> }>
+            <ErrorBoundary fallback=show_errors>
+                {move || Suspend::new(async move {
+                    record.await.map(|r| match r {
+                        Some(r) => view! { <JobBody r/> }.into_any(),
+                        None => view! {
+                            <p class="empty" id="job-missing">
+                                "There is no job with this id. " <a href="/">"Recent jobs"</a>
+                            </p>
+                        }.into_any(),
+                    })
+                })}
+            </ErrorBoundary>
+        </Suspense>
+    }
+}
+
+/// A known job: its stored state at first, then the progress stream's until it ends.
+#[component]
+fn JobBody(r: JobRecord) -> impl IntoView {
+    let id = r.job_id.clone();
+    let kind = r.kind.clone();
     let state = JobState {
-        progress: RwSignal::new(0.0),
-        message: RwSignal::new("Waiting for the first progress report…".into()),
-        status: RwSignal::new("queued".into()),
-        error: RwSignal::new(None),
+        progress: RwSignal::new(if r.status == "completed" {
+            1.0
+        } else {
+            fraction(r.progress)
+        }),
+        message: RwSignal::new(
+            r.message
+                .clone()
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| "Waiting for the first progress report…".into()),
+        ),
+        status: RwSignal::new(r.status.clone()),
+        error: RwSignal::new(r.error.clone()),
     };
     #[cfg(feature = "hydrate")]
-    {
+    if !r.is_finished() {
         let id = id.clone();
         Effect::new(move |_| listen(&id, state));
     }
-    let finished = move || matches!(state.status.get().as_str(), "completed" | "failed" | "cancelled");
+    let finished = move || is_terminal(&state.status.get());
     let cancel = {
         let id = id.clone();
         move |_| cancel_job(&id, state)
@@ -72,8 +113,6 @@ pub fn Job() -> impl IntoView {
     let results = result_href(&kind, &id);
     let tasks_panel = view! { <super::job_tasks::JobTasksPanel id=id.clone() finished=Signal::derive(finished)/> };
     view! {
-        <p class="crumbs"><a href="/">"Overview"</a> " / job"</p>
-        <h1>"Job " <span class="mono">{id.clone()}</span></h1>
         <section class="panel" id="job">
             <div class="meta">
                 <span class=move || status_class(&state.status.get()) id="job-status">{move || state.status.get()}</span>
@@ -137,10 +176,7 @@ fn listen(id: &str, s: JobState) {
             }
         }
         _ => {
-            let done = s
-                .status
-                .try_get_untracked()
-                .is_some_and(|st| matches!(st.as_str(), "completed" | "failed" | "cancelled"));
+            let done = s.status.try_get_untracked().is_some_and(|st| is_terminal(&st));
             if !done {
                 let _ = s
                     .message

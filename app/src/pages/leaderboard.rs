@@ -149,7 +149,9 @@ fn BoardTable(b: Leaderboard) -> impl IntoView {
             <tbody>
                 {b.rows.iter().map(|r| view! {
                     <tr>
-                        <td class="num trial">{r.trial_number}</td>
+                        <td class="num trial">
+                            <a href=format!("{}/trials/{}", path.trim_end_matches('/'), r.trial_number) title="Open this trial: its trades and equity">{r.trial_number}</a>
+                        </td>
                         <td><StatusBadge status=r.status.clone()/></td>
                         {r.params.iter().map(|p| view! { <td class="param">{p.clone()}</td> }).collect_view()}
                         {r.metrics.iter().zip(METRIC_COLUMNS).map(|(v, m)| view! {

@@ -14,6 +14,7 @@ mod signin;
 mod stability;
 mod stats;
 mod submit;
+mod trial;
 
 #[cfg(feature = "ssr")]
 pub use job::result_href;
@@ -25,6 +26,7 @@ pub use seasonality::Seasonality;
 pub use signin::SignIn;
 pub use stats::Stats;
 pub use submit::Submit;
+pub use trial::Trial;
 
 use leptos::prelude::*;
 

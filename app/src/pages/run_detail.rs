@@ -68,7 +68,9 @@ fn RunHeader(o: RunOverview) -> impl IntoView {
                 view! {
                     <ul class="chips" id="best-params">
                         {o.best_params.iter().map(|(k, v)| view! { <li><span class="muted">{k.clone()}</span> " " <b>{v.clone()}</b></li> }).collect_view()}
-                        {o.best_trial.map(|t| view! { <li class="muted">{format!("trial #{t}")}</li> })}
+                        {o.best_trial.map(|t| view! {
+                            <li><a href=format!("/ui/runs/{}/trials/{t}", run.run_id) id="best-trial-link">{format!("trial #{t}: trades and equity")}</a></li>
+                        })}
                     </ul>
                 }.into_any()
             }}

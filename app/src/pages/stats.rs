@@ -1,14 +1,15 @@
 //! `/ui/stats`: market statistics with their filters in the URL, the table paged on the server, and the lift
-//! heatmap (condition values × targets) with n, p̂, CI and q on hover or keyboard focus.
+//! heatmap (condition values × targets) with n, p̂, CI and q on hover or keyboard focus, each cell a link to its rows;
+//! rows under their spec's `min_samples` are hidden unless asked for, and the table sorts on n, p̂, lift and q.
 
 use crate::api::stats::StatsFilter;
 use crate::api::stats::{get_stats, LiftGrid, StatsView};
-use crate::charts::color::Scale;
-use crate::format::{group, opt, pct, pval, signed, MISSING};
+use crate::format::{group, opt, pct, pp, pval, MISSING};
 use crate::url;
 use crate::widgets::{api_query, show_errors, Downloads, Loading, Pager};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use model::stats::StatsOrder;
 
 const FILTERS: [(&str, &str); 6] = [
     ("symbol", "Symbol"),
@@ -25,28 +26,24 @@ pub fn Stats() -> impl IntoView {
     let query = use_query_map();
     let key = move || {
         query.with(|q| {
-            (
-                FILTERS.map(|(k, _)| url::get(q, k)),
-                q.get("significant").as_deref() == Some("true"),
-                url::get(q, "method"),
-                url::page(q, "page"),
-            )
+            let [symbol, timeframe, event, condition_name, target, split] = FILTERS.map(|(k, _)| url::get(q, k));
+            StatsFilter {
+                symbol,
+                timeframe,
+                event,
+                condition_name,
+                condition_value: url::get(q, "condition_value"),
+                target,
+                split,
+                significant: q.get("significant").as_deref() == Some("true"),
+                all: q.get("all").as_deref() == Some("true"),
+                bayes: url::get(q, "method").as_deref() == Some("bayes"),
+                sort: url::get(q, "sort"),
+                page: url::page(q, "page"),
+            }
         })
     };
-    let data = Resource::new(key, |(f, sig, method, page)| {
-        let [symbol, timeframe, event, condition, target, split] = f;
-        get_stats(
-            symbol,
-            timeframe,
-            event,
-            condition,
-            target,
-            split,
-            Some(sig),
-            method,
-            Some(page),
-        )
-    });
+    let data = Resource::new(key, get_stats);
     view! {
         <h1>"Market stats"</h1>
         <Transition fallback=|| view! { <Loading/> }>
@@ -103,6 +100,9 @@ fn StatsBody(v: StatsView) -> impl IntoView {
                 }
             }).collect_view()}
             <label class="check"><input type="checkbox" name="significant" value="true" id="f-significant" checked={v.filter.significant}/>" Significant only"</label>
+            <label class="check" title="Rows with fewer observations than their spec's min_samples"><input type="checkbox" name="all" value="true" id="f-all" checked={v.filter.all}/>" Show rows under min_samples"</label>
+            {v.filter.condition_value.clone().map(|cv| view! { <input type="hidden" name="condition_value" value=cv/> })}
+            {v.filter.sort.clone().map(|sort| view! { <input type="hidden" name="sort" value=sort/> })}
             <label>"Lift"
                 <select name="method" id="f-method">
                     <option value="freq" selected={!v.filter.bayes}>"frequentist"</option>
@@ -115,8 +115,8 @@ fn StatsBody(v: StatsView) -> impl IntoView {
             <h2>"Lift heatmap"</h2>
             {match (v.grid.clone(), v.grid_of.clone()) {
                 (Some(g), Some((s, t, e, c))) => view! {
-                    <p class="muted">{format!("{s} · {t} · event {e} · condition {c}. Colour: lift vs the unconditional rate; ● significant (BH q ≤ α); grey: too few observations.")}</p>
-                    <LiftHeatmap g/>
+                    <p class="muted">{format!("{s} · {t} · event {e} · condition {c}. Colour: lift, the change in probability against the unconditional rate in percentage points (scale from cells with enough observations); ● significant (BH q ≤ α); grey: too few observations. A cell opens its rows.")}</p>
+                    <LiftHeatmap g slice=(s, t, e, c) significant=v.filter.significant/>
                 }.into_any(),
                 _ => view! { <p class="empty">"No statistics match these filters."</p> }.into_any(),
             }}
@@ -139,8 +139,10 @@ fn download_query(f: &StatsFilter) -> String {
             ("event", f.event.clone()),
             ("condition_name", f.condition_name.clone()),
             ("target", f.target.clone()),
+            ("condition_value", f.condition_value.clone()),
             ("split", f.split.clone()),
             ("significant_only", f.significant.then(|| "true".into())),
+            ("sufficient_only", (!f.all).then(|| "true".into())),
             ("method", f.bayes.then(|| "bayes".into())),
         ],
     )
@@ -152,14 +154,41 @@ fn StatsTable(v: StatsView) -> impl IntoView {
         return view! { <p class="empty">"No rows. Run a stats job or loosen the filters."</p> }.into_any();
     }
     let bayes = v.filter.bayes;
+    let query = use_query_map().get_untracked();
+    let current = v.filter.sort.as_deref().and_then(StatsOrder::parse_sort);
+    let header = move |order: StatsOrder, label: &'static str| {
+        let sorted = current.map(|c| c.0) == Some(order);
+        let desc = current.is_some_and(|c| c.1);
+        let next = if sorted && desc { "asc" } else { "desc" };
+        let href = url::link(
+            "/ui/stats",
+            &query,
+            &[("sort", Some(format!("{}.{next}", order.as_str()))), ("page", None)],
+        );
+        let aria = match (sorted, desc) {
+            (false, _) => "none",
+            (true, true) => "descending",
+            (true, false) => "ascending",
+        };
+        let arrow = match (sorted, desc) {
+            (false, _) => "",
+            (true, true) => " ▼",
+            (true, false) => " ▲",
+        };
+        view! {
+            <th scope="col" class="num" class:sorted=sorted aria-sort=aria data-field=order.as_str()>
+                <a href=href>{label}{arrow}</a>
+            </th>
+        }
+    };
     view! {
         <table class="grid" id="stats-rows">
             <thead><tr>
                 <th scope="col">"Symbol"</th><th scope="col">"TF"</th><th scope="col">"Event"</th>
                 <th scope="col">"Condition"</th><th scope="col">"Value"</th><th scope="col">"Target"</th>
-                <th scope="col">"Split"</th><th scope="col" class="num">"n"</th><th scope="col" class="num">"p̂"</th>
-                <th scope="col" class="num">"95% CI"</th><th scope="col" class="num">{if bayes { "Lift (Bayes)" } else { "Lift" }}</th>
-                <th scope="col" class="num">"q"</th><th scope="col">"Sig."</th>
+                <th scope="col">"Split"</th>{header(StatsOrder::N, "n")}{header(StatsOrder::PHat, "p̂")}
+                <th scope="col" class="num">"95% CI"</th>{header(StatsOrder::Lift, if bayes { "Lift (Bayes, pp)" } else { "Lift (pp)" })}
+                {header(StatsOrder::QValue, "q")}<th scope="col">"Sig."</th>
             </tr></thead>
             <tbody>
                 {v.rows.into_iter().map(|r| {
@@ -173,9 +202,9 @@ fn StatsTable(v: StatsView) -> impl IntoView {
                             <td class="sym">{r.symbol}</td><td>{r.timeframe}</td><td>{r.event}</td>
                             <td>{r.condition_name.unwrap_or_default()}</td><td>{r.condition_value.unwrap_or_default()}</td>
                             <td>{r.target}</td><td>{r.split}{r.fold.map(|f| format!(" #{f}"))}</td>
-                            <td class="num">{group(r.n)}</td><td class="num">{pct(r.p_hat)}</td><td class="num">{ci}</td>
-                            <td class="num" class:pos={lift > 0.0} class:neg={lift < 0.0}>{signed(lift)}</td>
-                            <td class="num">{opt(r.q_value, pval)}</td>
+                            <td class="num" data-metric="n">{group(r.n)}</td><td class="num" data-metric="p_hat">{pct(r.p_hat)}</td><td class="num">{ci}</td>
+                            <td class="num" data-metric="lift" class:pos={lift > 0.0} class:neg={lift < 0.0}>{pp(lift)}</td>
+                            <td class="num" data-metric="q_value">{opt(r.q_value, pval)}</td>
                             <td>{if r.significant == Some(true) { "●" } else { "" }}</td>
                         </tr>
                     }
@@ -186,16 +215,33 @@ fn StatsTable(v: StatsView) -> impl IntoView {
     .into_any()
 }
 
-/// The grid as an HTML table: coloured cells, each focusable, with its numbers in a tooltip.
+/// The grid as an HTML table: coloured cells, each focusable, with its numbers in a tooltip and a link to its rows.
+/// The colour scale spans the cells with enough observations only, so a noisy n = 3 cell cannot wash out the rest.
 #[component]
-fn LiftHeatmap(g: LiftGrid) -> impl IntoView {
-    let scale = Scale::diverging(0.0, g.cells.iter().flatten().flatten().map(|c| c.lift));
+fn LiftHeatmap(g: LiftGrid, slice: (String, String, String, String), significant: bool) -> impl IntoView {
+    let scale = g.scale();
     let legend: Vec<(String, String)> = (0..=4)
         .map(|k| {
             let v = scale.value_at(k as f64 / 4.0);
-            (scale.css(v), signed(v))
+            (scale.css(v), pp(v))
         })
         .collect();
+    let (symbol, timeframe, event, condition) = slice;
+    let rows_of = move |value: &Option<String>, target: &str, insufficient: bool| {
+        api_query(
+            "/ui/stats",
+            &[
+                ("symbol", Some(symbol.clone())),
+                ("timeframe", Some(timeframe.clone())),
+                ("event", Some(event.clone())),
+                ("condition_name", Some(condition.clone())),
+                ("condition_value", value.clone()),
+                ("target", Some(target.to_string())),
+                ("significant", significant.then(|| "true".into())),
+                ("all", insufficient.then(|| "true".into())),
+            ],
+        )
+    };
     view! {
         <div class="heat-wrap">
             <table class="heat" id="lift-heatmap">
@@ -204,25 +250,28 @@ fn LiftHeatmap(g: LiftGrid) -> impl IntoView {
                     {g.targets.iter().map(|t| view! { <th scope="col">{t.clone()}</th> }).collect_view()}
                 </tr></thead>
                 <tbody>
-                    {g.condition_values.iter().zip(g.cells.iter()).map(|(value, row)| view! {
+                    {g.condition_values.iter().zip(&g.value_filters).zip(g.cells.iter()).map(|((value, filter), row)| view! {
                         <tr>
                             <th scope="row">{value.clone()}</th>
                             {row.iter().zip(g.targets.iter()).map(|(cell, target)| match cell {
                                 Some(c) => {
                                     let tip = format!(
                                         "{value} → {target}: lift {}, n {}, p̂ {}, CI {} – {}, q {}{}",
-                                        signed(c.lift), group(c.n), pct(c.p_hat), opt(c.ci_low, pct), opt(c.ci_high, pct),
+                                        pp(c.lift), group(c.n), pct(c.p_hat), opt(c.ci_low, pct), opt(c.ci_high, pct),
                                         opt(c.q_value, pval), if c.insufficient { " (insufficient)" } else { "" }
                                     );
+                                    let label = tip.clone();
                                     let style = if c.insufficient {
                                         String::new()
                                     } else {
                                         format!("background:{};color:{}", scale.css(c.lift), scale.ink(c.lift))
                                     };
                                     view! {
-                                        <td tabindex="0" class="cell" class:sig=c.significant class:insufficient=c.insufficient
-                                            style=style data-tip=tip.clone() aria-label=tip>
-                                            {signed(c.lift)}{if c.significant { " ●" } else { "" }}
+                                        <td class="cell" class:sig=c.significant class:insufficient=c.insufficient
+                                            style=style data-tip=tip>
+                                            <a href=rows_of(filter, target, c.insufficient) aria-label=label>
+                                                {pp(c.lift)}{if c.significant { " ●" } else { "" }}
+                                            </a>
                                         </td>
                                     }.into_any()
                                 }

@@ -38,14 +38,8 @@ pub struct Params {
     pub cost: f64,
 }
 
-/// Why a position was closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitReason {
-    Stop,
-    Target,
-    Signal,
-    End,
-}
+/// Why a position was closed (the wire's vocabulary).
+pub use model::trial::ExitReason;
 
 /// One round trip. Prices are fills net of costs; `pnl` is the trade's return as a fraction of equity.
 #[derive(Debug, Clone, Copy, PartialEq)]

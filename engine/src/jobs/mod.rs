@@ -7,6 +7,7 @@ mod execution;
 mod leftovers;
 pub mod nats;
 pub mod optimize;
+pub mod replay;
 mod runner;
 pub mod seasonality;
 pub mod stats;

@@ -168,6 +168,11 @@ impl Jobs {
         &self.inner.store
     }
 
+    /// How jobs load their data (also a replayed trial's, as a resumed job's).
+    pub fn load_options(&self) -> &LoadOptions {
+        &self.inner.config.load
+    }
+
     /// Writes the job's `queued` row (and its run row) and schedules it; returns the run id.
     pub async fn submit(&self, spec: JobSpec, spec_json: &str) -> Result<String, SubmitError> {
         let id = uuid::Uuid::new_v4().simple().to_string();

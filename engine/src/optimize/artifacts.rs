@@ -3,7 +3,7 @@
 
 use super::result::{fold_file, iso, params_json};
 use super::{objective_value, OptimizeOutcome, TrialStatus};
-use crate::backtest::{BacktestMetrics, ExitReason, Trade};
+use crate::backtest::{BacktestMetrics, Trade};
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::io::Write;
@@ -191,7 +191,7 @@ pub fn trades_frame(trades: &[Trade]) -> PolarsResult<DataFrame> {
             Column::new("pnl".into(), prices(|t| t.pnl)),
             Column::new(
                 "exit_reason".into(),
-                trades.iter().map(|t| reason(t.reason)).collect::<Vec<&str>>(),
+                trades.iter().map(|t| t.reason.as_str()).collect::<Vec<&str>>(),
             ),
         ],
     )
@@ -207,16 +207,6 @@ pub fn equity_frame(points: &[(i64, f64)]) -> PolarsResult<DataFrame> {
         points.len(),
         vec![ts.into_column(), Column::new("equity".into(), equity)],
     )
-}
-
-/// The text of an exit reason as stored in the trades file.
-pub fn reason(r: ExitReason) -> &'static str {
-    match r {
-        ExitReason::Stop => "stop",
-        ExitReason::Target => "target",
-        ExitReason::Signal => "signal",
-        ExitReason::End => "end",
-    }
 }
 
 /// Writes `frame` as Parquet to `path` through a temporary name.

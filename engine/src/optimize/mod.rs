@@ -12,6 +12,7 @@ pub mod dsr;
 mod evaluate;
 mod indicators;
 mod overfitting;
+pub mod replay;
 mod result;
 mod rows;
 pub use result::{artifact_path, fold_file, iso, params_json};

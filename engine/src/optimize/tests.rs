@@ -474,3 +474,38 @@ fn progress_reaches_one() {
     .unwrap();
     assert_eq!(*last.lock().unwrap(), 1.0);
 }
+
+/// A trial replayed alone has exactly the metrics the sweep stored for it (stitched out of sample, in sample and
+/// each fold's train window), and the selected trial's replayed folds are the run's recorded paths.
+#[test]
+fn a_replayed_trial_has_the_sweeps_metrics_and_the_selected_paths() {
+    let all = synthetic(200);
+    let bars = &all[0];
+    let spec = wf_spec("grid", json!({}));
+    let (cancel, progress) = quiet();
+    let out = run(&spec, std::slice::from_ref(bars), &RunContext::new(progress, &cancel)).unwrap();
+    let s = &out.symbols[0];
+    for t in s.trials.iter().filter(|t| t.status != TrialStatus::Fail) {
+        let r = replay::replay(&spec, bars, t.params);
+        assert_eq!(r.out_of_sample, t.out_of_sample, "trial {} out of sample", t.number);
+        assert_eq!(r.in_sample, t.in_sample, "trial {} in sample", t.number);
+        let train: Vec<_> = r.folds.iter().map(|f| f.train).collect();
+        assert_eq!(train, t.train_folds, "trial {} train folds", t.number);
+        let trades: usize = r.folds.iter().map(|f| f.trades.len()).sum();
+        assert_eq!(trades as u64, t.out_of_sample.n_trades);
+        let last = r.folds.iter().rev().find_map(|f| f.equity.last()).unwrap().1;
+        let product: f64 = r.folds.iter().flat_map(|f| &f.trades).map(|t| 1.0 + t.pnl).product();
+        assert!(
+            (last / product - 1.0).abs() < 1e-9,
+            "the curve continues across folds: {last} vs {product}"
+        );
+    }
+    for f in &s.folds {
+        let n = f.selected.unwrap();
+        let r = replay::replay(&spec, bars, s.trials[n].params);
+        let mine = &r.folds[f.fold];
+        assert_eq!((mine.test_start, mine.test_end), (f.test_start, f.test_end));
+        assert_eq!(mine.test, f.metrics);
+        assert_eq!(mine.trades, f.trades);
+    }
+}

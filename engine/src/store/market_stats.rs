@@ -4,7 +4,7 @@
 
 use super::{Backend, Store, StoreError};
 use crate::stats::estimators::wilson;
-use model::stats::{HeatmapCell, StatRow, StatSummaryRow, StoredStatRow};
+use model::stats::{HeatmapCell, StatRow, StatSummaryRow, StatsOrder, StoredStatRow};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -177,11 +177,17 @@ pub struct StatsQuery {
     pub timeframe: Option<String>,
     pub event: Option<String>,
     pub condition_name: Option<String>,
+    /// One condition value (a heatmap cell's rows).
+    pub condition_value: Option<String>,
     pub target: Option<String>,
     pub split: Option<String>,
     pub min_n: Option<i64>,
     pub significant_only: bool,
+    /// Leave out rows flagged insufficient (fewer observations than the spec's `min_samples`).
+    pub sufficient_only: bool,
     pub method: Method,
+    /// The row order; None: the method's lift, descending.
+    pub order: Option<(StatsOrder, bool)>,
     pub alpha: f64,
     pub page: u32,
     pub page_size: u32,
@@ -194,11 +200,14 @@ impl Default for StatsQuery {
             timeframe: None,
             event: None,
             condition_name: None,
+            condition_value: None,
             target: None,
             split: None,
             min_n: None,
             significant_only: false,
+            sufficient_only: false,
             method: Method::Freq,
+            order: None,
             alpha: 0.05,
             page: 1,
             page_size: 50,
@@ -217,6 +226,18 @@ fn lift_expr(method: Method) -> &'static str {
     }
 }
 
+/// The ORDER BY of `order` (descending when `desc`), missing values last in both directions.
+fn order_sql(q: &StatsQuery) -> String {
+    let (col, desc) = match q.order {
+        None => return format!("{} DESC", lift_expr(q.method)),
+        Some((StatsOrder::N, desc)) => ("n", desc),
+        Some((StatsOrder::PHat, desc)) => ("p_hat", desc),
+        Some((StatsOrder::Lift, desc)) => (lift_expr(q.method), desc),
+        Some((StatsOrder::QValue, desc)) => ("q_value", desc),
+    };
+    format!("({col} IS NULL), {col} {}", if desc { "DESC" } else { "ASC" })
+}
+
 /// `/stats`: matching rows sorted by the method's lift, descending (signed), ties by id; one page.
 pub async fn query(store: &Store, q: &StatsQuery) -> Result<Vec<StoredStatRow>, StoreError> {
     let mut sql = format!(
@@ -227,8 +248,8 @@ pub async fn query(store: &Store, q: &StatsQuery) -> Result<Vec<StoredStatRow>, 
     let page_size = q.page_size.max(1) as i64;
     let offset = (q.page.max(1) as i64 - 1).saturating_mul(page_size);
     sql.push_str(&format!(
-        " ORDER BY {} DESC, id ASC LIMIT {page_size} OFFSET {offset}",
-        lift_expr(q.method)
+        " ORDER BY {}, id ASC LIMIT {page_size} OFFSET {offset}",
+        order_sql(q)
     ));
     bind_filters(sqlx::query(&sql), q)
         .fetch_all(store.pool())
@@ -255,6 +276,9 @@ pub(super) fn where_sql(store: &Store, q: &StatsQuery) -> String {
     if q.significant_only {
         sql.push_str(" AND (significant = 1 OR q_value <= ?)");
     }
+    if q.sufficient_only {
+        sql.push_str(" AND (insufficient IS NULL OR insufficient = 0)");
+    }
     sql
 }
 
@@ -274,12 +298,13 @@ pub(super) fn bind_filters<'q>(mut query: AnyQuery<'q>, q: &StatsQuery) -> AnyQu
     query
 }
 
-fn text_filters(q: &StatsQuery) -> [(&'static str, &Option<String>); 6] {
+fn text_filters(q: &StatsQuery) -> [(&'static str, &Option<String>); 7] {
     [
         ("symbol", &q.symbol),
         ("timeframe", &q.timeframe),
         ("event", &q.event),
         ("condition_name", &q.condition_name),
+        ("condition_value", &q.condition_value),
         ("target", &q.target),
         ("split", &q.split),
     ]
@@ -587,6 +612,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(query(&store, &q).await.unwrap().len(), 2);
+        dashboard_filters_and_orders(&store).await;
         // top: test rows only, by |lift|
         let top2: Vec<f64> = top(&store, "EURUSD", "M1", 2, Method::Freq, false)
             .await
@@ -624,6 +650,46 @@ mod tests {
         assert_eq!((s[0].n, s[0].successes), (999 + 400 + 400, 660));
         let (p, lo, hi) = wilson(660, 1799);
         assert_eq!((s[0].p_hat, s[0].ci_low, s[0].ci_high), (p, lo, hi));
+    }
+
+    /// One condition value, a chosen column order (missing values last) and sufficient rows only, on the six rows
+    /// of [`rows`] plus one insufficient row removed again at the end.
+    async fn dashboard_filters_and_orders(store: &Store) {
+        let all = |q: StatsQuery| async move { query(store, &StatsQuery { page_size: 500, ..q }).await.unwrap() };
+        let tens = all(StatsQuery {
+            condition_value: Some("10".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(tens.len(), 3);
+        let by_q = all(StatsQuery {
+            order: Some((StatsOrder::QValue, false)),
+            ..Default::default()
+        })
+        .await;
+        let qs: Vec<Option<f64>> = by_q.iter().map(|r| r.q_value).collect();
+        assert_eq!(qs, [0.01, 0.02, 0.5, 0.9, 0.9, 0.9].map(Some));
+        let by_n = all(StatsQuery {
+            order: Some((StatsOrder::N, true)),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(by_n[0].n, 999);
+        let mut thin = row("ev4", Some("1"), "test", None, 0.9, 0.01);
+        (thin.n, thin.insufficient) = (3, true);
+        upsert(store, &key(), &[thin]).await.unwrap();
+        assert_eq!(all(StatsQuery::default()).await.len(), 7);
+        let sufficient = all(StatsQuery {
+            sufficient_only: true,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(sufficient.len(), 6);
+        assert!(sufficient.iter().all(|r| r.event != "ev4"));
+        sqlx::query("DELETE FROM market_stats WHERE event = 'ev4'")
+            .execute(store.pool())
+            .await
+            .unwrap();
     }
 
     #[tokio::test]

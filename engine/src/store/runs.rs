@@ -224,6 +224,19 @@ pub async fn list_trials(
     rows.iter().map(trial_row).collect()
 }
 
+/// Trial `number` of run `run_id`, or None.
+pub async fn get_trial(store: &Store, run_id: &str, number: i64) -> Result<Option<TrialRow>, StoreError> {
+    let row = sqlx::query(
+        "SELECT trial_number, params_json, objective_value, status, n_trades, max_dd, sharpe, sortino, cagr, \
+         hit_rate, avg_r FROM trials WHERE run_id = ? AND trial_number = ?",
+    )
+    .bind(run_id)
+    .bind(number)
+    .fetch_optional(store.pool())
+    .await?;
+    row.as_ref().map(trial_row).transpose()
+}
+
 /// The whitelisted ORDER BY field and direction of an `order_by` query value.
 pub fn order_clause(order_by: &str) -> (&'static str, &'static str) {
     let (field, dir) = order_by.split_once('.').unwrap_or((order_by, ""));

@@ -14,6 +14,7 @@ mod reads;
 mod server_paths;
 mod session;
 mod signin;
+mod trial;
 
 pub use protect::Protection;
 pub use server_paths::ServerPaths;
@@ -59,6 +60,8 @@ pub fn router(state: ApiState, protection: &Protection) -> Router {
         .route("/runs", get(reads::runs))
         .route("/runs/{id}", get(reads::run))
         .route("/runs/{id}/trials", get(reads::trials))
+        .route("/runs/{id}/trials/{trial}", get(trial::detail))
+        .route("/runs/{id}/trials/{trial}/trades", get(trial::trades))
         .route("/runs/{id}/metrics", get(reads::metrics))
         .route("/runs/{id}/overfitting", get(reads::overfitting))
         .route("/runs/{id}/artifacts", get(artifacts::list))

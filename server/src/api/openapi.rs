@@ -12,6 +12,7 @@ use model::runs::{ArtifactFile, BacktestMetrics, RunMetrics, RunRow, RunSummary,
 use model::seasonality::{Bin, SeasonalityRunRow, SeasonalityTrial, StoredProfile, YearRow};
 use model::stats::{HeatmapCell, StatRow, StatSummaryRow, StoredStatRow};
 use model::tasks::{TaskRow, TaskStatus, TaskUnit, WorkerRow};
+use model::trial::{EquityPoint, ExitReason, Side, TrialDetail, TrialFold, TrialTrade};
 use model::{ApiError, Health};
 use serde_json::Value;
 use utoipa::OpenApi;
@@ -30,7 +31,7 @@ pub async fn document() -> Json<Value> {
                        Paths, parameters and shapes of the original Python engine are kept; see docs/compat/api.md."
     ),
     paths(
-        healthz, submit, status, result, jobs, job_tasks, workers, runs, run, trials, artifacts, artifact, metrics, overfitting, events, cancel, stats_run, stats_result,
+        healthz, submit, status, result, jobs, job_tasks, workers, runs, run, trials, trial, trial_trades, artifacts, artifact, metrics, overfitting, events, cancel, stats_run, stats_result,
         stats, stats_summary, stats_heatmap, stats_top, stats_conditions, filters_list, seasonality_run,
         seasonality_optimize, seasonality_profiles, seasonality_runs, seasonality_run_one, seasonality_overfitting, seasonality_trials,
         seasonality_years, seasonality_compare,
@@ -39,7 +40,7 @@ pub async fn document() -> Json<Value> {
     components(schemas(
         ApiError, ValidationError, ValidationItem, LocPart, Unprocessable, Health, JobRecord, RunSummary, RunRow, RunMetrics, TrialRow, BacktestMetrics, StatRow,
         Overfitting, SymbolOverfitting, Pbo, LogitBin, Dsr, FoldDsr, ReturnPeriod, Robustness, Neighbourhood,
-        ParamSensitivity, TaskRow, TaskStatus, TaskUnit, WorkerRow, ArtifactFile,
+        ParamSensitivity, TaskRow, TaskStatus, TaskUnit, WorkerRow, ArtifactFile, TrialDetail, TrialFold, TrialTrade, EquityPoint, Side, ExitReason,
         StoredStatRow, StatSummaryRow, HeatmapCell, StoredProfile, SeasonalityRunRow, SeasonalityTrial, YearRow, Bin
     )),
     tags(
@@ -167,6 +168,32 @@ fn run() {}
                (status = 422, description = INVALID_QUERY, body = ValidationError)))]
 fn trials() {}
 
+const REPLAY: &str =
+    "The sweep keeps no per-trial series: the trial is re-run on the run's data, loaded again from its \
+                      stored spec. `reproduced` is false when the data changed since the run.";
+
+#[utoipa::path(get, path = "/runs/{id}/trials/{trial}", tag = "runs",
+    params(("id" = String, Path), ("trial" = i64, Path, description = "The trial number (`trial_number`)")),
+    description = REPLAY,
+    responses((status = 200, description = "The trial's metrics per fold and stitched, its out-of-sample equity \
+                (at most 2,000 points) and its trades", body = TrialDetail),
+               (status = 404, description = "Unknown run or trial", body = ApiError),
+               (status = 409, description = "The trial cannot be replayed: a failed trial, a spec not stored here, \
+                or data that can no longer be loaded", body = ApiError),
+               (status = 422, description = "A trial that is not a number", body = ValidationError)))]
+fn trial() {}
+
+#[utoipa::path(get, path = "/runs/{id}/trials/{trial}/trades", tag = "runs",
+    params(("id" = String, Path), ("trial" = i64, Path, description = "The trial number (`trial_number`)"),
+           ("format" = Option<String>, Query, description = FORMAT)),
+    description = REPLAY,
+    responses((status = 200, description = "Every trade of the trial's test windows, as JSON or a CSV or Parquet file",
+                content(([TrialTrade] = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))),
+               (status = 404, description = "Unknown run or trial", body = ApiError),
+               (status = 409, description = "The trial cannot be replayed", body = ApiError),
+               (status = 422, description = INVALID_QUERY, body = ValidationError)))]
+fn trial_trades() {}
+
 #[utoipa::path(get, path = "/runs/{id}/artifacts", tag = "runs", params(("id" = String, Path)),
     description = "The run's artifact files (trials, equity curves, result), by name.",
     responses((status = 200, body = [ArtifactFile]), (status = 404, body = ApiError)))]
@@ -236,8 +263,11 @@ fn stats_result() {}
 
 #[utoipa::path(get, path = "/stats", tag = "stats",
     params(("symbol" = Option<String>, Query), ("timeframe" = Option<String>, Query), ("event" = Option<String>, Query),
-           ("condition_name" = Option<String>, Query), ("target" = Option<String>, Query), ("split" = Option<String>, Query),
+           ("condition_name" = Option<String>, Query), ("condition_value" = Option<String>, Query),
+           ("target" = Option<String>, Query), ("split" = Option<String>, Query),
            ("min_n" = Option<i64>, Query, minimum = 0), ("significant_only" = Option<bool>, Query),
+           ("sufficient_only" = Option<bool>, Query, description = "Leave out rows flagged `insufficient` (fewer \
+             observations than the spec's `min_samples`); default false"),
            ("method" = Option<String>, Query, description = "freq (default) or bayes"),
            ("alpha" = Option<f64>, Query, description = "0…1, default 0.05", minimum = 0, maximum = 1),
            ("page" = Option<i64>, Query, description = PAGE, minimum = 1, maximum = 1000000), ("page_size" = Option<i64>, Query, description = PAGE_SIZE, minimum = 1, maximum = 500), ("format" = Option<String>, Query, description = FORMAT)),

@@ -102,7 +102,8 @@ fn method(p: &mut Params) -> Method {
     }
 }
 
-/// `GET /stats`: exact filters, `min_n`, `significant_only`, `method`, `alpha`, paging; sorted by lift desc.
+/// `GET /stats`: exact filters, `min_n`, `significant_only`, `sufficient_only`, `method`, `alpha`, paging; sorted
+/// by lift desc.
 /// `format=csv|parquet` downloads every filtered row (unless paged).
 pub async fn stats(State(s): State<ApiState>, headers: HeaderMap, mut p: Params) -> Result<Response, ApiError> {
     let format = Format::of(&mut p, &headers);
@@ -112,11 +113,14 @@ pub async fn stats(State(s): State<ApiState>, headers: HeaderMap, mut p: Params)
         timeframe: p.text("timeframe"),
         event: p.text("event"),
         condition_name: p.text("condition_name"),
+        condition_value: p.text("condition_value"),
         target: p.text("target"),
         split: p.text("split"),
         min_n: p.opt_int("min_n", Some(0)),
         significant_only: p.bool("significant_only", false),
+        sufficient_only: p.bool("sufficient_only", false),
         method: method(&mut p),
+        order: None,
         alpha: p.float("alpha", 0.05, 0.0, 1.0),
         page: page as u32,
         page_size: page_size as u32,

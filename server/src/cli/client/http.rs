@@ -51,13 +51,31 @@ impl Api {
 
     /// `GET path?query`: the JSON body of a 2xx answer, else the error the status means.
     pub async fn get(&self, path: &str, query: &Query) -> Result<Value, CliError> {
-        let res = self
-            .request(reqwest::Method::GET, path)
+        let res = self.send_get(path, query).await?;
+        self.json_of(res, path).await
+    }
+
+    async fn send_get(&self, path: &str, query: &Query) -> Result<reqwest::Response, CliError> {
+        self.request(reqwest::Method::GET, path)
             .query(query)
             .send()
             .await
-            .map_err(|e| self.unreachable(&e))?;
-        self.json_of(res, path).await
+            .map_err(|e| self.unreachable(&e))
+    }
+
+    /// `GET path?query`: the bytes of a 2xx answer (a download), else the error the status means.
+    pub async fn download(&self, path: &str, query: &Query) -> Result<Vec<u8>, CliError> {
+        let res = self.send_get(path, query).await?;
+        let status = res.status().as_u16();
+        let bytes = res
+            .bytes()
+            .await
+            .map_err(|e| CliError::Failed(format!("reading the answer of {}{path}: {e}", self.base)))?;
+        if (200..300).contains(&status) {
+            Ok(bytes.to_vec())
+        } else {
+            Err(self.status_error(status, &String::from_utf8_lossy(&bytes), path))
+        }
     }
 
     /// `POST path` with a JSON body (`Prefer: respond-async` when `async_`): the status and the JSON body of a

@@ -1,5 +1,6 @@
-//! `qe runs list|show|trials`: optimisation runs as the server stores them (`GET /runs`, `/runs/{id}`,
-//! `/runs/{id}/trials`); `runs show --plot` draws the best trial's equity (or the per-fold metrics).
+//! `qe runs list|show|trials|trades`: optimisation runs as the server stores them (`GET /runs`, `/runs/{id}`,
+//! `/runs/{id}/trials`, `/runs/{id}/trials/{trial}/trades`); `runs show --plot` draws the best trial's equity (or
+//! the per-fold metrics).
 
 use super::http::{Api, Query};
 use crate::cli::output::{cell, plain_cell, CliError, Output, Table};
@@ -15,6 +16,8 @@ pub enum RunsCommand {
     Show(ShowArgs),
     /// The trials of a run, best first by default.
     Trials(TrialsArgs),
+    /// One trial's trades, re-run on the run's data (the sweep keeps no per-trial series).
+    Trades(TradesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -52,12 +55,24 @@ pub struct TrialsArgs {
     pub limit: u32,
 }
 
+#[derive(Debug, Args)]
+pub struct TradesArgs {
+    /// The run id.
+    pub id: String,
+    /// The trial number (`trial_number` in `qe runs trials`).
+    pub trial: i64,
+    /// Write the trades to this .csv or .parquet file instead of printing them.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
 /// Runs a `qe runs …` command.
 pub async fn run(api: &Api, out: Output, cmd: RunsCommand) -> Result<(), CliError> {
     match cmd {
         RunsCommand::List(a) => list(api, out, a).await,
         RunsCommand::Show(a) => show(api, out, a).await,
         RunsCommand::Trials(a) => trials(api, out, a).await,
+        RunsCommand::Trades(a) => trades(api, out, a).await,
     }
 }
 
@@ -79,6 +94,46 @@ async fn list(api: &Api, out: Output, a: ListArgs) -> Result<(), CliError> {
             return "No runs found".into();
         }
         let cols = ["run_id", "status", "objective", "started_at", "finished_at"];
+        Table::from_rows(&rows, &cols).render()
+    });
+    Ok(())
+}
+
+async fn trades(api: &Api, out: Output, a: TradesArgs) -> Result<(), CliError> {
+    let path = format!("/runs/{}/trials/{}/trades", a.id, a.trial);
+    if let Some(file) = &a.out {
+        let format = match file.extension().and_then(|e| e.to_str()) {
+            Some("csv") => "csv",
+            Some("parquet") => "parquet",
+            _ => {
+                return Err(CliError::Usage(format!(
+                    "--out {}: name a .csv or .parquet file",
+                    file.display()
+                )))
+            }
+        };
+        let bytes = api.download(&path, &vec![("format", format.to_string())]).await?;
+        std::fs::write(file, bytes).map_err(|e| CliError::Failed(format!("{}: {e}", file.display())))?;
+        eprintln!("wrote {}", file.display());
+        return Ok(());
+    }
+    let rows = api.get(&path, &Query::new()).await?;
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    out.emit(&json!(rows), || {
+        if rows.is_empty() {
+            return "No trades".into();
+        }
+        let cols = [
+            "fold",
+            "ts_entry",
+            "price_entry",
+            "ts_exit",
+            "price_exit",
+            "r_multiple",
+            "pnl",
+            "exit_reason",
+            "bars_held",
+        ];
         Table::from_rows(&rows, &cols).render()
     });
     Ok(())

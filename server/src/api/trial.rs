@@ -1,0 +1,58 @@
+//! One optimisation trial replayed on demand: `GET /runs/{id}/trials/{trial}` (metrics per fold and stitched, the
+//! equity curve, the trades) and `GET /runs/{id}/trials/{trial}/trades` (the trades, also as CSV or Parquet).
+//! The sweep keeps no per-trial series, so both load the run's data again and re-run that one trial.
+
+use super::error::ApiError;
+use super::export::{self, Format};
+use super::params::Params;
+use super::ApiState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Json;
+use engine::data::DataError;
+use engine::jobs::replay::{self, ReplayError, Replayed};
+use model::trial::TrialDetail;
+
+/// `GET /runs/{id}/trials/{trial}`: the replayed trial, or 404 for an unknown run or trial.
+pub async fn detail(
+    State(s): State<ApiState>,
+    Path((id, trial)): Path<(String, String)>,
+) -> Result<Json<TrialDetail>, ApiError> {
+    Ok(Json(replayed(&s, &id, &trial).await?.detail()))
+}
+
+/// `GET /runs/{id}/trials/{trial}/trades`: the replayed trial's trades as JSON, or a file with `format=csv|parquet`
+/// (or the `Accept` header).
+pub async fn trades(
+    State(s): State<ApiState>,
+    Path((id, trial)): Path<(String, String)>,
+    headers: HeaderMap,
+    mut p: Params,
+) -> Result<Response, ApiError> {
+    let format = Format::of(&mut p, &headers);
+    p.finish()?;
+    let r = replayed(&s, &id, &trial).await?;
+    let rows = serde_json::to_value(r.trades()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    export::answer(format, &format!("trades_{id}_{}", r.row.trial_number), rows)
+}
+
+async fn replayed(s: &ApiState, id: &str, trial: &str) -> Result<Replayed, ApiError> {
+    let number: i64 = trial.parse().map_err(|_| {
+        ApiError::invalid(
+            vec!["path".into(), "trial".into()],
+            "Input should be a valid integer (a trial number)",
+            trial.into(),
+        )
+    })?;
+    replay::trial(&s.store, s.jobs.load_options(), id, number)
+        .await
+        .map_err(|e| match e {
+            ReplayError::RunNotFound | ReplayError::TrialNotFound(_) => ApiError::not_found(&e.to_string()),
+            ReplayError::Store(e) => e.into(),
+            ReplayError::Data(DataError::OutsideDataRoot { .. } | DataError::SourceRefused { .. }) => {
+                ApiError::Detail(StatusCode::FORBIDDEN, e.to_string())
+            }
+            e => ApiError::Detail(StatusCode::CONFLICT, e.to_string()),
+        })
+}
