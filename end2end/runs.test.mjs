@@ -198,3 +198,48 @@ test('a leaderboard row opens its trial page: parameters, windows, trades and ch
   assert.match(await page.locator('#trial-missing').innerText(), /Trial 99999 not found/);
   assert.deepEqual(errors, []);
 });
+
+test('the search panel: best-so-far history, importance equal to an independent η², slices, on a chosen metric', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(server.base + RUN);
+  await hydrated(page);
+  const trials = await (await fetch(server.base + '/runs/demo_optimize/trials?page_size=500')).json();
+  // η² of each parameter over the trials' Sharpe, computed here from the API's rows.
+  const eta = (metric, param) => {
+    const rows = trials.filter((t) => Number.isFinite(t[metric])).map((t) => [JSON.parse(t.params_json)[param], t[metric]]);
+    const mean = rows.reduce((s, r) => s + r[1], 0) / rows.length;
+    const total = rows.reduce((s, r) => s + (r[1] - mean) ** 2, 0);
+    const groups = new Map();
+    for (const [x, y] of rows) groups.set(x, [...(groups.get(x) ?? []), y]);
+    let between = 0;
+    for (const ys of groups.values()) between += ys.length * (ys.reduce((a, b) => a + b, 0) / ys.length - mean) ** 2;
+    return between / total;
+  };
+  await page.selectOption('#sm', 'sharpe');
+  await Promise.all([page.waitForURL(/sm=sharpe/), page.click('#search-form button')]);
+  await hydrated(page);
+  await page.waitForSelector('#importance-table');
+  const shown = await page.$$eval('#importance-table tbody tr', (tr) => tr.map((r) => [r.cells[0].innerText, r.cells[1].innerText]));
+  assert.deepEqual(shown.map((r) => r[0]).sort(), ['R', 'ema_fast', 'ema_slow']);
+  for (const [param, text] of shown) {
+    const want = eta('sharpe', param);
+    assert.ok(Math.abs(parseShown(text) - want) < 0.0006, `${param}: shown ${text}, computed ${want}`);
+  }
+  const ranked = shown.map((r) => parseShown(r[1]));
+  for (let i = 1; i < ranked.length; i++) assert.ok(ranked[i - 1] >= ranked[i], 'largest first');
+  // The history carries the orange best-so-far line; each parameter has its slice.
+  const orange = await page.$eval('#history-chart', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 180 && d[i + 1] > 90 && d[i + 1] < 150 && d[i + 2] < 60) n++;
+    return n;
+  });
+  assert.ok(orange > 100, `the best-so-far line is drawn (${orange} orange pixels)`);
+  for (const id of ['#slice-ema_fast', '#slice-ema_slow', '#slice-R', '#importance-chart']) {
+    const ink = await canvasInk(page, id);
+    assert.ok(ink.colour > 100, `${id} is drawn (${JSON.stringify(ink)})`);
+  }
+  assert.match(await page.locator('#history p.muted').innerText(), /^Sharpe of each trial/);
+  assert.deepEqual(errors, []);
+});

@@ -85,13 +85,23 @@ pub struct ParamHeatmap {
 /// The overfitting scatter and the equity/drawdown curves, each with a sentence when missing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunCharts {
-    /// Objective by trial number.
-    pub history: Option<ChartSpec>,
     pub scatter: Option<ChartSpec>,
     pub scatter_note: String,
     pub equity: Option<ChartSpec>,
     pub drawdown: Option<ChartSpec>,
     pub equity_note: String,
+}
+
+/// Optuna's staples on one metric: the history with its best-so-far line, each parameter's importance and one
+/// slice per parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchViews {
+    /// The metric drawn (a `METRIC_COLUMNS` name).
+    pub metric: String,
+    pub history: Option<ChartSpec>,
+    pub importance: Option<ChartSpec>,
+    /// Per searched parameter, the metric against its values.
+    pub slices: Vec<(String, ChartSpec)>,
 }
 
 /// One symbol's overfitting figures with the charts of its PBO panel.
@@ -186,4 +196,13 @@ pub async fn get_param_heatmap(
 pub async fn get_run_charts(run_id: String) -> Result<RunCharts, ServerFnError> {
     let store = super::store()?;
     crate::backend::runs::charts(&store, &run_id).await.map_err(super::fail)
+}
+
+/// The search views of run `run_id` on `metric` (the objective when unset or unknown).
+#[server]
+pub async fn get_search_views(run_id: String, metric: Option<String>) -> Result<SearchViews, ServerFnError> {
+    let store = super::store()?;
+    crate::backend::runs::search(&store, &run_id, super::non_empty(metric))
+        .await
+        .map_err(super::fail)
 }

@@ -1,9 +1,11 @@
 //! Server-side bodies of the optimisation-run functions: store reads shaped into the page's view types.
 
-use crate::api::runs::{LeaderRow, Leaderboard, ParamHeatmap, RunCharts, RunOverview, METRIC_COLUMNS, PAGE_SIZE};
+use crate::api::runs::{
+    LeaderRow, Leaderboard, ParamHeatmap, RunCharts, RunOverview, SearchViews, METRIC_COLUMNS, PAGE_SIZE,
+};
 use crate::charts::ChartSpec;
 use crate::compute::params::{display_value, distinct_params, metric_value, params_of};
-use crate::compute::runs::{equity_charts, history_scatter, overfit_scatter, param_heatmap, Agg};
+use crate::compute::runs::{equity_charts, overfit_scatter, param_heatmap, Agg};
 use engine::store::leaderboard::{query_trials, sort_clause, trial_points, TrialPoint, TrialQuery};
 use engine::store::runs::{get_metrics, get_overfitting, get_run};
 use engine::store::{Store, StoreError};
@@ -226,7 +228,6 @@ pub async fn charts(store: &Store, run_id: &str) -> Result<RunCharts, StoreError
     let points = trial_points(store, run_id).await?;
     let best = best_trial(&points, out_dir.as_deref()).map(|b| b.0);
     let scatter = overfit_scatter(&points, best).map(ChartSpec::Scatter);
-    let history = history_scatter(&points, best).map(ChartSpec::Scatter);
     let scatter_note = if scatter.is_some() {
         "Each dot is a trial; the red dot is the selected one. Dots far below the diagonal did worse out of sample."
     } else {
@@ -247,11 +248,30 @@ pub async fn charts(store: &Store, run_id: &str) -> Result<RunCharts, StoreError
         ),
     };
     Ok(RunCharts {
-        history,
         scatter,
         scatter_note,
         equity,
         drawdown,
         equity_note,
+    })
+}
+
+/// The search's history, slices and parameter importance of a run on `metric` (an unknown one: the objective).
+pub async fn search(store: &Store, run_id: &str, metric: Option<String>) -> Result<SearchViews, StoreError> {
+    use crate::compute::search::{history, importance, slices};
+    let metric = metric
+        .filter(|m| METRIC_COLUMNS.contains(&m.as_str()))
+        .unwrap_or_else(|| "objective_value".into());
+    let out_dir = get_run(store, run_id).await?.and_then(|r| r.out_dir);
+    let points = trial_points(store, run_id).await?;
+    let best = best_trial(&points, out_dir.as_deref()).map(|b| b.0);
+    Ok(SearchViews {
+        history: history(&points, &metric, best).map(ChartSpec::Scatter),
+        importance: importance(&points, &metric).map(ChartSpec::Bars),
+        slices: slices(&points, &metric)
+            .into_iter()
+            .map(|(name, chart)| (name, ChartSpec::Scatter(chart)))
+            .collect(),
+        metric,
     })
 }

@@ -276,8 +276,8 @@ fn legend_bar(area: &Area, scale: &Scale, title: &str) -> Result<(), String> {
 }
 
 fn scatter(root: &Area, s: &ScatterChart) -> Result<(), String> {
-    let (xlo, xhi) = padded(s.points.iter().map(|p| p.0));
-    let (ylo, yhi) = padded(s.points.iter().map(|p| p.1));
+    let (xlo, xhi) = padded(s.points.iter().chain(&s.line).map(|p| p.0));
+    let (ylo, yhi) = padded(s.points.iter().chain(&s.line).map(|p| p.1));
     let (xlo, xhi, ylo, yhi) = if s.diagonal {
         (xlo.min(ylo), xhi.max(yhi), xlo.min(ylo), xhi.max(yhi))
     } else {
@@ -315,6 +315,14 @@ fn scatter(root: &Area, s: &ScatterChart) -> Result<(), String> {
     chart
         .draw_series(s.points.iter().map(|p| Circle::new(*p, 3, color.mix(0.55).filled())))
         .map_err(err)?;
+    if !s.line.is_empty() {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                s.line.clone(),
+                BASELINE.stroke_width(2),
+            )))
+            .map_err(err)?;
+    }
     if let Some(p) = s.highlight {
         chart
             .draw_series(std::iter::once(Circle::new(p, 6, RGBColor(192, 57, 43).filled())))

@@ -51,6 +51,9 @@ pub struct ScatterChart {
     pub diagonal: bool,
     /// One point drawn larger and in another colour (the selected trial).
     pub highlight: Option<(f64, f64)>,
+    /// A line over the points (the best-so-far step line of a search's history); empty for none.
+    #[serde(default)]
+    pub line: Vec<(f64, f64)>,
 }
 
 /// One line of a [`LineChart`].

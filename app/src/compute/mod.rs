@@ -3,5 +3,6 @@
 pub mod overfitting;
 pub mod params;
 pub mod runs;
+pub mod search;
 pub mod seasonality;
 pub mod stats;

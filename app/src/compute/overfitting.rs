@@ -48,6 +48,7 @@ fn degradation(p: &Pbo) -> Option<ChartSpec> {
             y_label: "out-of-sample Sharpe (per bar)".into(),
             diagonal: true,
             highlight: None,
+            line: Vec::new(),
         })
     })
 }

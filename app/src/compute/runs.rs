@@ -123,30 +123,7 @@ pub fn overfit_scatter(points: &[TrialPoint], best: Option<i64>) -> Option<Scatt
         x_label: format!("In-sample {what}"),
         y_label: format!("Out-of-sample {what}"),
         diagonal: true,
-    })
-}
-
-/// The objective of every trial by trial number (the search's history); `best` is highlighted.
-pub fn history_scatter(points: &[TrialPoint], best: Option<i64>) -> Option<ScatterChart> {
-    let pairs: Vec<(f64, f64)> = points
-        .iter()
-        .filter_map(|p| {
-            Some((
-                p.row.trial_number as f64,
-                p.row.objective_value.filter(|v| v.is_finite())?,
-            ))
-        })
-        .collect();
-    if pairs.is_empty() {
-        return None;
-    }
-    let highlight = best.and_then(|b| pairs.iter().find(|p| p.0 == b as f64).copied());
-    Some(ScatterChart {
-        points: thin(pairs, 5000),
-        x_label: "Trial number".into(),
-        y_label: "Objective (out of sample)".into(),
-        diagonal: false,
-        highlight,
+        line: Vec::new(),
     })
 }
 
@@ -323,13 +300,6 @@ mod tests {
             })
             .collect();
         assert!(overfit_scatter(&bare, None).is_none());
-        let h = history_scatter(&pts, Some(3)).unwrap();
-        assert_eq!(h.points.len(), 10);
-        assert_eq!(h.highlight, Some((3.0, o)));
-        assert!(h
-            .points
-            .iter()
-            .all(|(n, v)| pts[*n as usize].row.objective_value == Some(*v)));
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! Chart panels of a run page: the parameter heatmap (axes, metric and aggregation chosen in a GET form and kept
-//! in the URL as `hx`, `hy`, `hm`, `agg`), the in-sample vs out-of-sample scatter and the equity curve.
+//! in the URL as `hx`, `hy`, `hm`, `agg`), the search's history, importance and slices (metric `sm`), the
+//! in-sample vs out-of-sample scatter and the equity curve.
 
-use crate::api::runs::{get_param_heatmap, get_run_charts, ParamHeatmap, RunCharts, METRIC_COLUMNS};
-use crate::charts::Chart;
-use crate::format::metric_label;
+use crate::api::runs::{
+    get_param_heatmap, get_run_charts, get_search_views, ParamHeatmap, RunCharts, SearchViews, METRIC_COLUMNS,
+};
+use crate::charts::{Chart, ChartSpec};
+use crate::format::{metric_label, pct};
 use crate::url;
 use crate::widgets::{show_errors, Loading};
 use leptos::prelude::*;
@@ -107,14 +110,6 @@ pub fn RunChartsPanel(run_id: Memo<String>) -> impl IntoView {
 fn ChartsBody(c: RunCharts) -> impl IntoView {
     view! {
         <div class="two-up">
-            <section class="panel" id="history">
-                <h2>"Trial history"</h2>
-                <p class="muted">"Out-of-sample objective of each trial in evaluation order; red: the selected trial."</p>
-                {match c.history.clone() {
-                    Some(spec) => view! { <Chart id="history-chart" spec label="Objective by trial number" height=300/> }.into_any(),
-                    None => view! { <p class="empty">"No trial has an objective value yet."</p> }.into_any(),
-                }}
-            </section>
             <section class="panel" id="overfit">
                 <h2>"In-sample vs out-of-sample"</h2>
                 <p class="muted">{c.scatter_note.clone()}</p>
@@ -130,4 +125,93 @@ fn ChartsBody(c: RunCharts) -> impl IntoView {
             </section>
         </div>
     }
+}
+
+/// The search's history with its best-so-far line, parameter importance and slices, on the metric `sm`.
+#[component]
+pub fn SearchPanel(run_id: Memo<String>) -> impl IntoView {
+    let query = use_query_map();
+    let key = move || (run_id.get(), query.with(|q| url::get(q, "sm")));
+    let views = Resource::new(key, |(id, metric)| get_search_views(id, metric));
+    view! {
+        <section class="panel" id="search">
+            <h2>"The search"</h2>
+            <Transition fallback=|| view! { <Loading/> }>
+                <ErrorBoundary fallback=show_errors>
+                    {move || Suspend::new(async move { views.await.map(|v| view! { <SearchBody v/> }) })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn SearchBody(v: SearchViews) -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let action = use_location().pathname.get_untracked();
+    let keep: Vec<(String, String)> = query
+        .into_iter()
+        .filter(|(k, _)| k != "sm")
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    let label = metric_label(&v.metric);
+    view! {
+        <form class="filter" method="get" action=action id="search-form">
+            {keep.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
+            <label>"Metric "
+                <select name="sm" id="sm">
+                    {METRIC_COLUMNS.iter().map(|m| {
+                        let selected = *m == v.metric;
+                        view! { <option value=*m selected=selected>{metric_label(m)}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit">"Draw"</button>
+        </form>
+        <div class="two-up">
+            <div id="history">
+                <h3>"History"</h3>
+                <p class="muted">{format!("{label} of each trial in evaluation order (out of sample); orange: the best so far; red: the selected trial.")}</p>
+                {match v.history {
+                    Some(spec) => view! { <Chart id="history-chart" spec label=format!("{label} by trial number") height=300/> }.into_any(),
+                    None => view! { <p class="empty">"No trial has this metric."</p> }.into_any(),
+                }}
+            </div>
+            <div id="importance">
+                <h3>"Parameter importance"</h3>
+                <p class="muted">{format!("Share of the variance of {label} across trials that each parameter's values explain on their own (η², the first-order term of optuna's fANOVA on a full grid).")}</p>
+                {match v.importance {
+                    Some(spec) => view! {
+                        <Chart id="importance-chart" spec=spec.clone() label=format!("Importance for {label}") height=260/>
+                        <ImportanceTable spec/>
+                    }.into_any(),
+                    None => view! { <p class="empty">"Importance needs a searched parameter and trials that differ."</p> }.into_any(),
+                }}
+            </div>
+        </div>
+        <h3>"Slices"</h3>
+        <p class="muted">{format!("{label} against each searched parameter, one dot per trial: a ridge is a robust value, a lone peak luck.")}</p>
+        <div class="chart-grid" id="slices">
+            {v.slices.into_iter().map(|(name, spec)| view! {
+                <Chart id=format!("slice-{name}") spec label=format!("{label} by {name}") height=240/>
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// The importance bars as a table (readable without the canvas).
+#[component]
+fn ImportanceTable(spec: ChartSpec) -> impl IntoView {
+    let ChartSpec::Bars(b) = spec else { return ().into_any() };
+    view! {
+        <table class="grid compact" id="importance-table">
+            <thead><tr><th scope="col">"Parameter"</th><th scope="col" class="num">"Share of variance"</th></tr></thead>
+            <tbody>
+                {b.labels.into_iter().zip(b.values).map(|(name, v)| view! {
+                    <tr><td class="param">{name}</td><td class="num">{v.map(pct).unwrap_or_default()}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }

@@ -1,8 +1,9 @@
-//! `/ui/runs/{id}`: one optimisation run — summary, leaderboard, parameter heatmap, overfitting scatter,
-//! equity and the PBO panel. Every panel loads on its own; the URL holds the leaderboard and heatmap state.
+//! `/ui/runs/{id}`: one optimisation run — summary, leaderboard, parameter heatmap, the search (history with the
+//! best so far, importance, slices), overfitting scatter, equity and the PBO panel. Every panel loads on its own;
+//! the URL holds the leaderboard, heatmap and search state.
 
 use super::leaderboard::LeaderboardPanel;
-use super::run_charts::{HeatmapPanel, RunChartsPanel};
+use super::run_charts::{HeatmapPanel, RunChartsPanel, SearchPanel};
 use super::run_overfitting::OverfittingPanel;
 use crate::api::runs::{get_run_overview, RunOverview};
 use crate::format::{metric, metric_label, num, MISSING};
@@ -33,6 +34,7 @@ pub fn RunDetail() -> impl IntoView {
         </Suspense>
         <LeaderboardPanel run_id overview/>
         <HeatmapPanel run_id/>
+        <SearchPanel run_id/>
         <RunChartsPanel run_id/>
         <OverfittingPanel run_id/>
     }
