@@ -40,6 +40,8 @@ test('the run list and the run page hold the seeded values before any script run
   const shown = [...body.slice(0, body.indexOf('</tbody>')).matchAll(/<td class="num trial">\s*<a href="\/ui\/runs\/demo_optimize\/trials\/(\d+)"/g)].map((m) => Number(m[1]));
   assert.deepEqual(shown, api.map((t) => t.trial_number));
   assert.match(html, /Walk-forward \(all folds\)/);
+  const folds = html.slice(html.indexOf('id="fold-metrics"'), html.indexOf('</thead>', html.indexOf('id="fold-metrics"')));
+  assert.equal(folds.match(/>Max DD</g).length, 1, 'one drawdown column');
   assert.match(html, /<title>Run demo_optimize · Quant Engine<\/title>/, 'the page is titled on the server');
 });
 

@@ -26,8 +26,22 @@ const PREFERRED: [&str; 11] = [
     "exposure",
     "sqn",
 ];
-/// Aggregated values shown elsewhere on the page, not among the metrics.
-const NOT_METRICS: [&str; 4] = ["deflated_sharpe", "in_sample_selection", "n_trials", "trades"];
+/// Aggregated values shown elsewhere on the page (the cards and the overfitting panel), not among the metrics;
+/// `max_dd` is `max_drawdown` stored again under the original's name.
+const NOT_METRICS: [&str; 12] = [
+    "deflated_sharpe",
+    "in_sample_selection",
+    "n_trials",
+    "trades",
+    "max_dd",
+    "dsr_n_eff",
+    "walk_forward_dsr",
+    "pbo",
+    "pbo_prob_oos_loss",
+    "pbo_degradation_slope",
+    "robust_share_within_10pct",
+    "robust_spike",
+];
 
 fn ordered(metrics: &BTreeMap<String, f64>) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = metrics
@@ -274,4 +288,23 @@ pub async fn search(store: &Store, run_id: &str, metric: Option<String>) -> Resu
             .collect(),
         metric,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_metrics_table_lists_each_metric_once_and_leaves_the_overfitting_figures_to_their_panel() {
+        let stored: std::collections::BTreeMap<String, f64> = [
+            ("max_dd", 0.1),
+            ("max_drawdown", 0.1),
+            ("pbo", 0.2),
+            ("sharpe", 1.5),
+            ("dsr_n_eff", 3.0),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let names: Vec<String> = super::ordered(&stored).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["sharpe", "max_drawdown"]);
+    }
 }
