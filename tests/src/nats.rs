@@ -82,6 +82,16 @@ impl Worker {
         self.process.kill();
     }
 
+    /// Freezes the worker (SIGSTOP): it holds its task without finishing or acknowledging it.
+    pub fn pause(&self) {
+        self.process.signal("STOP");
+    }
+
+    /// Lets a paused worker go on (SIGCONT).
+    pub fn resume(&self) {
+        self.process.signal("CONT");
+    }
+
     /// Sends SIGTERM and waits for the worker to exit; returns its exit status.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         self.process.terminate()

@@ -133,11 +133,24 @@ fn a_worker_killed_mid_job_has_its_task_redelivered_and_the_result_is_unchanged(
     let mut doomed = Worker::start(&nats, "doomed", &[]);
     wait_for_workers(&api, 1);
     let id = api.submit_async("/submit", &spec());
-    // Wait until the worker has finished some tasks and runs another, then kill it.
-    api.wait_until(&format!("/jobs/{id}/tasks"), LONG, |t| {
-        let t = t.as_array().cloned().unwrap_or_default();
-        t.iter().filter(|t| t["status"] == "done").count() >= 2 && t.iter().any(|t| t["status"] == "running")
-    });
+    // Wait until the worker has finished some tasks and runs another, freeze it there (a task it has already
+    // answered is recorded within the pause), and kill it only while the board still shows it holding a task:
+    // killed between two tasks, nothing would be left to deliver again.
+    loop {
+        api.wait_until(&format!("/jobs/{id}/tasks"), LONG, |t| {
+            let t = t.as_array().cloned().unwrap_or_default();
+            t.iter().filter(|t| t["status"] == "done").count() >= 2 && t.iter().any(|t| t["status"] == "running")
+        });
+        doomed.pause();
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let held = tasks(&api, &id)
+            .iter()
+            .any(|t| t["status"] == "running" && t["worker"] == "doomed");
+        if held {
+            break;
+        }
+        doomed.resume();
+    }
     doomed.kill();
     let _rescuer = Worker::start(&nats, "rescuer", &[]);
     api.wait_until(&format!("/status/{id}"), LONG, |s| s["status"] == "completed");
