@@ -1,4 +1,4 @@
-//! Small shared pieces: loading and error states, status badges, metric cards and a pager.
+//! Small shared pieces: loading and error states, status badges, metric cards, sortable headers and a pager.
 
 use crate::format::status_class;
 use leptos::prelude::*;
@@ -34,6 +34,27 @@ pub fn Card(#[prop(into)] label: String, #[prop(into)] value: String) -> impl In
             <div class="card-value">{value}</div>
             <div class="card-label">{label}</div>
         </div>
+    }
+}
+
+/// A sortable numeric column's header: a link to `href` (the other order), the arrow and `aria-sort` of
+/// `descending` (None: the table is not sorted on this column).
+#[component]
+pub fn SortHeader(
+    field: &'static str,
+    #[prop(into)] label: String,
+    href: String,
+    descending: Option<bool>,
+) -> impl IntoView {
+    let (aria, arrow) = match descending {
+        None => ("none", ""),
+        Some(true) => ("descending", " ▼"),
+        Some(false) => ("ascending", " ▲"),
+    };
+    view! {
+        <th scope="col" class="num" class:sorted=descending.is_some() aria-sort=aria data-field=field>
+            <a href=href>{label}{arrow}</a>
+        </th>
     }
 }
 

@@ -103,9 +103,29 @@ pub fn drawdown(points: &[EquityPoint]) -> Vec<EquityPoint> {
         .collect()
 }
 
+/// At most `max` points of `points`, evenly spaced, the first and the last always kept (charts and answers stay
+/// light for long curves and large runs).
+pub fn thin<T: Clone>(points: &[T], max: usize) -> Vec<T> {
+    if points.len() <= max || max < 2 {
+        return points.to_vec();
+    }
+    let last = points.len() - 1;
+    (0..max).map(|k| points[k * last / (max - 1)].clone()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thinning_keeps_the_ends_and_at_most_the_limit() {
+        let v: Vec<usize> = (0..10_001).collect();
+        let t = thin(&v, 2_000);
+        assert_eq!(t.len(), 2_000);
+        assert_eq!((t[0], *t.last().unwrap()), (0, 10_000));
+        assert!(t.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(thin(&v[..5], 2_000), vec![0, 1, 2, 3, 4]);
+    }
 
     #[test]
     fn an_equity_curve_survives_the_round_trip_through_parquet() {

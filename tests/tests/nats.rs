@@ -70,6 +70,15 @@ fn wait_for_workers(api: &Api, n: usize) {
     api.wait_until("/workers", LONG, |w| w.as_array().is_some_and(|a| a.len() == n));
 }
 
+/// A nats-server, a `qe serve` sending its tasks there, and `n` workers `w0…` it has seen.
+fn cluster(n: usize) -> (NatsServer, TestServer, Vec<Worker>) {
+    let nats = NatsServer::start();
+    let s = server(Some(&nats), "400000", &[]);
+    let workers: Vec<Worker> = (0..n).map(|k| Worker::start(&nats, &format!("w{k}"), &[])).collect();
+    wait_for_workers(&Api::new(&s.base), n);
+    (nats, s, workers)
+}
+
 #[test]
 fn one_and_three_workers_give_the_in_process_result_bit_for_bit() {
     let local = server(None, "400000", &[]);
@@ -77,11 +86,8 @@ fn one_and_three_workers_give_the_in_process_result_bit_for_bit() {
     assert_eq!(Api::new(&local.base).get("/workers").1, json!([]));
 
     for n in [1, 3] {
-        let nats = NatsServer::start();
-        let s = server(Some(&nats), "400000", &[]);
+        let (_nats, s, _workers) = cluster(n);
         let api = Api::new(&s.base);
-        let _workers: Vec<Worker> = (0..n).map(|k| Worker::start(&nats, &format!("w{k}"), &[])).collect();
-        wait_for_workers(&api, n);
         let (id, got) = run(&api, &spec());
         assert!(
             got == expected,
@@ -391,11 +397,7 @@ fn stats_and_seasonality_on_one_and_three_workers_answer_as_in_process() {
         "in-process jobs have no tasks"
     );
     for n in [1, 3] {
-        let nats = NatsServer::start();
-        let s = server(Some(&nats), "400000", &[]);
-        let api = Api::new(&s.base);
-        let _workers: Vec<Worker> = (0..n).map(|k| Worker::start(&nats, &format!("w{k}"), &[])).collect();
-        wait_for_workers(&api, n);
+        let (_nats, s, _workers) = cluster(n);
         let (got, job_tasks) = research_answers(&s);
         for (k, what) in ["stats", "seasonality run", "seasonality optimise"].iter().enumerate() {
             assert!(

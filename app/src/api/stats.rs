@@ -24,14 +24,19 @@ pub struct LiftCell {
 /// Condition values (rows) × targets (columns); None where no row exists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiftGrid {
-    pub condition_values: Vec<String>,
-    /// Each row's stored condition value (None: rows without one), to link a cell to its rows.
-    pub value_filters: Vec<Option<String>>,
+    /// Each row's stored condition value (None: rows without one), which also links a cell to its rows.
+    pub condition_values: Vec<Option<String>>,
     pub targets: Vec<String>,
     pub cells: Vec<Vec<Option<LiftCell>>>,
 }
 
 impl LiftGrid {
+    /// The rows' labels: each condition value, `(none)` for rows without one.
+    pub fn labels(&self) -> Vec<String> {
+        let label = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+        self.condition_values.iter().map(label).collect()
+    }
+
     /// The colour scale of the cells with enough observations (insufficient cells are drawn grey and do not stretch
     /// it), centred on no lift.
     pub fn scale(&self) -> crate::charts::color::Scale {

@@ -3,7 +3,8 @@
 use crate::api::trial::{TrialPage, TrialView};
 use crate::charts::{ChartSpec, LineChart, LineSeries, Marker};
 use engine::data::LoadOptions;
-use engine::jobs::replay::{self, thin, ReplayError, Replayed};
+use engine::equity::thin;
+use engine::jobs::replay::{self, ReplayError, Replayed};
 use engine::store::Store;
 use leptos::prelude::ServerFnError;
 

@@ -5,6 +5,7 @@ use super::params::{metric_value, params_of, sort_values};
 use crate::charts::color::Scale;
 use crate::charts::{HeatmapChart, LineChart, LineSeries, ScatterChart};
 use crate::format::metric_label;
+use engine::equity::thin;
 use engine::store::leaderboard::TrialPoint;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -119,21 +120,12 @@ pub fn overfit_scatter(points: &[TrialPoint], best: Option<i64>) -> Option<Scatt
     let what = if use_objective { "objective" } else { "Sharpe" };
     Some(ScatterChart {
         highlight: best.and_then(|b| pairs.iter().find(|p| p.0 == b).map(|p| (p.1, p.2))),
-        points: thin(pairs.iter().map(|p| (p.1, p.2)).collect(), 5000),
+        points: thin(&pairs.iter().map(|p| (p.1, p.2)).collect::<Vec<_>>(), 5000),
         x_label: format!("In-sample {what}"),
         y_label: format!("Out-of-sample {what}"),
         diagonal: true,
         line: Vec::new(),
     })
-}
-
-/// Every `n`-th element so that at most `max` remain (charts stay light for very large runs).
-pub fn thin<T: Clone>(v: Vec<T>, max: usize) -> Vec<T> {
-    if v.len() <= max || max == 0 {
-        return v;
-    }
-    let step = v.len().div_ceil(max);
-    v.into_iter().step_by(step).collect()
 }
 
 /// The equity files of a run directory (`equity_<fold>.parquet`, and per-symbol variants), by fold.
@@ -174,7 +166,7 @@ pub fn equity_charts(out_dir: &Path) -> Result<Option<(LineChart, LineChart)>, S
         stitched.extend(points.iter().copied());
         series.push(LineSeries {
             label: format!("fold {label}"),
-            points: thin(points.iter().map(|(t, e)| (*t as f64, *e)).collect(), 1500),
+            points: thin(&points.iter().map(|(t, e)| (*t as f64, *e)).collect::<Vec<_>>(), 1500),
         });
     }
     stitched.sort_by_key(|p| p.0);
@@ -191,7 +183,7 @@ pub fn equity_charts(out_dir: &Path) -> Result<Option<(LineChart, LineChart)>, S
     let drawdown = LineChart {
         series: vec![LineSeries {
             label: "drawdown".into(),
-            points: thin(dd.iter().map(|(t, d)| (*t as f64, *d)).collect(), 1500),
+            points: thin(&dd.iter().map(|(t, d)| (*t as f64, *d)).collect::<Vec<_>>(), 1500),
         }],
         x_is_time: true,
         x_label: "Date (UTC)".into(),
@@ -305,7 +297,7 @@ mod tests {
     #[test]
     fn thinning_keeps_at_most_the_limit_in_order() {
         let v: Vec<usize> = (0..10_001).collect();
-        let t = thin(v, 5000);
+        let t = thin(&v, 5000);
         assert!(t.len() <= 5000 && t[0] == 0 && t.windows(2).all(|w| w[0] < w[1]));
     }
 

@@ -8,6 +8,7 @@
 use super::params::{metric_value, params_of};
 use crate::charts::{BarChart, ScatterChart};
 use crate::format::metric_label;
+use engine::equity::thin;
 use engine::store::leaderboard::TrialPoint;
 use std::collections::BTreeMap;
 
@@ -45,7 +46,7 @@ pub fn history(points: &[TrialPoint], metric: &str, best: Option<i64>) -> Option
     }
     let highlight = best.and_then(|b| pairs.iter().find(|p| p.0 == b as f64).copied());
     Some(ScatterChart {
-        points: super::runs::thin(pairs, 5000),
+        points: thin(&pairs, 5000),
         x_label: "Trial number".into(),
         y_label: format!("{} (out of sample)", metric_label(metric)),
         diagonal: false,
@@ -80,7 +81,7 @@ pub fn slices(points: &[TrialPoint], metric: &str) -> Vec<(String, ScatterChart)
         .into_iter()
         .map(|(name, xy)| {
             let chart = ScatterChart {
-                points: super::runs::thin(xy, 5000),
+                points: thin(&xy, 5000),
                 x_label: name.clone(),
                 y_label: metric_label(metric),
                 diagonal: false,

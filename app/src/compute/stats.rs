@@ -68,11 +68,7 @@ pub fn lift_grid(rows: &[StoredStatRow], bayes: bool) -> LiftGrid {
         })
         .collect();
     LiftGrid {
-        value_filters: values.clone(),
-        condition_values: values
-            .into_iter()
-            .map(|v| v.unwrap_or_else(|| "(none)".into()))
-            .collect(),
+        condition_values: values,
         targets,
         cells,
     }
@@ -138,7 +134,7 @@ mod tests {
             stored(Some("Asia"), "continuation_n", "test", None, 0.0),
         ];
         let g = lift_grid(&rows, false);
-        assert_eq!(g.condition_values, ["9", "10", "Asia", "(none)"]);
+        assert_eq!(g.labels(), ["9", "10", "Asia", "(none)"]);
         assert_eq!(g.targets, ["continuation_n", "up_next_bar"]);
         let c = g.cells[1][1].as_ref().unwrap();
         assert_eq!((c.lift, c.split.as_str(), c.significant), (0.1, "test", true));
@@ -164,6 +160,6 @@ mod tests {
             "the widest sufficient lift, not the n = 3 cell's 0.9"
         );
         assert_eq!(g.scale().value_at(0.0), -0.2);
-        assert_eq!(g.value_filters, [Some("1".to_string()), Some("3".to_string()), None]);
+        assert_eq!(g.condition_values, [Some("1".to_string()), Some("3".to_string()), None]);
     }
 }

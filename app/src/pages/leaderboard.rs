@@ -4,7 +4,7 @@
 use crate::api::runs::{get_leaderboard, Leaderboard, RunOverview, METRIC_COLUMNS};
 use crate::format::{group, metric, metric_label, MISSING};
 use crate::url;
-use crate::widgets::{show_errors, Downloads, Loading, Pager, StatusBadge};
+use crate::widgets::{show_errors, Downloads, Loading, Pager, SortHeader, StatusBadge};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::params::ParamsMap;
@@ -116,35 +116,17 @@ fn BoardTable(b: Leaderboard) -> impl IntoView {
     let page_link = |p: i64| url::link(&path, &query, &[("page", Some(p.to_string()))]);
     let prev = (b.page > 1).then(|| page_link(b.page - 1));
     let next = (b.page < pages).then(|| page_link(b.page + 1));
-    let header = |field: &'static str, label: String, numeric: bool| {
-        let sorted = b.sort_field == field;
-        let aria = if !sorted {
-            "none"
-        } else if b.descending {
-            "descending"
-        } else {
-            "ascending"
-        };
-        let arrow = if !sorted {
-            ""
-        } else if b.descending {
-            " ▼"
-        } else {
-            " ▲"
-        };
-        view! {
-            <th scope="col" class:num=numeric class:sorted=sorted aria-sort=aria data-field=field>
-                <a href=sort_link(&query, &path, &b, field)>{label}{arrow}</a>
-            </th>
-        }
+    let header = |field: &'static str, label: String| {
+        let descending = (b.sort_field == field).then_some(b.descending);
+        view! { <SortHeader field label href=sort_link(&query, &path, &b, field) descending/> }
     };
     view! {
         <table class="grid" id="trials">
             <thead><tr>
-                {header("trial_number", "#".into(), true)}
+                {header("trial_number", "#".into())}
                 <th scope="col">"Status"</th>
                 {b.param_names.iter().map(|p| view! { <th scope="col" class="param">{p.clone()}</th> }).collect_view()}
-                {METRIC_COLUMNS.iter().map(|m| header(*m, metric_label(m), true)).collect_view()}
+                {METRIC_COLUMNS.iter().map(|m| header(*m, metric_label(m))).collect_view()}
             </tr></thead>
             <tbody>
                 {b.rows.iter().map(|r| view! {

@@ -6,7 +6,7 @@ use crate::api::stats::StatsFilter;
 use crate::api::stats::{get_stats, LiftGrid, StatsView};
 use crate::format::{group, opt, pct, pp, pval, MISSING};
 use crate::url;
-use crate::widgets::{api_query, show_errors, Downloads, Loading, Pager};
+use crate::widgets::{api_query, show_errors, Downloads, Loading, Pager, SortHeader};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use model::stats::StatsOrder;
@@ -157,29 +157,14 @@ fn StatsTable(v: StatsView) -> impl IntoView {
     let query = use_query_map().get_untracked();
     let current = v.filter.sort.as_deref().and_then(StatsOrder::parse_sort);
     let header = move |order: StatsOrder, label: &'static str| {
-        let sorted = current.map(|c| c.0) == Some(order);
-        let desc = current.is_some_and(|c| c.1);
-        let next = if sorted && desc { "asc" } else { "desc" };
+        let descending = current.filter(|c| c.0 == order).map(|c| c.1);
+        let next = if descending == Some(true) { "asc" } else { "desc" };
         let href = url::link(
             "/ui/stats",
             &query,
             &[("sort", Some(format!("{}.{next}", order.as_str()))), ("page", None)],
         );
-        let aria = match (sorted, desc) {
-            (false, _) => "none",
-            (true, true) => "descending",
-            (true, false) => "ascending",
-        };
-        let arrow = match (sorted, desc) {
-            (false, _) => "",
-            (true, true) => " ▼",
-            (true, false) => " ▲",
-        };
-        view! {
-            <th scope="col" class="num" class:sorted=sorted aria-sort=aria data-field=order.as_str()>
-                <a href=href>{label}{arrow}</a>
-            </th>
-        }
+        view! { <SortHeader field=order.as_str() label href descending/> }
     };
     view! {
         <table class="grid" id="stats-rows">
@@ -250,7 +235,7 @@ fn LiftHeatmap(g: LiftGrid, slice: (String, String, String, String), significant
                     {g.targets.iter().map(|t| view! { <th scope="col">{t.clone()}</th> }).collect_view()}
                 </tr></thead>
                 <tbody>
-                    {g.condition_values.iter().zip(&g.value_filters).zip(g.cells.iter()).map(|((value, filter), row)| view! {
+                    {g.labels().into_iter().zip(&g.condition_values).zip(g.cells.iter()).map(|((value, filter), row)| view! {
                         <tr>
                             <th scope="row">{value.clone()}</th>
                             {row.iter().zip(g.targets.iter()).map(|(cell, target)| match cell {

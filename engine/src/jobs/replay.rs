@@ -2,6 +2,7 @@
 //! data loaded again, and [`crate::optimize::replay`] over that one trial.
 
 use crate::data::{self, Bars, DataError, LoadOptions};
+use crate::equity::thin;
 use crate::optimize::replay::{replay, Replay};
 use crate::optimize::{iso, TrialParams};
 use crate::store::{jobs, runs, Store, StoreError};
@@ -64,8 +65,12 @@ pub async fn trial(store: &Store, load: &LoadOptions, run_id: &str, number: i64)
     let point = trial_params(&spec, &params).map_err(ReplayError::Unreadable)?;
     let wanted = params.get("symbol").and_then(Value::as_str).map(str::to_string);
     let opts = super::optimize::load_options(load.clone());
+    let mut source = spec.data.clone();
+    if let Some(symbol) = &wanted {
+        source.symbols = vec![symbol.clone()]; // only the trial's series is read again
+    }
     let (bars, replay) = tokio::task::spawn_blocking(move || -> Result<_, ReplayError> {
-        let series = data::load(&spec.data, &opts)?;
+        let series = data::load(&source, &opts)?;
         let bars = match wanted {
             Some(symbol) => series
                 .into_iter()
@@ -181,28 +186,4 @@ impl Replayed {
 fn same(stored: (Option<i64>, Option<f64>), replayed: (Option<i64>, Option<f64>)) -> bool {
     let sharpe = replayed.1.filter(|v| v.is_finite());
     stored.0 == replayed.0 && stored.1 == sharpe
-}
-
-/// At most `max` points of `points`, evenly spaced, the first and the last always kept.
-pub fn thin<T: Copy>(points: &[T], max: usize) -> Vec<T> {
-    if points.len() <= max || max < 2 {
-        return points.to_vec();
-    }
-    let last = points.len() - 1;
-    (0..max).map(|k| points[k * last / (max - 1)]).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::thin;
-
-    #[test]
-    fn thinning_keeps_the_ends_and_at_most_the_limit() {
-        let v: Vec<usize> = (0..10_001).collect();
-        let t = thin(&v, 2_000);
-        assert_eq!(t.len(), 2_000);
-        assert_eq!((t[0], *t.last().unwrap()), (0, 10_000));
-        assert!(t.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(thin(&v[..5], 2_000), vec![0, 1, 2, 3, 4]);
-    }
 }

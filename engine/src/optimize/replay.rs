@@ -28,7 +28,6 @@ pub struct FoldReplay {
 /// A trial replayed over every fold, with the stitched metrics the sweep stored for it.
 #[derive(Debug, Clone)]
 pub struct Replay {
-    pub params: TrialParams,
     pub folds: Vec<FoldReplay>,
     /// The train windows stitched in fold order (None without train windows).
     pub in_sample: Option<BacktestMetrics>,
@@ -74,7 +73,6 @@ pub fn replay(spec: &ExperimentSpec, bars: &Bars, params: TrialParams) -> Replay
             });
         }
         Replay {
-            params,
             folds,
             in_sample: (train_all.n_bars() > 0).then(|| train_all.finish(sym.bars_per_year)),
             out_of_sample: test_all.finish(sym.bars_per_year),
