@@ -1,5 +1,7 @@
 //! Number and date formatting shared by tables and charts: sensible rounding, percentages, signed lifts.
 
+use model::jobs::JobStatus;
+
 /// Shown for a missing or non-finite value.
 pub const MISSING: &str = "—";
 
@@ -154,13 +156,13 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-/// CSS class of a run status badge (`ok`, `run`, `bad`, `idle`) for any spelling of the status.
+/// CSS class of a run status badge (`ok`, `run`, `bad`, `idle`) for any stored spelling of the status.
 pub fn status_class(status: &str) -> &'static str {
-    match status.to_ascii_lowercase().as_str() {
-        "finished" | "completed" | "complete" | "done" => "badge ok",
-        "running" | "queued" => "badge run",
-        "failed" | "fail" | "cancelled" | "canceled" => "badge bad",
-        _ => "badge idle",
+    match JobStatus::from_label(status) {
+        Some(JobStatus::Completed) => "badge ok",
+        Some(JobStatus::Queued | JobStatus::Running) => "badge run",
+        Some(JobStatus::Failed | JobStatus::Cancelled) => "badge bad",
+        None => "badge idle",
     }
 }
 
@@ -209,5 +211,7 @@ mod tests {
         assert_eq!(status_class("completed"), "badge ok");
         assert_eq!(status_class("RUNNING"), "badge run");
         assert_eq!(status_class("failed"), "badge bad");
+        assert_eq!(status_class("CANCELLED"), "badge bad");
+        assert_eq!(status_class("done"), "badge idle");
     }
 }

@@ -25,6 +25,44 @@ fn every_example_parses_as_its_kind() {
     }
 }
 
+/// The wire types that describe the request bodies in `/openapi.json` accept every example as sent, and refuse
+/// the shapes the parser refuses (a dimension that is neither a list nor a range, a missing `strategy`).
+#[test]
+fn every_example_fits_the_documented_request_shape_of_its_kind() {
+    use model::spec::{experiment::ExperimentRequest, seasonality::SeasonalitySpec, stats::RawSpec};
+    for ex in embedded() {
+        let fits = match ex.kind {
+            JobKind::Optimize => serde_json::from_str::<ExperimentRequest>(&ex.text).map(drop),
+            JobKind::Stats => serde_json::from_str::<RawSpec>(&ex.text).map(drop),
+            JobKind::Seasonality | JobKind::SeasonalityOptimize => {
+                serde_json::from_str::<SeasonalitySpec>(&ex.text).map(drop)
+            }
+        };
+        fits.unwrap_or_else(|e| panic!("{}: {e}", ex.name));
+    }
+    let submit = embedded()
+        .into_iter()
+        .find(|e| e.name == "submit_local")
+        .expect("submit_local");
+    let mut v: serde_json::Value = serde_json::from_str(&submit.text).unwrap();
+    v["strategy"]["search_space"]["ema_fast"] = serde_json::json!("fast");
+    assert!(serde_json::from_value::<ExperimentRequest>(v.clone()).is_err());
+    assert!(
+        JobSpec::parse(JobKind::Optimize, v).is_err(),
+        "the parser refuses it too"
+    );
+    let range: model::spec::experiment::Dimension =
+        serde_json::from_str(r#"{"low": 5, "high": 20, "step": 5}"#).unwrap();
+    assert_eq!(
+        range,
+        model::spec::experiment::Dimension::Range {
+            low: 5.0,
+            high: 20.0,
+            step: Some(5.0)
+        }
+    );
+}
+
 #[test]
 fn kinds_and_mysql_needs_follow_the_file_names_and_data_blocks() {
     let ex = embedded();

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod dataset;
+pub mod dim;
 pub mod jobs;
 pub mod overfitting;
 pub mod runs;
@@ -12,5 +13,5 @@ pub mod stats;
 pub mod tasks;
 pub mod trial;
 
-pub use api::{ApiError, Health};
+pub use api::{ApiError, Health, LocPart, ValidationError, ValidationItem};
 pub use dataset::{DatasetRow, Overview};

@@ -64,6 +64,15 @@ pub struct RunRow {
     pub finished_at: Option<String>,
 }
 
+/// `GET /runs/{run_id}`: the run row, its metrics and its overfitting report (null before the run finished).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunDetail {
+    pub run: RunRow,
+    pub metrics: RunMetrics,
+    pub overfitting: Option<crate::overfitting::Overfitting>,
+}
+
 /// `{"aggregated": {name: value}, "folds": {"0": {name: value}}}` of `GET /runs/{run_id}/metrics`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -300,6 +300,49 @@ impl From<&StoredProfile> for ProfileRow {
 /// Selected bins per dim, sorted, as the run result's `active_bins`.
 pub type ActiveBins = BTreeMap<String, Vec<Bin>>;
 
+/// One bin present in both profiles: per-side mean lift, mean baseline, summed n, mean p̂, and `lift_a − lift_b`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompareRow {
+    pub bin: Bin,
+    pub lift_a: Option<f64>,
+    pub lift_b: Option<f64>,
+    pub baseline_a: Option<f64>,
+    pub baseline_b: Option<f64>,
+    pub n_a: u64,
+    pub n_b: u64,
+    pub p_hat_a: Option<f64>,
+    pub p_hat_b: Option<f64>,
+    pub lift_diff: Option<f64>,
+}
+
+/// Pearson correlations of per-bin lifts between every pair of symbols for one dim.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LiftCorrelation {
+    pub dim: String,
+    pub symbols: Vec<String>,
+    /// `matrix[i][j]`: correlation of symbols i and j over bins where both lifts are known (diagonal 1).
+    pub matrix: Vec<Vec<Option<f64>>>,
+}
+
+/// `GET /seasonality/compare`: two symbols' profiles on one dim, bin by bin (the original's wide rows too).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SymbolComparison {
+    pub dim: String,
+    pub symbol_a: String,
+    pub symbol_b: String,
+    /// Pearson correlation of the lifts over bins where both are known.
+    pub correlation: Option<f64>,
+    pub rows: Vec<CompareRow>,
+    /// The original's wide rows: `bin`, `lift_<A>`, `baseline_<A>`, `n_<A>`, `p_hat_<A>`, the same for B, `lift_diff`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub wide: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// The symbols with no stored profile on the dim.
+    pub missing: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

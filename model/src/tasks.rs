@@ -18,6 +18,14 @@ pub enum TaskStatus {
     Cancelled,
 }
 
+crate::jobs::named_enum!(TaskStatus, "task status", {
+    Queued => "queued",
+    Running => "running",
+    Done => "done",
+    Failed => "failed",
+    Cancelled => "cancelled",
+});
+
 /// What a task's items are.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

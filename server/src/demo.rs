@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use engine::data::synth::{generate, SynthSpec};
-use engine::jobs::JobSpec;
+use engine::jobs::{JobKind, JobSpec};
 use engine::store::{datasets, Store};
 use model::DatasetRow;
 use std::path::Path;
@@ -63,19 +63,15 @@ pub fn write_sample_bars(data_root: &Path) {
 }
 
 /// The examples the demo jobs run (`specs/<kind>_demo.json`), under the run ids `demo_<kind>`.
-const DEMO_EXAMPLES: [(&str, &str); 3] = [
-    ("optimize", "optimize_demo"),
-    ("stats", "stats_demo"),
-    ("seasonality", "seasonality_demo"),
-];
+const DEMO_EXAMPLES: [&str; 3] = ["optimize_demo", "stats_demo", "seasonality_demo"];
 
 /// Specs of the demo jobs: the embedded `*_demo` examples (an EMA-cross optimisation with walk-forward folds,
 /// market statistics and seasonality profiles) with their `dataset_path` pointed at `parquet`.
-pub fn demo_specs(parquet: &Path) -> anyhow::Result<Vec<(&'static str, JobSpec, serde_json::Value)>> {
+pub fn demo_specs(parquet: &Path) -> anyhow::Result<Vec<(JobKind, JobSpec, serde_json::Value)>> {
     let examples = engine::examples::embedded();
     DEMO_EXAMPLES
         .iter()
-        .map(|&(id, name)| {
+        .map(|&name| {
             let ex = examples
                 .iter()
                 .find(|e| e.name == name)
@@ -83,7 +79,7 @@ pub fn demo_specs(parquet: &Path) -> anyhow::Result<Vec<(&'static str, JobSpec, 
             let mut value: serde_json::Value = serde_json::from_str(&ex.text)?;
             value["data"]["dataset_path"] = parquet.display().to_string().into();
             let spec = JobSpec::parse(ex.kind, value.clone()).with_context(|| format!("example {name}"))?;
-            Ok((id, spec, value))
+            Ok((ex.kind, spec, value))
         })
         .collect()
 }
@@ -98,14 +94,14 @@ pub async fn submit_demo_jobs(jobs: &engine::jobs::Jobs, parquet: &Path, wait: b
         let id = jobs
             .submit_as(format!("demo_{kind}"), spec, &value.to_string(), load)
             .await?;
-        tracing::info!(kind, run_id = %id, "queued a demo job");
+        tracing::info!(kind = kind.as_str(), run_id = %id, "queued a demo job");
         ids.push(id);
     }
     if wait {
         for id in &ids {
             let rec = jobs.wait(id).await?.context("a demo job vanished")?;
             anyhow::ensure!(
-                rec.status == "completed",
+                rec.status == model::jobs::JobStatus::Completed,
                 "demo job {id} ended {}: {:?}",
                 rec.status,
                 rec.error

@@ -223,6 +223,7 @@ fn leptos_options(args: &ServeArgs) -> LeptosOptions {
         .build()
 }
 
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = model::Health)))]
 async fn healthz(State(state): State<AppState>) -> Json<model::Health> {
     let database = match state.store.ping().await {
         Ok(()) => "ok".to_string(),

@@ -154,6 +154,57 @@ fn openapi_documents_every_route_of_the_api() {
     for field in ["trial_number", "params_json", "objective_value", "sharpe", "avg_r"] {
         assert!(trial.get(field).is_some(), "TrialRow.{field} missing from the schema");
     }
+    assert_typed_bodies(&doc);
+}
+
+/// The job POSTs take their spec's schema (with the `specs/` files as examples), and every answer but the result
+/// documents has a schema of its own rather than a bare object; operation ids are unique.
+fn assert_typed_bodies(doc: &serde_json::Value) {
+    let schemas = &doc["components"]["schemas"];
+    for (path, spec, example) in [
+        ("/submit", "ExperimentSpec", "submit_local"),
+        ("/stats/run", "StatsSpec", "stats_run"),
+        ("/seasonality/run", "SeasonalitySpec", "seasonality_run"),
+        ("/seasonality/optimize", "SeasonalitySpec", "seasonality_optimize"),
+    ] {
+        let body = &doc["paths"][path]["post"]["requestBody"]["content"]["application/json"];
+        assert_eq!(body["schema"]["$ref"], format!("#/components/schemas/{spec}"), "{path}");
+        assert!(
+            body["examples"][example]["value"]["data"].is_object(),
+            "{path}: example {example}"
+        );
+        assert!(schemas[spec]["properties"]["data"].is_object(), "{spec}");
+    }
+    let strategy = &schemas["Strategy"]["properties"];
+    assert!(
+        strategy["search_space"].is_object() && strategy["objective"].is_object(),
+        "{strategy}"
+    );
+    let results = [
+        "/result/{id}",
+        "/stats/result",
+        "/seasonality/run",
+        "/seasonality/optimize",
+    ];
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_string();
+            assert!(ids.insert(id.clone()), "operationId {id} twice");
+            for (status, answer) in op["responses"].as_object().unwrap() {
+                for (mime, content) in answer["content"].as_object().into_iter().flatten() {
+                    let bare = content["schema"]["type"] == "object" && content["schema"].get("properties").is_none();
+                    let allowed = results.contains(&path.as_str()) && status == "200" || path.starts_with("/levels");
+                    assert!(
+                        !bare || allowed,
+                        "{method} {path} {status} {mime} answers a bare object"
+                    );
+                }
+            }
+        }
+    }
+    let status = &doc["paths"]["/status/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(status["$ref"], "#/components/schemas/StatusAnswer");
 }
 
 #[test]

@@ -1,14 +1,14 @@
 //! The overview's reads: datasets and counts, and the recent runs of every kind.
 
 use leptos::prelude::*;
+use model::jobs::JobKind;
 use model::Overview;
 use serde::{Deserialize, Serialize};
 
 /// One recent run of any kind, with where its page is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecentRun {
-    /// `optimize`, `stats`, `seasonality` or `seasonality_optimize`.
-    pub kind: String,
+    pub kind: JobKind,
     pub run_id: String,
     pub status: String,
     /// Start (optimisation) or creation (seasonality) time, UTC text.
@@ -30,6 +30,7 @@ pub async fn get_overview() -> Result<Overview, ServerFnError> {
 #[server]
 pub async fn get_recent_runs() -> Result<Vec<RecentRun>, ServerFnError> {
     use engine::store::{jobs, runs, seasonality};
+    use model::jobs::JobStatus;
     let store = super::store()?;
     let queued = jobs::list(&store, None, None, 10, 0).await.map_err(super::fail)?;
     let opt = runs::list_runs(
@@ -53,7 +54,7 @@ pub async fn get_recent_runs() -> Result<Vec<RecentRun>, ServerFnError> {
     let mut out: Vec<RecentRun> = opt
         .into_iter()
         .map(|r| RecentRun {
-            kind: "optimize".into(),
+            kind: JobKind::Optimize,
             href: format!("/ui/runs/{}", r.run_id),
             run_id: r.run_id,
             status: r.status.unwrap_or_default(),
@@ -62,7 +63,7 @@ pub async fn get_recent_runs() -> Result<Vec<RecentRun>, ServerFnError> {
         })
         .collect();
     out.extend(seas.into_iter().map(|r| RecentRun {
-        kind: "seasonality".into(),
+        kind: JobKind::Seasonality,
         href: format!("/ui/seasonality?run={}", r.run_id),
         run_id: r.run_id,
         status: r.status,
@@ -71,17 +72,17 @@ pub async fn get_recent_runs() -> Result<Vec<RecentRun>, ServerFnError> {
     }));
     out.retain(|r| !queued.iter().any(|j| j.job_id == r.run_id));
     out.extend(queued.into_iter().map(|j| {
-        let done = j.status == jobs::COMPLETED;
+        let done = j.status == JobStatus::Completed;
         RecentRun {
             href: if done {
-                crate::pages::result_href(&j.kind, &j.job_id)
+                crate::pages::result_href(j.kind, &j.job_id)
             } else {
                 format!("/ui/jobs/{}?kind={}", j.job_id, j.kind)
             },
             progress: (!j.is_finished()).then_some(j.progress),
             kind: j.kind,
             run_id: j.job_id,
-            status: j.status,
+            status: j.status.to_string(),
             when: Some(j.created_at),
         }
     }));

@@ -1,6 +1,7 @@
-//! The submit page's examples, and where each kind of job is posted.
+//! The submit page's example specs.
 
 use leptos::prelude::*;
+use model::jobs::JobKind;
 use serde::{Deserialize, Serialize};
 
 /// An example spec to start from.
@@ -8,28 +9,10 @@ use serde::{Deserialize, Serialize};
 pub struct SpecExample {
     /// File name without `.json`.
     pub name: String,
-    /// `optimize`, `stats` or `seasonality`.
-    pub kind: String,
+    pub kind: JobKind,
     pub text: String,
     /// The spec reads a MySQL marketdata database, which the demo set-up lacks.
     pub needs_mysql: bool,
-}
-
-/// The job kinds the page can submit: (kind, label, endpoint).
-pub const KINDS: [(&str, &str, &str); 4] = [
-    ("optimize", "Optimisation", "/submit"),
-    ("stats", "Market stats", "/stats/run"),
-    ("seasonality", "Seasonality run", "/seasonality/run"),
-    (
-        "seasonality_optimize",
-        "Seasonality optimisation",
-        "/seasonality/optimize",
-    ),
-];
-
-/// The endpoint a kind posts to (`/submit` for anything unknown).
-pub fn endpoint(kind: &str) -> &'static str {
-    KINDS.iter().find(|k| k.0 == kind).map(|k| k.2).unwrap_or("/submit")
 }
 
 /// The example specs: those built into the binary (the repo's `specs/`), plus a user's own folder
@@ -47,7 +30,7 @@ impl From<engine::examples::Example> for SpecExample {
     fn from(e: engine::examples::Example) -> Self {
         SpecExample {
             name: e.name,
-            kind: e.kind.as_str().to_string(),
+            kind: e.kind,
             text: e.text,
             needs_mysql: e.needs_mysql,
         }
@@ -64,14 +47,14 @@ mod tests {
             .into_iter()
             .map(SpecExample::from)
             .collect();
-        let endpoint_of = |n: &str| ex.iter().find(|e| e.name == n).map(|e| endpoint(&e.kind));
+        let endpoint_of = |n: &str| ex.iter().find(|e| e.name == n).map(|e| e.kind.endpoint());
         assert_eq!(endpoint_of("stats_run"), Some("/stats/run"));
         assert_eq!(endpoint_of("seasonality_optimize"), Some("/seasonality/optimize"));
         assert_eq!(endpoint_of("seasonality_run"), Some("/seasonality/run"));
         assert_eq!(endpoint_of("submit_local"), Some("/submit"));
         assert!(
-            ex.iter().all(|e| KINDS.iter().any(|k| k.0 == e.kind)),
-            "every kind is offered"
+            JobKind::ALL.iter().all(|k| ex.iter().any(|e| e.kind == *k)),
+            "an example of every kind"
         );
         assert!(ex.iter().any(|e| e.needs_mysql) && ex.iter().any(|e| !e.needs_mysql));
     }

@@ -4,8 +4,8 @@
 use crate::api::seasonality::{DimProfile, SeasonalityView, TRIALS_SHOWN};
 use crate::charts::ChartSpec;
 use crate::compute::seasonality::{
-    compare_symbols, correlation, dim_counts, dims_of, newest, profile_chart, stability, symbols_of, weekday_hour,
-    JOINT_DIMS,
+    compare_symbols, correlation, dim_counts, dims_of, is_joint, newest, profile_chart, stability, symbols_of,
+    weekday_hour,
 };
 use engine::store::seasonality::{list_profiles, list_runs, ProfileQuery, RunQuery};
 use engine::store::seasonality_trials::{count_trials, list_trials_page, TrialOrder};
@@ -42,7 +42,10 @@ pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, Stor
     let chosen = run
         .as_ref()
         .and_then(|id| runs.iter().find(|r| &r.run_id == id))
-        .or_else(|| runs.iter().find(|r| r.status == "completed"))
+        .or_else(|| {
+            runs.iter()
+                .find(|r| r.status == model::jobs::JobStatus::Completed.as_str())
+        })
         .or(runs.first())
         .cloned();
     let stored = match &chosen {
@@ -71,7 +74,7 @@ pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, Stor
             let counts = dim_counts(&rows, s);
             let profiles = dims
                 .iter()
-                .filter(|d| !JOINT_DIMS.contains(&d.as_str()))
+                .filter(|d| !is_joint(d))
                 .map(|d| {
                     let (bins, insufficient) = counts.get(d).copied().unwrap_or_default();
                     DimProfile {
@@ -101,11 +104,7 @@ pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, Stor
         }
         _ => None,
     };
-    let stability_dims: Vec<String> = dims
-        .iter()
-        .filter(|d| !JOINT_DIMS.contains(&d.as_str()))
-        .cloned()
-        .collect();
+    let stability_dims: Vec<String> = dims.iter().filter(|d| !is_joint(d)).cloned().collect();
     let stability_dim = pick_dim(years_dim, &stability_dims);
     let stability = match (&chosen, &symbol, &stability_dim) {
         (Some(r), Some(s), Some(d)) => stability(&list_years(store, &r.run_id, s, d).await?, d),

@@ -5,11 +5,14 @@
 use crate::api::seasonality::{CompareBin, Comparison, Stability, StabilityBin};
 use crate::charts::color::Scale;
 use crate::charts::{BarChart, HeatmapChart};
+use model::dim::Dim;
 use model::seasonality::{Bin, ProfileRow, StoredProfile, YearRow};
 use std::collections::BTreeMap;
 
-/// Joint dims drawn as heatmaps rather than bar charts.
-pub const JOINT_DIMS: [&str; 2] = ["weekday_hour", "month_year"];
+/// True for a joint dim, drawn as a heatmap rather than a bar chart.
+pub fn is_joint(dim: &str) -> bool {
+    Dim::from_name(dim).is_some_and(Dim::is_joint)
+}
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const MONTHS: [&str; 12] = [
@@ -26,7 +29,7 @@ pub fn newest(rows: &[StoredProfile]) -> Vec<&StoredProfile> {
 
 /// The dims present, in the engine's profile order (unknown names last, alphabetically).
 pub fn dims_of(rows: &[&StoredProfile]) -> Vec<String> {
-    let order: Vec<String> = engine::seasonality::Dim::all().into_iter().map(|d| d.name()).collect();
+    let order: Vec<String> = Dim::all().into_iter().map(|d| d.name()).collect();
     let mut dims: Vec<String> = rows.iter().map(|r| r.dim.clone()).collect();
     dims.sort();
     dims.dedup();

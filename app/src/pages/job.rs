@@ -7,23 +7,7 @@ use crate::format::status_class;
 use crate::widgets::{show_errors, Loading};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use model::jobs::{is_terminal, JobRecord};
-use serde::Deserialize;
-
-/// `event: progress` data.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ProgressEvent {
-    pub status: Option<String>,
-    pub progress: Option<f64>,
-    pub message: Option<String>,
-}
-
-/// `event: done` data.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct DoneEvent {
-    pub status: String,
-    pub error: Option<String>,
-}
+use model::jobs::{JobKind, JobRecord, JobStatus};
 
 /// A progress value as a fraction: values above 1 are read as percentages.
 pub fn fraction(p: f64) -> f64 {
@@ -32,11 +16,11 @@ pub fn fraction(p: f64) -> f64 {
 }
 
 /// Where a finished job's results are shown.
-pub fn result_href(kind: &str, id: &str) -> String {
+pub fn result_href(kind: JobKind, id: &str) -> String {
     match kind {
-        "stats" => "/ui/stats".into(),
-        "seasonality" | "seasonality_optimize" => format!("/ui/seasonality?run={id}"),
-        _ => format!("/ui/runs/{id}"),
+        JobKind::Stats => "/ui/stats".into(),
+        JobKind::Seasonality | JobKind::SeasonalityOptimize => format!("/ui/seasonality?run={id}"),
+        JobKind::Optimize => format!("/ui/runs/{id}"),
     }
 }
 
@@ -45,7 +29,7 @@ pub fn result_href(kind: &str, id: &str) -> String {
 struct JobState {
     progress: RwSignal<f64>,
     message: RwSignal<String>,
-    status: RwSignal<String>,
+    status: RwSignal<JobStatus>,
     error: RwSignal<Option<String>>,
 }
 
@@ -84,9 +68,9 @@ pub fn Job() -> impl IntoView {
 #[component]
 fn JobBody(r: JobRecord) -> impl IntoView {
     let id = r.job_id.clone();
-    let kind = r.kind.clone();
+    let kind = r.kind;
     let state = JobState {
-        progress: RwSignal::new(if r.status == "completed" {
+        progress: RwSignal::new(if r.status == JobStatus::Completed {
             1.0
         } else {
             fraction(r.progress)
@@ -97,7 +81,7 @@ fn JobBody(r: JobRecord) -> impl IntoView {
                 .filter(|m| !m.is_empty())
                 .unwrap_or_else(|| "Waiting for the first progress report…".into()),
         ),
-        status: RwSignal::new(r.status.clone()),
+        status: RwSignal::new(r.status),
         error: RwSignal::new(r.error.clone()),
     };
     #[cfg(feature = "hydrate")]
@@ -105,17 +89,19 @@ fn JobBody(r: JobRecord) -> impl IntoView {
         let id = id.clone();
         Effect::new(move |_| listen(&id, state));
     }
-    let finished = move || is_terminal(&state.status.get());
+    let finished = move || state.status.get().is_terminal();
     let cancel = {
         let id = id.clone();
         move |_| cancel_job(&id, state)
     };
-    let results = result_href(&kind, &id);
+    let results = result_href(kind, &id);
     let tasks_panel = view! { <super::job_tasks::JobTasksPanel id=id.clone() finished=Signal::derive(finished)/> };
     view! {
         <section class="panel" id="job">
             <div class="meta">
-                <span class=move || status_class(&state.status.get()) id="job-status">{move || state.status.get()}</span>
+                <span class=move || status_class(state.status.get().as_str()) id="job-status">
+                    {move || state.status.get().as_str()}
+                </span>
                 <span class="muted">{format!("kind: {kind}")}</span>
             </div>
             <div class="progress-row">
@@ -126,7 +112,7 @@ fn JobBody(r: JobRecord) -> impl IntoView {
             {move || state.error.get().map(|e| view! { <p class="error" role="alert" id="job-error">{e}</p> })}
             <div class="actions">
                 <button type="button" id="cancel" on:click=cancel disabled=finished>"Cancel"</button>
-                {move || (state.status.get() == "completed").then(|| {
+                {move || (state.status.get() == JobStatus::Completed).then(|| {
                     let href = results.clone();
                     view! { <a class="button primary" id="job-results" href=href>"View results →"</a> }
                 })}
@@ -142,41 +128,38 @@ fn listen(id: &str, s: JobState) {
     use std::rc::Rc;
     let holder: Rc<RefCell<Option<crate::browser::Events>>> = Rc::new(RefCell::new(None));
     let inner = holder.clone();
-    let on = move |name: &str, data: String| match name {
-        "progress" => {
-            if let Ok(p) = serde_json::from_str::<ProgressEvent>(&data) {
-                if let Some(v) = p.progress {
-                    let _ = s.progress.try_set(fraction(v));
-                }
-                if let Some(st) = p.status {
-                    let _ = s.status.try_set(st.to_ascii_lowercase());
-                }
-                if let Some(m) = p.message.filter(|m| !m.is_empty()) {
-                    let _ = s.message.try_set(m);
-                }
+    let on = move |name: &str, data: String| match model::jobs::JobEvent::parse(name, &data) {
+        Some(model::jobs::JobEvent::Progress {
+            status,
+            progress,
+            message,
+            ..
+        }) => {
+            let _ = s.progress.try_set(fraction(progress));
+            let _ = s.status.try_set(status);
+            if let Some(m) = message.filter(|m| !m.is_empty()) {
+                let _ = s.message.try_set(m);
             }
         }
-        "done" => {
+        Some(model::jobs::JobEvent::Done { status, error, .. }) => {
             if let Some(e) = inner.borrow().as_ref() {
                 e.close();
             }
-            match serde_json::from_str::<DoneEvent>(&data) {
-                Ok(d) => {
-                    let status = d.status.to_ascii_lowercase();
-                    if status == "completed" {
-                        let _ = s.progress.try_set(1.0);
-                    }
-                    let _ = s.message.try_set(format!("Job {status}."));
-                    let _ = s.status.try_set(status);
-                    let _ = s.error.try_set(d.error);
-                }
-                Err(e) => {
-                    let _ = s.error.try_set(Some(format!("Unreadable final event: {e}")));
-                }
+            if status == JobStatus::Completed {
+                let _ = s.progress.try_set(1.0);
             }
+            let _ = s.message.try_set(format!("Job {status}."));
+            let _ = s.status.try_set(status);
+            let _ = s.error.try_set(error);
         }
-        _ => {
-            let done = s.status.try_get_untracked().is_some_and(|st| is_terminal(&st));
+        None if name == "done" => {
+            if let Some(e) = inner.borrow().as_ref() {
+                e.close();
+            }
+            let _ = s.error.try_set(Some(format!("Unreadable final event: {data}")));
+        }
+        None => {
+            let done = s.status.try_get_untracked().is_some_and(JobStatus::is_terminal);
             if !done {
                 let _ = s
                     .message
@@ -221,16 +204,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn events_parse_and_progress_reads_as_a_fraction() {
-        let p: ProgressEvent =
-            serde_json::from_str(r#"{"run_id":"a","status":"running","progress":0.25,"message":"fold 1"}"#).unwrap();
-        assert_eq!((p.progress, p.status.as_deref()), (Some(0.25), Some("running")));
-        let d: DoneEvent = serde_json::from_str(r#"{"run_id":"a","status":"failed","error":"boom"}"#).unwrap();
-        assert_eq!((d.status.as_str(), d.error.as_deref()), ("failed", Some("boom")));
+    fn progress_reads_as_a_fraction_and_results_have_a_page_per_kind() {
         assert_eq!(fraction(0.4), 0.4);
         assert_eq!(fraction(40.0), 0.4);
         assert_eq!(fraction(-1.0), 0.0);
-        assert_eq!(result_href("seasonality", "x"), "/ui/seasonality?run=x");
-        assert_eq!(result_href("optimize", "x"), "/ui/runs/x");
+        assert_eq!(result_href(JobKind::Seasonality, "x"), "/ui/seasonality?run=x");
+        assert_eq!(result_href(JobKind::Optimize, "x"), "/ui/runs/x");
     }
 }

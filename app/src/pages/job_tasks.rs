@@ -2,18 +2,15 @@
 //! second while the job runs. Hidden when the server computes every job in its own process.
 
 use crate::api::tasks::{get_job_tasks, JobTasks};
-use crate::format::status_class;
 use leptos::prelude::*;
 use model::tasks::{TaskRow, TaskStatus, TaskUnit};
 
-/// The text of a task status, as the API spells it.
-pub fn status_text(s: TaskStatus) -> &'static str {
+/// The badge class of a task status.
+pub fn task_class(s: TaskStatus) -> &'static str {
     match s {
-        TaskStatus::Queued => "queued",
-        TaskStatus::Running => "running",
-        TaskStatus::Done => "done",
-        TaskStatus::Failed => "failed",
-        TaskStatus::Cancelled => "cancelled",
+        TaskStatus::Done => "badge ok",
+        TaskStatus::Queued | TaskStatus::Running => "badge run",
+        TaskStatus::Failed | TaskStatus::Cancelled => "badge bad",
     }
 }
 
@@ -74,14 +71,14 @@ fn TasksTable(t: JobTasks) -> impl IntoView {
         .tasks
         .into_iter()
         .map(|r| {
-            let status = status_text(r.status);
+            let status = r.status.as_str();
             let items = items(&r);
             view! {
                 <tr>
                     <td class="mono">{r.task}</td>
                     <td>{r.symbol}</td>
                     <td class="num">{items}</td>
-                    <td><span class=status_class(status)>{status}</span></td>
+                    <td><span class=task_class(r.status)>{status}</span></td>
                     <td class="mono">{r.worker.unwrap_or_default()}</td>
                     <td class="num">{r.attempts}</td>
                     <td class="error">{r.error.unwrap_or_default()}</td>
@@ -146,6 +143,7 @@ mod tests {
             ..t.tasks[0].clone()
         };
         assert_eq!(items(&fold), "fold 3");
-        assert_eq!(status_text(TaskStatus::Cancelled), "cancelled");
+        assert_eq!(task_class(TaskStatus::Done), "badge ok");
+        assert_eq!(task_class(TaskStatus::Cancelled), "badge bad");
     }
 }

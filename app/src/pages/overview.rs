@@ -39,7 +39,7 @@ fn RecentRuns() -> impl IntoView {
         let busy = move || {
             recent.get_untracked().and_then(|r| r.ok()).is_some_and(|runs| {
                 runs.iter()
-                    .any(|r| matches!(r.status.to_ascii_lowercase().as_str(), "running" | "queued"))
+                    .any(|r| model::jobs::JobStatus::from_label(&r.status).is_some_and(|s| !s.is_terminal()))
             })
         };
         if let Ok(handle) = leptos::leptos_dom::helpers::set_interval_with_handle(
@@ -76,7 +76,7 @@ fn RecentTable(runs: Vec<RecentRun>) -> impl IntoView {
             <tbody>
                 {runs.into_iter().map(|r| view! {
                     <tr>
-                        <td>{r.kind}</td>
+                        <td>{r.kind.as_str()}</td>
                         <td class="mono"><a href=r.href>{r.run_id}</a></td>
                         <td>
                             <StatusBadge status=r.status/>

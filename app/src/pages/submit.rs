@@ -3,9 +3,10 @@
 //! the job page, an error body's `detail` is shown at the field.
 #![cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 
-use crate::api::submit::{list_spec_examples, SpecExample, KINDS};
+use crate::api::submit::{list_spec_examples, SpecExample};
 use crate::widgets::{show_errors, Loading};
 use leptos::prelude::*;
+use model::jobs::JobKind;
 
 /// The error text of an API error body: `detail` as text, or FastAPI-style `[{loc, msg}]` joined.
 pub fn detail_text(body: &str) -> String {
@@ -54,7 +55,7 @@ pub fn json_error(text: &str) -> Option<String> {
 #[component]
 pub fn Submit() -> impl IntoView {
     let examples = Resource::new(|| (), |_| list_spec_examples());
-    let kind = RwSignal::new("optimize".to_string());
+    let kind = RwSignal::new(JobKind::Optimize);
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -77,8 +78,11 @@ pub fn Submit() -> impl IntoView {
         <form class="panel submit" id="submit-form" on:submit=on_submit data-hydrated=move || hydrated.get().to_string()>
             <div class="panel-head">
                 <label>"Kind "
-                    <select id="kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
-                        {KINDS.iter().map(|(k, label, path)| view! { <option value=*k>{format!("{label} (POST {path})")}</option> }).collect_view()}
+                    <select id="kind" prop:value=move || kind.get().as_str()
+                        on:change=move |ev| if let Ok(k) = event_target_value(&ev).parse() { kind.set(k) }>
+                        {JobKind::ALL.iter().map(|k| view! {
+                            <option value=k.as_str()>{format!("{} (POST {})", k.label(), k.endpoint())}</option>
+                        }).collect_view()}
                     </select>
                 </label>
                 <Suspense fallback=|| view! { <Loading/> }>
@@ -105,7 +109,7 @@ pub fn Submit() -> impl IntoView {
 #[component]
 fn Examples(
     list: Vec<SpecExample>,
-    kind: RwSignal<String>,
+    kind: RwSignal<JobKind>,
     text: RwSignal<String>,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -122,7 +126,7 @@ fn Examples(
                 view! {
                     <button type="button" class="chip" class:needs-mysql=needs_mysql data-example=name title=title
                         on:click=move |_| {
-                        kind.set(ex.kind.clone());
+                        kind.set(ex.kind);
                         text.set(ex.text.clone());
                         error.set(None);
                     }>{label}{needs_mysql.then_some(view! { <span class="chip-note">" · MySQL"</span> })}</button>
@@ -136,14 +140,14 @@ fn Examples(
 /// Posts the spec and goes to the job page, or shows the error at the field.
 #[cfg(feature = "hydrate")]
 fn send(
-    kind: String,
+    kind: JobKind,
     body: String,
     error: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
     navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
 ) {
     leptos::task::spawn_local(async move {
-        let result = crate::browser::post(crate::api::submit::endpoint(&kind), Some(&body)).await;
+        let result = crate::browser::post(kind.endpoint(), Some(&body)).await;
         let _ = busy.try_set(false);
         match result {
             Ok((status, text)) if (200..300).contains(&status) => {
@@ -171,7 +175,7 @@ fn send(
 
 #[cfg(not(feature = "hydrate"))]
 fn send(
-    _kind: String,
+    _kind: JobKind,
     _body: String,
     _error: RwSignal<Option<String>>,
     _busy: RwSignal<bool>,

@@ -137,4 +137,18 @@ impl JobError {
             JobError::Spec { .. } | JobError::Data(_) | JobError::OutOfMemory(_)
         )
     }
+
+    /// The stored reason of a failure the client caused: `forbidden` (a path outside the data root, a refused
+    /// source) or `bad_input`; None for server-side failures and cancellation.
+    pub fn failure_reason(&self) -> Option<model::jobs::FailureReason> {
+        use crate::data::DataError;
+        use model::jobs::FailureReason;
+        match self {
+            JobError::Data(DataError::OutsideDataRoot { .. } | DataError::SourceRefused { .. }) => {
+                Some(FailureReason::Forbidden)
+            }
+            e if e.is_client_error() => Some(FailureReason::BadInput),
+            _ => None,
+        }
+    }
 }

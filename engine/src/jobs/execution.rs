@@ -5,7 +5,7 @@ use super::context::{panicked, INTERNAL_ERROR};
 use super::runner::{Inner, Live};
 use super::{JobContext, JobError, JobSpec, JobUpdate};
 use crate::data::LoadOptions;
-use crate::store::jobs::{self as repo, Finish};
+use crate::store::jobs::{self as repo, FailureReason, Finish, JobStatus};
 use crate::store::Store;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
@@ -30,7 +30,7 @@ pub(super) async fn run_one(inner: Arc<Inner>, id: String, spec: JobSpec, live: 
     } else {
         execute_one(&inner, &id, spec, &live, load).await
     };
-    let end = if end.status == repo::CANCELLED && inner.draining.load(Ordering::SeqCst) {
+    let end = if end.status == JobStatus::Cancelled && inner.draining.load(Ordering::SeqCst) {
         end.by_shutdown()
     } else {
         end
@@ -46,16 +46,16 @@ pub(super) async fn run_one(inner: Arc<Inner>, id: String, spec: JobSpec, live: 
     if let Err(e) = repo::finish(&inner.store, &id, &finish).await {
         tracing::error!(run_id = %id, error = %e, "cannot record the end of a job");
     }
-    if end.status != repo::COMPLETED {
-        if let Err(e) = repo::fail_run_rows(&inner.store, &id, kind.as_str(), end.status).await {
+    if end.status != JobStatus::Completed {
+        if let Err(e) = repo::fail_run_rows(&inner.store, &id, kind, end.status).await {
             tracing::error!(run_id = %id, error = %e, "cannot mark the run row");
         }
     }
-    tracing::info!(run_id = %id, kind = kind.as_str(), status = end.status, error = ?end.error, "job ended");
+    tracing::info!(run_id = %id, kind = kind.as_str(), status = end.status.as_str(), error = ?end.error, "job ended");
     live.updates.send_modify(|u| {
-        u.status = end.status.to_string();
+        u.status = end.status;
         u.error = end.error.clone();
-        if end.status == repo::COMPLETED {
+        if end.status == JobStatus::Completed {
             u.progress = 1.0;
             u.message = Some(repo::DONE_MESSAGE.into());
         }
@@ -72,9 +72,9 @@ fn forget(inner: &Inner, id: &str) {
 
 /// The end of a job as recorded.
 struct Ending {
-    status: &'static str,
+    status: JobStatus,
     error: Option<String>,
-    reason: Option<&'static str>,
+    reason: Option<FailureReason>,
     result_path: Option<PathBuf>,
 }
 
@@ -82,20 +82,20 @@ impl Ending {
     fn of(outcome: Result<PathBuf, JobError>) -> Ending {
         match outcome {
             Ok(path) => Ending {
-                status: repo::COMPLETED,
+                status: JobStatus::Completed,
                 error: None,
                 reason: None,
                 result_path: Some(path),
             },
             Err(JobError::Cancelled) => Ending {
-                status: repo::CANCELLED,
+                status: JobStatus::Cancelled,
                 error: Some("cancelled on request".into()),
                 reason: None,
                 result_path: None,
             },
             Err(e) => Ending {
-                status: repo::FAILED,
-                reason: failure_reason(&e),
+                status: JobStatus::Failed,
+                reason: e.failure_reason(),
                 error: Some(e.to_string()),
                 result_path: None,
             },
@@ -111,22 +111,11 @@ impl Ending {
     }
 }
 
-/// The stored reason of a failure the client caused: `forbidden` (a path outside the data root) or `bad_input`.
-fn failure_reason(e: &JobError) -> Option<&'static str> {
-    match e {
-        JobError::Data(
-            crate::data::DataError::OutsideDataRoot { .. } | crate::data::DataError::SourceRefused { .. },
-        ) => Some(repo::FORBIDDEN),
-        e if e.is_client_error() => Some(repo::BAD_INPUT),
-        _ => None,
-    }
-}
-
 async fn execute_one(inner: &Arc<Inner>, id: &str, spec: JobSpec, live: &Live, load: LoadOptions) -> Ending {
     if let Err(e) = repo::set_running(&inner.store, id).await {
         return Ending::of(Err(e.into()));
     }
-    live.updates.send_modify(|u| u.status = repo::RUNNING.into());
+    live.updates.send_modify(|u| u.status = JobStatus::Running);
     let updates = live.updates.clone();
     // Reports from parallel workers can arrive out of order: one behind the progress already shown is stale.
     let progress: super::ProgressFn = Arc::new(move |fraction, message| {
@@ -189,10 +178,10 @@ pub(super) async fn guarded(
 async fn record_progress(store: Store, id: String, mut rx: watch::Receiver<JobUpdate>) {
     while rx.changed().await.is_ok() {
         let u = rx.borrow_and_update().clone();
-        if repo::is_terminal(&u.status) {
+        if u.status.is_terminal() {
             break;
         }
-        if u.status == repo::RUNNING {
+        if u.status == JobStatus::Running {
             let msg = u.message.as_deref().unwrap_or("");
             if let Err(e) = repo::set_progress(&store, &id, u.progress, msg).await {
                 tracing::warn!(run_id = %id, error = %e, "cannot record progress");
@@ -218,7 +207,11 @@ async fn write_result(out_dir: &Path, result: &Value) -> Result<PathBuf, JobErro
 }
 
 pub(super) async fn read_result(rec: &repo::JobRecord) -> Result<Option<Value>, JobError> {
-    let Some(path) = rec.result_path.as_deref().filter(|_| rec.status == repo::COMPLETED) else {
+    let Some(path) = rec
+        .result_path
+        .as_deref()
+        .filter(|_| rec.status == JobStatus::Completed)
+    else {
         return Ok(None);
     };
     let bytes = tokio::fs::read(path).await.map_err(|e| JobError::Artifact {

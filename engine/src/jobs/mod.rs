@@ -20,39 +20,7 @@ use model::spec::seasonality::SeasonalitySpec;
 use model::spec::stats::StatsSpec;
 use serde_json::Value;
 
-/// The kinds of job, stored in `jobs.kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobKind {
-    Optimize,
-    Stats,
-    Seasonality,
-    SeasonalityOptimize,
-}
-
-impl JobKind {
-    /// The kind of a stored name.
-    pub fn parse(name: &str) -> Option<JobKind> {
-        [
-            JobKind::Optimize,
-            JobKind::Stats,
-            JobKind::Seasonality,
-            JobKind::SeasonalityOptimize,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
-    }
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobKind::Optimize => "optimize",
-            JobKind::Stats => "stats",
-            JobKind::Seasonality => "seasonality",
-            JobKind::SeasonalityOptimize => "seasonality_optimize",
-        }
-    }
-}
+pub use model::jobs::JobKind;
 
 /// A parsed spec ready to run.
 #[derive(Debug, Clone)]

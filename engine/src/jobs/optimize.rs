@@ -5,6 +5,7 @@ use super::{JobContext, JobError};
 use crate::data::{self, LoadOptions, SessionColumn};
 use crate::optimize::{self as opt, artifacts, OptimizeError, OptimizeOutcome, RunContext};
 use crate::store::runs::{self, NewRun};
+use model::jobs::JobStatus;
 use model::spec::experiment::ExperimentSpec;
 use serde_json::Value;
 
@@ -29,12 +30,12 @@ pub async fn execute(ctx: &JobContext, spec: ExperimentSpec) -> Result<Value, Jo
     let result = run_and_record(ctx, spec, &out_dir).await;
     if let (Err(e), Some(store)) = (&result, &ctx.store) {
         let status = if matches!(e, JobError::Cancelled) {
-            "CANCELLED"
+            JobStatus::Cancelled
         } else {
-            "FAILED"
+            JobStatus::Failed
         };
         if let Err(store_err) = runs::finish(store, &ctx.run_id, status).await {
-            tracing::error!(run_id = %ctx.run_id, error = %store_err, "could not mark the run {status}");
+            tracing::error!(run_id = %ctx.run_id, error = %store_err, "could not mark the run {}", status.run_label());
         }
     }
     result
@@ -46,7 +47,15 @@ async fn run_and_record(ctx: &JobContext, spec: ExperimentSpec, out_dir: &str) -
         let metrics = outcome.metric_values();
         let trials = outcome.stored_trials();
         let report = outcome.overfitting();
-        runs::record_outcome(store, &ctx.run_id, &metrics, &trials, Some(&report), "FINISHED").await?;
+        runs::record_outcome(
+            store,
+            &ctx.run_id,
+            &metrics,
+            &trials,
+            Some(&report),
+            JobStatus::Completed,
+        )
+        .await?;
     }
     ctx.report(1.0, "finished");
     Ok(outcome.result_json(out_dir))

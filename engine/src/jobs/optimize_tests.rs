@@ -183,7 +183,7 @@ async fn a_cancelled_run_is_marked_cancelled_and_a_queued_row_is_reused() {
         ..Default::default()
     };
     runs::create_or_running(&store, &queued).await.unwrap();
-    runs::set_status(&store, "run_c", "QUEUED").await.unwrap();
+    runs::set_status(&store, "run_c", JobStatus::Queued).await.unwrap();
     let ctx = JobContext::local(
         "run_c",
         dir.path().join("out"),

@@ -5,7 +5,7 @@
 use super::execution;
 use super::{JobContext, JobError, JobKind, JobSpec};
 use crate::data::LoadOptions;
-use crate::store::jobs as repo;
+use crate::store::jobs::{self as repo, FailureReason, JobStatus};
 use crate::store::{Store, StoreError};
 use futures_util::future::BoxFuture;
 use serde::Serialize;
@@ -40,7 +40,7 @@ pub type Body = Arc<dyn Fn(JobContext, JobSpec) -> BoxFuture<'static, Result<Val
 pub struct JobUpdate {
     pub run_id: String,
     pub kind: JobKind,
-    pub status: String,
+    pub status: JobStatus,
     pub progress: f64,
     pub message: Option<String>,
     pub error: Option<String>,
@@ -63,7 +63,7 @@ pub enum CancelOutcome {
     /// The job will stop at its next check (a queued job never starts).
     Requested,
     /// The job had already ended with this status.
-    AlreadyFinished(String),
+    AlreadyFinished(JobStatus),
     NotFound,
 }
 
@@ -136,12 +136,10 @@ impl Jobs {
 
     /// Schedules a job whose row a previous process wrote; a spec that no longer parses fails it (`bad_input`).
     async fn resume(&self, job: repo::Requeued) {
-        let parsed = JobKind::parse(&job.kind)
-            .ok_or_else(|| format!("unknown job kind {:?}", job.kind))
-            .and_then(|kind| {
-                let value = serde_json::from_str(&job.spec_json).map_err(|e| e.to_string())?;
-                JobSpec::parse(kind, value).map_err(|e| e.to_string())
-            });
+        let parsed = job.kind.parse::<JobKind>().map_err(|e| e.to_string()).and_then(|kind| {
+            let value = serde_json::from_str(&job.spec_json).map_err(|e| e.to_string())?;
+            JobSpec::parse(kind, value).map_err(|e| e.to_string())
+        });
         match parsed {
             Ok(spec) => {
                 self.inner.unfinished.fetch_add(1, Ordering::SeqCst);
@@ -151,9 +149,9 @@ impl Jobs {
             Err(e) => {
                 let error = format!("the stored spec cannot run again: {e}");
                 let end = repo::Finish {
-                    status: repo::FAILED,
+                    status: JobStatus::Failed,
                     error: Some(&error),
-                    reason: Some(repo::BAD_INPUT),
+                    reason: Some(FailureReason::BadInput),
                     result_path: None,
                 };
                 if let Err(e) = repo::finish(&self.inner.store, &job.job_id, &end).await {
@@ -211,7 +209,7 @@ impl Jobs {
         let (tx, _) = watch::channel(JobUpdate {
             run_id: id.clone(),
             kind: spec.kind(),
-            status: repo::QUEUED.into(),
+            status: JobStatus::Queued,
             progress: 0.0,
             message: None,
             error: None,
@@ -232,7 +230,7 @@ impl Jobs {
     /// Waits until the job has ended and returns its row (None for an unknown id).
     pub async fn wait(&self, id: &str) -> Result<Option<repo::JobRecord>, StoreError> {
         if let Some(mut rx) = self.watch(id) {
-            while !repo::is_terminal(&rx.borrow_and_update().status) {
+            while !rx.borrow_and_update().status.is_terminal() {
                 if rx.changed().await.is_err() {
                     break;
                 }
@@ -263,7 +261,7 @@ impl Jobs {
 
     /// The result document of the most recent completed job of `kind`.
     pub async fn latest_result(&self, kind: JobKind) -> Result<Option<Value>, JobError> {
-        let Some(rec) = repo::latest_completed(&self.inner.store, kind.as_str()).await? else {
+        let Some(rec) = repo::latest_completed(&self.inner.store, kind).await? else {
             return Ok(None);
         };
         execution::read_result(&rec).await
@@ -277,7 +275,7 @@ impl Jobs {
         inner.draining.store(true, Ordering::SeqCst);
         let lives: Vec<Live> = self.lock_live().values().cloned().collect();
         for l in &lives {
-            if l.updates.borrow().status == repo::QUEUED {
+            if l.updates.borrow().status == JobStatus::Queued {
                 l.cancel.store(true, Ordering::SeqCst);
             }
         }
@@ -316,7 +314,7 @@ impl Jobs {
 
 /// Writes the job row and, for kinds with a run table of their own, its queued run row.
 async fn register(inner: &Inner, id: &str, spec: &JobSpec, spec_json: &str) -> Result<(), StoreError> {
-    repo::insert(&inner.store, id, spec.kind().as_str(), spec_json).await?;
+    repo::insert(&inner.store, id, spec.kind(), spec_json).await?;
     if let JobSpec::Optimize(s) = spec {
         let dataset = dataset_id(&s.data);
         let run = repo::QueuedRun {

@@ -2,6 +2,7 @@
 //! cancellation (running and queued), the queue limit, shutdown and the restart of unfinished jobs.
 
 use super::*;
+use crate::store::jobs::{FailureReason, JobStatus};
 use crate::store::{runs, testing};
 use std::sync::atomic::AtomicU32;
 
@@ -32,7 +33,7 @@ where
     Arc::new(move |ctx, _spec| Box::pin(f(ctx)))
 }
 
-async fn status(jobs: &Jobs, id: &str) -> String {
+async fn status(jobs: &Jobs, id: &str) -> JobStatus {
     repo::get(jobs.store(), id).await.unwrap().unwrap().status
 }
 
@@ -59,15 +60,15 @@ async fn a_completed_job_stores_its_result_and_streams_progress() {
     let mut seen = Vec::new();
     loop {
         let u = rx.borrow_and_update().clone();
-        seen.push((u.status.clone(), u.progress));
-        if repo::is_terminal(&u.status) || rx.changed().await.is_err() {
+        seen.push((u.status, u.progress));
+        if u.status.is_terminal() || rx.changed().await.is_err() {
             break;
         }
     }
     assert!(seen.iter().any(|(_, p)| *p == 0.5), "progress 0.5 streamed: {seen:?}");
 
     let rec = jobs.wait(&id).await.unwrap().unwrap();
-    assert_eq!((rec.status.as_str(), rec.progress), (repo::COMPLETED, 1.0));
+    assert_eq!((rec.status, rec.progress), (JobStatus::Completed, 1.0));
     assert_eq!(
         rec.message.as_deref(),
         Some(repo::DONE_MESSAGE),
@@ -106,7 +107,7 @@ async fn a_stale_progress_report_from_a_slower_worker_never_moves_progress_back(
     loop {
         let u = rx.borrow_and_update().clone();
         seen.push((u.progress, u.message.clone()));
-        if repo::is_terminal(&u.status) || rx.changed().await.is_err() {
+        if u.status.is_terminal() || rx.changed().await.is_err() {
             break;
         }
     }
@@ -131,7 +132,7 @@ async fn a_failing_job_is_failed_with_its_error_and_its_run_row_too() {
         .unwrap();
     let id = jobs.submit(spec(), "{}").await.unwrap();
     let rec = jobs.wait(&id).await.unwrap().unwrap();
-    assert_eq!(rec.status, repo::FAILED);
+    assert_eq!(rec.status, JobStatus::Failed);
     assert_eq!(rec.error.as_deref(), Some("no bars in range"));
     assert!(jobs.result(&id).await.unwrap().is_none());
     let run = runs::get_run(&store, &id).await.unwrap().unwrap();
@@ -156,14 +157,14 @@ async fn a_panicking_job_fails_without_taking_the_executor_down() {
     let jobs = Jobs::start_with(store, config(dir.path(), 1, 2), b).await.unwrap();
     let first = jobs.submit(spec(), "{}").await.unwrap();
     let rec = jobs.wait(&first).await.unwrap().unwrap();
-    assert_eq!(rec.status, repo::FAILED);
+    assert_eq!(rec.status, JobStatus::Failed);
     assert_eq!(
         rec.error.as_deref(),
         Some(crate::jobs::context::INTERNAL_ERROR),
         "the panic text is only logged"
     );
     let second = jobs.submit(spec(), "{}").await.unwrap();
-    assert_eq!(jobs.wait(&second).await.unwrap().unwrap().status, repo::COMPLETED);
+    assert_eq!(jobs.wait(&second).await.unwrap().unwrap().status, JobStatus::Completed);
 }
 
 #[tokio::test]
@@ -187,14 +188,14 @@ async fn a_job_whose_allocation_fails_fails_saying_so_and_the_next_job_runs() {
     let jobs = Jobs::start_with(store, config(dir.path(), 1, 2), b).await.unwrap();
     let first = jobs.submit(spec(), "{}").await.unwrap();
     let rec = jobs.wait(&first).await.unwrap().unwrap();
-    assert_eq!(rec.status, repo::FAILED);
+    assert_eq!(rec.status, JobStatus::Failed);
     let error = rec.error.unwrap_or_default();
     assert!(
         error.starts_with("out of memory: the test's bars needed 8388608.0 GiB"),
         "{error}"
     );
     let second = jobs.submit(spec(), "{}").await.unwrap();
-    assert_eq!(jobs.wait(&second).await.unwrap().unwrap().status, repo::COMPLETED);
+    assert_eq!(jobs.wait(&second).await.unwrap().unwrap().status, JobStatus::Completed);
     assert_eq!(jobs.result(&second).await.unwrap(), Some(Value::from(10)));
 }
 
@@ -220,20 +221,20 @@ async fn cancelling_stops_a_running_job_and_a_queued_one_never_starts() {
         .unwrap();
     let running = jobs.submit(spec(), "{}").await.unwrap();
     let queued = jobs.submit(spec(), "{}").await.unwrap();
-    while status(&jobs, &running).await != repo::RUNNING {
+    while status(&jobs, &running).await != JobStatus::Running {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    assert_eq!(status(&jobs, &queued).await, repo::QUEUED);
+    assert_eq!(status(&jobs, &queued).await, JobStatus::Queued);
     assert_eq!(jobs.cancel(&queued).await.unwrap(), CancelOutcome::Requested);
     assert_eq!(jobs.cancel(&running).await.unwrap(), CancelOutcome::Requested);
-    assert_eq!(jobs.wait(&running).await.unwrap().unwrap().status, repo::CANCELLED);
-    assert_eq!(jobs.wait(&queued).await.unwrap().unwrap().status, repo::CANCELLED);
+    assert_eq!(jobs.wait(&running).await.unwrap().unwrap().status, JobStatus::Cancelled);
+    assert_eq!(jobs.wait(&queued).await.unwrap().unwrap().status, JobStatus::Cancelled);
     assert_eq!(started.load(Ordering::SeqCst), 1, "the queued job never ran");
     let run = runs::get_run(&store, &queued).await.unwrap().unwrap();
     assert_eq!(run.status.as_deref(), Some("CANCELLED"));
     assert_eq!(
         jobs.cancel(&running).await.unwrap(),
-        CancelOutcome::AlreadyFinished(repo::CANCELLED.into())
+        CancelOutcome::AlreadyFinished(JobStatus::Cancelled)
     );
     assert_eq!(jobs.cancel("nope").await.unwrap(), CancelOutcome::NotFound);
 }
@@ -260,11 +261,11 @@ async fn a_full_queue_refuses_without_writing_anything() {
     assert_eq!(repo::list(&store, None, None, 10, 0).await.unwrap().len(), 2);
     gate.add_permits(2);
     for id in [a, b] {
-        assert_eq!(jobs.wait(&id).await.unwrap().unwrap().status, repo::COMPLETED);
+        assert_eq!(jobs.wait(&id).await.unwrap().unwrap().status, JobStatus::Completed);
     }
     let c = jobs.submit(spec(), "{}").await.expect("room again once jobs ended");
     gate.add_permits(1);
-    assert_eq!(jobs.wait(&c).await.unwrap().unwrap().status, repo::COMPLETED);
+    assert_eq!(jobs.wait(&c).await.unwrap().unwrap().status, JobStatus::Completed);
 }
 
 #[tokio::test]
@@ -279,12 +280,16 @@ async fn shutdown_lets_running_jobs_finish_and_the_next_start_runs_the_queued_on
         .unwrap();
     let running = jobs.submit(spec(), &spec_text()).await.unwrap();
     let queued = jobs.submit(spec(), &spec_text()).await.unwrap();
-    while status(&jobs, &running).await != repo::RUNNING {
+    while status(&jobs, &running).await != JobStatus::Running {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     jobs.shutdown(Duration::from_secs(10)).await;
-    assert_eq!(status(&jobs, &running).await, repo::COMPLETED);
-    assert_eq!(status(&jobs, &queued).await, repo::QUEUED, "left for the next start");
+    assert_eq!(status(&jobs, &running).await, JobStatus::Completed);
+    assert_eq!(
+        status(&jobs, &queued).await,
+        JobStatus::Queued,
+        "left for the next start"
+    );
     assert!(matches!(
         jobs.submit(spec(), "{}").await,
         Err(SubmitError::ShuttingDown)
@@ -292,7 +297,7 @@ async fn shutdown_lets_running_jobs_finish_and_the_next_start_runs_the_queued_on
     let next = Jobs::start_with(store.clone(), config(dir.path(), 1, 3), b)
         .await
         .unwrap();
-    assert_eq!(next.wait(&queued).await.unwrap().unwrap().status, repo::COMPLETED);
+    assert_eq!(next.wait(&queued).await.unwrap().unwrap().status, JobStatus::Completed);
 }
 
 #[tokio::test]
@@ -300,7 +305,7 @@ async fn start_runs_again_a_job_a_crash_left_running_and_fails_one_interrupted_t
     let (store, dir) = testing::sqlite().await;
     for id in ["crashed", "twice", "garbled"] {
         let json = if id == "garbled" { "{".to_string() } else { spec_text() };
-        repo::insert(&store, id, "optimize", &json).await.unwrap();
+        repo::insert(&store, id, JobKind::Optimize, &json).await.unwrap();
         repo::set_running(&store, id).await.unwrap();
     }
     repo::requeue_unfinished(&store).await.unwrap(); // a first crash …
@@ -309,16 +314,19 @@ async fn start_runs_again_a_job_a_crash_left_running_and_fails_one_interrupted_t
     let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 1), b)
         .await
         .unwrap();
-    assert_eq!(jobs.wait("crashed").await.unwrap().unwrap().status, repo::COMPLETED);
+    assert_eq!(
+        jobs.wait("crashed").await.unwrap().unwrap().status,
+        JobStatus::Completed
+    );
     let rec = repo::get(&store, "twice").await.unwrap().unwrap();
     assert_eq!(
-        (rec.status.as_str(), rec.reason.as_deref()),
-        (repo::FAILED, Some(repo::INTERRUPTED))
+        (rec.status, rec.reason),
+        (JobStatus::Failed, Some(FailureReason::Interrupted))
     );
     let rec = repo::get(&store, "garbled").await.unwrap().unwrap();
     assert_eq!(
-        (rec.status.as_str(), rec.reason.as_deref()),
-        (repo::FAILED, Some(repo::BAD_INPUT)),
+        (rec.status, rec.reason),
+        (JobStatus::Failed, Some(FailureReason::BadInput)),
         "{:?}",
         rec.error
     );
@@ -337,12 +345,12 @@ async fn a_job_cancelled_when_the_shutdown_grace_runs_out_says_so_not_on_request
         .await
         .unwrap();
     let id = jobs.submit(spec(), "{}").await.unwrap();
-    while status(&jobs, &id).await != repo::RUNNING {
+    while status(&jobs, &id).await != JobStatus::Running {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     jobs.shutdown(Duration::from_millis(50)).await;
     let rec = repo::get(&store, &id).await.unwrap().unwrap();
-    assert_eq!(rec.status, repo::CANCELLED);
+    assert_eq!(rec.status, JobStatus::Cancelled);
     let error = rec.error.unwrap_or_default();
     assert!(error.contains("shut down") && !error.contains("on request"), "{error}");
 }

@@ -11,8 +11,9 @@ use crate::seasonality::artifacts::{write_json, write_run, write_trials};
 use crate::seasonality::optimize::{self as opt, TrialParams};
 use crate::seasonality::pipeline::{self, FoldProfiles, InProcess, Prepared, ProfileExecutor, SpecProfiles};
 use crate::seasonality::{payload, SeasonalityError};
-use crate::store::seasonality::{complete_run, finish_run, insert_run, ProfileKey, RunStatus};
+use crate::store::seasonality::{complete_run, finish_run, insert_run, ProfileKey};
 use crate::store::seasonality_trials::{insert_trials, SeasonalityTrialRow};
+use model::jobs::JobStatus;
 use model::overfitting::Overfitting;
 use model::seasonality::{ProfileRow, YearRow};
 use model::spec::seasonality::{normalize_search_space, SeasonalitySpec};
@@ -229,7 +230,7 @@ async fn start_row(ctx: &JobContext, spec: &SeasonalitySpec) -> Result<(), JobEr
 async fn fail_row(ctx: &JobContext, e: &JobError) {
     if let Some(store) = &ctx.store {
         let body = json!({"error": e.to_string()});
-        if let Err(err) = finish_run(store, &ctx.run_id, RunStatus::Failed, &body).await {
+        if let Err(err) = finish_run(store, &ctx.run_id, JobStatus::Failed, &body).await {
             tracing::error!(run_id = %ctx.run_id, "cannot mark the seasonality run failed: {err}");
         }
     }

@@ -9,13 +9,6 @@ use proptest::prelude::*;
 use serde_json::{Map, Number, Value};
 use std::sync::OnceLock;
 
-const KINDS: [JobKind; 4] = [
-    JobKind::Optimize,
-    JobKind::Stats,
-    JobKind::Seasonality,
-    JobKind::SeasonalityOptimize,
-];
-
 /// The example specs of the repository (`specs/*.json`), by file name.
 fn examples() -> &'static [(String, Value)] {
     static SPECS: OnceLock<Vec<(String, Value)>> = OnceLock::new();
@@ -180,7 +173,7 @@ fn apply(spec: &mut Value, edit: &Edit) {
 /// Parses `value` as every kind and runs what follows a successful parse; panics are the failures.
 fn parse_everything(value: &Value) {
     let limits = Limits::default();
-    for kind in KINDS {
+    for &kind in JobKind::ALL {
         let Ok(spec) = JobSpec::parse(kind, value.clone()) else {
             continue;
         };
@@ -218,7 +211,7 @@ fn parse_everything(value: &Value) {
 #[test]
 fn every_example_spec_parses_as_some_kind() {
     for (name, spec) in examples() {
-        let parsed = KINDS.iter().any(|k| JobSpec::parse(*k, spec.clone()).is_ok());
+        let parsed = JobKind::ALL.iter().any(|k| JobSpec::parse(*k, spec.clone()).is_ok());
         assert!(parsed, "{name} parses as no kind of job");
     }
 }

@@ -2,23 +2,9 @@
 
 use super::estimators::pearson;
 use model::seasonality::{Bin, ProfileRow};
+pub use model::seasonality::{CompareRow, LiftCorrelation};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// One bin present in both profiles: per-side mean lift, mean baseline, summed n, mean p̂, and `lift_a − lift_b`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CompareRow {
-    pub bin: Bin,
-    pub lift_a: Option<f64>,
-    pub lift_b: Option<f64>,
-    pub baseline_a: Option<f64>,
-    pub baseline_b: Option<f64>,
-    pub n_a: u64,
-    pub n_b: u64,
-    pub p_hat_a: Option<f64>,
-    pub p_hat_b: Option<f64>,
-    pub lift_diff: Option<f64>,
-}
 
 /// The comparison of two profile tables on one dim; `label_*` are each table's first symbol.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -113,15 +99,6 @@ pub fn compare(a: &[ProfileRow], b: &[ProfileRow], dim: &str) -> Comparison {
         correlation: pearson(&la, &lb),
         rows,
     }
-}
-
-/// Pearson correlations of per-bin lifts between every pair of symbols for one dim.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct LiftCorrelation {
-    pub dim: String,
-    pub symbols: Vec<String>,
-    /// `matrix[i][j]`: correlation of symbols i and j over bins where both lifts are known (diagonal 1).
-    pub matrix: Vec<Vec<Option<f64>>>,
 }
 
 /// The lift-correlation matrix of every symbol in `rows` for `dim` (symbols sorted).

@@ -2,7 +2,7 @@
 //! reads its runs in chronological order (sums, per-year cells, values), then selects its quantiles in place.
 
 use super::calendar::Calendar;
-use super::dims::{CodeRun, Dim};
+use super::dims::{CodeRun, Dim, DimCodes};
 use super::estimators::{
     benjamini_hochberg, median_of_keys, normal_two_sided, order_key, quantiles_of_keys, sample_std_of_keys,
     student_two_sided, wilson,

@@ -1,7 +1,7 @@
 //! Long/flat signal from selected bins (reference §2.10.4), honouring every selectable dim.
 
 use super::calendar::Calendar;
-use super::dims::{CodeRun, Dim};
+use super::dims::{CodeRun, Dim, DimCodes};
 use super::select::Rules;
 use crate::data::Bars;
 use model::spec::seasonality::Combine;

@@ -5,21 +5,7 @@ use super::{Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// Statuses a job row moves through.
-pub const QUEUED: &str = "queued";
-pub const RUNNING: &str = "running";
-pub const COMPLETED: &str = "completed";
-pub const FAILED: &str = "failed";
-pub const CANCELLED: &str = "cancelled";
-
-/// The failure reason of runs that a stopped server left unfinished.
-pub const INTERRUPTED: &str = "interrupted";
-/// The failure reason of jobs whose spec or data was at fault.
-pub const BAD_INPUT: &str = "bad_input";
-/// The failure reason of jobs whose spec named a file outside the data root.
-pub const FORBIDDEN: &str = "forbidden";
-
-pub use model::jobs::{is_terminal, JobRecord};
+pub use model::jobs::{FailureReason, JobKind, JobRecord, JobStatus};
 
 /// Now as `YYYY-MM-DD HH:MM:SS.mmm` (UTC): sortable, and fine-grained enough to order submissions.
 pub fn now_text() -> String {
@@ -27,11 +13,11 @@ pub fn now_text() -> String {
 }
 
 /// Inserts a new `queued` job.
-pub async fn insert(store: &Store, job_id: &str, kind: &str, spec_json: &str) -> Result<(), StoreError> {
+pub async fn insert(store: &Store, job_id: &str, kind: JobKind, spec_json: &str) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO jobs (job_id, kind, status, spec_json, progress, created_at) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(job_id)
-        .bind(kind)
-        .bind(QUEUED)
+        .bind(kind.as_str())
+        .bind(JobStatus::Queued.as_str())
         .bind(spec_json)
         .bind(0.0)
         .bind(now_text())
@@ -43,7 +29,7 @@ pub async fn insert(store: &Store, job_id: &str, kind: &str, spec_json: &str) ->
 /// Marks the job `running` with `started_at` now.
 pub async fn set_running(store: &Store, job_id: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE jobs SET status = ?, started_at = ? WHERE job_id = ?")
-        .bind(RUNNING)
+        .bind(JobStatus::Running.as_str())
         .bind(now_text())
         .bind(job_id)
         .execute(store.pool())
@@ -58,19 +44,31 @@ pub async fn set_progress(store: &Store, job_id: &str, progress: f64, message: &
         .bind(progress)
         .bind(message)
         .bind(job_id)
-        .bind(RUNNING)
+        .bind(JobStatus::Running.as_str())
         .execute(store.pool())
         .await?;
     Ok(())
 }
 
 /// How a job ended.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Finish<'a> {
-    pub status: &'a str,
+    pub status: JobStatus,
     pub error: Option<&'a str>,
-    pub reason: Option<&'a str>,
+    pub reason: Option<FailureReason>,
     pub result_path: Option<&'a str>,
+}
+
+impl Finish<'_> {
+    /// An end in `status` with no error, reason or result.
+    pub fn of(status: JobStatus) -> Self {
+        Finish {
+            status,
+            error: None,
+            reason: None,
+            result_path: None,
+        }
+    }
 }
 
 /// The message of a completed job (its last progress message was about a phase it has left).
@@ -80,7 +78,7 @@ pub const DONE_MESSAGE: &str = "done";
 /// [`DONE_MESSAGE`] when completed).
 pub async fn finish(store: &Store, job_id: &str, end: &Finish<'_>) -> Result<(), StoreError> {
     let error: Option<String> = end.error.map(|e| e.chars().take(4000).collect());
-    let progress_sql = if end.status == COMPLETED {
+    let progress_sql = if end.status == JobStatus::Completed {
         format!(", progress = 1, message = '{DONE_MESSAGE}'")
     } else {
         String::new()
@@ -90,9 +88,9 @@ pub async fn finish(store: &Store, job_id: &str, end: &Finish<'_>) -> Result<(),
          WHERE job_id = ?"
     );
     sqlx::query(&sql)
-        .bind(end.status)
+        .bind(end.status.as_str())
         .bind(error)
-        .bind(end.reason)
+        .bind(end.reason.map(FailureReason::as_str))
         .bind(end.result_path)
         .bind(now_text())
         .bind(job_id)
@@ -126,8 +124,8 @@ pub async fn spec_json(store: &Store, job_id: &str) -> Result<Option<String>, St
 /// Jobs newest first, optionally of one kind and status.
 pub async fn list(
     store: &Store,
-    kind: Option<&str>,
-    status: Option<&str>,
+    kind: Option<JobKind>,
+    status: Option<JobStatus>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<JobRecord>, StoreError> {
@@ -140,7 +138,10 @@ pub async fn list(
     }
     sql.push_str(" ORDER BY created_at DESC, job_id LIMIT ? OFFSET ?");
     let mut q = sqlx::query(&sql);
-    for v in [kind, status].into_iter().flatten() {
+    for v in [kind.map(JobKind::as_str), status.map(JobStatus::as_str)]
+        .into_iter()
+        .flatten()
+    {
         q = q.bind(v);
     }
     let rows = q.bind(limit).bind(offset).fetch_all(store.pool()).await?;
@@ -148,11 +149,11 @@ pub async fn list(
 }
 
 /// The most recently finished job of `kind` with status `completed`.
-pub async fn latest_completed(store: &Store, kind: &str) -> Result<Option<JobRecord>, StoreError> {
+pub async fn latest_completed(store: &Store, kind: JobKind) -> Result<Option<JobRecord>, StoreError> {
     let sql = format!("SELECT {COLS} FROM jobs WHERE kind = ? AND status = ? ORDER BY finished_at DESC LIMIT 1");
     let row = sqlx::query(&sql)
-        .bind(kind)
-        .bind(COMPLETED)
+        .bind(kind.as_str())
+        .bind(JobStatus::Completed.as_str())
         .fetch_optional(store.pool())
         .await?;
     row.map(|r| record(&r)).transpose()
@@ -162,6 +163,7 @@ pub async fn latest_completed(store: &Store, kind: &str) -> Result<Option<JobRec
 #[derive(Debug, Clone, PartialEq)]
 pub struct Requeued {
     pub job_id: String,
+    /// As stored: a name no longer known fails that job alone when it is resumed.
     pub kind: String,
     pub spec_json: String,
 }
@@ -173,7 +175,7 @@ pub async fn requeue_unfinished(store: &Store) -> Result<Vec<Requeued>, StoreErr
     let again = ids_in(
         &mut tx,
         "SELECT job_id FROM jobs WHERE status = ? AND restarts >= 1",
-        RUNNING,
+        JobStatus::Running,
     )
     .await?;
     fail_in(
@@ -186,13 +188,13 @@ pub async fn requeue_unfinished(store: &Store) -> Result<Vec<Requeued>, StoreErr
         "UPDATE jobs SET status = ?, restarts = restarts + 1, progress = 0, message = ?, started_at = NULL \
          WHERE status = ?",
     )
-    .bind(QUEUED)
+    .bind(JobStatus::Queued.as_str())
     .bind("queued again: the server stopped while the job ran")
-    .bind(RUNNING)
+    .bind(JobStatus::Running.as_str())
     .execute(&mut *tx)
     .await?;
     let rows = sqlx::query("SELECT job_id, kind, spec_json FROM jobs WHERE status = ? ORDER BY created_at")
-        .bind(QUEUED)
+        .bind(JobStatus::Queued.as_str())
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -212,15 +214,19 @@ pub async fn requeue_unfinished(store: &Store) -> Result<Vec<Requeued>, StoreErr
 /// start. Returns the job ids.
 pub async fn fail_running(store: &Store) -> Result<Vec<String>, StoreError> {
     let mut tx = store.pool().begin().await?;
-    let ids = ids_in(&mut tx, "SELECT job_id FROM jobs WHERE status = ?", RUNNING).await?;
+    let ids = ids_in(&mut tx, "SELECT job_id FROM jobs WHERE status = ?", JobStatus::Running).await?;
     fail_in(&mut tx, &ids, "interrupted: the server stopped before the job finished").await?;
     tx.commit().await?;
     Ok(ids)
 }
 
-async fn ids_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, sql: &str, status: &str) -> Result<Vec<String>, StoreError> {
+async fn ids_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &str,
+    status: JobStatus,
+) -> Result<Vec<String>, StoreError> {
     sqlx::query(sql)
-        .bind(status)
+        .bind(status.as_str())
         .fetch_all(&mut **tx)
         .await?
         .iter()
@@ -233,22 +239,14 @@ async fn fail_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, ids: &[String], erro
     let now = now_text();
     for id in ids {
         sqlx::query("UPDATE jobs SET status = ?, reason = ?, error = ?, finished_at = ? WHERE job_id = ?")
-            .bind(FAILED)
-            .bind(INTERRUPTED)
+            .bind(JobStatus::Failed.as_str())
+            .bind(FailureReason::Interrupted.as_str())
             .bind(error)
             .bind(&now)
             .bind(id)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("UPDATE experiment_runs SET status = 'FAILED', finished_at = ? WHERE run_id = ? AND status IN ('QUEUED', 'RUNNING')")
-            .bind(crate::time::now_db_text())
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("UPDATE seasonality_runs SET status = 'failed' WHERE run_id = ? AND status = 'running'")
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        end_run_rows(tx, id, None, JobStatus::Failed).await?;
     }
     Ok(())
 }
@@ -256,7 +254,7 @@ async fn fail_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, ids: &[String], erro
 /// The ids of every job that ended interrupted (by a crash, a stop, or the shutdown grace).
 pub async fn interrupted_ids(store: &Store) -> Result<Vec<String>, StoreError> {
     sqlx::query("SELECT job_id FROM jobs WHERE reason = ?")
-        .bind(INTERRUPTED)
+        .bind(FailureReason::Interrupted.as_str())
         .fetch_all(store.pool())
         .await?
         .iter()
@@ -277,10 +275,11 @@ pub struct QueuedRun<'a> {
 pub async fn register_queued_run(store: &Store, run: &QueuedRun<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO experiment_runs (run_id, dataset_id, status, objective, out_dir, started_at) \
-         VALUES (?, ?, 'QUEUED', ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(run.run_id)
     .bind(run.dataset_id)
+    .bind(JobStatus::Queued.run_label())
     .bind(run.objective)
     .bind(run.out_dir)
     .bind(crate::time::now_db_text())
@@ -291,40 +290,62 @@ pub async fn register_queued_run(store: &Store, run: &QueuedRun<'_>) -> Result<(
 
 /// Ends the run rows of a job that did not complete: `experiment_runs` becomes `FAILED`/`CANCELLED` and
 /// `seasonality_runs` `failed`, unless the job body already recorded an end.
-pub async fn fail_run_rows(store: &Store, job_id: &str, kind: &str, job_status: &str) -> Result<(), StoreError> {
-    match kind {
-        "optimize" => {
-            let status = if job_status == CANCELLED { "CANCELLED" } else { "FAILED" };
-            sqlx::query(
-                "UPDATE experiment_runs SET status = ?, finished_at = ? \
-                 WHERE run_id = ? AND status IN ('QUEUED', 'RUNNING')",
-            )
-            .bind(status)
+pub async fn fail_run_rows(store: &Store, job_id: &str, kind: JobKind, status: JobStatus) -> Result<(), StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    end_run_rows(&mut conn, job_id, Some(kind), status).await
+}
+
+/// Ends the unfinished run rows of job `id` (of `kind`, or of any kind): `experiment_runs` with `status`'s upper-case
+/// label, `seasonality_runs` as `failed`.
+async fn end_run_rows(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    kind: Option<JobKind>,
+    status: JobStatus,
+) -> Result<(), StoreError> {
+    if kind.is_none_or(|k| k == JobKind::Optimize) {
+        sqlx::query("UPDATE experiment_runs SET status = ?, finished_at = ? WHERE run_id = ? AND status IN (?, ?)")
+            .bind(status.run_label())
             .bind(crate::time::now_db_text())
-            .bind(job_id)
-            .execute(store.pool())
+            .bind(id)
+            .bind(JobStatus::Queued.run_label())
+            .bind(JobStatus::Running.run_label())
+            .execute(&mut *conn)
             .await?;
-        }
-        "seasonality" | "seasonality_optimize" => {
-            sqlx::query("UPDATE seasonality_runs SET status = 'failed' WHERE run_id = ? AND status = 'running'")
-                .bind(job_id)
-                .execute(store.pool())
-                .await?;
-        }
-        _ => {}
+    }
+    if kind.is_none_or(|k| matches!(k, JobKind::Seasonality | JobKind::SeasonalityOptimize)) {
+        sqlx::query("UPDATE seasonality_runs SET status = ? WHERE run_id = ? AND status = ?")
+            .bind(JobStatus::Failed.as_str())
+            .bind(id)
+            .bind(JobStatus::Running.as_str())
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
+}
+
+/// A column holding one of a vocabulary's names (kind, status).
+fn parse_col<T: std::str::FromStr<Err = model::jobs::UnknownName>>(r: &AnyRow, col: &str) -> Result<T, StoreError> {
+    let text: String = r.try_get(col)?;
+    parse_text(col, &text)
+}
+
+fn parse_text<T: std::str::FromStr<Err = model::jobs::UnknownName>>(col: &str, text: &str) -> Result<T, StoreError> {
+    text.parse().map_err(|e: model::jobs::UnknownName| StoreError::Corrupt {
+        what: format!("jobs.{col}"),
+        reason: e.to_string(),
+    })
 }
 
 fn record(r: &AnyRow) -> Result<JobRecord, StoreError> {
     Ok(JobRecord {
         job_id: r.try_get("job_id")?,
-        kind: r.try_get("kind")?,
-        status: r.try_get("status")?,
+        kind: parse_col(r, "kind")?,
+        status: parse_col(r, "status")?,
         progress: r.try_get("progress")?,
         message: text(r, "message")?,
         error: text(r, "error")?,
-        reason: text(r, "reason")?,
+        reason: text(r, "reason")?.map(|t| parse_text("reason", &t)).transpose()?,
         result_path: text(r, "result_path")?,
         created_at: r.try_get("created_at")?,
         started_at: r.try_get("started_at")?,

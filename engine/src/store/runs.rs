@@ -2,6 +2,7 @@
 //! reads of the compat API (`GET /runs`, `/runs/{id}`, `/runs/{id}/trials`, `/runs/{id}/metrics`).
 
 use super::{Store, StoreError};
+use model::jobs::JobStatus;
 pub use model::runs::MetricValue;
 use model::runs::{RunMetrics, RunRow, RunSummary, TrialRow};
 use sqlx::any::AnyRow;
@@ -71,7 +72,7 @@ pub async fn create_or_running(store: &Store, run: &NewRun) -> Result<(), StoreE
         .bind(&run.run_id)
         .bind(&run.spec_id)
         .bind(&run.dataset_id)
-        .bind("RUNNING")
+        .bind(JobStatus::Running.run_label())
         .bind(&run.objective)
         .bind(&run.out_dir)
         .bind(crate::time::now_db_text())
@@ -81,9 +82,9 @@ pub async fn create_or_running(store: &Store, run: &NewRun) -> Result<(), StoreE
 }
 
 /// Sets the run's final status (`FINISHED`, `FAILED`, `CANCELLED`) and `finished_at` now.
-pub async fn finish(store: &Store, run_id: &str, status: &str) -> Result<(), StoreError> {
+pub async fn finish(store: &Store, run_id: &str, status: JobStatus) -> Result<(), StoreError> {
     sqlx::query("UPDATE experiment_runs SET status = ?, finished_at = ? WHERE run_id = ?")
-        .bind(status)
+        .bind(status.run_label())
         .bind(crate::time::now_db_text())
         .bind(run_id)
         .execute(store.pool())

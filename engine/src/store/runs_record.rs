@@ -2,6 +2,7 @@
 //! transaction, so a reader never sees a half-written run.
 
 use super::{MetricValue, Store, StoreError};
+use model::jobs::JobStatus;
 use model::overfitting::Overfitting;
 use model::runs::TrialRow;
 use sqlx::Row;
@@ -28,9 +29,9 @@ pub struct TrialInSample {
 }
 
 /// Sets a run's status without touching its times (e.g. `QUEUED` → `RUNNING`); false when the run is unknown.
-pub async fn set_status(store: &Store, run_id: &str, status: &str) -> Result<bool, StoreError> {
+pub async fn set_status(store: &Store, run_id: &str, status: JobStatus) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE experiment_runs SET status = ? WHERE run_id = ?")
-        .bind(status)
+        .bind(status.run_label())
         .bind(run_id)
         .execute(store.pool())
         .await?;
@@ -46,7 +47,7 @@ pub async fn record_outcome(
     metrics: &[MetricValue],
     trials: &[StoredTrial],
     overfitting: Option<&Overfitting>,
-    status: &str,
+    status: JobStatus,
 ) -> Result<(), StoreError> {
     let mut tx = store.pool().begin().await?;
     write_metrics(store, &mut tx, run_id, metrics).await?;
@@ -55,7 +56,7 @@ pub async fn record_outcome(
         write_overfitting(store, &mut tx, run_id, report).await?;
     }
     sqlx::query("UPDATE experiment_runs SET status = ?, finished_at = ? WHERE run_id = ?")
-        .bind(status)
+        .bind(status.run_label())
         .bind(crate::time::now_db_text())
         .bind(run_id)
         .execute(&mut *tx)

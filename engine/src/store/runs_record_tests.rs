@@ -32,11 +32,11 @@ async fn life_cycle(store: Store) {
         ..Default::default()
     };
     assert!(
-        !set_status(&store, &run.run_id, "RUNNING").await.unwrap(),
+        !set_status(&store, &run.run_id, JobStatus::Running).await.unwrap(),
         "unknown run"
     );
     create_or_running(&store, &run).await.unwrap();
-    assert!(set_status(&store, &run.run_id, "QUEUED").await.unwrap());
+    assert!(set_status(&store, &run.run_id, JobStatus::Queued).await.unwrap());
     assert_eq!(
         get_run(&store, &run.run_id).await.unwrap().unwrap().status.as_deref(),
         Some("QUEUED")
@@ -63,7 +63,7 @@ async fn life_cycle(store: Store) {
             value: 1.25,
         },
     ];
-    record_outcome(&store, &run.run_id, &metrics, &trials, None, "FINISHED")
+    record_outcome(&store, &run.run_id, &metrics, &trials, None, JobStatus::Completed)
         .await
         .unwrap();
     let r = get_run(&store, &run.run_id).await.unwrap().unwrap();
@@ -110,9 +110,16 @@ async fn life_cycle(store: Store) {
     let report = overfitting_report();
     let mut again = trials.clone();
     again[0].is_sharpe = Some(3.0);
-    record_outcome(&store, &run.run_id, &metrics, &again, Some(&report), "FINISHED")
-        .await
-        .unwrap();
+    record_outcome(
+        &store,
+        &run.run_id,
+        &metrics,
+        &again,
+        Some(&report),
+        JobStatus::Completed,
+    )
+    .await
+    .unwrap();
     let scatter = trials_in_sample(&store, &run.run_id).await.unwrap();
     assert_eq!(scatter.len(), 3);
     assert_eq!(scatter[0].is_sharpe, Some(3.0));
@@ -180,7 +187,7 @@ async fn outcome_is_all_or_nothing(store: Store) {
         }
     };
     sqlx::query(trigger).execute(store.pool()).await.unwrap();
-    let err = record_outcome(&store, "atomic_run", &metrics, &trials, None, "FINISHED")
+    let err = record_outcome(&store, "atomic_run", &metrics, &trials, None, JobStatus::Completed)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("refused"), "{err}");

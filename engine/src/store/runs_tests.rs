@@ -52,7 +52,7 @@ async fn seed(store: &Store) {
         out_dir: Some("/tmp/out_a".into()),
     };
     create_or_running(store, &a).await.unwrap();
-    finish(store, "seeded_run_a", "FINISHED").await.unwrap();
+    finish(store, "seeded_run_a", JobStatus::Completed).await.unwrap();
     let b = NewRun {
         run_id: "seeded_run_b".into(),
         objective: Some("sortino".into()),

@@ -2,29 +2,11 @@
 //! by a hash of the natural key (NULLs included), and the reads behind `/seasonality/profiles` and `/seasonality/runs`.
 
 use super::{Store, StoreError};
+use model::jobs::JobStatus;
 use model::seasonality::{Bin, ProfileRow, SeasonalityRunRow, StoredProfile, YearRow};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-
-/// Status of a seasonality run, stored lowercase as the original did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunStatus {
-    Running,
-    Completed,
-    Failed,
-}
-
-impl RunStatus {
-    /// The stored text (`running`, `completed`, `failed`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunStatus::Running => "running",
-            RunStatus::Completed => "completed",
-            RunStatus::Failed => "failed",
-        }
-    }
-}
 
 /// Inserts a run row with status `running` and the current time.
 pub async fn insert_run(
@@ -39,7 +21,7 @@ pub async fn insert_run(
         .bind(spec_id.map(str::to_string))
         .bind(dataset_id.map(str::to_string))
         .bind(out_dir.map(str::to_string))
-        .bind(RunStatus::Running.as_str().to_string())
+        .bind(JobStatus::Running.as_str().to_string())
         .bind(crate::time::now_db_text())
         .execute(store.pool())
         .await?;
@@ -50,7 +32,7 @@ pub async fn insert_run(
 pub async fn finish_run(
     store: &Store,
     run_id: &str,
-    status: RunStatus,
+    status: JobStatus,
     best_summary: &serde_json::Value,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE seasonality_runs SET status = ?, best_summary = ? WHERE run_id = ?")
@@ -114,7 +96,7 @@ pub async fn complete_run(
 ) -> Result<(), StoreError> {
     let mut tx = store.pool().begin().await?;
     sqlx::query("UPDATE seasonality_runs SET status = ?, best_summary = ? WHERE run_id = ?")
-        .bind(RunStatus::Completed.as_str().to_string())
+        .bind(JobStatus::Completed.as_str().to_string())
         .bind(best_summary.to_string())
         .bind(run_id.to_string())
         .execute(&mut *tx)

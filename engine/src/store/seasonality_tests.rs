@@ -26,12 +26,12 @@ async fn runs_roundtrip(store: Store) {
     finish_run(
         &store,
         "r1",
-        RunStatus::Completed,
+        JobStatus::Completed,
         &json!({"best_metrics": {"sharpe": 1.5}, "folds": []}),
     )
     .await
     .unwrap();
-    finish_run(&store, "r2", RunStatus::Failed, &json!({"error": "boom"}))
+    finish_run(&store, "r2", JobStatus::Failed, &json!({"error": "boom"}))
         .await
         .unwrap();
     let r = get_run(&store, "r1").await.unwrap().unwrap();

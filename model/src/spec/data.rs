@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// Where a job's bars come from: a file (`dataset_path`, alias `path`) or a MySQL table, filtered by
 /// symbols and a time range. Unknown keys are ignored, as the original did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataSpec {
     #[serde(default)]
     pub dataset_path: Option<String>,
@@ -31,6 +32,7 @@ pub struct DataSpec {
 
 /// A market-data service a spec's bars can come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DataSource {
     /// Binance spot klines (REST backfill into a local cache).
@@ -71,6 +73,7 @@ impl DataSpec {
 /// The `data.mysql` block: connection, table and column mapping of a marketdata table.
 /// `schema` has no default here: the submit parser defaults it to none, the others to `marketdata`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MySqlSpec {
     #[serde(default)]
     pub connection_url: Option<String>,
@@ -81,6 +84,7 @@ pub struct MySqlSpec {
     #[serde(default = "default_env_var")]
     pub env_var: Option<String>,
     #[serde(default, deserialize_with = "present_or_null")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub schema: Option<Option<String>>,
     #[serde(default = "default_table")]
     pub table: String,

@@ -36,6 +36,7 @@ pub const FILTER_KEYS: [&str; 2] = ["ema_fast", "ema_slow"];
 
 /// `strategy.filters`: exactly the [`FILTER_KEYS`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Filters {
     pub ema_fast: i64,
@@ -44,6 +45,7 @@ pub struct Filters {
 
 /// `strategy.validation`: walk-forward settings and the minimum trade count of a selectable trial.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WalkForward))]
 pub struct Validation {
     #[serde(default)]
     pub min_trades: u32,
@@ -63,6 +65,7 @@ fn one() -> u32 {
 
 /// Costs charged on both legs of every trade, in basis points of the fill price.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ExecutionCosts))]
 pub struct ExecutionSpec {
     #[serde(default)]
     pub slippage_bps: f64,
@@ -72,6 +75,7 @@ pub struct ExecutionSpec {
 
 /// The metric a search maximises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Objective {
     Sharpe,
@@ -100,6 +104,7 @@ impl Objective {
 
 /// How trials are chosen from the search space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SearchMethod {
     Grid,
@@ -244,10 +249,77 @@ pub fn parse_experiment(value: Value) -> Result<ExperimentSpec, SpecError> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+/// `strategy.tpsl`: the stop distance in ATRs when `atr_k` is not searched.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-struct TpSl {
-    atr_k: f64,
+pub struct TpSl {
+    pub atr_k: f64,
+}
+
+/// The experiment spec as clients send it (reference §1.4); unknown keys are ignored. The server reads it field by
+/// field with the original's error texts; this type describes its shape (`/openapi.json`).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ExperimentSpec))]
+pub struct ExperimentRequest {
+    pub data: DataSpec,
+    pub strategy: StrategyRequest,
+    #[serde(default)]
+    pub execution: Option<ExecutionSpec>,
+    #[serde(default)]
+    pub overfitting: Option<super::overfitting::OverfittingSpec>,
+}
+
+/// `strategy` as sent: the signal's filters, stop, validation, objective and search.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Strategy))]
+pub struct StrategyRequest {
+    pub filters: Filters,
+    pub tpsl: TpSl,
+    #[serde(default)]
+    pub validation: Option<Validation>,
+    pub objective: Objective,
+    pub search_space: SearchSpaceRequest,
+    /// `grid` by default; `random` when a dimension is a range.
+    #[serde(default)]
+    pub method: Option<SearchMethod>,
+    /// Trial budget of `random` and `tpe` (default 100).
+    #[serde(default)]
+    pub max_trials: Option<u64>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+}
+
+/// `strategy.search_space` as sent: each dimension a list of values or a range.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ExperimentSearchSpace))]
+pub struct SearchSpaceRequest {
+    /// Fast EMA periods (integers ≥ 1).
+    #[serde(default)]
+    pub ema_fast: Option<Dimension>,
+    /// Slow EMA periods (integers ≥ 1; pairs with fast ≥ slow are skipped).
+    #[serde(default)]
+    pub ema_slow: Option<Dimension>,
+    /// Take-profit multiples of the stop distance (default 1…5).
+    #[serde(default, rename = "R")]
+    pub r: Option<Dimension>,
+    /// Stop distances in ATRs (default `[strategy.tpsl.atr_k]`).
+    #[serde(default)]
+    pub atr_k: Option<Dimension>,
+}
+
+/// A searched dimension: a list of numbers, or a range whose `high` is included (`step` 1 when absent).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum Dimension {
+    Values(Vec<f64>),
+    Range {
+        low: f64,
+        high: f64,
+        #[serde(default)]
+        step: Option<f64>,
+    },
 }
 
 /// A required key; missing → the original's KeyError text (`'strategy'`).

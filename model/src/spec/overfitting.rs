@@ -13,6 +13,7 @@ pub const MAX_BLOCKS: usize = 64;
 
 /// `overfitting`: `{"blocks": S}`, S even from 2 to [`MAX_BLOCKS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OverfittingSpec {
     #[serde(default = "default_blocks")]

@@ -8,6 +8,7 @@ pub use super::seasonality_space::{normalize_search_space, FloatParam, IntParam,
 /// The whole seasonality job: data, profile dimensions, selection, costs, validation and outputs.
 /// Unknown keys are ignored anywhere, as the original did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeasonalitySpec {
     pub data: DataSpec,
     #[serde(default)]
@@ -35,6 +36,7 @@ pub struct SeasonalitySpec {
 
 /// What a profile measures per bar: the forward direction (up/down) or the forward return.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Measure {
     #[default]
@@ -55,6 +57,7 @@ impl Measure {
 /// Which calendar dimensions to profile (`by_*`), the measure and the bin size floor.
 /// The last five flags and the turn-of-month window are new (issue 6, V2–V5); they default to off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ProfileSpec {
     pub by_hour: bool,
@@ -126,6 +129,7 @@ impl ProfileSpec {
 
 /// How bins are selected.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SelectMethod {
     #[default]
@@ -135,6 +139,7 @@ pub enum SelectMethod {
 
 /// How the masks of several dims are combined into one long signal (`sum` acts as `or`, as in the original).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Combine {
     #[default]
@@ -143,47 +148,9 @@ pub enum Combine {
     Sum,
 }
 
-/// Every dim name a signal may select: the original's list plus the new calendar dims.
-pub const SELECTABLE_DIMS: &[&str] = &[
-    "hour",
-    "dow",
-    "month",
-    "month_of_year",
-    "session",
-    "is_month_start",
-    "is_month_end",
-    "is_news_hour",
-    "is_rollover_day",
-    "is_third_friday",
-    "week_in_month",
-    "day_in_month",
-    "quarter",
-    "last_1",
-    "last_2",
-    "last_3",
-    "last_4",
-    "last_5",
-    "is_january",
-    "is_february",
-    "is_march",
-    "is_april",
-    "is_may",
-    "is_june",
-    "is_july",
-    "is_august",
-    "is_september",
-    "is_october",
-    "is_november",
-    "is_december",
-    "trading_day",
-    "trading_day_from_end",
-    "turn_of_month",
-    "weekday_hour",
-    "month_year",
-];
-
 /// Bin selection and signal combination.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct SignalSpec {
     pub method: SelectMethod,
@@ -208,9 +175,13 @@ impl Default for SignalSpec {
 
 /// Optimiser settings: trial budget and the raw search space (normalised by [`normalize_search_space`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ComputeSpec {
     pub max_trials: i64,
+    /// Per parameter (`dims`, `threshold`, `topk`, `method`, `combine`, …): a value, a list of choices or a range
+    /// `{"low", "high", "step"}`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub search_space: serde_json::Map<String, serde_json::Value>,
     /// New: seed of the optimiser's sampler; the same spec and seed give the same trials (default 0).
     pub seed: u64,
@@ -239,6 +210,7 @@ impl ComputeSpec {
 
 /// Costs in basis points, applied on entry and exit.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SeasonalityExecution))]
 #[serde(default)]
 pub struct ExecutionSpec {
     pub slippage_bps: f64,
@@ -247,6 +219,7 @@ pub struct ExecutionSpec {
 
 /// Accepted and ignored, as in the original.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RiskSpec {
     pub max_positions: i64,
@@ -264,6 +237,7 @@ impl Default for RiskSpec {
 
 /// Stop (ATR multiple) and target (R multiple); null means 1.0.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TpSlSpec {
     pub stop_loss: Option<f64>,
@@ -272,6 +246,7 @@ pub struct TpSlSpec {
 
 /// Walk-forward settings; walk-forward only when `folds > 1`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ValidationSpec {
     pub min_trades: i64,
@@ -295,6 +270,7 @@ impl Default for ValidationSpec {
 
 /// Where artifacts go; none are written for a run when null.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ArtifactsSpec {
     pub out_dir: Option<String>,
@@ -302,6 +278,7 @@ pub struct ArtifactsSpec {
 
 /// Whether to write `seasonality_runs`/`seasonality_profiles` rows, and the ids copied into them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PersistenceSpec {
     pub enabled: bool,
@@ -314,7 +291,7 @@ pub fn parse_seasonality(value: serde_json::Value) -> Result<SeasonalitySpec, Sp
     check_required_data(&value)?;
     let spec: SeasonalitySpec = from_value(value)?;
     for (i, dim) in spec.signal.dims.iter().enumerate() {
-        if !SELECTABLE_DIMS.contains(&dim.as_str()) {
+        if crate::dim::Dim::from_name(dim).is_none() {
             return Err(SpecError::new(
                 format!("signal.dims[{i}]"),
                 format!("unknown dim {dim:?}"),

@@ -108,7 +108,7 @@ fn dims_param(v: Option<&Value>, default: Vec<Vec<String>>) -> Result<Param<Vec<
     };
     let lists = items.iter().map(one).collect::<Result<Vec<_>, _>>()?;
     for dim in lists.iter().flatten() {
-        if !super::seasonality::SELECTABLE_DIMS.contains(&dim.as_str()) {
+        if crate::dim::Dim::from_name(dim).is_none() {
             return Err(err("dims", format!("unknown dim {dim:?}")));
         }
     }

@@ -87,6 +87,7 @@ pub const LEVEL_CONDITION_TYPES: [&str; 3] = ["distance_to_level", "in_zone_leve
 
 /// Walk-forward settings of the `validation` block (defaults as the submit spec's).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StatsValidation))]
 pub struct Validation {
     #[serde(default)]
     pub min_trades: u64,
@@ -108,8 +109,10 @@ pub struct Persistence {
     pub dataset_id: Option<String>,
 }
 
+/// The stats spec as clients send it (reference §1.5), which the server checks and types.
 #[derive(Deserialize)]
-struct RawSpec {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StatsSpec))]
+pub struct RawSpec {
     data: DataSpec,
     #[serde(default)]
     events: Vec<RawItem>,
@@ -129,23 +132,34 @@ struct RawSpec {
     alpha: f64,
 }
 
+/// An event, condition or target as sent: its label, `type` and `params`.
 #[derive(Deserialize)]
-struct RawItem {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StatsItem))]
+pub struct RawItem {
+    /// The label rows are reported under.
     name: String,
+    /// Events: `k_consecutive`, `shock_atr`, `breakout_hhll`; conditions: `htf_trend`, `vol_tertile`, `session`;
+    /// targets: `up_next_bar`, `continuation_n`, `time_to_reversal`.
     #[serde(default, rename = "type")]
     kind: Option<String>,
+    /// The type's parameters (`{"k": 3, "direction": "up"}`).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     params: Option<serde_json::Map<String, Value>>,
 }
 
+/// `artifacts`: where the rows' Parquet file goes.
 #[derive(Deserialize)]
-struct RawArtifacts {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StatsArtifacts))]
+pub struct RawArtifacts {
     #[serde(default)]
     out_dir: Option<String>,
 }
 
+/// `persistence`: whether rows are stored (`enabled`, or the original's `store_stats_in_db`).
 #[derive(Deserialize)]
-struct RawPersistence {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StatsPersistence))]
+pub struct RawPersistence {
     #[serde(default)]
     enabled: Option<bool>,
     #[serde(default)]

@@ -22,6 +22,9 @@ fn run_dir(s: &ApiState, id: &str) -> Result<PathBuf, ApiError> {
 }
 
 /// `GET /runs/{id}/artifacts`: the run's artifact files by name (`[{"name", "bytes"}]`), or 404.
+#[utoipa::path(operation_id = "artifacts", get, path = "/runs/{id}/artifacts", tag = "runs", params(("id" = String, Path)),
+    description = "The run's artifact files (trials, equity curves, result), by name.",
+    responses((status = 200, body = [model::runs::ArtifactFile]), (status = 404, body = model::ApiError)))]
 pub async fn list(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Vec<ArtifactFile>>, ApiError> {
     let dir = run_dir(&s, &id)?;
     let entries = std::fs::read_dir(&dir).map_err(|e| ApiError::Internal(format!("{}: {e}", dir.display())))?;
@@ -42,6 +45,11 @@ pub async fn list(State(s): State<ApiState>, Path(id): Path<String>) -> Result<J
 
 /// `GET /runs/{id}/artifacts/{name}`: the file's bytes with its type, or 404 (a name with a path separator, or
 /// one starting with a dot, is never looked up).
+#[utoipa::path(operation_id = "artifact", get, path = "/runs/{id}/artifacts/{name}", tag = "runs",
+    params(("id" = String, Path), ("name" = String, Path, description = "A file name from `/runs/{id}/artifacts`")),
+    description = "One artifact file of the run, read only from the run's own directory.",
+    responses((status = 200, content(("application/vnd.apache.parquet"), ("application/json"), ("text/csv"))),
+               (status = 404, body = model::ApiError)))]
 pub async fn download(
     State(s): State<ApiState>,
     Path((id, name)): Path<(String, String)>,

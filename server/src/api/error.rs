@@ -5,6 +5,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use model::{LocPart, ValidationError, ValidationItem};
 use serde_json::{json, Value};
 
 /// An error answer of the JSON API.
@@ -13,7 +14,7 @@ pub enum ApiError {
     /// `{"detail": message}` with this status.
     Detail(StatusCode, String),
     /// 422 with FastAPI's list of validation errors.
-    Validation(Vec<Value>),
+    Validation(Vec<ValidationItem>),
     /// 500; the cause is logged and the client gets a generic message.
     Internal(String),
 }
@@ -24,39 +25,28 @@ impl ApiError {
     }
 
     /// A 422 about one field, `loc` as FastAPI writes it (`["body", "events", 0, "params", "k"]`).
-    pub fn invalid(loc: Vec<Value>, msg: impl Into<String>, input: Value) -> Self {
-        ApiError::Validation(vec![validation_item("value_error", loc, &msg.into(), input)])
+    pub fn invalid(loc: Vec<LocPart>, msg: impl Into<String>, input: Value) -> Self {
+        ApiError::Validation(vec![ValidationItem::new("value_error", loc, msg, input)])
     }
 }
 
-/// One item of a validation list.
-pub fn validation_item(kind: &str, loc: Vec<Value>, msg: &str, input: Value) -> Value {
-    json!({
-        "type": kind,
-        "loc": loc,
-        "msg": msg,
-        "input": input,
-        "url": format!("https://errors.pydantic.dev/2.11/v/{kind}"),
-    })
-}
-
 /// A dotted field path (`events[1].params.k`) as a FastAPI `loc` under `root` (`["body","events",1,"params","k"]`).
-pub fn loc_of(root: &str, field: &str) -> Vec<Value> {
-    let mut loc = vec![json!(root)];
+pub fn loc_of(root: &str, field: &str) -> Vec<LocPart> {
+    let mut loc = vec![LocPart::from(root)];
     for part in field.split('.').filter(|p| !p.is_empty()) {
         let mut rest = part;
         if let Some(i) = rest.find('[') {
             if i > 0 {
-                loc.push(json!(&rest[..i]));
+                loc.push(LocPart::from(&rest[..i]));
             }
             rest = &rest[i..];
             while let Some(end) = rest.find(']') {
                 let idx = &rest[1..end];
-                loc.push(idx.parse::<u64>().map(|n| json!(n)).unwrap_or_else(|_| json!(idx)));
+                loc.push(idx.parse::<u64>().map_or_else(|_| LocPart::from(idx), LocPart::Index));
                 rest = &rest[end + 1..];
             }
         } else {
-            loc.push(json!(rest));
+            loc.push(LocPart::from(rest));
         }
     }
     loc
@@ -66,9 +56,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
             ApiError::Detail(status, detail) => (status, Json(json!({ "detail": detail }))).into_response(),
-            ApiError::Validation(items) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "detail": items }))).into_response()
-            }
+            ApiError::Validation(items) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(ValidationError { detail: items }),
+            )
+                .into_response(),
             ApiError::Internal(cause) => {
                 let request_id = uuid::Uuid::new_v4().simple().to_string();
                 tracing::error!(%request_id, %cause, "internal error");
@@ -88,19 +80,27 @@ impl From<engine::store::StoreError> for ApiError {
     }
 }
 
+use model::jobs::FailureReason;
+
 impl From<engine::jobs::JobError> for ApiError {
     fn from(e: engine::jobs::JobError) -> Self {
-        use engine::data::DataError;
         use engine::jobs::JobError;
-        match e {
-            JobError::Data(DataError::OutsideDataRoot { .. } | DataError::SourceRefused { .. }) => {
-                ApiError::Detail(StatusCode::FORBIDDEN, e.to_string())
-            }
-            JobError::Spec { field, message } => ApiError::invalid(loc_of("body", &field), message, Value::Null),
-            e if e.is_client_error() => ApiError::Detail(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-            JobError::Cancelled => ApiError::Detail(StatusCode::CONFLICT, "the run was cancelled".into()),
-            e => ApiError::Internal(e.to_string()),
+        match (e.failure_reason(), e) {
+            (_, JobError::Spec { field, message }) => ApiError::invalid(loc_of("body", &field), message, Value::Null),
+            (Some(reason), e) => ApiError::Detail(failure_status(reason), e.to_string()),
+            (None, JobError::Cancelled) => ApiError::Detail(StatusCode::CONFLICT, "the run was cancelled".into()),
+            (None, e) => ApiError::Internal(e.to_string()),
         }
+    }
+}
+
+/// The HTTP status of a job that failed for `reason`: the client's input (422), a refused path or source (403),
+/// or a server that stopped while it ran (503).
+pub fn failure_status(reason: FailureReason) -> StatusCode {
+    match reason {
+        FailureReason::BadInput => StatusCode::UNPROCESSABLE_ENTITY,
+        FailureReason::Forbidden => StatusCode::FORBIDDEN,
+        FailureReason::Interrupted => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -110,15 +110,10 @@ mod tests {
 
     #[test]
     fn dotted_paths_become_fastapi_locations() {
-        assert_eq!(
-            loc_of("body", "events[1].params.k"),
-            vec![json!("body"), json!("events"), json!(1), json!("params"), json!("k")]
-        );
-        assert_eq!(loc_of("body", "data"), vec![json!("body"), json!("data")]);
-        assert_eq!(loc_of("body", ""), vec![json!("body")]);
-        assert_eq!(
-            loc_of("body", "a[0][2]"),
-            vec![json!("body"), json!("a"), json!(0), json!(2)]
-        );
+        let loc = |field: &str| serde_json::to_value(loc_of("body", field)).unwrap();
+        assert_eq!(loc("events[1].params.k"), json!(["body", "events", 1, "params", "k"]));
+        assert_eq!(loc("data"), json!(["body", "data"]));
+        assert_eq!(loc(""), json!(["body"]));
+        assert_eq!(loc("a[0][2]"), json!(["body", "a", 0, 2]));
     }
 }

@@ -2,7 +2,7 @@
 //! default as the original; `Prefer: respond-async` → 202 with the id), `GET /status/{id}`, `/result/{id}`,
 //! `/stats/result`, `/jobs`, and the new `GET /runs/{id}/events` (server-sent events) and `POST /runs/{id}/cancel`.
 
-use super::error::{loc_of, ApiError};
+use super::error::{failure_status, loc_of, ApiError};
 use super::params::Params;
 use super::ApiState;
 use axum::body::Bytes;
@@ -14,11 +14,22 @@ use axum::Json;
 use engine::jobs::{CancelOutcome, JobKind, JobSpec, JobUpdate, SubmitError};
 use engine::store::jobs::{self as repo, JobRecord};
 use futures_util::stream::{self, Stream, StreamExt};
+use model::jobs::{Cancelling, JobEvent, JobStatus, Queued, StatsRan, StatusAnswer, Submitted, Unknown};
 use model::tasks::{TaskRow, WorkerRow};
 use serde_json::{json, Value};
 use std::convert::Infallible;
 
 /// `POST /submit`: an experiment spec; 400 `Invalid spec: …` as the original. Answers `{"id"}`.
+#[utoipa::path(post, path = "/submit", tag = "jobs",
+    request_body(content = model::spec::experiment::ExperimentRequest, description = "Experiment spec (reference §1.4)"),
+    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
+    responses(
+        (status = 200, description = "Run completed", body = Submitted),
+        (status = 202, description = "Queued (with `Prefer: respond-async`); `Location` is its status", body = Queued),
+        (status = 400, description = "`Invalid spec: …`", body = model::ApiError),
+        (status = 403, description = "dataset_path outside the data root, or a MySQL source the operator did not allow", body = model::ApiError),
+        (status = 422, description = "Invalid JSON (a list), or data missing or invalid (a message)", body = model::api::Unprocessable),
+        (status = 429, description = "Queue full", body = model::ApiError)))]
 pub async fn submit(State(s): State<ApiState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let value = json_body(&body)?;
     let spec = model::spec::experiment::parse_experiment(value.clone())
@@ -29,10 +40,16 @@ pub async fn submit(State(s): State<ApiState>, headers: HeaderMap, body: Bytes) 
         return Ok(accepted(&id));
     }
     finished_or_error(&s, &id).await?;
-    Ok(Json(json!({ "id": id })).into_response())
+    Ok(Json(Submitted { id }).into_response())
 }
 
 /// `POST /stats/run`: a stats spec; 422 naming the field. Answers `{"status": "completed"}`.
+#[utoipa::path(post, path = "/stats/run", tag = "stats",
+    request_body(content = model::spec::stats::RawSpec, description = "Stats spec (reference §1.5)"),
+    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
+    responses((status = 200, description = "Run completed", body = StatsRan),
+               (status = 202, description = "Queued (with `Prefer: respond-async`)", body = Queued), (status = 422, description = "Invalid spec (a list naming the field) or data (a message)", body = model::api::Unprocessable),
+               (status = 429, body = model::ApiError)))]
 pub async fn stats_run(State(s): State<ApiState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let value = json_body(&body)?;
     let spec = model::spec::stats::parse_stats(value.clone()).map_err(spec_422)?;
@@ -41,15 +58,32 @@ pub async fn stats_run(State(s): State<ApiState>, headers: HeaderMap, body: Byte
         return Ok(accepted(&id));
     }
     finished_or_error(&s, &id).await?;
-    Ok(Json(json!({ "status": "completed", "id": id })).into_response())
+    Ok(Json(StatsRan {
+        status: JobStatus::Completed,
+        id,
+    })
+    .into_response())
 }
 
 /// `POST /seasonality/run`: answers `{"result": <run payload>}`.
+#[utoipa::path(post, path = "/seasonality/run", tag = "seasonality",
+    request_body(content = model::spec::seasonality::SeasonalitySpec, description = "Seasonality spec (reference §1.6)"),
+    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
+    responses((status = 200, description = "`{\"result\": <run payload>}`", body = Object),
+               (status = 202, description = "Queued (with `Prefer: respond-async`)", body = Queued),
+               (status = 422, description = "Invalid spec (a list naming the field) or data (a message)", body = model::api::Unprocessable),
+               (status = 429, body = model::ApiError)))]
 pub async fn seasonality_run(s: State<ApiState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     seasonality(s, headers, body, false).await
 }
 
 /// `POST /seasonality/optimize`: answers `{"result": {best_value, best_params, best_metrics, paths}}`.
+#[utoipa::path(post, path = "/seasonality/optimize", tag = "seasonality",
+    request_body(content = model::spec::seasonality::SeasonalitySpec, description = "Seasonality spec with `compute.search_space`"),
+    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
+    responses((status = 200, description = "`{\"result\": {best_value, best_params, best_metrics, paths}}`", body = Object),
+               (status = 202, description = "Queued (with `Prefer: respond-async`)", body = Queued), (status = 422, description = "Invalid spec (a list naming the field) or data (a message)", body = model::api::Unprocessable),
+               (status = 429, body = model::ApiError)))]
 pub async fn seasonality_optimize(s: State<ApiState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     seasonality(s, headers, body, true).await
 }
@@ -79,28 +113,38 @@ async fn seasonality(
 }
 
 /// `GET /status/{id}`: `{"status"}` (`unknown` for unknown ids, never 404) plus progress, message and error.
-pub async fn status(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/status/{id}", tag = "jobs", params(("id" = String, Path)),
+    responses((status = 200, description = "The job's state, or `{\"status\": \"unknown\"}` for an id never seen", body = StatusAnswer)))]
+pub async fn status(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<StatusAnswer>, ApiError> {
     Ok(Json(match repo::get(&s.store, &id).await? {
-        Some(r) => json!({
-            "status": r.status, "kind": r.kind, "progress": r.progress, "message": r.message,
-            "error": r.error, "reason": r.reason,
-        }),
-        None => json!({ "status": "unknown" }),
+        Some(r) => StatusAnswer::from(&r),
+        None => StatusAnswer::Unknown {
+            status: Unknown::Unknown,
+        },
     }))
 }
 
 /// `GET /result/{id}`: `{"result": …}`, null for unknown or unfinished jobs.
+#[utoipa::path(get, path = "/result/{id}", tag = "jobs", params(("id" = String, Path)),
+    responses((status = 200, description = "`{\"result\": …}`, null when unknown or unfinished", body = Object)))]
 pub async fn result(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({ "result": s.jobs.result(&id).await? })))
 }
 
 /// `GET /stats/result`: the latest completed stats run's `{"columns", "rows"}`, or `{"result": null}`.
+#[utoipa::path(get, path = "/stats/result", tag = "stats",
+    responses((status = 200, description = "`{\"result\": {\"columns\": [...], \"rows\": [StatRow]}}` of the latest run, or null", body = Object)))]
 pub async fn stats_result(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({ "result": s.jobs.latest_result(JobKind::Stats).await? })))
 }
 
 /// `GET /jobs/{id}/tasks`: the tasks `qe worker`s ran for the job (new); `[]` for a job computed in this process,
 /// 404 for an unknown job.
+#[utoipa::path(operation_id = "job_tasks", get, path = "/jobs/{id}/tasks", tag = "jobs",
+    params(("id" = String, Path, description = "Job (run) id")),
+    responses((status = 200, description = "The tasks `qe worker`s ran for the job, in publishing order; [] for a job \
+                                           computed in the server's process", body = [model::tasks::TaskRow]),
+               (status = 404, description = "Unknown job", body = model::ApiError)))]
 pub async fn tasks(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Vec<TaskRow>>, ApiError> {
     if repo::get(&s.store, &id).await?.is_none() {
         return Err(ApiError::not_found("Job not found"));
@@ -110,6 +154,9 @@ pub async fn tasks(State(s): State<ApiState>, Path(id): Path<String>) -> Result<
 }
 
 /// `GET /workers`: the live `qe worker`s, those answering a roll call (new); `[]` without `QE_NATS_URL`.
+#[utoipa::path(get, path = "/workers", tag = "jobs",
+    responses((status = 200, description = "Live `qe worker`s (those answering within 300 ms); [] without QE_NATS_URL", body = [model::tasks::WorkerRow]),
+               (status = 503, description = "The NATS server does not answer", body = model::ApiError)))]
 pub async fn workers(State(s): State<ApiState>) -> Result<Json<Vec<WorkerRow>>, ApiError> {
     match &s.nats {
         Some(n) => n.workers().await.map(Json).map_err(|e| {
@@ -124,21 +171,37 @@ pub async fn workers(State(s): State<ApiState>) -> Result<Json<Vec<WorkerRow>>, 
 }
 
 /// `GET /jobs?kind=&status=&page=&page_size=`: jobs of every kind, newest first (new).
+#[utoipa::path(operation_id = "jobs", get, path = "/jobs", tag = "jobs",
+    params(("kind" = Option<String>, Query, description = "optimize, stats, seasonality, seasonality_optimize"),
+           ("status" = Option<String>, Query), ("page" = Option<i64>, Query, description = crate::api::openapi::PAGE, minimum = 1, maximum = 1000000),
+           ("page_size" = Option<i64>, Query, description = crate::api::openapi::PAGE_SIZE, minimum = 1, maximum = 500)),
+    responses((status = 200, body = [model::jobs::JobRecord]),
+               (status = 422, description = crate::api::openapi::INVALID_QUERY, body = model::ValidationError)))]
 pub async fn list(State(s): State<ApiState>, mut p: Params) -> Result<Json<Vec<JobRecord>>, ApiError> {
     let (page, size) = p.page();
-    let (kind, status) = (p.text("kind"), p.text("status"));
+    let (kind, status) = (
+        p.named("kind", JobKind::ALL, JobKind::as_str),
+        p.named("status", JobStatus::ALL, JobStatus::as_str),
+    );
     p.finish()?;
     let offset = (page - 1).saturating_mul(size);
-    let rows = repo::list(&s.store, kind.as_deref(), status.as_deref(), size, offset).await?;
+    let rows = repo::list(&s.store, kind, status, size, offset).await?;
     Ok(Json(rows))
 }
 
 /// `POST /runs/{id}/cancel`: 202 while the job stops, 409 when it had already ended, 404 when unknown.
+#[utoipa::path(post, path = "/runs/{id}/cancel", tag = "jobs", params(("id" = String, Path)),
+    responses((status = 202, description = "The job stops at its next check", body = Cancelling),
+               (status = 404, body = model::ApiError),
+               (status = 409, description = "Already finished", body = model::ApiError)))]
 pub async fn cancel(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     match s.jobs.cancel(&id).await? {
         CancelOutcome::Requested => Ok((
             StatusCode::ACCEPTED,
-            Json(json!({ "run_id": id, "status": "cancelling" })),
+            Json(Cancelling {
+                run_id: id,
+                status: "cancelling".into(),
+            }),
         )
             .into_response()),
         CancelOutcome::AlreadyFinished(status) => Err(ApiError::Detail(
@@ -150,6 +213,10 @@ pub async fn cancel(State(s): State<ApiState>, Path(id): Path<String>) -> Result
 }
 
 /// `GET /runs/{id}/events`: `progress` events while the job runs, then one `done` event, then the stream ends.
+#[utoipa::path(get, path = "/runs/{id}/events", tag = "jobs", params(("id" = String, Path)),
+    responses((status = 200, description = "Server-sent events: `progress` events while the job runs, then one `done` \
+                                            event; each `data:` line is a JobEvent", content_type = "text/event-stream", body = JobEvent),
+               (status = 404, body = model::ApiError)))]
 pub async fn events(
     State(s): State<ApiState>,
     Path(id): Path<String>,
@@ -169,7 +236,7 @@ pub async fn events(
                 return None;
             }
             let u = rx.borrow_and_update().clone();
-            let ended = repo::is_terminal(&u.status);
+            let ended = u.status.is_terminal();
             if !ended && rx.changed().await.is_err() {
                 return Some((u, (rx, true)));
             }
@@ -187,8 +254,8 @@ pub async fn events(
 fn update_of(r: &JobRecord) -> JobUpdate {
     JobUpdate {
         run_id: r.job_id.clone(),
-        kind: serde_json::from_value(json!(r.kind)).unwrap_or(JobKind::Optimize),
-        status: r.status.clone(),
+        kind: r.kind,
+        status: r.status,
         progress: r.progress,
         message: r.message.clone(),
         error: r.error.clone(),
@@ -197,22 +264,23 @@ fn update_of(r: &JobRecord) -> JobUpdate {
 
 /// The event of one update; paths in its text are made relative as in every JSON answer.
 fn event_of(u: &JobUpdate, paths: &super::ServerPaths) -> Event {
-    let (name, data) = if repo::is_terminal(&u.status) {
-        let data = json!({ "run_id": u.run_id, "status": u.status, "error": u.error, "progress": u.progress });
-        ("done", data)
-    } else {
-        let data = json!({ "run_id": u.run_id, "status": u.status, "progress": u.progress, "message": u.message });
-        ("progress", data)
-    };
-    Event::default().event(name).data(paths.relativize(&data.to_string()))
+    let event = JobEvent::of(
+        u.run_id.clone(),
+        u.status,
+        u.progress,
+        u.message.clone(),
+        u.error.clone(),
+    );
+    let data = serde_json::to_string(&event).unwrap_or_default();
+    Event::default().event(event.name()).data(paths.relativize(&data))
 }
 
 fn json_body(body: &Bytes) -> Result<Value, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
-        let item = super::error::validation_item(
+        let item = model::ValidationItem::new(
             "json_invalid",
-            vec![json!("body"), json!(e.column())],
-            &format!("JSON decode error: {e}"),
+            vec!["body".into(), model::LocPart::Index(e.column() as u64)],
+            format!("JSON decode error: {e}"),
             json!({}),
         );
         ApiError::Validation(vec![item])
@@ -234,7 +302,7 @@ async fn enqueue(s: &ApiState, spec: JobSpec, value: &Value) -> Result<String, A
         (None, None) => None,
     };
     if let Some(e @ (DataError::OutsideDataRoot { .. } | DataError::SourceRefused { .. })) = refusal {
-        return Err(ApiError::Detail(StatusCode::FORBIDDEN, e.to_string()));
+        return Err(engine::jobs::JobError::Data(e).into());
     }
     s.jobs.submit(spec, &value.to_string()).await.map_err(|e| match e {
         SubmitError::QueueFull { .. } => ApiError::Detail(StatusCode::TOO_MANY_REQUESTS, e.to_string()),
@@ -251,15 +319,13 @@ async fn finished_or_error(s: &ApiState, id: &str) -> Result<(), ApiError> {
         .await?
         .ok_or_else(|| ApiError::Internal(format!("job {id} vanished")))?;
     let error = rec.error.clone().unwrap_or_default();
-    match (rec.status.as_str(), rec.reason.as_deref()) {
-        (repo::COMPLETED, _) => Ok(()),
-        (repo::CANCELLED, _) => Err(ApiError::Detail(
+    match (rec.status, rec.reason) {
+        (JobStatus::Completed, _) => Ok(()),
+        (JobStatus::Cancelled, _) => Err(ApiError::Detail(
             StatusCode::CONFLICT,
             format!("Run {id} was cancelled"),
         )),
-        (_, Some(repo::BAD_INPUT)) => Err(ApiError::Detail(StatusCode::UNPROCESSABLE_ENTITY, error)),
-        (_, Some(repo::FORBIDDEN)) => Err(ApiError::Detail(StatusCode::FORBIDDEN, error)),
-        (_, Some(repo::INTERRUPTED)) => Err(ApiError::Detail(StatusCode::SERVICE_UNAVAILABLE, error)),
+        (_, Some(reason)) => Err(ApiError::Detail(failure_status(reason), error)),
         _ => Err(ApiError::Internal(format!("job {id} failed: {error}"))),
     }
 }
@@ -274,7 +340,10 @@ fn prefers_async(headers: &HeaderMap) -> bool {
 }
 
 fn accepted(id: &str) -> Response {
-    let body = Json(json!({ "id": id, "status": "queued" }));
+    let body = Json(Queued {
+        id: id.to_string(),
+        status: JobStatus::Queued,
+    });
     (
         StatusCode::ACCEPTED,
         [(header::LOCATION, format!("/status/{id}"))],

@@ -80,7 +80,10 @@ pub fn router(state: ApiState, protection: &Protection) -> Router {
         .route("/seasonality/profiles", get(reads::profiles))
         .route("/seasonality/runs", get(reads::seasonality_runs))
         .route("/seasonality/runs/{id}", get(reads::seasonality_run))
-        .route("/seasonality/runs/{id}/overfitting", get(reads::overfitting))
+        .route(
+            "/seasonality/runs/{id}/overfitting",
+            get(reads::seasonality_overfitting),
+        )
         .route("/seasonality/runs/{id}/trials", get(reads::seasonality_trials))
         .route("/seasonality/years", get(reads::seasonality_years))
         .route("/seasonality/compare", get(compare::compare))
@@ -89,8 +92,8 @@ pub fn router(state: ApiState, protection: &Protection) -> Router {
         .route("/levels/active", get(levels::active))
         .route("/levels/search", get(levels::search))
         .route("/levels/nearest", get(levels::nearest))
-        .route("/levels/build", post(levels::build_or_fill))
-        .route("/levels/fill", post(levels::build_or_fill));
+        .route("/levels/build", post(levels::build))
+        .route("/levels/fill", post(levels::fill));
     let timed = protection.with_timeout(timed);
     let streams = Router::new().route("/runs/{id}/events", get(jobs::events));
     let relative = axum::middleware::from_fn_with_state(state.paths.clone(), server_paths::relativize_json);

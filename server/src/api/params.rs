@@ -1,9 +1,10 @@
 //! Query parameters read the way the original (FastAPI) read them: repeated keys, lenient booleans, bounded
 //! integers, and every problem collected into one 422 validation list.
 
-use super::error::{validation_item, ApiError};
+use super::error::ApiError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use model::{LocPart, ValidationItem};
 use serde_json::{json, Value};
 
 /// Largest `page` of a paged list (the original had no upper bound): a million pages of 500 rows.
@@ -13,7 +14,7 @@ pub const MAX_PAGE: i64 = 1_000_000;
 #[derive(Debug, Default)]
 pub struct Params {
     pairs: Vec<(String, String)>,
-    errors: Vec<Value>,
+    errors: Vec<ValidationItem>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Params {
@@ -64,7 +65,7 @@ impl Params {
             Some(v) => v.to_string(),
             None => {
                 self.errors
-                    .push(validation_item("missing", loc(name), "Field required", Value::Null));
+                    .push(ValidationItem::new("missing", loc(name), "Field required", Value::Null));
                 String::new()
             }
         }
@@ -78,7 +79,7 @@ impl Params {
         let Ok(v) = raw.trim().parse::<i64>() else {
             let msg = "Input should be a valid integer, unable to parse string as an integer";
             self.errors
-                .push(validation_item("int_parsing", loc(name), msg, json!(raw)));
+                .push(ValidationItem::new("int_parsing", loc(name), msg, json!(raw)));
             return default;
         };
         self.bounded(name, v, raw, min, max).unwrap_or(default)
@@ -100,7 +101,7 @@ impl Params {
             _ => {
                 let msg = "Input should be a valid number, unable to parse string as a number";
                 self.errors
-                    .push(validation_item("float_parsing", loc(name), msg, json!(raw)));
+                    .push(ValidationItem::new("float_parsing", loc(name), msg, json!(raw)));
                 default
             }
         }
@@ -123,7 +124,7 @@ impl Params {
             _ => {
                 let msg = "Input should be a valid boolean, unable to interpret input";
                 self.errors
-                    .push(validation_item("bool_parsing", loc(name), msg, json!(raw)));
+                    .push(ValidationItem::new("bool_parsing", loc(name), msg, json!(raw)));
                 default
             }
         }
@@ -138,15 +139,23 @@ impl Params {
             return raw;
         }
         let pattern = format!("^({})$", choices.join("|"));
-        let mut item = validation_item(
+        let mut item = ValidationItem::new(
             "string_pattern_mismatch",
             loc(name),
-            &format!("String should match pattern '{pattern}'"),
+            format!("String should match pattern '{pattern}'"),
             json!(raw),
         );
-        item["ctx"] = json!({ "pattern": pattern });
+        item.ctx = Some(json!({ "pattern": pattern }));
         self.errors.push(item);
         default.to_string()
+    }
+
+    /// An optional parameter naming one of `values` (spelled by `name_of`); anything else is [`Params::choice`]'s 422.
+    pub fn named<T: Copy>(&mut self, name: &str, values: &[T], name_of: impl Fn(T) -> &'static str) -> Option<T> {
+        self.last(name)?;
+        let names: Vec<&str> = values.iter().map(|v| name_of(*v)).collect();
+        let raw = self.choice(name, "", &names);
+        values.iter().copied().find(|v| name_of(*v) == raw)
     }
 
     /// The original's paging: `page` ≥ 1 (default 1), `page_size` 1…500 (default 50); `page` is also at most
@@ -184,24 +193,24 @@ impl Params {
         max: Option<T>,
     ) -> Option<T> {
         if let Some(m) = min.filter(|m| v < *m) {
-            let mut item = validation_item(
+            let mut item = ValidationItem::new(
                 "greater_than_equal",
                 loc(name),
-                &format!("Input should be greater than or equal to {}", json!(m)),
+                format!("Input should be greater than or equal to {}", json!(m)),
                 json!(raw),
             );
-            item["ctx"] = json!({ "ge": m });
+            item.ctx = Some(json!({ "ge": m }));
             self.errors.push(item);
             return None;
         }
         if let Some(m) = max.filter(|m| v > *m) {
-            let mut item = validation_item(
+            let mut item = ValidationItem::new(
                 "less_than_equal",
                 loc(name),
-                &format!("Input should be less than or equal to {}", json!(m)),
+                format!("Input should be less than or equal to {}", json!(m)),
                 json!(raw),
             );
-            item["ctx"] = json!({ "le": m });
+            item.ctx = Some(json!({ "le": m }));
             self.errors.push(item);
             return None;
         }
@@ -209,8 +218,8 @@ impl Params {
     }
 }
 
-fn loc(name: &str) -> Vec<Value> {
-    vec![json!("query"), json!(name)]
+fn loc(name: &str) -> Vec<LocPart> {
+    vec!["query".into(), name.into()]
 }
 
 #[cfg(test)]
@@ -238,7 +247,7 @@ mod tests {
         let Err(ApiError::Validation(items)) = p.finish() else {
             panic!("expected a 422")
         };
-        let kinds: Vec<&str> = items.iter().map(|i| i["type"].as_str().unwrap()).collect();
+        let kinds: Vec<&str> = items.iter().map(|i| i.kind.as_str()).collect();
         assert_eq!(
             kinds,
             [
@@ -250,9 +259,9 @@ mod tests {
                 "missing"
             ]
         );
-        assert_eq!(items[1]["loc"], json!(["query", "page_size"]));
-        assert_eq!(items[1]["msg"], "Input should be less than or equal to 500");
-        assert_eq!(items[3]["msg"], "String should match pattern '^(freq|bayes)$'");
+        assert_eq!(items[1].loc, loc("page_size"));
+        assert_eq!(items[1].msg, "Input should be less than or equal to 500");
+        assert_eq!(items[3].msg, "String should match pattern '^(freq|bayes)$'");
     }
 
     #[test]
@@ -265,7 +274,7 @@ mod tests {
         let Err(ApiError::Validation(items)) = p.finish() else {
             panic!("expected a 422")
         };
-        assert_eq!(items[0]["loc"], json!(["query", "page"]));
-        assert_eq!(items[0]["msg"], "Input should be less than or equal to 1000000");
+        assert_eq!(items[0].loc, loc("page"));
+        assert_eq!(items[0].msg, "Input should be less than or equal to 1000000");
     }
 }

@@ -15,6 +15,15 @@ use engine::jobs::replay::{self, ReplayError, Replayed};
 use model::trial::TrialDetail;
 
 /// `GET /runs/{id}/trials/{trial}`: the replayed trial, or 404 for an unknown run or trial.
+#[utoipa::path(operation_id = "trial", get, path = "/runs/{id}/trials/{trial}", tag = "runs",
+    params(("id" = String, Path), ("trial" = i64, Path, description = "The trial number (`trial_number`)")),
+    description = crate::api::openapi::REPLAY,
+    responses((status = 200, description = "The trial's metrics per fold and stitched, its out-of-sample equity \
+                (at most 2,000 points) and its trades", body = model::trial::TrialDetail),
+               (status = 404, description = "Unknown run or trial", body = model::ApiError),
+               (status = 409, description = "The trial cannot be replayed: a failed trial, a spec not stored here, \
+                or data that can no longer be loaded", body = model::ApiError),
+               (status = 422, description = "A trial that is not a number", body = model::ValidationError)))]
 pub async fn detail(
     State(s): State<ApiState>,
     Path((id, trial)): Path<(String, String)>,
@@ -24,6 +33,15 @@ pub async fn detail(
 
 /// `GET /runs/{id}/trials/{trial}/trades`: the replayed trial's trades as JSON, or a file with `format=csv|parquet`
 /// (or the `Accept` header).
+#[utoipa::path(operation_id = "trial_trades", get, path = "/runs/{id}/trials/{trial}/trades", tag = "runs",
+    params(("id" = String, Path), ("trial" = i64, Path, description = "The trial number (`trial_number`)"),
+           ("format" = Option<String>, Query, description = crate::api::openapi::FORMAT)),
+    description = crate::api::openapi::REPLAY,
+    responses((status = 200, description = "Every trade of the trial's test windows, as JSON or a CSV or Parquet file",
+                content(([model::trial::TrialTrade] = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))),
+               (status = 404, description = "Unknown run or trial", body = model::ApiError),
+               (status = 409, description = "The trial cannot be replayed", body = model::ApiError),
+               (status = 422, description = crate::api::openapi::INVALID_QUERY, body = model::ValidationError)))]
 pub async fn trades(
     State(s): State<ApiState>,
     Path((id, trial)): Path<(String, String)>,

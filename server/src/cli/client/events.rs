@@ -4,7 +4,7 @@
 use super::http::Api;
 use crate::cli::output::CliError;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::Value;
+use model::jobs::{JobEvent, JobStatus};
 use std::time::Duration;
 
 /// One server-sent event: its name (`message` when unnamed) and its data lines joined by newlines.
@@ -58,7 +58,7 @@ impl SseParser {
 /// How a followed job ended: `completed`, `failed` or `cancelled`, with the server's error text.
 #[derive(Debug, Clone)]
 pub struct JobEnd {
-    pub status: String,
+    pub status: JobStatus,
     pub error: Option<String>,
 }
 
@@ -96,19 +96,14 @@ async fn follow_once(api: &Api, id: &str, bar: &ProgressBar) -> Result<Option<Jo
             Ok(None) | Err(_) => return Ok(None),
         };
         for ev in parser.feed(&chunk) {
-            let data: Value = serde_json::from_str(&ev.data).unwrap_or(Value::Null);
-            let progress = data["progress"].as_f64().unwrap_or(0.0).clamp(0.0, 1.0);
-            bar.set_position((progress * 1000.0).round() as u64);
-            if let Some(m) = data["message"].as_str() {
-                bar.set_message(m.to_string());
-            } else if let Some(s) = data["status"].as_str() {
-                bar.set_message(s.to_string());
-            }
-            if ev.event == "done" {
-                return Ok(Some(JobEnd {
-                    status: data["status"].as_str().unwrap_or("unknown").to_string(),
-                    error: data["error"].as_str().map(str::to_string),
-                }));
+            let Some(event) = JobEvent::parse(&ev.event, &ev.data) else {
+                continue;
+            };
+            bar.set_position((event.progress().clamp(0.0, 1.0) * 1000.0).round() as u64);
+            match event {
+                JobEvent::Progress { message: Some(m), .. } => bar.set_message(m),
+                JobEvent::Progress { status, .. } => bar.set_message(status.as_str()),
+                JobEvent::Done { status, error, .. } => return Ok(Some(JobEnd { status, error })),
             }
         }
     }

@@ -3,6 +3,7 @@
 use super::http::{Api, Query};
 use crate::cli::output::{CliError, Output, Table};
 use clap::Args;
+use model::jobs::JobStatus;
 use serde_json::{json, Value};
 
 #[derive(Debug, Args)]
@@ -43,7 +44,8 @@ pub async fn list(api: &Api, out: Output, a: JobsArgs) -> Result<(), CliError> {
             .iter()
             .map(|r| {
                 let mut r = r.clone();
-                let live = matches!(r["status"].as_str(), Some("queued" | "running"));
+                let status = r["status"].as_str().and_then(JobStatus::from_label);
+                let live = status.is_some_and(|s| !s.is_terminal());
                 let message = r["message"].as_str().filter(|_| live);
                 let note = r["error"].as_str().or(message).unwrap_or("").to_string();
                 r["note"] = json!(note.chars().take(60).collect::<String>());

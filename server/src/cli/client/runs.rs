@@ -5,6 +5,7 @@
 use super::http::{Api, Query};
 use crate::cli::output::{cell, plain_cell, CliError, Output, Table};
 use clap::{Args, Subcommand};
+use model::jobs::JobStatus;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -76,10 +77,10 @@ pub async fn run(api: &Api, out: Output, cmd: RunsCommand) -> Result<(), CliErro
     }
 }
 
-/// The stored (upper-case) form of a run status given in any case; the original compared case-sensitively, so
-/// `--status finished` never matched.
+/// The stored (upper-case) form of a run status given in any case or spelling (`finished`, `completed`); the
+/// original compared case-sensitively, so `--status finished` never matched.
 pub fn stored_status(s: &str) -> String {
-    s.trim().to_uppercase()
+    JobStatus::from_label(s).map_or_else(|| s.trim().to_uppercase(), |st| st.run_label().to_string())
 }
 
 async fn list(api: &Api, out: Output, a: ListArgs) -> Result<(), CliError> {
@@ -391,6 +392,7 @@ mod tests {
     fn lower_case_statuses_map_to_the_stored_upper_case() {
         assert_eq!(stored_status("finished"), "FINISHED");
         assert_eq!(stored_status(" Running "), "RUNNING");
+        assert_eq!(stored_status("completed"), "FINISHED");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::events::{follow, JobEnd};
 use super::http::{Api, Query};
 use crate::cli::output::{CliError, Output, Table};
 use clap::{Args, ValueEnum};
+use model::jobs::JobStatus;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -37,12 +38,13 @@ impl From<engine::jobs::JobKind> for JobKindArg {
 impl JobKindArg {
     /// The endpoint a spec of this kind is posted to.
     pub fn path(self) -> &'static str {
-        match self {
-            JobKindArg::Optimize => "/submit",
-            JobKindArg::Stats => "/stats/run",
-            JobKindArg::Seasonality => "/seasonality/run",
-            JobKindArg::SeasonalityOptimize => "/seasonality/optimize",
-        }
+        let kind = match self {
+            JobKindArg::Optimize => engine::jobs::JobKind::Optimize,
+            JobKindArg::Stats => engine::jobs::JobKind::Stats,
+            JobKindArg::Seasonality => engine::jobs::JobKind::Seasonality,
+            JobKindArg::SeasonalityOptimize => engine::jobs::JobKind::SeasonalityOptimize,
+        };
+        kind.endpoint()
     }
 }
 
@@ -128,9 +130,9 @@ async fn cancel_on_interrupt(api: &Api, id: &str) -> CliError {
 }
 
 async fn finish(api: &Api, out: Output, id: &str, kind: JobKindArg, top: u32, end: JobEnd) -> Result<(), CliError> {
-    match end.status.as_str() {
-        "completed" => {}
-        "cancelled" => return Err(CliError::Failed(format!("job {id} was cancelled"))),
+    match end.status {
+        JobStatus::Completed => {}
+        JobStatus::Cancelled => return Err(CliError::Failed(format!("job {id} was cancelled"))),
         status => {
             let why = end.error.unwrap_or_else(|| "no error recorded".into());
             return Err(CliError::Failed(format!("job {id} {status}: {why}")));
