@@ -251,8 +251,15 @@ pub struct StatsRan {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cancelling {
     pub run_id: String,
-    /// Always `cancelling`.
-    pub status: String,
+    pub status: CancelRequested,
+}
+
+/// The status of a job asked to stop: `cancelling` until it ends `cancelled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum CancelRequested {
+    Cancelling,
 }
 
 /// One server-sent event of `GET /runs/{id}/events`: `progress` while the job runs, then one `done`.

@@ -1,5 +1,6 @@
 //! Seasonality rows shared by the engine, the API and the dashboard.
 
+pub use crate::spec::seasonality::Measure;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -108,10 +109,10 @@ impl ProfileRow {
     }
 
     /// The measure this row was computed with (`direction` or `return`).
-    pub fn measure(&self) -> &'static str {
+    pub fn measure(&self) -> Measure {
         match &self.stats {
-            MeasureStats::Direction { .. } => "direction",
-            MeasureStats::Return { .. } => "return",
+            MeasureStats::Direction { .. } => Measure::Direction,
+            MeasureStats::Return { .. } => Measure::Return,
         }
     }
 
@@ -181,7 +182,7 @@ pub struct StoredProfile {
     pub timeframe: Option<String>,
     pub dim: String,
     pub bin: Bin,
-    pub measure: String,
+    pub measure: Measure,
     pub score: Option<f64>,
     pub n: Option<i64>,
     pub baseline: Option<f64>,
@@ -240,7 +241,7 @@ pub struct SeasonalityRunRow {
 /// only inside `metrics`, or not at all, are left empty.
 impl From<&StoredProfile> for ProfileRow {
     fn from(p: &StoredProfile) -> ProfileRow {
-        let stats = if p.measure == "return" {
+        let stats = if p.measure == Measure::Return {
             MeasureStats::Return {
                 ret_mean: p.score,
                 ret_median: None,
@@ -427,7 +428,7 @@ mod tests {
         let text = serde_json::to_string(&r).unwrap();
         assert!(!text.contains("successes") && text.find("\"ret_mean\"").unwrap() < text.find("\"ret_std\"").unwrap());
         assert_eq!(serde_json::from_str::<ProfileRow>(&text).unwrap(), r);
-        assert_eq!(r.measure(), "return");
+        assert_eq!(r.measure(), Measure::Return);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::charts::{BarChart, ChartSpec, HeatmapChart};
 use leptos::prelude::*;
-use model::seasonality::{SeasonalityRunRow, SeasonalityTrial};
+use model::seasonality::{Measure, SeasonalityRunRow, SeasonalityTrial};
 use serde::{Deserialize, Serialize};
 
 /// One dim's profile chart and its bin counts.
@@ -64,7 +64,7 @@ pub struct SeasonalityView {
     pub run_id: Option<String>,
     pub symbols: Vec<String>,
     pub symbol: Option<String>,
-    pub measure: Option<String>,
+    pub measure: Option<Measure>,
     pub profiles: Vec<DimProfile>,
     pub weekday_hour: Option<ChartSpec>,
     /// Dims the correlation matrix can be drawn for, and the chosen one.

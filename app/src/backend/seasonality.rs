@@ -122,7 +122,7 @@ pub async fn view(store: &Store, choice: Choice) -> Result<SeasonalityView, Stor
     };
     Ok(SeasonalityView {
         run_id: chosen.map(|r| r.run_id),
-        measure: rows.first().map(|r| r.measure.clone()),
+        measure: rows.first().map(|r| r.measure),
         runs,
         symbols,
         symbol,

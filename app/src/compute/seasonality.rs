@@ -6,7 +6,7 @@ use crate::api::seasonality::{CompareBin, Comparison, Stability, StabilityBin};
 use crate::charts::color::Scale;
 use crate::charts::{BarChart, HeatmapChart};
 use model::dim::Dim;
-use model::seasonality::{Bin, ProfileRow, StoredProfile, YearRow};
+use model::seasonality::{Bin, Measure, ProfileRow, StoredProfile, YearRow};
 use std::collections::BTreeMap;
 
 /// True for a joint dim, drawn as a heatmap rather than a bar chart.
@@ -54,7 +54,7 @@ pub fn profile_chart(rows: &[&StoredProfile], symbol: &str, dim: &str) -> BarCha
         .filter(|r| r.symbol == symbol && r.dim == dim)
         .collect();
     bins.sort_by(|a, b| a.bin.cmp(&b.bin));
-    let direction = bins.iter().any(|r| r.measure == "direction");
+    let direction = bins.iter().any(|r| r.measure == Measure::Direction);
     let whiskers = bins
         .iter()
         .map(|r| match (direction, r.score, r.n) {
@@ -253,7 +253,7 @@ mod tests {
             timeframe: Some("5m".into()),
             dim: dim.into(),
             bin,
-            measure: "direction".into(),
+            measure: Measure::Direction,
             score,
             n: Some(n),
             baseline: Some(0.5),

@@ -96,7 +96,7 @@ fn SeasonalityBody(v: SeasonalityView) -> impl IntoView {
                         aria-current={if current { Some("page") } else { None }}>{s.clone()}</a>
                 }
             }).collect_view()}
-            <span class="muted">{v.measure.clone().map(|m| format!("measure: {m}"))}</span>
+            <span class="muted">{v.measure.map(|m| format!("measure: {m}"))}</span>
             <Downloads api=profiles_query(&v) id="profile-downloads"/>
         </nav>
         {if v.profiles.is_empty() {
@@ -109,7 +109,7 @@ fn SeasonalityBody(v: SeasonalityView) -> impl IntoView {
                             <h2>{p.dim.replace('_', " ")}</h2>
                             <p class="muted">{format!("{} bins, {} insufficient", p.bins, p.insufficient)}</p>
                             <Chart id=format!("profile-{}", p.dim) spec=p.chart.clone()
-                                label=format!("{} per {} bin with 95% interval and baseline", if v.measure.as_deref() == Some("return") { "Mean return" } else { "P(up)" }, p.dim)
+                                label=format!("{} per {} bin with 95% interval and baseline", if v.measure == Some(model::seasonality::Measure::Return) { "Mean return" } else { "P(up)" }, p.dim)
                                 height=260 empty="Every bin of this dim has too few observations."/>
                         </section>
                     }).collect_view()}

@@ -1,7 +1,7 @@
 //! Comparing profiles across symbols: the original's two-symbol compare (§2.12) and a lift-correlation matrix.
 
 use super::estimators::pearson;
-use model::seasonality::{Bin, ProfileRow};
+use model::seasonality::{Bin, Measure, ProfileRow};
 pub use model::seasonality::{CompareRow, LiftCorrelation};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -65,7 +65,7 @@ fn group(rows: &[ProfileRow], dim: &str) -> (String, BTreeMap<Bin, Agg>) {
         let a = out.entry(r.bin.clone()).or_default();
         a.lift.extend(r.lift);
         a.baseline.extend(r.baseline);
-        a.p_hat.extend(r.score().filter(|_| r.measure() == "direction"));
+        a.p_hat.extend(r.score().filter(|_| r.measure() == Measure::Direction));
         a.n += r.n;
     }
     (label, out)

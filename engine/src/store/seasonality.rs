@@ -140,7 +140,7 @@ async fn upsert_profiles_in(
             Some(r.timeframe.as_str()),
             Some(r.dim.as_str()),
             Some(bin.as_str()),
-            Some(r.measure()),
+            Some(r.measure().as_str()),
             start.as_deref(),
             end.as_deref(),
             key.spec_id.as_deref(),
@@ -152,7 +152,7 @@ async fn upsert_profiles_in(
             .bind(r.timeframe.clone())
             .bind(r.dim.clone())
             .bind(bin)
-            .bind(r.measure().to_string())
+            .bind(r.measure().as_str())
             .bind(r.score())
             .bind(r.n as i64)
             .bind(r.baseline)
@@ -286,7 +286,14 @@ fn stored_profile(r: &AnyRow) -> Result<StoredProfile, StoreError> {
         timeframe: r.try_get("timeframe")?,
         dim: r.try_get("dim")?,
         bin: Bin::from_text(&bin),
-        measure: r.try_get("measure")?,
+        measure: {
+            let text: String = r.try_get("measure")?;
+            text.parse()
+                .map_err(|e: model::jobs::UnknownName| StoreError::Corrupt {
+                    what: "seasonality_profiles.measure".into(),
+                    reason: e.to_string(),
+                })?
+        },
         score: r.try_get("score")?,
         n: r.try_get("n")?,
         baseline: r.try_get("baseline")?,

@@ -44,15 +44,10 @@ pub enum Measure {
     Return,
 }
 
-impl Measure {
-    /// The wire name (`direction` or `return`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Measure::Direction => "direction",
-            Measure::Return => "return",
-        }
-    }
-}
+crate::jobs::named_enum!(Measure, "measure", {
+    Direction => "direction",
+    Return => "return",
+});
 
 /// Which calendar dimensions to profile (`by_*`), the measure and the bin size floor.
 /// The last five flags and the turn-of-month window are new (issue 6, V2–V5); they default to off.

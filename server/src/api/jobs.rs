@@ -14,22 +14,31 @@ use axum::Json;
 use engine::jobs::{CancelOutcome, JobKind, JobSpec, JobUpdate, SubmitError};
 use engine::store::jobs::{self as repo, JobRecord};
 use futures_util::stream::{self, Stream, StreamExt};
-use model::jobs::{Cancelling, JobEvent, JobStatus, Queued, StatsRan, StatusAnswer, Submitted, Unknown};
+use model::jobs::{
+    CancelRequested, Cancelling, JobEvent, JobStatus, Queued, StatsRan, StatusAnswer, Submitted, Unknown,
+};
 use model::tasks::{TaskRow, WorkerRow};
 use serde_json::{json, Value};
 use std::convert::Infallible;
 
+const PREFER: &str = "`respond-async` answers 202 at once";
+const QUEUED: &str = "Queued (with `Prefer: respond-async`); `Location` is its status";
+const FORBIDDEN: &str = "dataset_path outside the data root, or a MySQL source the operator did not allow";
+const INVALID_SPEC: &str = "Invalid spec (a list naming the field) or data (a message)";
+const QUEUE_FULL: &str = "Queue full";
+
 /// `POST /submit`: an experiment spec; 400 `Invalid spec: …` as the original. Answers `{"id"}`.
 #[utoipa::path(post, path = "/submit", tag = "jobs",
     request_body(content = model::spec::experiment::ExperimentRequest, description = "Experiment spec (reference §1.4)"),
-    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
+    params(("Prefer" = Option<String>, Header, description = PREFER)),
     responses(
         (status = 200, description = "Run completed", body = Submitted),
-        (status = 202, description = "Queued (with `Prefer: respond-async`); `Location` is its status", body = Queued),
+        (status = 202, description = QUEUED, body = Queued),
         (status = 400, description = "`Invalid spec: …`", body = model::ApiError),
-        (status = 403, description = "dataset_path outside the data root, or a MySQL source the operator did not allow", body = model::ApiError),
-        (status = 422, description = "Invalid JSON (a list), or data missing or invalid (a message)", body = model::api::Unprocessable),
-        (status = 429, description = "Queue full", body = model::ApiError)))]
+        (status = 403, description = FORBIDDEN, body = model::ApiError),
+        (status = 422, description = "Invalid JSON (a list), or data missing or invalid (a message)",
+         body = model::api::Unprocessable),
+        (status = 429, description = QUEUE_FULL, body = model::ApiError)))]
 pub async fn submit(State(s): State<ApiState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let value = json_body(&body)?;
     let spec = model::spec::experiment::parse_experiment(value.clone())
@@ -46,10 +55,13 @@ pub async fn submit(State(s): State<ApiState>, headers: HeaderMap, body: Bytes) 
 /// `POST /stats/run`: a stats spec; 422 naming the field. Answers `{"status": "completed"}`.
 #[utoipa::path(post, path = "/stats/run", tag = "stats",
     request_body(content = model::spec::stats::RawSpec, description = "Stats spec (reference §1.5)"),
-    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
-    responses((status = 200, description = "Run completed", body = StatsRan),
-               (status = 202, description = "Queued (with `Prefer: respond-async`)", body = Queued), (status = 422, description = "Invalid spec (a list naming the field) or data (a message)", body = model::api::Unprocessable),
-               (status = 429, body = model::ApiError)))]
+    params(("Prefer" = Option<String>, Header, description = PREFER)),
+    responses(
+        (status = 200, description = "Run completed", body = StatsRan),
+        (status = 202, description = QUEUED, body = Queued),
+        (status = 403, description = FORBIDDEN, body = model::ApiError),
+        (status = 422, description = INVALID_SPEC, body = model::api::Unprocessable),
+        (status = 429, description = QUEUE_FULL, body = model::ApiError)))]
 pub async fn stats_run(State(s): State<ApiState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let value = json_body(&body)?;
     let spec = model::spec::stats::parse_stats(value.clone()).map_err(spec_422)?;
@@ -68,22 +80,28 @@ pub async fn stats_run(State(s): State<ApiState>, headers: HeaderMap, body: Byte
 /// `POST /seasonality/run`: answers `{"result": <run payload>}`.
 #[utoipa::path(post, path = "/seasonality/run", tag = "seasonality",
     request_body(content = model::spec::seasonality::SeasonalitySpec, description = "Seasonality spec (reference §1.6)"),
-    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
-    responses((status = 200, description = "`{\"result\": <run payload>}`", body = Object),
-               (status = 202, description = "Queued (with `Prefer: respond-async`)", body = Queued),
-               (status = 422, description = "Invalid spec (a list naming the field) or data (a message)", body = model::api::Unprocessable),
-               (status = 429, body = model::ApiError)))]
+    params(("Prefer" = Option<String>, Header, description = PREFER)),
+    responses(
+        (status = 200, description = "`{\"result\": <run payload>}`", body = Object),
+        (status = 202, description = QUEUED, body = Queued),
+        (status = 403, description = FORBIDDEN, body = model::ApiError),
+        (status = 422, description = INVALID_SPEC, body = model::api::Unprocessable),
+        (status = 429, description = QUEUE_FULL, body = model::ApiError)))]
 pub async fn seasonality_run(s: State<ApiState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     seasonality(s, headers, body, false).await
 }
 
 /// `POST /seasonality/optimize`: answers `{"result": {best_value, best_params, best_metrics, paths}}`.
 #[utoipa::path(post, path = "/seasonality/optimize", tag = "seasonality",
-    request_body(content = model::spec::seasonality::SeasonalitySpec, description = "Seasonality spec with `compute.search_space`"),
-    params(("Prefer" = Option<String>, Header, description = "`respond-async` answers 202 at once")),
-    responses((status = 200, description = "`{\"result\": {best_value, best_params, best_metrics, paths}}`", body = Object),
-               (status = 202, description = "Queued (with `Prefer: respond-async`)", body = Queued), (status = 422, description = "Invalid spec (a list naming the field) or data (a message)", body = model::api::Unprocessable),
-               (status = 429, body = model::ApiError)))]
+    request_body(content = model::spec::seasonality::SeasonalitySpec,
+                 description = "Seasonality spec with `compute.search_space`"),
+    params(("Prefer" = Option<String>, Header, description = PREFER)),
+    responses(
+        (status = 200, description = "`{\"result\": {best_value, best_params, best_metrics, paths}}`", body = Object),
+        (status = 202, description = QUEUED, body = Queued),
+        (status = 403, description = FORBIDDEN, body = model::ApiError),
+        (status = 422, description = INVALID_SPEC, body = model::api::Unprocessable),
+        (status = 429, description = QUEUE_FULL, body = model::ApiError)))]
 pub async fn seasonality_optimize(s: State<ApiState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     seasonality(s, headers, body, true).await
 }
@@ -200,7 +218,7 @@ pub async fn cancel(State(s): State<ApiState>, Path(id): Path<String>) -> Result
             StatusCode::ACCEPTED,
             Json(Cancelling {
                 run_id: id,
-                status: "cancelling".into(),
+                status: CancelRequested::Cancelling,
             }),
         )
             .into_response()),

@@ -4,8 +4,8 @@
 use axum::Json;
 use model::api::Unprocessable;
 use model::jobs::{
-    Cancelling, FailureReason, JobEvent, JobKind, JobRecord, JobStatus, Queued, StatsRan, StatusAnswer, Submitted,
-    Unknown,
+    CancelRequested, Cancelling, FailureReason, JobEvent, JobKind, JobRecord, JobStatus, Queued, StatsRan,
+    StatusAnswer, Submitted, Unknown,
 };
 use model::overfitting::{
     Dsr, FoldDsr, LogitBin, Neighbourhood, Overfitting, ParamSensitivity, Pbo, ReturnPeriod, Robustness,
@@ -51,12 +51,12 @@ pub async fn document() -> Json<Value> {
     ),
     components(schemas(
         ApiError, ValidationError, ValidationItem, LocPart, Unprocessable, Health, JobRecord, JobKind, JobStatus,
-        FailureReason, StatusAnswer, Unknown, Queued, Submitted, StatsRan, Cancelling, JobEvent, RunSummary, RunRow, RunDetail,
-        RunMetrics, TrialRow, BacktestMetrics, StatRow, Overfitting, SymbolOverfitting, Pbo, LogitBin, Dsr, FoldDsr,
-        ReturnPeriod, Robustness, Neighbourhood, ParamSensitivity, TaskRow, TaskStatus, TaskUnit, WorkerRow,
-        ArtifactFile, TrialDetail, TrialFold, TrialTrade, EquityPoint, Side, ExitReason, StoredStatRow,
-        StatSummaryRow, HeatmapCell, StoredProfile, SeasonalityRunRow, SeasonalityTrial, YearRow, Bin, CompareRow,
-        LiftCorrelation, SymbolComparison
+        FailureReason, StatusAnswer, Unknown, Queued, Submitted, StatsRan, Cancelling, CancelRequested, JobEvent,
+        RunSummary, RunRow, RunDetail, RunMetrics, TrialRow, BacktestMetrics, StatRow, Overfitting, SymbolOverfitting,
+        Pbo, LogitBin, Dsr, FoldDsr, ReturnPeriod, Robustness, Neighbourhood, ParamSensitivity, TaskRow, TaskStatus,
+        TaskUnit, WorkerRow, ArtifactFile, TrialDetail, TrialFold, TrialTrade, EquityPoint, Side, ExitReason,
+        StoredStatRow, StatSummaryRow, HeatmapCell, StoredProfile, SeasonalityRunRow, SeasonalityTrial, YearRow, Bin,
+        CompareRow, LiftCorrelation, SymbolComparison
     )),
     modifiers(&SpecExamples),
     tags(

@@ -1,5 +1,6 @@
 //! `qe data …`: market-data commands.
 
+use super::output::CliError;
 use crate::config::Config;
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -109,7 +110,7 @@ fn inspect(config: &Config, args: InspectArgs) -> anyhow::Result<()> {
     let report = match (&args.file, &args.spec) {
         (Some(file), _) => engine::data::inspect_file(file)?,
         (None, Some(spec_path)) => {
-            let value = super::local::read_spec(spec_path);
+            let value = super::local::read_spec(spec_path)?;
             // A submit spec (it has a `strategy`) has no MySQL schema default; stats and seasonality use `marketdata`.
             let schema_default = if value.get("strategy").is_some() {
                 None
@@ -117,18 +118,18 @@ fn inspect(config: &Config, args: InspectArgs) -> anyhow::Result<()> {
                 Some("marketdata")
             };
             let data = value.get("data").cloned().unwrap_or(value);
-            let spec: model::spec::DataSpec = model::spec::from_value(data).unwrap_or_else(|e| {
+            let spec: model::spec::DataSpec = model::spec::from_value(data).map_err(|e| {
                 let field = if e.field.is_empty() || e.field == "." {
                     "data".to_string()
                 } else {
                     format!("data.{}", e.field)
                 };
-                super::local::spec_exit(spec_path, model::spec::SpecError::new(field, e.message))
-            });
+                super::local::spec_error(spec_path, model::spec::SpecError::new(field, e.message))
+            })?;
             let opts = engine::data::LoadOptions::from_env(Some(config.data_root.clone()), schema_default);
             engine::data::inspect(&spec, &opts)?
         }
-        (None, None) => super::local::usage_exit("give a file or --spec FILE"),
+        (None, None) => return Err(CliError::Usage("give a file or --spec FILE".into()).into()),
     };
     if args.json {
         super::local::print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;

@@ -1,35 +1,31 @@
 //! Running a job in-process from the command line: reading the spec file, the run's id, directory and store,
 //! and the exit codes (2 = bad spec or usage, 1 = the run failed).
 
+use super::output::CliError;
 use crate::config::Config;
 use engine::data::LoadOptions;
 use engine::jobs::{JobContext, JobError};
 use model::spec::{DataSpec, SpecError};
 use std::path::{Path, PathBuf};
 
-/// Prints `error: <message>` on stderr and exits with status 2 (a bad spec or bad usage; nothing was run).
-pub fn usage_exit(message: impl std::fmt::Display) -> ! {
-    eprintln!("error: {message}");
-    std::process::exit(2)
-}
-
-/// Reads a spec file as JSON; a missing file or invalid JSON exits 2 naming the file (and line/column).
-pub fn read_spec(path: &Path) -> serde_json::Value {
+/// Reads a spec file as JSON; a missing file or invalid JSON is a usage error (exit 2) naming the file (and
+/// line/column).
+pub fn read_spec(path: &Path) -> Result<serde_json::Value, CliError> {
     let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| usage_exit(format!("cannot read the spec {}: {e}", path.display())));
-    serde_json::from_str(&text).unwrap_or_else(|e| usage_exit(format!("{}: not valid JSON: {e}", path.display())))
+        .map_err(|e| CliError::Usage(format!("cannot read the spec {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("{}: not valid JSON: {e}", path.display())))
 }
 
-/// Exits 2 with `<file>: invalid spec: <field>: <message>`.
-pub fn spec_exit(path: &Path, e: SpecError) -> ! {
-    usage_exit(format!("{}: invalid spec: {e}", path.display()))
+/// `<file>: invalid spec: <field>: <message>` (exit 2).
+pub fn spec_error(path: &Path, e: SpecError) -> CliError {
+    CliError::Usage(format!("{}: invalid spec: {e}", path.display()))
 }
 
-/// Exits 2 when `data.start`/`data.end` do not parse or are reversed (before any run is recorded).
-pub fn check_time_range(path: &Path, data: &DataSpec) {
-    if let Err(e) = engine::data::time_range(data) {
-        usage_exit(format!("{}: {e}", path.display()))
-    }
+/// A usage error (exit 2) when `data.start`/`data.end` do not parse or are reversed (before any run is recorded).
+pub fn check_time_range(path: &Path, data: &DataSpec) -> Result<(), CliError> {
+    engine::data::time_range(data)
+        .map(drop)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
 }
 
 /// Writes `text` to stdout; a closed pipe (`qe … | head`) ends the output quietly instead of panicking.
@@ -72,11 +68,11 @@ pub async fn context(config: &Config, out: Option<PathBuf>, no_store: bool) -> a
     Ok(JobContext::local(run_id, out_dir, store, load))
 }
 
-/// Turns a job error into the command's outcome: a spec error exits 2 (the run is already recorded `FAILED`),
-/// anything else fails with exit 1.
-pub fn job_failed(e: JobError) -> anyhow::Error {
-    if let JobError::Spec { .. } | JobError::Data(engine::data::DataError::Spec { .. }) = e {
-        usage_exit(e)
+/// Turns a job error into the command's outcome: a spec error is a usage error (exit 2; the run is already
+/// recorded `FAILED`), anything else fails with exit 1.
+pub fn job_failed(e: JobError) -> CliError {
+    match e {
+        JobError::Spec { .. } | JobError::Data(engine::data::DataError::Spec { .. }) => CliError::Usage(e.to_string()),
+        e => CliError::Failed(e.to_string()),
     }
-    anyhow::anyhow!(e)
 }

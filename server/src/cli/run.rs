@@ -28,10 +28,10 @@ pub struct RunArgs {
 
 /// Parses the spec (exit 2 naming the field when it is invalid), runs it, prints the result.
 pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<()> {
-    let value = local::read_spec(&args.spec);
-    let mut spec = model::spec::experiment::parse_experiment(value).unwrap_or_else(|e| local::spec_exit(&args.spec, e));
+    let value = local::read_spec(&args.spec)?;
+    let mut spec = model::spec::experiment::parse_experiment(value).map_err(|e| local::spec_error(&args.spec, e))?;
     local::resolve_data_path(&mut spec.data, &config.data_root);
-    local::check_time_range(&args.spec, &spec.data);
+    local::check_time_range(&args.spec, &spec.data)?;
     let ctx = local::context(config, args.out, args.no_store).await?;
     eprintln!("run {} → {}", ctx.run_id, ctx.out_dir.display());
     let result = engine::jobs::optimize::execute(&ctx, spec)

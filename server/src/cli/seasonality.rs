@@ -1,12 +1,13 @@
 //! `qe seasonality run|optimize --spec F [--json]`: the seasonality job bodies, run locally.
 //! Exit status 2 for a bad spec (the message names the field or file), 1 for a failed run.
 
+use super::output::CliError;
 use crate::config::Config;
 use crate::plot::{ProfileBar, ProfileChart};
 use clap::{Args, Subcommand};
 use engine::jobs::seasonality as job;
 use engine::jobs::{JobContext, JobError};
-use model::seasonality::{MeasureStats, ProfileRow};
+use model::seasonality::{Measure, MeasureStats, ProfileRow};
 use model::spec::seasonality::{parse_seasonality, SeasonalitySpec};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -56,11 +57,6 @@ fn read_spec(path: &Path) -> Result<SeasonalitySpec, String> {
     parse_seasonality(value).map_err(|e| format!("{}: {}: {}", path.display(), e.field, e.message))
 }
 
-fn exit_with(code: i32, message: &str) -> ! {
-    eprintln!("error: {message}");
-    std::process::exit(code)
-}
-
 /// `cmd` with the global `--json` applied.
 pub fn with_json(cmd: SeasonalityCommand, json: bool) -> SeasonalityCommand {
     match cmd {
@@ -81,7 +77,7 @@ pub async fn run(config: &Config, cmd: SeasonalityCommand) -> anyhow::Result<()>
         SeasonalityCommand::Run(a) => (a, false),
         SeasonalityCommand::Optimize(a) => (a, true),
     };
-    let spec = read_spec(&args.spec).unwrap_or_else(|m| exit_with(2, &m));
+    let spec = read_spec(&args.spec).map_err(CliError::Usage)?;
     let run_id = job::new_run_id();
     let out = args.out.clone().unwrap_or_else(|| config.artifacts_dir().join(&run_id));
     let store = if args.no_store {
@@ -99,14 +95,14 @@ pub async fn run(config: &Config, cmd: SeasonalityCommand) -> anyhow::Result<()>
     let (result, profiles) = match done {
         Ok(x) => x,
         Err(e @ (JobError::Spec { .. } | JobError::Data(engine::data::DataError::Spec { .. }))) => {
-            exit_with(2, &format!("{}: {e}", args.spec.display()))
+            return Err(CliError::Usage(format!("{}: {e}", args.spec.display())).into())
         }
-        Err(e) => exit_with(1, &e.to_string()),
+        Err(e) => return Err(CliError::Failed(e.to_string()).into()),
     };
     if let Some(path) = &args.plot {
-        let chart = profile_chart(&profiles, args.plot_dim.as_deref(), args.plot_symbol.as_deref())
-            .unwrap_or_else(|m| exit_with(2, &m));
-        crate::plot::draw_profile(path, &chart).unwrap_or_else(|e| exit_with(1, &format!("{}: {e}", path.display())));
+        let chart =
+            profile_chart(&profiles, args.plot_dim.as_deref(), args.plot_symbol.as_deref()).map_err(CliError::Usage)?;
+        crate::plot::draw_profile(path, &chart).map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
     }
     if args.json {
         println!("{}", serde_json::to_string(&result)?);
@@ -151,7 +147,7 @@ fn profile_chart(rows: &[ProfileRow], dim: Option<&str>, symbol: Option<&str>) -
             first.measure(),
             first.dim
         ),
-        y_label: if first.measure() == "direction" {
+        y_label: if first.measure() == Measure::Direction {
             "P(up)".into()
         } else {
             "mean return".into()

@@ -40,10 +40,10 @@ pub async fn run(config: &Config, cmd: StatsCommand) -> anyhow::Result<()> {
 }
 
 async fn run_stats(config: &Config, args: StatsRunArgs) -> anyhow::Result<()> {
-    let value = local::read_spec(&args.spec);
-    let mut spec = model::spec::stats::parse_stats(value).unwrap_or_else(|e| local::spec_exit(&args.spec, e));
+    let value = local::read_spec(&args.spec)?;
+    let mut spec = model::spec::stats::parse_stats(value).map_err(|e| local::spec_error(&args.spec, e))?;
     local::resolve_data_path(&mut spec.data, &config.data_root);
-    local::check_time_range(&args.spec, &spec.data);
+    local::check_time_range(&args.spec, &spec.data)?;
     let out = args.out.clone().or_else(|| spec.out_dir.clone().map(PathBuf::from));
     if let Some(dir) = &out {
         spec.out_dir = Some(dir.display().to_string());
