@@ -1,7 +1,7 @@
 //! The `jobs` table: one row per submitted run of any kind, from `queued` to `completed`, `failed` or
 //! `cancelled`, with progress, the error and where the result document is.
 
-use super::{Store, StoreError};
+use super::{name_in, parse_name, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -324,28 +324,17 @@ async fn end_run_rows(
     Ok(())
 }
 
-/// A column holding one of a vocabulary's names (kind, status).
-fn parse_col<T: std::str::FromStr<Err = model::jobs::UnknownName>>(r: &AnyRow, col: &str) -> Result<T, StoreError> {
-    let text: String = r.try_get(col)?;
-    parse_text(col, &text)
-}
-
-fn parse_text<T: std::str::FromStr<Err = model::jobs::UnknownName>>(col: &str, text: &str) -> Result<T, StoreError> {
-    text.parse().map_err(|e: model::jobs::UnknownName| StoreError::Corrupt {
-        what: format!("jobs.{col}"),
-        reason: e.to_string(),
-    })
-}
-
 fn record(r: &AnyRow) -> Result<JobRecord, StoreError> {
     Ok(JobRecord {
         job_id: r.try_get("job_id")?,
-        kind: parse_col(r, "kind")?,
-        status: parse_col(r, "status")?,
+        kind: name_in(r, "jobs", "kind")?,
+        status: name_in(r, "jobs", "status")?,
         progress: r.try_get("progress")?,
         message: text(r, "message")?,
         error: text(r, "error")?,
-        reason: text(r, "reason")?.map(|t| parse_text("reason", &t)).transpose()?,
+        reason: text(r, "reason")?
+            .map(|t| parse_name("jobs", "reason", &t))
+            .transpose()?,
         result_path: text(r, "result_path")?,
         created_at: r.try_get("created_at")?,
         started_at: r.try_get("started_at")?,

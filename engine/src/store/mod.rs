@@ -127,6 +127,30 @@ impl Store {
     }
 }
 
+/// A stored name of one of `model`'s vocabularies (job kind, status, measure); an unknown name is
+/// [`StoreError::Corrupt`], naming `table.col`.
+pub(crate) fn parse_name<T: FromStr<Err = model::jobs::UnknownName>>(
+    table: &str,
+    col: &str,
+    text: &str,
+) -> Result<T, StoreError> {
+    text.parse().map_err(|e: model::jobs::UnknownName| StoreError::Corrupt {
+        what: format!("{table}.{col}"),
+        reason: e.to_string(),
+    })
+}
+
+/// The name in column `col` of a row of `table`, parsed as [`parse_name`] does.
+pub(crate) fn name_in<T: FromStr<Err = model::jobs::UnknownName>>(
+    r: &sqlx::any::AnyRow,
+    table: &str,
+    col: &str,
+) -> Result<T, StoreError> {
+    use sqlx::Row;
+    let text: String = r.try_get(col)?;
+    parse_name(table, col, &text)
+}
+
 fn create_sqlite_dir(url: &str) -> Result<(), StoreError> {
     let path = url.trim_start_matches("sqlite://");
     let path = path.split('?').next().unwrap_or(path);

@@ -286,14 +286,7 @@ fn stored_profile(r: &AnyRow) -> Result<StoredProfile, StoreError> {
         timeframe: r.try_get("timeframe")?,
         dim: r.try_get("dim")?,
         bin: Bin::from_text(&bin),
-        measure: {
-            let text: String = r.try_get("measure")?;
-            text.parse()
-                .map_err(|e: model::jobs::UnknownName| StoreError::Corrupt {
-                    what: "seasonality_profiles.measure".into(),
-                    reason: e.to_string(),
-                })?
-        },
+        measure: super::name_in(r, "seasonality_profiles", "measure")?,
         score: r.try_get("score")?,
         n: r.try_get("n")?,
         baseline: r.try_get("baseline")?,

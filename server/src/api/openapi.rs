@@ -26,9 +26,13 @@ use utoipa::{Modify, OpenApi};
 use super::{artifacts, compare, jobs, levels, reads, trial};
 use crate::serve;
 
-/// The document, built once per request (it is small).
+/// The document, built on the first request (with the example specs parsed) and kept.
 pub async fn document() -> Json<Value> {
-    Json(serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null))
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    Json(
+        DOC.get_or_init(|| serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null))
+            .clone(),
+    )
 }
 
 #[derive(OpenApi)]
