@@ -85,10 +85,6 @@ test('every example spec matches the request-body schema of its operation', asyn
 const STILL_UNTYPED = [
   'levels_build (POST /levels/build): request body application/json',
   'levels_fill (POST /levels/fill): request body application/json',
-  'result (GET /result/{id}): 200 application/json',
-  'seasonality_optimize (POST /seasonality/optimize): 200 application/json',
-  'seasonality_run (POST /seasonality/run): 200 application/json',
-  'stats_result (GET /stats/result): 200 application/json',
 ];
 
 test('no request body or 200/202 answer is an untyped object but the listed ones', () => {
@@ -124,9 +120,9 @@ function usageSource() {
   const specs = specFiles.map((file) => ({ name: file.replace(/\.json$/, '').replace(/\W/g, '_'),
     fn: call[operationOf(file)], json: JSON.stringify(readSpec(file), null, 2) }));
   return `import { Api } from './api/api';
-import { ${Object.values(call).join(', ')}, status, trials$Json, stats$Json, seasonalityProfiles$Json } from './api/functions';
+import { ${Object.values(call).join(', ')}, status, result, statsResult, trials$Json, stats$Json, seasonalityProfiles$Json } from './api/functions';
 import type { ${Object.values(call).map(paramsType).join(', ')} } from './api/functions';
-import type { StatusAnswer, TrialRow, StoredStatRow, StoredProfile } from './api/models';
+import type { StatusAnswer, TrialRow, StoredStatRow, StoredProfile, OptimizeResult } from './api/models';
 import { JobsService } from './api/services';
 
 ${specs.map((s) => `const ${s.name}: ${paramsType(s.fn)}['body'] = ${s.json};`).join('\n\n')}
@@ -151,7 +147,11 @@ ${specs.map((s) => `    await queued(api.invoke(${s.fn}, { body: ${s.name}, Pref
   const lifts: number[] = stats.map((row) => row.lift);
   const profiles: StoredProfile[] = await api.invoke(seasonalityProfiles$Json, { symbol: 'EURUSD', dim: 'hour' });
   const scores: (number | null | undefined)[] = profiles.map((row) => row.score);
-  return (best ?? 0) + lifts.length + scores.length + states.length;
+  const optimized = (await api.invoke(result, { id: ids[0] })).result as OptimizeResult | null | undefined;
+  const bestSharpe: number | undefined = optimized?.best?.metrics.sharpe;
+  const folds: number = optimized?.walk_forward.folds.length ?? 0;
+  const columns: string[] = (await api.invoke(statsResult, {})).result?.columns ?? [];
+  return (best ?? 0) + (bestSharpe ?? 0) + folds + columns.length + lifts.length + scores.length + states.length;
 }
 `;
 }

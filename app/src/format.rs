@@ -32,7 +32,7 @@ pub fn group(v: i64) -> String {
     let digits = v.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -166,9 +166,56 @@ pub fn status_class(status: &str) -> &'static str {
     }
 }
 
+/// The error text of an API error body: `detail` as text, or FastAPI-style `[{loc, msg}]` joined.
+pub fn detail_text(body: &str) -> String {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+        return body.trim().to_string();
+    };
+    match v.get("detail") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                let loc = i
+                    .get("loc")
+                    .and_then(|l| l.as_array())
+                    .map(|l| {
+                        l.iter()
+                            .map(|p| p.to_string().trim_matches('"').to_string())
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    })
+                    .unwrap_or_default();
+                let msg = i.get("msg").and_then(|m| m.as_str()).unwrap_or("invalid");
+                if loc.is_empty() {
+                    msg.to_string()
+                } else {
+                    format!("{loc}: {msg}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+        None => body.trim().to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_bodies_become_one_line_naming_the_field() {
+        assert_eq!(
+            detail_text(r#"{"detail": "data.symbols: required"}"#),
+            "data.symbols: required"
+        );
+        assert_eq!(
+            detail_text(r#"{"detail": [{"loc": ["body", "data", "start"], "msg": "field required"}]}"#),
+            "body.data.start: field required"
+        );
+        assert_eq!(detail_text("Internal Server Error"), "Internal Server Error");
+    }
 
     #[test]
     fn numbers_round_by_magnitude() {

@@ -1,6 +1,6 @@
 //! The page frame: header with navigation, content, footer.
 
-use crate::api::auth::{sign_in_status, AuthStatus};
+use crate::auth::{sign_in_status, AuthStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
 

@@ -1,17 +1,23 @@
-//! The Quant Engine dashboard: the HTML shell, the router and the pages.
-//! Server-only code sits behind the `ssr` feature; the browser build uses `hydrate`.
+//! The Quant Engine dashboard: the HTML shell, the router and one folder per feature (`runs`, `stats`,
+//! `seasonality`, `jobs`, `submit`, `overview`, `auth`). A feature's `mod.rs` holds its view types and server
+//! functions, `ssr` their server-only bodies (behind the `ssr` feature) and `page.rs` (with its panels) the
+//! components; `charts`, `format`, `widgets`, `url` and `browser` are shared below the features, `layout` frames
+//! them, and the browser build uses `hydrate`.
 
-pub mod api;
-#[cfg(feature = "ssr")]
-mod backend;
+pub mod auth;
 #[cfg(feature = "hydrate")]
 mod browser;
 pub mod charts;
-#[cfg(feature = "ssr")]
-pub mod compute;
 pub mod format;
+pub mod jobs;
 mod layout;
-mod pages;
+pub mod overview;
+pub mod runs;
+pub mod seasonality;
+#[cfg(feature = "ssr")]
+mod server_fns;
+pub mod stats;
+pub mod submit;
 mod url;
 mod widgets;
 
@@ -49,18 +55,24 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <layout::Shell>
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::Overview/>
-                    <Route path=path!("/ui/runs") view=pages::Runs/>
-                    <Route path=path!("/ui/runs/:id") view=pages::RunDetail/>
-                    <Route path=path!("/ui/runs/:id/trials/:trial") view=pages::Trial/>
-                    <Route path=path!("/ui/jobs/:id") view=pages::Job/>
-                    <Route path=path!("/ui/stats") view=pages::Stats/>
-                    <Route path=path!("/ui/seasonality") view=pages::Seasonality/>
-                    <Route path=path!("/ui/submit") view=pages::Submit/>
-                    <Route path=path!("/ui/signin") view=pages::SignIn/>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=overview::page::Overview/>
+                    <Route path=path!("/ui/runs") view=runs::page::Runs/>
+                    <Route path=path!("/ui/runs/:id") view=runs::run_detail::RunDetail/>
+                    <Route path=path!("/ui/runs/:id/trials/:trial") view=runs::trial::page::Trial/>
+                    <Route path=path!("/ui/jobs/:id") view=jobs::page::Job/>
+                    <Route path=path!("/ui/stats") view=stats::page::Stats/>
+                    <Route path=path!("/ui/seasonality") view=seasonality::page::Seasonality/>
+                    <Route path=path!("/ui/submit") view=submit::page::Submit/>
+                    <Route path=path!("/ui/signin") view=auth::page::SignIn/>
                 </Routes>
             </layout::Shell>
         </Router>
     }
+}
+
+/// Any unknown path.
+#[component]
+fn NotFound() -> impl IntoView {
+    view! { <h1>"Not found"</h1><p>"There is no page at this address. " <a href="/">"Back to the overview"</a></p> }
 }

@@ -80,6 +80,12 @@ impl From<&str> for LocPart {
     }
 }
 
+impl From<usize> for LocPart {
+    fn from(index: usize) -> Self {
+        LocPart::Index(index as u64)
+    }
+}
+
 impl std::fmt::Display for LocPart {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

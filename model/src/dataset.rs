@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// One registered OHLCV series: a symbol in a file, with its extent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct DatasetRow {
     pub name: String,
     pub symbol: String,
@@ -12,8 +13,10 @@ pub struct DatasetRow {
     pub path: String,
     pub n_bars: i64,
     /// First bar, UTC, `YYYY-MM-DD HH:MM:SS`.
+    #[cfg_attr(feature = "sqlx", sqlx(rename = "start_ts"))]
     pub start: String,
     /// Last bar, UTC, `YYYY-MM-DD HH:MM:SS`.
+    #[cfg_attr(feature = "sqlx", sqlx(rename = "end_ts"))]
     pub end: String,
 }
 

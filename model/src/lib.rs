@@ -6,6 +6,7 @@ pub mod dataset;
 pub mod dim;
 pub mod jobs;
 pub mod overfitting;
+pub mod results;
 pub mod runs;
 pub mod seasonality;
 pub mod spec;

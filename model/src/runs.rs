@@ -5,41 +5,54 @@ use std::collections::BTreeMap;
 
 /// The metrics of one backtest (or of stitched out-of-sample windows). Key names keep the original's
 /// (`sharpe`, `sortino`, `max_drawdown`, `cagr`, `hit_rate`, `avg_R`, `trades`); definitions in `docs/COMPAT.md`.
+/// A value that is not finite is written `null` and read back as NaN.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BacktestMetrics {
     /// Annualised Sharpe of per-bar mark-to-market equity returns: mean / sample std × √(bars per year).
+    #[serde(deserialize_with = "crate::results::wire::nan_if_null")]
     pub sharpe: f64,
     /// Annualised Sortino: mean / √(Σ min(0, r)² / n) × √(bars per year).
+    #[serde(deserialize_with = "crate::results::wire::nan_if_null")]
     pub sortino: f64,
     /// Largest peak-to-trough fall of the equity curve, as a fraction of the peak (0…1).
+    #[serde(deserialize_with = "crate::results::wire::nan_if_null")]
     pub max_drawdown: f64,
     /// Compound annual growth: final equity ^ (1 / elapsed years) − 1, on real elapsed time.
+    #[serde(deserialize_with = "crate::results::wire::nan_if_null")]
     pub cagr: f64,
     /// Fraction of trades with a positive return.
+    #[serde(deserialize_with = "crate::results::wire::nan_if_null")]
     pub hit_rate: f64,
     /// Mean R multiple: (exit − entry) / stop distance, fill prices net of costs.
+    #[serde(deserialize_with = "crate::results::wire::nan_if_null")]
     #[serde(rename = "avg_R")]
     pub avg_r: f64,
     /// Number of trades as a float (the original's type).
+    #[serde(deserialize_with = "crate::results::wire::nan_if_null")]
     pub trades: f64,
     /// Number of trades.
     pub n_trades: u64,
     /// Gross winning returns / gross losing returns (null when no trade lost).
     pub profit_factor: Option<f64>,
     /// Mean trade return (fraction of equity).
+    #[serde(deserialize_with = "crate::results::wire::nan_if_null")]
     pub expectancy: f64,
     /// Fraction of bars ending in a position.
+    #[serde(deserialize_with = "crate::results::wire::nan_if_null")]
     pub exposure: f64,
     /// CAGR / max drawdown (0 without drawdown).
+    #[serde(deserialize_with = "crate::results::wire::nan_if_null")]
     pub calmar: f64,
     /// System quality number: √n × mean(R) / sample std(R) (0 below two trades).
+    #[serde(deserialize_with = "crate::results::wire::nan_if_null")]
     pub sqn: f64,
 }
 
 /// One row of `GET /runs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct RunSummary {
     pub run_id: String,
     pub status: Option<String>,
@@ -52,6 +65,7 @@ pub struct RunSummary {
 /// The `run` object of `GET /runs/{run_id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct RunRow {
     pub id: i64,
     pub run_id: String,
@@ -84,6 +98,7 @@ pub struct RunMetrics {
 /// One row of `GET /runs/{run_id}/trials` (and of the `trials` table). `params_json` stays a JSON string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct TrialRow {
     pub trial_number: i64,
     pub params_json: Option<String>,

@@ -73,6 +73,7 @@ pub struct StatRow {
 /// `lift_freq`, `lift_bayes`, then the columns it never stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct StoredStatRow {
     pub id: i64,
     pub symbol: String,
@@ -93,7 +94,10 @@ pub struct StoredStatRow {
     pub spec_id: Option<String>,
     pub dataset_id: Option<String>,
     pub created_at: String,
+    // The engine's store maps these four itself: null lifts fall back to `lift`, flags are stored as integers.
+    #[cfg_attr(feature = "sqlx", sqlx(skip))]
     pub lift_freq: f64,
+    #[cfg_attr(feature = "sqlx", sqlx(skip))]
     pub lift_bayes: f64,
     pub p_mean: Option<f64>,
     pub p_map: Option<f64>,
@@ -101,7 +105,9 @@ pub struct StoredStatRow {
     pub hdi_high: Option<f64>,
     pub p_value: Option<f64>,
     pub q_value: Option<f64>,
+    #[cfg_attr(feature = "sqlx", sqlx(skip))]
     pub significant: Option<bool>,
+    #[cfg_attr(feature = "sqlx", sqlx(skip))]
     pub insufficient: Option<bool>,
     pub fold: Option<i64>,
     pub ttr_mean: Option<f64>,

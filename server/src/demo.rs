@@ -93,7 +93,8 @@ pub async fn submit_demo_jobs(jobs: &engine::jobs::Jobs, parquet: &Path, wait: b
         let load = engine::data::LoadOptions::from_env(None, None);
         let id = jobs
             .submit_as(format!("demo_{kind}"), spec, &value.to_string(), load)
-            .await?;
+            .await?
+            .id;
         tracing::info!(kind = kind.as_str(), run_id = %id, "queued a demo job");
         ids.push(id);
     }

@@ -152,8 +152,8 @@ pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
             routes,
             {
                 let store = store.clone();
-                let nats = app::api::tasks::NatsContext(nats.clone());
-                let load = app::api::trial::ReplayLoad(jobs.load_options().clone());
+                let nats = app::jobs::NatsContext(nats.clone());
+                let load = app::runs::trial::ReplayLoad(jobs.load_options().clone());
                 move || {
                     provide_context(store.clone());
                     provide_context(nats.clone());

@@ -303,6 +303,37 @@ pub fn shape_mismatches(recorded: &serde_json::Value, ours: &serde_json::Value) 
     out
 }
 
+/// Checks that the keys `ours` shares with `recorded` come in the recorded order, recursively (arrays element by
+/// element up to the shorter length). Returns the objects whose shared keys are out of order.
+pub fn key_order_mismatches(recorded: &serde_json::Value, ours: &serde_json::Value) -> Vec<String> {
+    fn walk(path: &str, r: &serde_json::Value, o: &serde_json::Value, out: &mut Vec<String>) {
+        use serde_json::Value::*;
+        match (r, o) {
+            (Object(rm), Object(om)) => {
+                let theirs: Vec<&std::string::String> = rm.keys().filter(|k| om.contains_key(*k)).collect();
+                let mine: Vec<&std::string::String> = om.keys().filter(|k| rm.contains_key(*k)).collect();
+                if theirs != mine {
+                    out.push(format!("{path}: recorded {theirs:?} vs ours {mine:?}"));
+                }
+                for (k, rv) in rm {
+                    if let Some(ov) = om.get(k) {
+                        walk(&format!("{path}.{k}"), rv, ov, out);
+                    }
+                }
+            }
+            (Array(ra), Array(oa)) => {
+                for (i, (rv, ov)) in ra.iter().zip(oa).enumerate() {
+                    walk(&format!("{path}[{i}]"), rv, ov, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk("$", recorded, ours, &mut out);
+    out
+}
+
 /// `v` without the given keys at any depth (ids and timestamps that differ between systems).
 pub fn without_keys(v: &serde_json::Value, keys: &[&str]) -> serde_json::Value {
     use serde_json::Value;

@@ -1,16 +1,16 @@
-//! Drawing each chart kind with plotters on a canvas (browser only). The canvas is sized to its CSS box first,
-//! so a redraw after a resize stays sharp.
+//! Drawing each chart kind with plotters on any backend: the browser's canvas and the CLI's PNG and SVG files
+//! share these functions, in the colours of a [`Theme`].
 
-use super::color::{Scale, SERIES};
+use super::color::Scale;
+use super::theme::Theme;
 use super::{BarChart, ChartSpec, HeatmapChart, LineChart, ScatterChart};
 use crate::format::{num, pct, ymd};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_canvas::CanvasBackend;
-use web_sys::HtmlCanvasElement;
 
-type Area = DrawingArea<CanvasBackend, Shift>;
+/// The font family of all chart text: the browser's own, and the TrueType font the CLI registers under it.
+pub const FONT: &str = "sans-serif";
 
 fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
@@ -18,29 +18,21 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 
 const GREY: RGBColor = RGBColor(229, 231, 235);
 const INK: RGBColor = RGBColor(27, 36, 48);
-const BASELINE: RGBColor = RGBColor(214, 120, 20);
+const RED: RGBColor = RGBColor(192, 57, 43);
 
-fn series_color(i: usize) -> RGBColor {
-    let (r, g, b) = SERIES[i % SERIES.len()];
-    RGBColor(r, g, b)
-}
-
-/// Draws `spec` on `canvas`, replacing what was there.
-pub fn draw(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<(), String> {
-    let w = canvas.client_width().max(240) as u32;
-    let h = canvas.client_height().max(160) as u32;
-    canvas.set_width(w);
-    canvas.set_height(h);
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2d context")?;
-    let root = backend.into_drawing_area();
+/// Draws `spec` on `root` in the colours of `theme`, replacing what was there; the caller presents the area.
+pub fn draw_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &ChartSpec,
+    theme: &Theme,
+) -> Result<(), String> {
     root.fill(&WHITE).map_err(err)?;
     match spec {
-        ChartSpec::Bars(b) => bars(&root, b)?,
-        ChartSpec::Heatmap(hm) => heatmap(&root, hm)?,
-        ChartSpec::Scatter(s) => scatter(&root, s)?,
-        ChartSpec::Lines(l) => lines(&root, l)?,
+        ChartSpec::Bars(b) => bars(root, b, theme),
+        ChartSpec::Heatmap(hm) => heatmap(root, hm),
+        ChartSpec::Scatter(s) => scatter(root, s, theme),
+        ChartSpec::Lines(l) => lines(root, l, theme),
     }
-    root.present().map_err(err)
 }
 
 /// Finite min and max of `values`, padded by 8% (a unit range around a single value).
@@ -79,6 +71,20 @@ fn tick(v: f64) -> String {
     }
 }
 
+const DAY_MS: f64 = 86_400_000.0;
+
+/// The most category labels under a bar chart before they are thinned.
+const MAX_BAR_LABELS: usize = 40;
+
+/// A time tick (epoch milliseconds): the date, or month, day and UTC time when the axis spans under three days.
+fn time_tick(ms: f64, span_ms: f64) -> String {
+    if span_ms >= 3.0 * DAY_MS || !ms.is_finite() {
+        return ymd(ms);
+    }
+    let minute = (ms.rem_euclid(DAY_MS) / 60_000.0).floor() as i64;
+    format!("{} {:02}:{:02}", &ymd(ms)[5..], minute / 60, minute % 60)
+}
+
 fn value_text(v: f64, percent: bool) -> String {
     if percent {
         pct(v)
@@ -87,7 +93,7 @@ fn value_text(v: f64, percent: bool) -> String {
     }
 }
 
-fn bars(root: &Area, b: &BarChart) -> Result<(), String> {
+fn bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, b: &BarChart, theme: &Theme) -> Result<(), String> {
     let n = b.labels.len().max(1);
     let whisker_ends = b.whiskers.iter().flatten().flat_map(|(l, h)| [*l, *h]);
     let (lo, hi) = padded(b.values.iter().flatten().copied().chain(whisker_ends).chain(b.baseline));
@@ -98,7 +104,15 @@ fn bars(root: &Area, b: &BarChart) -> Result<(), String> {
         .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
         .map_err(err)?;
     let labels = b.labels.clone();
-    let x_fmt = |x: &f64| label_at(&labels, *x);
+    // At most about 40 category labels (every step-th one), so many bins (weekday × hour) never overlap.
+    let step = n.div_ceil(MAX_BAR_LABELS);
+    let x_fmt = |x: &f64| {
+        if (x.round() as usize).is_multiple_of(step) {
+            label_at(&labels, *x)
+        } else {
+            String::new()
+        }
+    };
     let y_fmt = |y: &f64| value_text(*y, b.percent);
     chart
         .configure_mesh()
@@ -109,8 +123,8 @@ fn bars(root: &Area, b: &BarChart) -> Result<(), String> {
         .y_label_formatter(&y_fmt)
         .x_desc(b.x_label.as_str())
         .y_desc(b.y_label.as_str())
-        .label_style(("sans-serif", 12))
-        .axis_desc_style(("sans-serif", 13))
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
         .draw()
         .map_err(err)?;
     let base = b.baseline.unwrap_or(lo);
@@ -119,13 +133,13 @@ fn bars(root: &Area, b: &BarChart) -> Result<(), String> {
             let v = (*v)?;
             let x = i as f64;
             let color = match b.baseline {
-                Some(bl) if v < bl => RGBColor(192, 57, 43),
-                Some(_) => RGBColor(26, 127, 90),
-                None => series_color(0),
+                Some(bl) if v < bl => theme.below,
+                Some(_) => theme.above,
+                None => theme.bar,
             };
             Some(Rectangle::new(
                 [(x - 0.36, base), (x + 0.36, v)],
-                color.mix(0.85).filled(),
+                color.mix(theme.bar_opacity).filled(),
             ))
         }))
         .map_err(err)?;
@@ -133,14 +147,14 @@ fn bars(root: &Area, b: &BarChart) -> Result<(), String> {
     for (i, w) in b.whiskers.iter().enumerate() {
         if let Some((l, h)) = w {
             let x = i as f64;
-            whiskers.push(PathElement::new(vec![(x, *l), (x, *h)], INK.stroke_width(1)));
+            whiskers.push(PathElement::new(vec![(x, *l), (x, *h)], theme.whisker.stroke_width(1)));
             whiskers.push(PathElement::new(
                 vec![(x - 0.15, *l), (x + 0.15, *l)],
-                INK.stroke_width(1),
+                theme.whisker.stroke_width(1),
             ));
             whiskers.push(PathElement::new(
                 vec![(x - 0.15, *h), (x + 0.15, *h)],
-                INK.stroke_width(1),
+                theme.whisker.stroke_width(1),
             ));
         }
     }
@@ -149,12 +163,12 @@ fn bars(root: &Area, b: &BarChart) -> Result<(), String> {
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(-0.5, bl), (n as f64 - 0.5, bl)],
-                BASELINE.stroke_width(2),
+                theme.reference.stroke_width(2),
             )))
             .map_err(err)?;
-        let style = ("sans-serif", 12)
+        let style = (FONT, 12)
             .into_font()
-            .color(&BASELINE)
+            .color(&theme.reference)
             .pos(Pos::new(HPos::Right, VPos::Bottom));
         chart
             .draw_series(std::iter::once(Text::new(
@@ -167,7 +181,7 @@ fn bars(root: &Area, b: &BarChart) -> Result<(), String> {
     Ok(())
 }
 
-fn heatmap(root: &Area, h: &HeatmapChart) -> Result<(), String> {
+fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, h: &HeatmapChart) -> Result<(), String> {
     let (w, _) = root.dim_in_pixel();
     let (main, legend) = root.split_horizontally(w.saturating_sub(128));
     let (nx, ny) = (h.x_labels.len().max(1), h.y_labels.len().max(1));
@@ -191,8 +205,8 @@ fn heatmap(root: &Area, h: &HeatmapChart) -> Result<(), String> {
         .y_label_formatter(&y_fmt)
         .x_desc(h.x_label.as_str())
         .y_desc(h.y_label.as_str())
-        .label_style(("sans-serif", 12))
-        .axis_desc_style(("sans-serif", 13))
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
         .draw()
         .map_err(err)?;
     let mut cells = Vec::new();
@@ -215,7 +229,7 @@ fn heatmap(root: &Area, h: &HeatmapChart) -> Result<(), String> {
             ));
             if let (true, Some(v)) = (h.annotate, v) {
                 let ink = if h.scale.ink(*v) == "#fff" { WHITE } else { INK };
-                let style = ("sans-serif", 11)
+                let style = (FONT, 11)
                     .into_font()
                     .color(&ink)
                     .pos(Pos::new(HPos::Center, VPos::Center));
@@ -240,7 +254,7 @@ fn heatmap(root: &Area, h: &HeatmapChart) -> Result<(), String> {
 }
 
 /// A vertical colour bar with the scale's extremes and middle, and its title.
-fn legend_bar(area: &Area, scale: &Scale, title: &str) -> Result<(), String> {
+fn legend_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, scale: &Scale, title: &str) -> Result<(), String> {
     let (_, height) = area.dim_in_pixel();
     let (top, bottom) = (34i32, height as i32 - 50);
     if bottom <= top {
@@ -259,7 +273,7 @@ fn legend_bar(area: &Area, scale: &Scale, title: &str) -> Result<(), String> {
     }
     area.draw(&Rectangle::new([(14, top), (34, bottom)], INK.stroke_width(1)))
         .map_err(err)?;
-    let style = ("sans-serif", 11)
+    let style = (FONT, 11)
         .into_font()
         .color(&INK)
         .pos(Pos::new(HPos::Left, VPos::Center));
@@ -267,15 +281,12 @@ fn legend_bar(area: &Area, scale: &Scale, title: &str) -> Result<(), String> {
         area.draw(&Text::new(num(scale.value_at(t)), (38, y), style.clone()))
             .map_err(err)?;
     }
-    let title_style = ("sans-serif", 12)
-        .into_font()
-        .color(&INK)
-        .pos(Pos::new(HPos::Left, VPos::Top));
+    let title_style = (FONT, 12).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Top));
     area.draw(&Text::new(title.to_string(), (4, 8), title_style))
         .map_err(err)
 }
 
-fn scatter(root: &Area, s: &ScatterChart) -> Result<(), String> {
+fn scatter<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &ScatterChart, theme: &Theme) -> Result<(), String> {
     let (xlo, xhi) = padded(s.points.iter().chain(&s.line).map(|p| p.0));
     let (ylo, yhi) = padded(s.points.iter().chain(&s.line).map(|p| p.1));
     let (xlo, xhi, ylo, yhi) = if s.diagonal {
@@ -298,8 +309,8 @@ fn scatter(root: &Area, s: &ScatterChart) -> Result<(), String> {
         .y_label_formatter(&fmt)
         .x_desc(s.x_label.as_str())
         .y_desc(s.y_label.as_str())
-        .label_style(("sans-serif", 12))
-        .axis_desc_style(("sans-serif", 13))
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
         .light_line_style(RGBColor(240, 242, 245))
         .draw()
         .map_err(err)?;
@@ -307,11 +318,11 @@ fn scatter(root: &Area, s: &ScatterChart) -> Result<(), String> {
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(xlo, xlo), (xhi, xhi)],
-                BASELINE.stroke_width(1),
+                theme.reference.stroke_width(1),
             )))
             .map_err(err)?;
     }
-    let color = series_color(0);
+    let color = theme.series_color(0);
     chart
         .draw_series(s.points.iter().map(|p| Circle::new(*p, 3, color.mix(0.55).filled())))
         .map_err(err)?;
@@ -319,19 +330,19 @@ fn scatter(root: &Area, s: &ScatterChart) -> Result<(), String> {
         chart
             .draw_series(std::iter::once(PathElement::new(
                 s.line.clone(),
-                BASELINE.stroke_width(2),
+                theme.reference.stroke_width(2),
             )))
             .map_err(err)?;
     }
     if let Some(p) = s.highlight {
         chart
-            .draw_series(std::iter::once(Circle::new(p, 6, RGBColor(192, 57, 43).filled())))
+            .draw_series(std::iter::once(Circle::new(p, 6, RED.filled())))
             .map_err(err)?;
     }
     Ok(())
 }
 
-fn lines(root: &Area, l: &LineChart) -> Result<(), String> {
+fn lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, l: &LineChart, theme: &Theme) -> Result<(), String> {
     let (xlo, xhi) = padded(l.series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
     let ys = l.series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
     let (ylo, yhi) = if l.area {
@@ -346,7 +357,13 @@ fn lines(root: &Area, l: &LineChart) -> Result<(), String> {
         .y_label_area_size(64)
         .build_cartesian_2d(xlo..xhi, ylo..yhi)
         .map_err(err)?;
-    let x_fmt = |x: &f64| if l.x_is_time { ymd(*x) } else { tick(*x) };
+    let x_fmt = |x: &f64| {
+        if l.x_is_time {
+            time_tick(*x, xhi - xlo)
+        } else {
+            tick(*x)
+        }
+    };
     let y_fmt = |y: &f64| value_text(*y, l.percent);
     chart
         .configure_mesh()
@@ -356,13 +373,13 @@ fn lines(root: &Area, l: &LineChart) -> Result<(), String> {
         .y_label_formatter(&y_fmt)
         .x_desc(l.x_label.as_str())
         .y_desc(l.y_label.as_str())
-        .label_style(("sans-serif", 12))
-        .axis_desc_style(("sans-serif", 13))
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
         .light_line_style(RGBColor(240, 242, 245))
         .draw()
         .map_err(err)?;
     for (i, s) in l.series.iter().enumerate() {
-        let color = if l.area { RGBColor(192, 57, 43) } else { series_color(i) };
+        let color = if l.area { RED } else { theme.series_color(i) };
         if l.area {
             chart
                 .draw_series(AreaSeries::new(s.points.iter().copied(), 0.0, color.mix(0.25)).border_style(color))
@@ -378,7 +395,7 @@ fn lines(root: &Area, l: &LineChart) -> Result<(), String> {
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
         }
     }
-    let (up, down) = (RGBColor(22, 163, 74), RGBColor(192, 57, 43));
+    let (up, down) = (RGBColor(22, 163, 74), RED);
     chart
         .draw_series(l.markers.iter().map(|m| {
             let (color, size) = if m.entry { (up, 7) } else { (down, 6) };
@@ -391,9 +408,22 @@ fn lines(root: &Area, l: &LineChart) -> Result<(), String> {
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(GREY)
-            .label_font(("sans-serif", 12))
+            .label_font((FONT, 12))
             .draw()
             .map_err(err)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_ticks_show_the_time_of_day_on_short_spans() {
+        // 2024-01-01T09:05:00Z.
+        let ms = 1_704_099_900_000.0;
+        assert_eq!(time_tick(ms, DAY_MS), "01-01 09:05");
+        assert_eq!(time_tick(ms, 30.0 * DAY_MS), "2024-01-01");
+    }
 }

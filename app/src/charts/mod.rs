@@ -1,10 +1,15 @@
-//! Charts on `<canvas>`: the data of each chart kind (serialisable, computed on the server) and the component
-//! that draws it with plotters once the page is hydrated, and again when the window is resized.
+//! Charts: the data of each chart kind (serialisable, computed on the server) and the component that draws it on
+//! a `<canvas>` with plotters once the page is hydrated, and again when the window is resized. The drawing
+//! functions are generic over the plotters backend, so the CLI draws the same charts into PNG and SVG files.
 //! A chart without data renders a sentence saying so instead of an empty box.
 
-pub mod color;
 #[cfg(feature = "hydrate")]
-mod draw;
+mod canvas;
+pub mod color;
+#[cfg(feature = "charts-draw")]
+pub mod draw;
+#[cfg(feature = "charts-draw")]
+pub mod theme;
 
 use color::Scale;
 use leptos::prelude::*;
@@ -136,7 +141,7 @@ pub fn Chart(
         Effect::new(move |_| {
             resized.track();
             if let Some(canvas) = canvas_ref.get() {
-                match draw::draw(&canvas, &spec) {
+                match canvas::draw(&canvas, &spec) {
                     Ok(()) => {
                         let _ = canvas.set_attribute("data-drawn", "true");
                     }

@@ -49,12 +49,12 @@ pub fn bench(f: &Fixture, repeats: usize, optimize: bool) -> Result<Measurement,
             time_runs(repeats, || {
                 let job = async {
                     if optimize {
-                        seasonality::optimize(&ctx, spec.clone()).await
+                        seasonality::optimize(&ctx, spec.clone()).await.map(drop)
                     } else {
-                        seasonality::run(&ctx, spec.clone()).await
+                        seasonality::run(&ctx, spec.clone()).await.map(drop)
                     }
                 };
-                runtime.block_on(job).map(drop).map_err(|e| e.to_string())
+                runtime.block_on(job).map_err(|e| e.to_string())
             })
         })
         .join()

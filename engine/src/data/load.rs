@@ -73,7 +73,8 @@ pub fn load_file(path: &Path) -> Result<Vec<Bars>, DataError> {
 
 /// Loads the bars a spec's `data` block names: from the file (`dataset_path`/`path`, which wins) or the `mysql`
 /// block, filtered by `symbols` (empty = all) and `[start, end]` (a date-only end includes its whole day), and
-/// resampled to a coarser `timeframe` (a finer one is refused). The MySQL path runs on a private Tokio runtime, so this may be called from a plain or `spawn_blocking` thread.
+/// resampled to a coarser `timeframe` (a finer one is refused). A MySQL read runs on the caller's Tokio runtime (call
+/// from its `spawn_blocking` threads, or any thread of a multi-thread runtime), or on a private one outside any runtime.
 /// A load whose cancel flag was set while it ran fails with [`DataError::Cancelled`], whatever else went wrong.
 pub fn load(spec: &DataSpec, opts: &LoadOptions) -> Result<Vec<Bars>, DataError> {
     let guard = opts.guard();
@@ -149,27 +150,27 @@ pub(crate) fn read_source(
         ));
     };
     let schema = opts.mysql_schema_default.as_deref();
-    block_on(mysql::read(
-        spec,
-        m,
-        range,
-        schema,
-        opts.allow_extra_where,
-        &opts.sources,
-    ))
+    block_on(
+        mysql::read(spec, m, range, schema, opts.allow_extra_where, &opts.sources),
+        DataError::MySql,
+    )
 }
 
-/// Runs a future to completion on a fresh current-thread runtime in its own thread (safe inside or outside Tokio).
-fn block_on<T: Send>(fut: impl std::future::Future<Output = Result<T, DataError>> + Send) -> Result<T, DataError> {
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
-            let rt = rt.map_err(|e| DataError::MySql(format!("cannot start a runtime: {e}")))?;
-            rt.block_on(fut)
-        })
-        .join()
-        .unwrap_or_else(|_| Err(DataError::MySql("the MySQL reader panicked".into())))
-    })
+/// Runs `fut` to completion on the current Tokio runtime (a job's, from its `spawn_blocking` thread), or on a private
+/// current-thread runtime outside any runtime. Inside a runtime the calling thread must be allowed to block: a blocking
+/// thread of any runtime, or any thread of a multi-thread runtime; on a current-thread runtime's own thread Tokio panics.
+/// `no_runtime` words the error when no private runtime can be started.
+pub(crate) fn block_on<T, E>(
+    fut: impl std::future::Future<Output = Result<T, E>>,
+    no_runtime: impl FnOnce(String) -> E,
+) -> Result<T, E> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => tokio::task::block_in_place(|| runtime.block_on(fut)),
+        Err(_) => match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt.block_on(fut),
+            Err(e) => Err(no_runtime(format!("cannot start a runtime: {e}"))),
+        },
+    }
 }
 
 /// Resolves `file` against `root`; with a root, the canonical path must stay inside it.

@@ -195,3 +195,44 @@ fn unknown_symbols_and_a_missing_timeframe_are_clear_errors() {
     .unwrap();
     assert_eq!((b[0].symbol.as_str(), b[0].len()), ("3", 240));
 }
+
+/// A job loads on its runtime's `spawn_blocking` thread; a multi-thread runtime's workers and a current-thread
+/// runtime's blocking threads may load too, and a plain thread (the CLI's local commands) on a private runtime.
+#[test]
+fn the_feed_runs_on_the_callers_runtime_or_on_its_own() {
+    let Some(base) = base_url() else { return };
+    let jobs = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (url, db) = jobs.block_on(seed(&base));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("same.csv");
+    write::write_file(&fixture(), &file).unwrap();
+    let from_file = load_file(&file).unwrap();
+    let s = spec(&url, &db, json!({"mysql.chunk_minutes": 30}));
+    let in_blocking = |s: DataSpec| async move {
+        tokio::task::spawn_blocking(move || load(&s, &LoadOptions::default()))
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        jobs.block_on(in_blocking(s.clone())).unwrap(),
+        from_file,
+        "spawn_blocking"
+    );
+    let on_worker = s.clone();
+    let in_task = jobs.spawn(async move { load(&on_worker, &LoadOptions::default()) });
+    assert_eq!(jobs.block_on(in_task).unwrap().unwrap(), from_file, "a worker");
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    assert_eq!(
+        current.block_on(in_blocking(s.clone())).unwrap(),
+        from_file,
+        "current-thread spawn_blocking"
+    );
+    assert_eq!(load(&s, &LoadOptions::default()).unwrap(), from_file, "a plain thread");
+}

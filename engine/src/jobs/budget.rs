@@ -103,12 +103,12 @@ pub struct Estimate {
     pub bytes: u64,
     /// The plan in words, e.g. `527040 bars, 900 signal pairs (900 held at a time), 4500 trials × 1 symbols × 3 folds`.
     pub plan: String,
-    /// The spec field to name when the estimate is over the memory budget.
-    pub field: &'static str,
+    /// The path of the spec field to name when the estimate is over the memory budget.
+    pub field: &'static [&'static str],
     /// Bars walked × trials run (0 for a job without trials).
     pub bar_trials: u128,
-    /// The spec field to name when the work is over its budget.
-    pub trials_field: &'static str,
+    /// The path of the spec field to name when the work is over its budget.
+    pub trials_field: &'static [&'static str],
 }
 
 impl Estimate {
@@ -116,7 +116,7 @@ impl Estimate {
     pub fn check(&self, limit: u64, max_bar_trials: u128) -> Result<(), JobError> {
         if self.bar_trials > max_bar_trials {
             return Err(JobError::Spec {
-                field: self.trials_field.to_string(),
+                path: self.trials_field.iter().map(|&key| key.into()).collect(),
                 message: format!(
                     "the job would run {} bar-trials ({}), more than the {max_bar_trials} a job may run \
                      (QE_MAX_BAR_TRIALS); narrow the search space or the date range",
@@ -128,7 +128,7 @@ impl Estimate {
             return Ok(());
         }
         Err(JobError::Spec {
-            field: self.field.to_string(),
+            path: self.field.iter().map(|&key| key.into()).collect(),
             message: format!(
                 "the job would need about {} ({}), more than the {} a job may use (QE_MAX_JOB_MEMORY); \
                  narrow the search space or the date range",
@@ -268,11 +268,11 @@ pub fn optimize(spec: &ExperimentSpec, series: &[Bars]) -> Estimate {
             "{bars} bars, {pairs} signal pairs ({held} held at a time), {trials} trials × {} symbols × {folds} folds",
             series.len()
         ),
-        field: "strategy.search_space",
+        field: &["strategy", "search_space"],
         bar_trials: all_bars as u128 * trials as u128,
         trials_field: match spec.strategy.method {
-            SearchMethod::Grid => "strategy.search_space",
-            SearchMethod::Random | SearchMethod::Tpe => "strategy.max_trials",
+            SearchMethod::Grid => &["strategy", "search_space"],
+            SearchMethod::Random | SearchMethod::Tpe => &["strategy", "max_trials"],
         },
     }
 }
@@ -286,9 +286,13 @@ pub fn seasonality(series: &[Bars], trials: usize) -> Estimate {
             .saturating_mul(PROFILE_BAR_BYTES)
             .saturating_add(trials.saturating_mul(SEASONALITY_TRIAL_BYTES)),
         plan: format!("{bars} bars, {trials} trials"),
-        field: if trials > 0 { "compute.max_trials" } else { "data" },
+        field: if trials > 0 {
+            &["compute", "max_trials"]
+        } else {
+            &["data"]
+        },
         bar_trials: bars as u128 * trials as u128,
-        trials_field: "compute.max_trials",
+        trials_field: &["compute", "max_trials"],
     }
 }
 
@@ -383,10 +387,10 @@ mod tests {
     fn a_plan_over_the_budget_is_refused_naming_the_field_and_the_setting() {
         let e = optimize(&spec((1, 400), (1, 400)), &[bars(100_000)]);
         let err = e.check(64 << 20, u128::MAX).unwrap_err();
-        let JobError::Spec { field, message } = err else {
+        let JobError::Spec { path, message } = err else {
             panic!("a spec error")
         };
-        assert_eq!(field, "strategy.search_space");
+        assert_eq!(model::spec::dotted(&path), "strategy.search_space");
         assert!(
             message.contains("QE_MAX_JOB_MEMORY") && message.contains("79800 signal pairs"),
             "{message}"
@@ -402,10 +406,10 @@ mod tests {
         random.strategy.max_trials = 50;
         let e = optimize(&random, &[bars(1000), bars(3000)]);
         assert_eq!(e.bar_trials, 50 * 4000);
-        let JobError::Spec { field, message } = e.check(u64::MAX, 50 * 4000 - 1).unwrap_err() else {
+        let JobError::Spec { path, message } = e.check(u64::MAX, 50 * 4000 - 1).unwrap_err() else {
             panic!("a spec error")
         };
-        assert_eq!(field, "strategy.max_trials");
+        assert_eq!(model::spec::dotted(&path), "strategy.max_trials");
         assert!(
             message.contains("would run 200000 bar-trials") && message.contains("QE_MAX_BAR_TRIALS"),
             "{message}"
@@ -414,9 +418,12 @@ mod tests {
         // A grid's trials are its size.
         let grid = optimize(&spec((5, 6), (20, 21)), &[bars(1000)]);
         assert_eq!(grid.bar_trials, 4 * 1000);
-        assert_eq!(grid.trials_field, "strategy.search_space");
+        assert_eq!(grid.trials_field, ["strategy", "search_space"]);
         let season = seasonality(&[bars(10), bars(20)], 7);
-        assert_eq!((season.bar_trials, season.trials_field), (210, "compute.max_trials"));
+        assert_eq!(
+            (season.bar_trials, season.trials_field),
+            (210, &["compute", "max_trials"][..])
+        );
         assert_eq!(seasonality(&[bars(10)], 0).bar_trials, 0);
     }
 

@@ -2,6 +2,8 @@
 
 use crate::data::{DataError, LoadOptions};
 use crate::store::{Store, StoreError};
+use model::spec::SpecError;
+use model::LocPart;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -101,9 +103,9 @@ pub(crate) fn panicked(run_id: &str, payload: Box<dyn std::any::Any + Send>) -> 
 /// Why a job did not complete. The server maps these to HTTP statuses; the runner stores the message.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
-    /// The spec is well-formed JSON but asks for something impossible (names the field).
-    #[error("invalid spec: {field}: {message}")]
-    Spec { field: String, message: String },
+    /// The spec is well-formed JSON but asks for something impossible (names the field by its path).
+    #[error("invalid spec: {}: {message}", model::spec::dotted(.path))]
+    Spec { path: Vec<LocPart>, message: String },
     /// The spec's data could not be loaded or failed validation (a cancelled load is [`JobError::Cancelled`]).
     #[error(transparent)]
     Data(DataError),
@@ -118,6 +120,15 @@ pub enum JobError {
     OutOfMemory(crate::alloc::OutOfMemory),
     #[error("{0}")]
     Failed(String),
+}
+
+impl From<SpecError> for JobError {
+    fn from(e: SpecError) -> Self {
+        JobError::Spec {
+            path: e.path,
+            message: e.message,
+        }
+    }
 }
 
 impl From<DataError> for JobError {

@@ -3,7 +3,7 @@
 
 use super::context::{panicked, INTERNAL_ERROR};
 use super::runner::{Inner, Live};
-use super::{JobContext, JobError, JobSpec, JobUpdate};
+use super::{JobContext, JobError, JobResult, JobSpec, JobUpdate};
 use crate::data::LoadOptions;
 use crate::store::jobs::{self as repo, FailureReason, Finish, JobStatus};
 use crate::store::Store;
@@ -52,6 +52,9 @@ pub(super) async fn run_one(inner: Arc<Inner>, id: String, spec: JobSpec, live: 
         }
     }
     tracing::info!(run_id = %id, kind = kind.as_str(), status = end.status.as_str(), error = ?end.error, "job ended");
+    if let Some(result) = end.result {
+        let _ = live.result.set(result);
+    }
     live.updates.send_modify(|u| {
         u.status = end.status;
         u.error = end.error.clone();
@@ -76,28 +79,32 @@ struct Ending {
     error: Option<String>,
     reason: Option<FailureReason>,
     result_path: Option<PathBuf>,
+    result: Option<Arc<JobResult>>,
 }
 
 impl Ending {
-    fn of(outcome: Result<PathBuf, JobError>) -> Ending {
+    fn of(outcome: Result<(PathBuf, JobResult), JobError>) -> Ending {
         match outcome {
-            Ok(path) => Ending {
+            Ok((path, result)) => Ending {
                 status: JobStatus::Completed,
                 error: None,
                 reason: None,
                 result_path: Some(path),
+                result: Some(Arc::new(result)),
             },
             Err(JobError::Cancelled) => Ending {
                 status: JobStatus::Cancelled,
                 error: Some("cancelled on request".into()),
                 reason: None,
                 result_path: None,
+                result: None,
             },
             Err(e) => Ending {
                 status: JobStatus::Failed,
                 reason: e.failure_reason(),
                 error: Some(e.to_string()),
                 result_path: None,
+                result: None,
             },
         }
     }
@@ -148,7 +155,7 @@ async fn execute_one(inner: &Arc<Inner>, id: &str, spec: JobSpec, live: &Live, l
     ));
     let body = (inner.body)(ctx, spec);
     let outcome = match tokio::spawn(guarded(id.to_string(), body)).await {
-        Ok(Ok(result)) => write_result(&out_dir, &result).await,
+        Ok(Ok(result)) => write_result(&out_dir, &result).await.map(|path| (path, result)),
         Ok(Err(e)) => Err(e),
         Err(join) => {
             tracing::error!(run_id = %id, error = %join, "a job's task ended abnormally");
@@ -163,8 +170,8 @@ async fn execute_one(inner: &Arc<Inner>, id: &str, spec: JobSpec, live: &Live, l
 /// generic [`INTERNAL_ERROR`], its text goes to the log only, and the server lives on.
 pub(super) async fn guarded(
     run_id: String,
-    mut body: BoxFuture<'static, Result<Value, JobError>>,
-) -> Result<Value, JobError> {
+    mut body: BoxFuture<'static, Result<JobResult, JobError>>,
+) -> Result<JobResult, JobError> {
     std::future::poll_fn(move |cx| {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.as_mut().poll(cx))) {
             Ok(poll) => poll,
@@ -192,7 +199,7 @@ async fn record_progress(store: Store, id: String, mut rx: watch::Receiver<JobUp
 }
 
 /// Writes `result.json` into the run directory (temporary name, then rename) and returns its path.
-async fn write_result(out_dir: &Path, result: &Value) -> Result<PathBuf, JobError> {
+async fn write_result(out_dir: &Path, result: &JobResult) -> Result<PathBuf, JobError> {
     let path = out_dir.join("result.json");
     let tmp = out_dir.join("result.json.tmp");
     let bytes = serde_json::to_vec(result).map_err(|e| JobError::Failed(format!("cannot encode the result: {e}")))?;
@@ -232,12 +239,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_body_fails_with_a_generic_error() {
-        let body: BoxFuture<'static, Result<Value, JobError>> =
+        let body: BoxFuture<'static, Result<JobResult, JobError>> =
             Box::pin(async { panic!("secret internals: /srv/qe/private.db") });
         let err = guarded("r1".into(), body).await.unwrap_err();
         assert_eq!(err.to_string(), INTERNAL_ERROR);
-        let ok: BoxFuture<'static, Result<Value, JobError>> = Box::pin(async { Ok(Value::Bool(true)) });
-        assert_eq!(guarded("r2".into(), ok).await.unwrap(), Value::Bool(true));
+        let done = JobResult::Stats(Default::default());
+        let ok: BoxFuture<'static, Result<JobResult, JobError>> =
+            Box::pin(async { Ok(JobResult::Stats(Default::default())) });
+        assert_eq!(guarded("r2".into(), ok).await.unwrap(), done);
     }
 
     #[tokio::test]

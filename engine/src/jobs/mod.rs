@@ -13,7 +13,7 @@ pub mod seasonality;
 pub mod stats;
 
 pub use context::{JobContext, JobError, ProgressFn};
-pub use runner::{CancelOutcome, JobUpdate, Jobs, JobsConfig, SubmitError};
+pub use runner::{CancelOutcome, JobUpdate, Jobs, JobsConfig, Submission, SubmitError};
 
 use model::spec::experiment::ExperimentSpec;
 use model::spec::seasonality::SeasonalitySpec;
@@ -21,6 +21,7 @@ use model::spec::stats::StatsSpec;
 use serde_json::Value;
 
 pub use model::jobs::JobKind;
+pub use model::results::JobResult;
 
 /// A parsed spec ready to run.
 #[derive(Debug, Clone)]
@@ -66,13 +67,15 @@ impl JobSpec {
 }
 
 /// Runs the body of `spec`'s kind and returns its `result` document.
-pub async fn execute(ctx: &JobContext, spec: JobSpec) -> Result<Value, JobError> {
-    match spec {
-        JobSpec::Optimize(s) => optimize::execute(ctx, *s).await,
-        JobSpec::Stats(s) => stats::execute(ctx, *s).await,
-        JobSpec::Seasonality(s) => seasonality::run(ctx, *s).await,
-        JobSpec::SeasonalityOptimize(s) => seasonality::optimize(ctx, *s).await,
-    }
+pub async fn execute(ctx: &JobContext, spec: JobSpec) -> Result<JobResult, JobError> {
+    Ok(match spec {
+        JobSpec::Optimize(s) => JobResult::Optimize(Box::new(optimize::execute(ctx, *s).await?)),
+        JobSpec::Stats(s) => JobResult::Stats(stats::execute(ctx, *s).await?),
+        JobSpec::Seasonality(s) => JobResult::Seasonality(Box::new(seasonality::run(ctx, *s).await?)),
+        JobSpec::SeasonalityOptimize(s) => {
+            JobResult::SeasonalityOptimize(Box::new(seasonality::optimize(ctx, *s).await?))
+        }
+    })
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use crate::data::{self, LoadOptions, SessionColumn};
 use crate::optimize::{self as opt, artifacts, OptimizeError, OptimizeOutcome, RunContext};
 use crate::store::runs::{self, NewRun};
 use model::jobs::JobStatus;
+use model::results::OptimizeResult;
 use model::spec::experiment::ExperimentSpec;
-use serde_json::Value;
 
 /// Share of the progress bar spent loading data; the search takes the rest but the last percent (artifacts).
 const LOAD_SHARE: f64 = 0.05;
@@ -16,7 +16,7 @@ const SEARCH_SHARE: f64 = 0.94;
 /// Runs `spec` as the run `ctx.run_id`. With a store, the `experiment_runs` row is created (or an existing
 /// `QUEUED` one set) `RUNNING` first; metrics, every trial and `FINISHED` are then written in one transaction.
 /// On any error the run is marked `FAILED` (`CANCELLED` after a cancellation) before the error is returned.
-pub async fn execute(ctx: &JobContext, spec: ExperimentSpec) -> Result<Value, JobError> {
+pub async fn execute(ctx: &JobContext, spec: ExperimentSpec) -> Result<OptimizeResult, JobError> {
     let out_dir = ctx.out_dir.display().to_string();
     if let Some(store) = &ctx.store {
         let run = NewRun {
@@ -41,7 +41,7 @@ pub async fn execute(ctx: &JobContext, spec: ExperimentSpec) -> Result<Value, Jo
     result
 }
 
-async fn run_and_record(ctx: &JobContext, spec: ExperimentSpec, out_dir: &str) -> Result<Value, JobError> {
+async fn run_and_record(ctx: &JobContext, spec: ExperimentSpec, out_dir: &str) -> Result<OptimizeResult, JobError> {
     let outcome = ctx.blocking(move |ctx| compute(ctx, &spec)).await?;
     if let Some(store) = &ctx.store {
         let metrics = outcome.metric_values();
@@ -58,7 +58,7 @@ async fn run_and_record(ctx: &JobContext, spec: ExperimentSpec, out_dir: &str) -
         .await?;
     }
     ctx.report(1.0, "finished");
-    Ok(outcome.result_json(out_dir))
+    Ok(outcome.result(out_dir))
 }
 
 /// How an optimisation loads its bars from `base`: no MySQL schema default (submit specs), and no sessions, which

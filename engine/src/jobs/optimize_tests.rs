@@ -7,7 +7,7 @@ use crate::optimize::no_progress;
 use crate::store::{testing, Store};
 use model::spec::experiment::parse_experiment;
 use polars::prelude::{ParquetReader, SerReader};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// 120 days of 5-minute demo bars (three symbols) written as CSV; returns the directory guard and the file.
@@ -76,11 +76,8 @@ async fn a_run_writes_artifacts_rows_and_finishes(store: Store) {
     let direct = crate::optimize::run(&spec, &bars, &RunContext::new(&no_progress, &cancel)).unwrap();
     let n = direct.symbols[0].trials.len();
     assert_eq!(n, 5 * 2, "fast < slow pairs × R");
-    assert_eq!(result, direct.result_json(&out.display().to_string()));
-    assert_eq!(
-        result["trials_path"],
-        json!(out.join("trials.parquet").display().to_string())
-    );
+    assert_eq!(result, direct.result(&out.display().to_string()));
+    assert_eq!(result.trials_path, out.join("trials.parquet").display().to_string());
 
     assert_eq!(parquet_rows(&out.join("trials.parquet")), n);
     let trials = read_parquet(&out.join("trials.parquet"));
@@ -109,7 +106,10 @@ async fn a_run_writes_artifacts_rows_and_finishes(store: Store) {
         assert_eq!(equity, direct.symbols[0].folds[f].equity.len());
     }
     let summary: Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-    assert_eq!(summary["params"], result["best"]["params"]);
+    assert_eq!(
+        summary["params"],
+        serde_json::to_value(result.first.best.unwrap().params).unwrap()
+    );
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -208,9 +208,9 @@ async fn several_symbols_without_a_store_write_per_symbol_files() {
     let result = execute(&ctx, spec_for(csv.to_str().unwrap(), &["EURUSD", "ES"]))
         .await
         .unwrap();
-    let symbols = result["symbols"].as_array().unwrap();
+    let symbols = result.symbols.expect("every symbol listed");
     assert_eq!(symbols.len(), 2);
-    let per_symbol = symbols[0]["trials"].as_array().unwrap().len();
+    let per_symbol = symbols[0].trials.len();
     assert_eq!(parquet_rows(&out.join("trials.parquet")), 2 * per_symbol);
     for s in ["EURUSD", "ES"] {
         assert!(out.join(format!("trades_{s}_0.parquet")).exists(), "{s}");

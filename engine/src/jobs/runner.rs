@@ -3,17 +3,16 @@
 //! `cancelled`. More than `workers + queue_limit` unfinished jobs are refused instead of piling up.
 
 use super::execution;
-use super::{JobContext, JobError, JobKind, JobSpec};
+use super::{JobContext, JobError, JobKind, JobResult, JobSpec};
 use crate::data::LoadOptions;
 use crate::store::jobs::{self as repo, FailureReason, JobStatus};
 use crate::store::{Store, StoreError};
 use futures_util::future::BoxFuture;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::{watch, Notify, Semaphore};
 
@@ -33,7 +32,22 @@ pub struct JobsConfig {
 }
 
 /// A job body: runs a spec in a context. [`Jobs::start`] uses [`super::execute`].
-pub type Body = Arc<dyn Fn(JobContext, JobSpec) -> BoxFuture<'static, Result<Value, JobError>> + Send + Sync>;
+pub type Body = Arc<dyn Fn(JobContext, JobSpec) -> BoxFuture<'static, Result<JobResult, JobError>> + Send + Sync>;
+
+/// A queued job: its run id and, once it has completed, its result as computed (a synchronous POST answers
+/// from it without reading `result.json` back).
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub id: String,
+    result: Arc<OnceLock<Arc<JobResult>>>,
+}
+
+impl Submission {
+    /// The job's result, once it has completed.
+    pub fn result(&self) -> Option<Arc<JobResult>> {
+        self.result.get().cloned()
+    }
+}
 
 /// The live state of a job, as streamed to watchers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -89,6 +103,8 @@ pub(super) struct Inner {
 pub(super) struct Live {
     pub(super) cancel: Arc<AtomicBool>,
     pub(super) updates: Arc<watch::Sender<JobUpdate>>,
+    /// Set when the job completes, before its last update is sent.
+    pub(super) result: Arc<OnceLock<Arc<JobResult>>>,
 }
 
 impl Jobs {
@@ -171,8 +187,8 @@ impl Jobs {
         &self.inner.config.load
     }
 
-    /// Writes the job's `queued` row (and its run row) and schedules it; returns the run id.
-    pub async fn submit(&self, spec: JobSpec, spec_json: &str) -> Result<String, SubmitError> {
+    /// Writes the job's `queued` row (and its run row) and schedules it.
+    pub async fn submit(&self, spec: JobSpec, spec_json: &str) -> Result<Submission, SubmitError> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         self.submit_as(id, spec, spec_json, self.inner.config.load.clone())
             .await
@@ -186,7 +202,7 @@ impl Jobs {
         spec: JobSpec,
         spec_json: &str,
         load: LoadOptions,
-    ) -> Result<String, SubmitError> {
+    ) -> Result<Submission, SubmitError> {
         let inner = &self.inner;
         if !inner.accepting.load(Ordering::SeqCst) {
             return Err(SubmitError::ShuttingDown);
@@ -200,12 +216,13 @@ impl Jobs {
             inner.unfinished.fetch_sub(1, Ordering::SeqCst);
             return Err(e.into());
         }
-        self.schedule(id.clone(), spec, load);
-        Ok(id)
+        let result = self.schedule(id.clone(), spec, load);
+        Ok(Submission { id, result })
     }
 
     /// Makes the job live (watchable, cancellable) and spawns its execution; the caller counted it unfinished.
-    fn schedule(&self, id: String, spec: JobSpec, load: LoadOptions) {
+    /// Returns the slot its result will be put in.
+    fn schedule(&self, id: String, spec: JobSpec, load: LoadOptions) -> Arc<OnceLock<Arc<JobResult>>> {
         let (tx, _) = watch::channel(JobUpdate {
             run_id: id.clone(),
             kind: spec.kind(),
@@ -217,9 +234,12 @@ impl Jobs {
         let live = Live {
             cancel: Arc::new(AtomicBool::new(false)),
             updates: Arc::new(tx),
+            result: Arc::new(OnceLock::new()),
         };
+        let result = live.result.clone();
         self.lock_live().insert(id.clone(), live.clone());
         tokio::spawn(execution::run_one(self.inner.clone(), id, spec, live, load));
+        result
     }
 
     /// A receiver of the job's updates while it is queued or running; None once it has ended (read the store).
@@ -251,8 +271,8 @@ impl Jobs {
         })
     }
 
-    /// The result document of a completed job (None when unknown, unfinished or failed).
-    pub async fn result(&self, id: &str) -> Result<Option<Value>, JobError> {
+    /// The stored result document of a completed job (None when unknown, unfinished or failed), as written.
+    pub async fn result(&self, id: &str) -> Result<Option<serde_json::Value>, JobError> {
         let Some(rec) = repo::get(&self.inner.store, id).await? else {
             return Ok(None);
         };
@@ -260,7 +280,7 @@ impl Jobs {
     }
 
     /// The result document of the most recent completed job of `kind`.
-    pub async fn latest_result(&self, kind: JobKind) -> Result<Option<Value>, JobError> {
+    pub async fn latest_result(&self, kind: JobKind) -> Result<Option<serde_json::Value>, JobError> {
         let Some(rec) = repo::latest_completed(&self.inner.store, kind).await? else {
             return Ok(None);
         };

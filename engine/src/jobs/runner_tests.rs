@@ -28,9 +28,17 @@ fn config(dir: &Path, workers: usize, queue_limit: usize) -> JobsConfig {
 fn body<F, Fut>(f: F) -> Body
 where
     F: Fn(JobContext) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<Value, JobError>> + Send + 'static,
+    Fut: std::future::Future<Output = Result<JobResult, JobError>> + Send + 'static,
 {
     Arc::new(move |ctx, _spec| Box::pin(f(ctx)))
+}
+
+/// A result that carries `marks` as its column names, so a test can tell whose it is.
+fn marked(marks: &[&str]) -> JobResult {
+    JobResult::Stats(model::results::StatsResult {
+        columns: marks.iter().map(|m| m.to_string()).collect(),
+        rows: Vec::new(),
+    })
 }
 
 async fn status(jobs: &Jobs, id: &str) -> JobStatus {
@@ -43,12 +51,13 @@ async fn a_completed_job_stores_its_result_and_streams_progress() {
     let b = body(|ctx| async move {
         ctx.report(0.5, "half way");
         tokio::time::sleep(Duration::from_millis(50)).await;
-        Ok(serde_json::json!({"answer": 42, "run": ctx.run_id}))
+        Ok(marked(&["answer", &ctx.run_id]))
     });
     let jobs = Jobs::start_with(store.clone(), config(dir.path(), 2, 4), b)
         .await
         .unwrap();
-    let id = jobs.submit(spec(), "{}").await.unwrap();
+    let submission = jobs.submit(spec(), "{}").await.unwrap();
+    let id = submission.id.clone();
     assert_eq!(id.len(), 32);
     let run = runs::get_run(&store, &id)
         .await
@@ -76,13 +85,18 @@ async fn a_completed_job_stores_its_result_and_streams_progress() {
     );
     assert!(rec.started_at.is_some() && rec.finished_at.is_some());
     let result = jobs.result(&id).await.unwrap().unwrap();
-    assert_eq!(result["answer"], 42);
-    assert_eq!(result["run"], id.as_str());
+    assert_eq!(result["columns"], serde_json::json!(["answer", id]));
+    let in_memory = submission.result().expect("the submission holds the completed result");
+    assert_eq!(
+        serde_json::to_value(&*in_memory).unwrap(),
+        result,
+        "the same document in memory and on disk"
+    );
     assert!(dir.path().join("artifacts").join(&id).join("result.json").is_file());
     assert!(jobs.watch(&id).is_none(), "ended jobs are read from the store");
     assert_eq!(
-        jobs.latest_result(JobKind::Optimize).await.unwrap().unwrap()["answer"],
-        42
+        jobs.latest_result(JobKind::Optimize).await.unwrap().unwrap()["columns"][0],
+        "answer"
     );
 }
 
@@ -96,12 +110,12 @@ async fn a_stale_progress_report_from_a_slower_worker_never_moves_progress_back(
         tokio::time::sleep(Duration::from_millis(300)).await;
         held.report(0.7, "trial 7/10");
         tokio::time::sleep(Duration::from_millis(300)).await;
-        Ok(serde_json::json!({}))
+        Ok(marked(&[]))
     });
     let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 4), b)
         .await
         .unwrap();
-    let id = jobs.submit(spec(), "{}").await.unwrap();
+    let id = jobs.submit(spec(), "{}").await.unwrap().id;
     let mut rx = jobs.watch(&id).expect("live while unfinished");
     let mut seen = Vec::new();
     loop {
@@ -130,7 +144,7 @@ async fn a_failing_job_is_failed_with_its_error_and_its_run_row_too() {
     let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 1), b)
         .await
         .unwrap();
-    let id = jobs.submit(spec(), "{}").await.unwrap();
+    let id = jobs.submit(spec(), "{}").await.unwrap().id;
     let rec = jobs.wait(&id).await.unwrap().unwrap();
     assert_eq!(rec.status, JobStatus::Failed);
     assert_eq!(rec.error.as_deref(), Some("no bars in range"));
@@ -151,11 +165,11 @@ async fn a_panicking_job_fails_without_taking_the_executor_down() {
             if n == 0 {
                 panic!("boom");
             }
-            Ok(Value::Null)
+            Ok(marked(&[]))
         }
     });
     let jobs = Jobs::start_with(store, config(dir.path(), 1, 2), b).await.unwrap();
-    let first = jobs.submit(spec(), "{}").await.unwrap();
+    let first = jobs.submit(spec(), "{}").await.unwrap().id;
     let rec = jobs.wait(&first).await.unwrap().unwrap();
     assert_eq!(rec.status, JobStatus::Failed);
     assert_eq!(
@@ -163,7 +177,7 @@ async fn a_panicking_job_fails_without_taking_the_executor_down() {
         Some(crate::jobs::context::INTERNAL_ERROR),
         "the panic text is only logged"
     );
-    let second = jobs.submit(spec(), "{}").await.unwrap();
+    let second = jobs.submit(spec(), "{}").await.unwrap().id;
     assert_eq!(jobs.wait(&second).await.unwrap().unwrap().status, JobStatus::Completed);
 }
 
@@ -180,13 +194,13 @@ async fn a_job_whose_allocation_fails_fails_saying_so_and_the_next_job_runs() {
                 let len = if n == 0 { 1 << 50 } else { 10 };
                 // Through black_box: LLVM may elide an allocation whose memory is never used.
                 let bars = std::hint::black_box(crate::alloc::zeroed::<f64>(len, "the test's bars"));
-                Ok(Value::from(bars.len()))
+                Ok(marked(&[&bars.len().to_string()]))
             })
             .await
         }
     });
     let jobs = Jobs::start_with(store, config(dir.path(), 1, 2), b).await.unwrap();
-    let first = jobs.submit(spec(), "{}").await.unwrap();
+    let first = jobs.submit(spec(), "{}").await.unwrap().id;
     let rec = jobs.wait(&first).await.unwrap().unwrap();
     assert_eq!(rec.status, JobStatus::Failed);
     let error = rec.error.unwrap_or_default();
@@ -194,9 +208,12 @@ async fn a_job_whose_allocation_fails_fails_saying_so_and_the_next_job_runs() {
         error.starts_with("out of memory: the test's bars needed 8388608.0 GiB"),
         "{error}"
     );
-    let second = jobs.submit(spec(), "{}").await.unwrap();
+    let second = jobs.submit(spec(), "{}").await.unwrap().id;
     assert_eq!(jobs.wait(&second).await.unwrap().unwrap().status, JobStatus::Completed);
-    assert_eq!(jobs.result(&second).await.unwrap(), Some(Value::from(10)));
+    assert_eq!(
+        jobs.result(&second).await.unwrap(),
+        Some(serde_json::json!({"columns": ["10"], "rows": []}))
+    );
 }
 
 #[tokio::test]
@@ -213,14 +230,14 @@ async fn cancelling_stops_a_running_job_and_a_queued_one_never_starts() {
                 }
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
-            Ok(Value::Null)
+            Ok(marked(&[]))
         }
     });
     let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 2), b)
         .await
         .unwrap();
-    let running = jobs.submit(spec(), "{}").await.unwrap();
-    let queued = jobs.submit(spec(), "{}").await.unwrap();
+    let running = jobs.submit(spec(), "{}").await.unwrap().id;
+    let queued = jobs.submit(spec(), "{}").await.unwrap().id;
     while status(&jobs, &running).await != JobStatus::Running {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -248,14 +265,14 @@ async fn a_full_queue_refuses_without_writing_anything() {
         let g = g.clone();
         async move {
             let _ = g.acquire().await;
-            Ok(Value::Null)
+            Ok(marked(&[]))
         }
     });
     let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 1), b)
         .await
         .unwrap();
-    let a = jobs.submit(spec(), "{}").await.unwrap();
-    let b = jobs.submit(spec(), "{}").await.unwrap();
+    let a = jobs.submit(spec(), "{}").await.unwrap().id;
+    let b = jobs.submit(spec(), "{}").await.unwrap().id;
     let refused = jobs.submit(spec(), "{}").await.unwrap_err();
     assert!(matches!(refused, SubmitError::QueueFull { limit: 2 }), "{refused}");
     assert_eq!(repo::list(&store, None, None, 10, 0).await.unwrap().len(), 2);
@@ -263,7 +280,7 @@ async fn a_full_queue_refuses_without_writing_anything() {
     for id in [a, b] {
         assert_eq!(jobs.wait(&id).await.unwrap().unwrap().status, JobStatus::Completed);
     }
-    let c = jobs.submit(spec(), "{}").await.expect("room again once jobs ended");
+    let c = jobs.submit(spec(), "{}").await.expect("room again once jobs ended").id;
     gate.add_permits(1);
     assert_eq!(jobs.wait(&c).await.unwrap().unwrap().status, JobStatus::Completed);
 }
@@ -273,13 +290,13 @@ async fn shutdown_lets_running_jobs_finish_and_the_next_start_runs_the_queued_on
     let (store, dir) = testing::sqlite().await;
     let b = body(|_| async {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        Ok(Value::Null)
+        Ok(marked(&[]))
     });
     let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 3), b.clone())
         .await
         .unwrap();
-    let running = jobs.submit(spec(), &spec_text()).await.unwrap();
-    let queued = jobs.submit(spec(), &spec_text()).await.unwrap();
+    let running = jobs.submit(spec(), &spec_text()).await.unwrap().id;
+    let queued = jobs.submit(spec(), &spec_text()).await.unwrap().id;
     while status(&jobs, &running).await != JobStatus::Running {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -310,7 +327,7 @@ async fn start_runs_again_a_job_a_crash_left_running_and_fails_one_interrupted_t
     }
     repo::requeue_unfinished(&store).await.unwrap(); // a first crash …
     repo::set_running(&store, "twice").await.unwrap(); // … and "twice" was running again at the second
-    let b = body(|_| async { Ok(Value::Null) });
+    let b = body(|_| async { Ok(marked(&[])) });
     let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 1), b)
         .await
         .unwrap();
@@ -344,7 +361,7 @@ async fn a_job_cancelled_when_the_shutdown_grace_runs_out_says_so_not_on_request
     let jobs = Jobs::start_with(store.clone(), config(dir.path(), 1, 4), b)
         .await
         .unwrap();
-    let id = jobs.submit(spec(), "{}").await.unwrap();
+    let id = jobs.submit(spec(), "{}").await.unwrap().id;
     while status(&jobs, &id).await != JobStatus::Running {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

@@ -15,26 +15,30 @@ use crate::store::seasonality::{complete_run, finish_run, insert_run, ProfileKey
 use crate::store::seasonality_trials::{insert_trials, SeasonalityTrialRow};
 use model::jobs::JobStatus;
 use model::overfitting::Overfitting;
+use model::results::seasonality::{
+    OptimizePaths, SeasonalityObjective, SeasonalityOptimizeResult, SeasonalityOptimizeSummary, SeasonalityResult,
+};
 use model::seasonality::{ProfileRow, YearRow};
-use model::spec::seasonality::{normalize_search_space, SeasonalitySpec};
+use model::spec::seasonality::SeasonalitySpec;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 /// A run's result and the profiles behind it (the best fold's, else the last processed fold's) with their
 /// per-year stability cells.
 #[derive(Debug, Clone)]
-pub struct RunDetails {
-    pub result: Value,
+pub struct RunDetails<R> {
+    pub result: R,
     pub profiles: Vec<ProfileRow>,
     pub years: Vec<YearRow>,
 }
 
 /// Runs a seasonality spec as a job and returns the `result` object of `POST /seasonality/run`.
-pub async fn run(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Value, JobError> {
+pub async fn run(ctx: &JobContext, spec: SeasonalitySpec) -> Result<SeasonalityResult, JobError> {
     run_detailed(ctx, spec).await.map(|d| d.result)
 }
 
 /// As [`run`], also returning the profiles (the CLI prints them).
-pub async fn run_detailed(ctx: &JobContext, spec: SeasonalitySpec) -> Result<RunDetails, JobError> {
+pub async fn run_detailed(ctx: &JobContext, spec: SeasonalitySpec) -> Result<RunDetails<SeasonalityResult>, JobError> {
     let spec_c = spec.clone();
     persisted(ctx, &spec, async move {
         ctx.blocking(move |ctx| {
@@ -48,12 +52,8 @@ pub async fn run_detailed(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Run
 }
 
 /// Runs the seasonality optimiser as a job and returns `{best_value, best_params, best_metrics, paths}` and more.
-pub async fn optimize(ctx: &JobContext, spec: SeasonalitySpec) -> Result<Value, JobError> {
-    let space =
-        normalize_search_space(&Value::Object(spec.compute.search_space.clone())).map_err(|e| JobError::Spec {
-            field: e.field.clone(),
-            message: e.message.clone(),
-        })?;
+pub async fn optimize(ctx: &JobContext, spec: SeasonalitySpec) -> Result<SeasonalityOptimizeResult, JobError> {
+    let space = spec.compute.search_space.clone();
     let spec_c = spec.clone();
     let details = persisted(ctx, &spec, async move {
         let (details, trials, overfitting) = ctx
@@ -90,7 +90,7 @@ fn job_err(e: SeasonalityError) -> JobError {
         SeasonalityError::Remote(e) => JobError::Failed(e),
         SeasonalityError::Cancelled => JobError::Cancelled,
         other => JobError::Spec {
-            field: "data".into(),
+            path: vec!["data".into()],
             message: other.to_string(),
         },
     }
@@ -104,7 +104,11 @@ fn with_profiler<T>(ctx: &JobContext, work: impl FnOnce(&dyn ProfileExecutor) ->
     }
 }
 
-fn compute_run(ctx: &JobContext, spec: &SeasonalitySpec, series: &[Bars]) -> Result<RunDetails, JobError> {
+fn compute_run(
+    ctx: &JobContext,
+    spec: &SeasonalitySpec,
+    series: &[Bars],
+) -> Result<RunDetails<SeasonalityResult>, JobError> {
     ctx.report(0.1, "profiling folds");
     let prep = Prepared::new(spec, series);
     let dims = SpecProfiles::enabled(spec).dims;
@@ -114,7 +118,7 @@ fn compute_run(ctx: &JobContext, spec: &SeasonalitySpec, series: &[Bars]) -> Res
         .ok_or(JobError::Cancelled)?;
     if outcome.symbols.is_empty() {
         return Ok(RunDetails {
-            result: payload::empty_result(Some(&ctx.run_id)),
+            result: SeasonalityResult::empty(Some(ctx.run_id.clone())),
             profiles: Vec::new(),
             years: Vec::new(),
         });
@@ -140,7 +144,14 @@ fn compute_optimize(
     spec: &SeasonalitySpec,
     series: &[Bars],
     trials: &[TrialParams],
-) -> Result<(RunDetails, Vec<opt::TrialRecord>, Overfitting), JobError> {
+) -> Result<
+    (
+        RunDetails<SeasonalityOptimizeResult>,
+        Vec<opt::TrialRecord>,
+        Overfitting,
+    ),
+    JobError,
+> {
     ctx.report(0.05, "preparing folds and profiles");
     let prep = Prepared::new(spec, series);
     let progress = |done: usize, total: usize| ctx.report(0.1 + 0.8 * done as f64 / total.max(1) as f64, "trials");
@@ -153,24 +164,29 @@ fn compute_optimize(
     let trials_path = out.join("seasonality_trials.parquet");
     write_trials(&outcome.trials, &trials_path).map_err(job_err)?;
     let best = outcome.best.map(|b| &outcome.trials[b]);
-    let best_value = best.map(|t| t.objective);
-    let best_params = best.map(|t| t.params.to_json()).unwrap_or(json!({}));
-    let best_metrics = best.map(|t| t.best_metrics.clone()).unwrap_or(json!({}));
     let summary_path = out.join("summary.json");
-    let summary = json!({"best_value": best_value, "best_params": best_params, "best_metrics": best_metrics,
-                         "n_trials": outcome.trials.len()});
+    let summary = SeasonalityOptimizeSummary {
+        best_value: best.map(|t| t.objective),
+        best_params: best.map(|t| t.params.clone()),
+        best_metrics: best.and_then(|t| t.best_metrics.clone()),
+        n_trials: outcome.trials.len(),
+    };
     write_json(&summary_path, &summary).map_err(job_err)?;
     // The best trial again, recorded: its fold artifacts under `best_run/` and its profiles for persistence.
     let (mut profiles, mut years) = (Vec::new(), Vec::new());
-    let mut paths = json!({"trials": trials_path.display().to_string(), "summary": summary_path.display().to_string()});
+    let mut paths = OptimizePaths {
+        trials: trials_path.display().to_string(),
+        summary: summary_path.display().to_string(),
+        best_run: None,
+    };
     let mut best_run = None;
     if let Some(t) = best {
-        let trial_spec = t.params.apply(spec);
+        let trial_spec = opt::apply(&t.params, spec);
         let source = SpecProfiles::with(&trial_spec, &t.params.dims);
         if let Some(run) = pipeline::run(&trial_spec, &prep, &source, true, &|| false).map_err(job_err)? {
             let dir = out.join("best_run");
             write_run(&run, trial_spec.profile.measure, &dir).map_err(job_err)?;
-            paths["best_run"] = json!(dir.display().to_string());
+            paths.best_run = Some(dir.display().to_string());
             if let Some(k) = run.best {
                 profiles = run.folds[k].profiles.rows.clone();
                 years = run.folds[k].profiles.years.clone();
@@ -181,19 +197,19 @@ fn compute_optimize(
     let overfitting = Overfitting {
         symbols: vec![opt::overfitting(&prep, &outcome, best_run.as_ref())],
     };
-    let result = json!({
-        "best_value": best_value,
-        "best_params": best_params,
-        "best_metrics": best_metrics,
-        "paths": paths,
-        "n_trials": outcome.trials.len(),
-        "seed": spec.compute.seed,
-        "objective": "oos_sharpe",
-        "best_oos_metrics": best.map(|t| payload::metrics_value(&t.oos)),
-        "in_sample": prep.in_sample,
-        "run_id": ctx.run_id,
-        "overfitting": overfitting,
-    });
+    let result = SeasonalityOptimizeResult {
+        best_value: summary.best_value,
+        best_params: summary.best_params,
+        best_metrics: summary.best_metrics,
+        paths,
+        n_trials: summary.n_trials,
+        seed: spec.compute.seed,
+        objective: SeasonalityObjective::OosSharpe,
+        best_oos_metrics: best.map(|t| t.oos),
+        in_sample: prep.in_sample,
+        run_id: Some(ctx.run_id.clone()),
+        overfitting: overfitting.clone(),
+    };
     let details = RunDetails {
         result,
         profiles,
@@ -236,9 +252,10 @@ async fn fail_row(ctx: &JobContext, e: &JobError) {
     }
 }
 
-async fn finish_row(ctx: &JobContext, spec: &SeasonalitySpec, d: &RunDetails) -> Result<(), JobError> {
+async fn finish_row<R: Serialize>(ctx: &JobContext, spec: &SeasonalitySpec, d: &RunDetails<R>) -> Result<(), JobError> {
     let Some(store) = &ctx.store else { return Ok(()) };
-    let mut summary = d.result.clone();
+    let mut summary =
+        serde_json::to_value(&d.result).map_err(|e| JobError::Failed(format!("cannot encode the result: {e}")))?;
     if let Value::Object(o) = &mut summary {
         o.remove("run_id");
     }
@@ -252,11 +269,11 @@ async fn finish_row(ctx: &JobContext, spec: &SeasonalitySpec, d: &RunDetails) ->
 }
 
 /// Wraps a run body with the run row: inserted first, always finished.
-async fn persisted(
+async fn persisted<R: Serialize>(
     ctx: &JobContext,
     spec: &SeasonalitySpec,
-    body: impl std::future::Future<Output = Result<RunDetails, JobError>>,
-) -> Result<RunDetails, JobError> {
+    body: impl std::future::Future<Output = Result<RunDetails<R>, JobError>>,
+) -> Result<RunDetails<R>, JobError> {
     start_row(ctx, spec).await?;
     let outcome = body.await;
     let outcome = match outcome {
@@ -277,7 +294,7 @@ async fn store_trials(ctx: &JobContext, trials: &[opt::TrialRecord]) -> Result<(
             trial_number: t.number as i64,
             state: t.state.to_string(),
             objective: Some(t.objective),
-            params_json: Some(t.params.to_json().to_string()),
+            params_json: Some(serde_json::to_string(&t.params).unwrap_or_default()),
             metrics_json: Some(opt::trial_metrics_json(t)),
             oos_json: Some(opt::trial_oos_json(t)),
         })

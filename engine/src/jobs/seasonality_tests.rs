@@ -60,7 +60,7 @@ async fn a_run_completes_with_its_summary_profiles_and_artifacts(store: Store) {
     let dir = tempfile::tempdir().unwrap();
     let path = write_demo(dir.path(), 75);
     let c = ctx(dir.path(), Some(store.clone()));
-    let result = run(&c, spec(&path, json!({}))).await.unwrap();
+    let result = serde_json::to_value(run(&c, spec(&path, json!({}))).await.unwrap()).unwrap();
     assert_eq!(result["run_id"], json!(c.run_id));
     assert!(
         c.run_id.len() == 32
@@ -194,7 +194,7 @@ async fn without_persistence_enabled_no_profile_is_upserted() {
         &path,
         json!({"persistence": {"enabled": false}, "validation": {"folds": 1}}),
     );
-    let result = run(&c, s).await.unwrap();
+    let result = serde_json::to_value(run(&c, s).await.unwrap()).unwrap();
     assert_eq!(result["in_sample"], json!(true));
     assert_eq!(get_run(&store, &c.run_id).await.unwrap().unwrap().status, "completed");
     assert!(list_profiles(&store, &ProfileQuery::default())
@@ -208,7 +208,7 @@ async fn an_optimisation_records_its_trials(store: Store) {
     let path = write_demo(dir.path(), 75);
     let c = ctx(dir.path(), Some(store.clone()));
     let s = spec(&path, json!({"compute": {"max_trials": 5, "seed": 9}}));
-    let result = optimize(&c, s.clone()).await.unwrap();
+    let result = serde_json::to_value(optimize(&c, s.clone()).await.unwrap()).unwrap();
     let trials = list_trials(&store, &c.run_id).await.unwrap();
     assert_eq!(trials.len(), 5);
     let best = trials
@@ -230,7 +230,7 @@ async fn an_optimisation_records_its_trials(store: Store) {
     assert_eq!(get_run(&store, &c.run_id).await.unwrap().unwrap().status, "completed");
     // Same seed, same result.
     let c2 = ctx(dir.path(), None);
-    let again = optimize(&c2, s).await.unwrap();
+    let again = serde_json::to_value(optimize(&c2, s).await.unwrap()).unwrap();
     assert_eq!(
         (&again["best_params"], &again["best_value"]),
         (&result["best_params"], &result["best_value"])
@@ -296,7 +296,7 @@ async fn the_run_and_optimise_results_carry_every_key_of_the_originals() {
     let (store, _g) = testing::sqlite().await;
     let dir = tempfile::tempdir().unwrap();
     let c = ctx(dir.path(), Some(store));
-    let ours = run(&c, reference_spec("seasonality_run.json")).await.unwrap();
+    let ours = serde_json::to_value(run(&c, reference_spec("seasonality_run.json")).await.unwrap()).unwrap();
     let mut missing = Vec::new();
     missing_keys(
         &recorded("27_POST_seasonality_run__seasonality_run.json"),
@@ -309,7 +309,7 @@ async fn the_run_and_optimise_results_carry_every_key_of_the_originals() {
     assert_eq!(ours["rules_metadata"]["thresholds"]["hour"], json!(0.55));
 
     let c = ctx(dir.path(), None);
-    let ours = optimize(&c, reference_spec("seasonality_optimize.json")).await.unwrap();
+    let ours = serde_json::to_value(optimize(&c, reference_spec("seasonality_optimize.json")).await.unwrap()).unwrap();
     let mut missing = Vec::new();
     missing_keys(
         &recorded("28_POST_seasonality_optimize__seasonality_optimize.json"),

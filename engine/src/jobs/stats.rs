@@ -7,7 +7,6 @@ use crate::stats::{self as st, Control, StatsError, StatsResult};
 use crate::store::market_stats::{self, RunKey};
 use model::spec::stats::StatsSpec;
 use polars::prelude::*;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// The MySQL schema a stats spec's `data.mysql` block defaults to (reference §1.3).
@@ -16,7 +15,7 @@ pub const MYSQL_SCHEMA_DEFAULT: &str = "marketdata";
 /// Runs `spec`. Artifacts (`stats_summary.parquet`, `stats_details.parquet`) go to `ctx.out_dir` when the spec
 /// sets `artifacts.out_dir` (the spec's directory itself is not used: every run writes to its own directory).
 /// Rows are upserted into `market_stats` in one transaction when `persistence` is enabled and a store is given.
-pub async fn execute(ctx: &JobContext, spec: StatsSpec) -> Result<Value, JobError> {
+pub async fn execute(ctx: &JobContext, spec: StatsSpec) -> Result<model::results::StatsResult, JobError> {
     let (spec, result) = ctx
         .blocking(move |ctx| {
             let result = compute(ctx, &spec)?;
@@ -31,33 +30,10 @@ pub async fn execute(ctx: &JobContext, spec: StatsSpec) -> Result<Value, JobErro
     wire_result(&result)
 }
 
-/// Number of output columns the original had (§2.8); the rest (`fold`, `ttr_*`) are ours.
-pub const ORIGINAL_COLUMNS: usize = 21;
-
-/// The `GET /stats/result` `result` object: the original's 21 columns and row keys, plus each of our extra
-/// columns (`fold`, `ttr_*`) only when some row has a value in it, so a spec the original could run gets exactly
-/// the original's shape.
-pub fn wire_result(result: &StatsResult) -> Result<Value, JobError> {
-    let rows = serde_json::to_value(&result.rows)
-        .map_err(|e| JobError::Failed(format!("cannot serialise the result: {e}")))?;
-    let rows = rows.as_array().cloned().unwrap_or_default();
-    let columns: Vec<&String> = result
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| *i < ORIGINAL_COLUMNS || rows.iter().any(|r| !r[c.as_str()].is_null()))
-        .map(|(_, c)| c)
-        .collect();
-    let rows: Vec<Value> = rows
-        .into_iter()
-        .map(|mut r| {
-            if let Some(o) = r.as_object_mut() {
-                o.retain(|k, _| columns.contains(&k));
-            }
-            r
-        })
-        .collect();
-    Ok(serde_json::json!({"columns": columns, "rows": rows}))
+/// The `GET /stats/result` `result` document of a run (see [`model::results::StatsResult::new`]).
+pub fn wire_result(result: &StatsResult) -> Result<model::results::StatsResult, JobError> {
+    model::results::StatsResult::new(&result.columns, result.rows.clone())
+        .map_err(|e| JobError::Failed(format!("cannot serialise the result: {e}")))
 }
 
 fn compute(ctx: &JobContext, spec: &StatsSpec) -> Result<StatsResult, JobError> {
@@ -91,7 +67,7 @@ fn compute(ctx: &JobContext, spec: &StatsSpec) -> Result<StatsResult, JobError> 
     let result = st::run_on(spec, &series, &timeframe, control, executor).map_err(|e| match e {
         StatsError::Cancelled => JobError::Cancelled,
         StatsError::UnknownColumn { index, .. } => JobError::Spec {
-            field: format!("conditions[{index}].params.col"),
+            path: vec!["conditions".into(), index.into(), "params".into(), "col".into()],
             message: e.to_string(),
         },
         other => JobError::Failed(other.to_string()),

@@ -3,9 +3,10 @@
 use super::*;
 use crate::data::synth::{generate, SynthSpec};
 use crate::store::{testing, Store};
+use model::results::stats::ORIGINAL_COLUMNS;
 use model::spec::stats::parse_stats;
 use polars::prelude::{ParquetReader, SerReader};
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn spec_json(path: &str, out_dir: Option<&str>) -> Value {
     json!({
@@ -41,7 +42,7 @@ async fn stats_job(store: Store) {
     let spec = parse_stats(spec_json(csv.to_str().unwrap(), Some("ignored"))).unwrap();
     let out = dir.path().join("run");
     let ctx = JobContext::local("s1", &out, Some(store.clone()), LoadOptions::default());
-    let result = execute(&ctx, spec.clone()).await.unwrap();
+    let result = serde_json::to_value(execute(&ctx, spec.clone()).await.unwrap()).unwrap();
 
     let bars = crate::data::load(&spec.data, &LoadOptions::default()).unwrap();
     let direct = crate::stats::run(&spec, &bars, "5m").unwrap();
@@ -112,7 +113,7 @@ async fn an_unknown_session_column_is_a_spec_error_naming_the_field() {
     let ctx = JobContext::local("s3", dir.path().join("out"), None, LoadOptions::default());
     let err = execute(&ctx, parse_stats(v).unwrap()).await.unwrap_err();
     match err {
-        JobError::Spec { field, .. } => assert_eq!(field, "conditions[0].params.col"),
+        JobError::Spec { path, .. } => assert_eq!(model::spec::dotted(&path), "conditions[0].params.col"),
         other => panic!("expected a spec error, got {other}"),
     }
 }

@@ -1,7 +1,7 @@
 //! The files of an optimisation run (`trials.parquet`, `summary.json`, `trades_<fold>.parquet`,
 //! `equity_<fold>.parquet`), real Parquet, each written to a temporary name in the run directory and renamed.
 
-use super::result::{fold_file, iso, params_json};
+use super::result::{fold_file, iso, params_of};
 use super::{objective_value, OptimizeOutcome, TrialStatus};
 use crate::backtest::{BacktestMetrics, Trade};
 use polars::prelude::*;
@@ -54,7 +54,7 @@ fn write_one(outcome: &OptimizeOutcome, path: &Path, artifact: &Artifact) -> Res
     match artifact {
         Artifact::Trials => write_parquet(path, trials_frame(outcome)),
         Artifact::Summary => {
-            let text = serde_json::to_vec_pretty(&outcome.summary_json()).map_err(|e| ArtifactError {
+            let text = serde_json::to_vec_pretty(&outcome.summary()).map_err(|e| ArtifactError {
                 path: path.to_path_buf(),
                 reason: e.to_string(),
             })?;
@@ -112,7 +112,7 @@ pub fn trials_frame(outcome: &OptimizeOutcome) -> PolarsResult<DataFrame> {
             "params_json".into(),
             trials
                 .iter()
-                .map(|(_, t)| params_json(t, outcome.atr_k_searched).to_string())
+                .map(|(_, t)| serde_json::to_string(&params_of(t, outcome.atr_k_searched)).unwrap_or_default())
                 .collect::<Vec<String>>(),
         ),
         Column::new(

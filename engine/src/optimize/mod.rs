@@ -15,7 +15,7 @@ mod overfitting;
 pub mod replay;
 mod result;
 mod rows;
-pub use result::{artifact_path, fold_file, iso, params_json};
+pub use result::{artifact_path, fold_file, iso, params_of};
 pub use rows::metric_pairs;
 mod select;
 pub mod signals;
@@ -83,25 +83,7 @@ pub enum OptimizeError {
     Remote(String),
 }
 
-/// A trial's fate: `COMPLETE`, `PRUNED` (fewer trades than `min_trades` on its selection window) or
-/// `FAIL` (invalid parameters such as ema_fast ≥ ema_slow, or a non-finite objective).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum TrialStatus {
-    Complete,
-    Pruned,
-    Fail,
-}
-
-impl TrialStatus {
-    /// The status text stored in the `trials` table.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TrialStatus::Complete => "COMPLETE",
-            TrialStatus::Pruned => "PRUNED",
-            TrialStatus::Fail => "FAIL",
-        }
-    }
-}
+pub use model::results::optimize::TrialStatus;
 
 /// One evaluated trial.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -3,7 +3,10 @@
 
 use super::{FoldPath, OptimizeOutcome, SymbolOutcome, TrialResult};
 use crate::time::to_datetime;
-use serde_json::{json, Map, Value};
+use model::results::optimize::{
+    BestTrial, EmaParams, OptimizeResult, OptimizeSummary, SymbolResult, SymbolSummary, TrialEntry, WalkForwardFold,
+    WalkForwardPath,
+};
 
 /// Artifact file names of one run; with several symbols the per-fold files carry the symbol.
 pub fn fold_file(kind: &str, symbol: &str, fold: usize, several_symbols: bool) -> String {
@@ -30,90 +33,71 @@ pub fn iso(ts_ms: i64) -> String {
 }
 
 impl OptimizeOutcome {
-    /// The `result` object. The first symbol fills the original's keys; with several symbols every symbol
+    /// The `result` document. The first symbol fills the original's keys; with several symbols every symbol
     /// is also listed under `symbols`. `out_dir` prefixes artifact paths.
-    pub fn result_json(&self, out_dir: &str) -> Value {
+    pub fn result(&self, out_dir: &str) -> OptimizeResult {
         let several = self.symbols.len() > 1;
-        let mut root = match self.symbols.first() {
-            Some(s) => symbol_json(s, out_dir, several, self.atr_k_searched),
-            None => json!({"trials": [], "best": null})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-        };
-        let mut head = Map::new();
-        head.insert("trials_path".into(), json!(artifact_path(out_dir, "trials.parquet")));
-        head.append(&mut root);
-        head.insert("objective".into(), json!(self.objective.key()));
-        head.insert("in_sample_selection".into(), json!(self.in_sample_selection));
-        if several {
-            let all: Vec<Value> = self
-                .symbols
-                .iter()
-                .map(|s| Value::Object(symbol_json(s, out_dir, true, self.atr_k_searched)))
-                .collect();
-            head.insert("symbols".into(), Value::Array(all));
+        let per: Vec<SymbolResult> = self
+            .symbols
+            .iter()
+            .map(|s| symbol_result(s, out_dir, several, self.atr_k_searched))
+            .collect();
+        OptimizeResult {
+            trials_path: artifact_path(out_dir, "trials.parquet"),
+            first: per[0].clone(),
+            objective: self.objective,
+            in_sample_selection: self.in_sample_selection,
+            symbols: several.then_some(per),
         }
-        Value::Object(head)
     }
 
     /// `summary.json`: the best trial's `{params, metrics}` per the original, plus walk-forward and DSR.
-    pub fn summary_json(&self) -> Value {
-        let per: Vec<Value> = self
+    pub fn summary(&self) -> OptimizeSummary {
+        let per: Vec<SymbolSummary> = self
             .symbols
             .iter()
             .map(|s| {
                 let best = s.best.map(|b| &s.trials[b]);
-                json!({
-                    "symbol": s.symbol,
-                    "params": best.map(|t| params_json(t, self.atr_k_searched)),
-                    "metrics": best.map(|t| t.out_of_sample),
-                    "in_sample": best.and_then(|t| t.in_sample),
-                    "walk_forward": s.walk_forward,
-                    "deflated_sharpe": s.overfitting.dsr,
-                })
+                SymbolSummary {
+                    symbol: s.symbol.clone(),
+                    params: best.map(|t| params_of(t, self.atr_k_searched)),
+                    metrics: best.map(|t| t.out_of_sample),
+                    in_sample: best.and_then(|t| t.in_sample),
+                    walk_forward: s.walk_forward,
+                    deflated_sharpe: s.overfitting.dsr,
+                }
             })
             .collect();
-        let mut first = per.first().cloned().unwrap_or(Value::Null);
-        if let Value::Object(o) = &mut first {
-            o.insert("objective".into(), json!(self.objective.key()));
-            o.insert("in_sample_selection".into(), json!(self.in_sample_selection));
-            if per.len() > 1 {
-                o.insert("symbols".into(), Value::Array(per));
-            }
+        OptimizeSummary {
+            first: per[0].clone(),
+            objective: self.objective,
+            in_sample_selection: self.in_sample_selection,
+            symbols: (per.len() > 1).then_some(per),
         }
-        first
     }
 }
 
-/// A trial's `params` object: `ema_fast`, `ema_slow`, `R` (integer when whole, as the original) and `atr_k`
-/// only when it is a searched dimension.
-pub fn params_json(t: &TrialResult, with_atr_k: bool) -> Value {
-    let r = if t.params.r.fract() == 0.0 && t.params.r.abs() < 1e15 {
-        json!(t.params.r as i64)
-    } else {
-        json!(t.params.r)
-    };
-    let mut v = json!({"ema_fast": t.params.ema_fast, "ema_slow": t.params.ema_slow, "R": r});
-    if with_atr_k {
-        v["atr_k"] = json!(t.params.atr_k);
+/// A trial's parameters, with `atr_k` only when it is a searched dimension.
+pub fn params_of(t: &TrialResult, with_atr_k: bool) -> EmaParams {
+    EmaParams {
+        ema_fast: t.params.ema_fast,
+        ema_slow: t.params.ema_slow,
+        r: t.params.r,
+        atr_k: with_atr_k.then_some(t.params.atr_k),
     }
-    v
 }
 
-fn symbol_json(s: &SymbolOutcome, out_dir: &str, several: bool, with_atr: bool) -> Map<String, Value> {
-    let trials: Vec<Value> = s
+fn symbol_result(s: &SymbolOutcome, out_dir: &str, several: bool, with_atr: bool) -> SymbolResult {
+    let trials = s
         .trials
         .iter()
-        .map(|t| {
-            json!({
-                "params": params_json(t, with_atr),
-                "metrics": t.out_of_sample,
-                "in_sample": t.in_sample,
-                "trial_number": t.number,
-                "status": t.status.as_str(),
-                "objective_value": t.objective_value,
-            })
+        .map(|t| TrialEntry {
+            params: params_of(t, with_atr),
+            metrics: t.out_of_sample,
+            in_sample: t.in_sample,
+            trial_number: t.number,
+            status: t.status,
+            objective_value: t.objective_value,
         })
         .collect();
     let files = |kind: &str| -> Vec<String> {
@@ -124,39 +108,38 @@ fn symbol_json(s: &SymbolOutcome, out_dir: &str, several: bool, with_atr: bool) 
     };
     let best = s.best.map(|b| {
         let t = &s.trials[b];
-        json!({
-            "params": params_json(t, with_atr),
-            "metrics": t.out_of_sample,
-            "in_sample": t.in_sample,
-            "trial_number": t.number,
-            "trades": files("trades"),
-            "equity": files("equity"),
-            "summary": artifact_path(out_dir, "summary.json"),
-            "deflated_sharpe": s.overfitting.dsr,
-        })
+        BestTrial {
+            params: params_of(t, with_atr),
+            metrics: t.out_of_sample,
+            in_sample: t.in_sample,
+            trial_number: t.number,
+            trades: files("trades"),
+            equity: files("equity"),
+            summary: artifact_path(out_dir, "summary.json"),
+            deflated_sharpe: s.overfitting.dsr,
+        }
     });
-    let folds: Vec<Value> = s.folds.iter().map(|f| fold_json(s, f, with_atr)).collect();
-    let mut m = Map::new();
-    m.insert("symbol".into(), json!(s.symbol));
-    m.insert("trials".into(), Value::Array(trials));
-    m.insert("best".into(), best.unwrap_or(Value::Null));
-    m.insert(
-        "walk_forward".into(),
-        json!({"metrics": s.walk_forward, "folds": folds}),
-    );
-    m.insert("bars_per_year".into(), json!(s.bars_per_year));
-    m
+    SymbolResult {
+        symbol: s.symbol.clone(),
+        trials,
+        best,
+        walk_forward: WalkForwardPath {
+            metrics: s.walk_forward,
+            folds: s.folds.iter().map(|f| fold_result(s, f, with_atr)).collect(),
+        },
+        bars_per_year: s.bars_per_year,
+    }
 }
 
-fn fold_json(s: &SymbolOutcome, f: &FoldPath, with_atr: bool) -> Value {
-    json!({
-        "fold": f.fold,
-        "train_start": iso(f.train_start),
-        "train_end": iso(f.train_end),
-        "test_start": iso(f.test_start),
-        "test_end": iso(f.test_end),
-        "trial_number": f.selected,
-        "params": f.selected.map(|n| params_json(&s.trials[n], with_atr)),
-        "metrics": f.metrics,
-    })
+fn fold_result(s: &SymbolOutcome, f: &FoldPath, with_atr: bool) -> WalkForwardFold {
+    WalkForwardFold {
+        fold: f.fold,
+        train_start: iso(f.train_start),
+        train_end: iso(f.train_end),
+        test_start: iso(f.test_start),
+        test_end: iso(f.test_end),
+        trial_number: f.selected,
+        params: f.selected.map(|n| params_of(&s.trials[n], with_atr)),
+        metrics: f.metrics,
+    }
 }

@@ -1,6 +1,6 @@
 //! An outcome as database rows: one `trials` row per trial and `run_metrics` values (aggregated + per fold).
 
-use super::result::params_json;
+use super::result::params_of;
 use super::OptimizeOutcome;
 use crate::backtest::BacktestMetrics;
 use crate::store::runs::StoredTrial;
@@ -14,7 +14,7 @@ impl OptimizeOutcome {
         let mut rows = Vec::new();
         for s in &self.symbols {
             for t in &s.trials {
-                let mut params = params_json(t, self.atr_k_searched);
+                let mut params = serde_json::to_value(params_of(t, self.atr_k_searched)).unwrap_or_default();
                 if several {
                     params["symbol"] = serde_json::json!(s.symbol);
                 }

@@ -13,6 +13,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
 
 /// The original's 10-bar sample (test helper only; loading is `engine::data::load`'s job).
+/// The result document as JSON (tests read it by key, as a client does).
+fn result_json(outcome: &OptimizeOutcome, out_dir: &str) -> Value {
+    serde_json::to_value(outcome.result(out_dir)).unwrap()
+}
+
 fn sample_bars() -> Bars {
     let text = std::fs::read_to_string(format!("{SPECS}/examples/data/eurusd_m1_sample.json")).expect("sample data");
     let rows: Vec<Value> = serde_json::from_str(&text).expect("json");
@@ -48,7 +53,7 @@ fn the_example_spec_gives_45_trials_in_grid_order_and_the_originals_result_shape
     let (cancel, progress) = quiet();
     let out = run(&example_spec(), &[sample_bars()], &RunContext::new(progress, &cancel)).unwrap();
     assert!(out.in_sample_selection);
-    let v = out.result_json(".");
+    let v = result_json(&out, ".");
     assert_eq!(v["trials_path"], "trials.parquet");
     let trials = v["trials"].as_array().unwrap();
     assert_eq!(trials.len(), 45);
@@ -385,12 +390,12 @@ fn without_the_overfitting_figures_the_trials_and_the_selection_are_unchanged() 
     }
     assert_eq!((f.best, &f.walk_forward), (b.best, &b.walk_forward));
     let best = |o: &OptimizeOutcome| {
-        let mut b = o.result_json("/x")["best"].clone();
+        let mut b = result_json(o, "/x")["best"].clone();
         b.as_object_mut().unwrap().remove("deflated_sharpe");
         b
     };
     assert_eq!(best(&full), best(&bare));
-    assert!(bare.result_json("/x")["best"]["deflated_sharpe"].is_null());
+    assert!(result_json(&bare, "/x")["best"]["deflated_sharpe"].is_null());
 }
 
 #[test]
@@ -406,7 +411,7 @@ fn min_trades_prunes_every_trial_and_leaves_no_best() {
     let s = &out.symbols[0];
     assert!(s.trials.iter().all(|t| t.status == TrialStatus::Pruned));
     assert_eq!((s.best, s.folds[0].selected), (None, None));
-    assert_eq!(out.result_json("/tmp/x")["best"], Value::Null);
+    assert_eq!(result_json(&out, "/tmp/x")["best"], Value::Null);
 }
 
 #[test]
@@ -437,7 +442,7 @@ fn several_symbols_run_independently() {
     assert_eq!(both.symbols[1].symbol, all[1].symbol);
     let sharpes = |s: &SymbolOutcome| s.trials.iter().map(|t| t.out_of_sample.sharpe).collect::<Vec<_>>();
     assert_eq!(sharpes(&both.symbols[1]), sharpes(&alone.symbols[0]));
-    let v = both.result_json("out");
+    let v = result_json(&both, "out");
     assert_eq!(v["symbols"].as_array().unwrap().len(), 2);
     assert_eq!(
         v["best"]["trades"][0],

@@ -3,14 +3,14 @@
 //! under those names). Every file is written to a temporary name, then renamed.
 
 use super::backtest::EquityCurve;
-use super::payload::{fold_metrics, rules_value, ArtifactPaths};
+use super::payload::{fold_metrics, ArtifactPaths};
 use super::pipeline::{FoldOutcome, RunOutcome};
 use super::{write_profiles, SeasonalityError};
 use crate::backtest::Trade;
 use model::spec::seasonality::Measure;
 use polars::prelude::*;
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
 fn write_err(path: &Path, e: impl std::fmt::Display) -> SeasonalityError {
@@ -33,7 +33,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SeasonalityError> {
 }
 
 /// Writes `value` as indented JSON (the original's `indent=2`).
-pub fn write_json(path: &Path, value: &Value) -> Result<(), SeasonalityError> {
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), SeasonalityError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| write_err(path, e))?;
     write_atomic(path, text.as_bytes())
 }
@@ -114,7 +114,7 @@ fn write_fold(
         write_profiles(&f.profiles.rows, measure, &files[0].1)?;
         let summary = json!({
             "metrics": fold_metrics(&f.backtest.metrics, f.windows.index, &f.rules),
-            "rules": rules_value(&f.rules),
+            "rules": &f.rules,
         });
         write_json(&files[1].1, &summary)?;
         crate::optimize::artifacts::write_parquet(&files[2].1, trades_frame(f, &outcome.symbols))
@@ -140,7 +140,10 @@ pub fn write_trials(trials: &[super::optimize::TrialRecord], path: &Path) -> Res
             "trial_number".into(),
             trials.iter().map(|t| t.number as i64).collect::<Vec<i64>>(),
         ),
-        Column::new("state".into(), trials.iter().map(|t| t.state).collect::<Vec<&str>>()),
+        Column::new(
+            "state".into(),
+            trials.iter().map(|t| t.state.as_str()).collect::<Vec<&str>>(),
+        ),
         Column::new(
             "objective".into(),
             trials.iter().map(|t| t.objective).collect::<Vec<f64>>(),
@@ -149,7 +152,7 @@ pub fn write_trials(trials: &[super::optimize::TrialRecord], path: &Path) -> Res
             "params_json".into(),
             trials
                 .iter()
-                .map(|t| t.params.to_json().to_string())
+                .map(|t| serde_json::to_string(&t.params).unwrap_or_default())
                 .collect::<Vec<String>>(),
         ),
         Column::new(

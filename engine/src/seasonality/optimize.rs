@@ -3,18 +3,19 @@
 //! (folds, test calendars, ATRs, and per (fold, horizon) profiles of every dim the space can select), trials
 //! evaluated in parallel with rayon.
 
-use super::payload::{fold_metrics, metrics_value};
+use super::payload::fold_metrics;
 use super::pipeline::{self, InProcess, Prepared, ProfileExecutor, RunOutcome};
 use super::trial_cache::{ProfileCache, TrialProfiles};
 use super::{Dim, SeasonalityError};
 use crate::backtest::BacktestMetrics;
 use crate::overfit::{cscv, deflated, neff, BlockSums};
 use model::overfitting::SymbolOverfitting;
-use model::spec::seasonality::{Combine, Param, SearchSpace, SeasonalitySpec, SelectMethod};
+use model::results::optimize::TrialStatus;
+use model::results::seasonality::FoldMetrics;
+use model::spec::seasonality::{Param, SearchSpace, SeasonalitySpec, SelectMethod};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -25,57 +26,23 @@ pub const FLOOR: f64 = -1e9;
 
 /// One trial's parameters (the original's `best_params` keys; `threshold` only with method `threshold`, `topk`
 /// only with `topk`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrialParams {
-    pub dims: Vec<String>,
-    pub method: String,
-    pub combine: String,
-    pub ret_horizon: i64,
-    pub min_samples_bin: i64,
-    pub threshold: Option<f64>,
-    pub topk: Option<i64>,
-}
+pub use model::results::seasonality::SeasonalityTrialParams as TrialParams;
 
-impl TrialParams {
-    /// `{"dims", "method", "combine", "ret_horizon", "min_samples_bin", "threshold"|"topk"}`.
-    pub fn to_json(&self) -> Value {
-        let mut v = json!({"dims": self.dims, "method": self.method, "combine": self.combine,
-                           "ret_horizon": self.ret_horizon, "min_samples_bin": self.min_samples_bin});
-        if let Value::Object(o) = &mut v {
-            if let Some(t) = self.threshold {
-                o.insert("threshold".into(), json!(t));
-            }
-            if let Some(k) = self.topk {
-                o.insert("topk".into(), json!(k));
-            }
-        }
-        v
+/// The spec a trial runs: `spec` with the trial's parameters written into `profile` and `signal`.
+pub fn apply(params: &TrialParams, spec: &SeasonalitySpec) -> SeasonalitySpec {
+    let mut s = spec.clone();
+    s.profile.ret_horizon = params.ret_horizon;
+    s.profile.min_samples_bin = params.min_samples_bin;
+    s.signal.dims = params.dims.clone();
+    s.signal.method = params.method;
+    s.signal.combine = params.combine;
+    if let Some(t) = params.threshold {
+        s.signal.threshold = t;
     }
-
-    /// The spec a trial runs: `spec` with these parameters written into `profile` and `signal`.
-    pub fn apply(&self, spec: &SeasonalitySpec) -> SeasonalitySpec {
-        let mut s = spec.clone();
-        s.profile.ret_horizon = self.ret_horizon;
-        s.profile.min_samples_bin = self.min_samples_bin;
-        s.signal.dims = self.dims.clone();
-        s.signal.method = if self.method == "topk" {
-            SelectMethod::Topk
-        } else {
-            SelectMethod::Threshold
-        };
-        s.signal.combine = match self.combine.as_str() {
-            "or" => Combine::Or,
-            "sum" => Combine::Sum,
-            _ => Combine::And,
-        };
-        if let Some(t) = self.threshold {
-            s.signal.threshold = t;
-        }
-        if let Some(k) = self.topk {
-            s.signal.topk = k;
-        }
-        s
+    if let Some(k) = params.topk {
+        s.signal.topk = k;
     }
+    s
 }
 
 fn pick<T: Clone>(p: &Param<T>, rng: &mut ChaCha8Rng, range: impl Fn(&T, &T, &Option<T>, &mut ChaCha8Rng) -> T) -> T {
@@ -105,11 +72,11 @@ pub fn sample(space: &SearchSpace, n: usize, seed: u64) -> Vec<TrialParams> {
     let mut out = crate::alloc::with_capacity(n, "the sampled seasonality trials");
     out.extend((0..n).map(|_| {
         let dims = pick(&space.dims, &mut rng, |a, _, _, _| a.clone());
-        let method = pick(&space.method, &mut rng, |a, _, _, _| a.clone());
-        let combine = pick(&space.combine, &mut rng, |a, _, _, _| a.clone());
+        let method = pick(&space.method, &mut rng, |a, _, _, _| *a);
+        let combine = pick(&space.combine, &mut rng, |a, _, _, _| *a);
         let ret_horizon = pick(&space.ret_horizon, &mut rng, int_range);
         let min_samples_bin = pick(&space.min_samples_bin, &mut rng, int_range);
-        let (threshold, topk) = if method == "topk" {
+        let (threshold, topk) = if method == SelectMethod::Topk {
             (None, Some(pick(&space.topk, &mut rng, int_range)))
         } else {
             (Some(pick(&space.threshold, &mut rng, float_range)), None)
@@ -133,9 +100,9 @@ pub fn sample(space: &SearchSpace, n: usize, seed: u64) -> Vec<TrialParams> {
 pub struct TrialRecord {
     pub number: usize,
     pub params: TrialParams,
-    pub state: &'static str,
+    pub state: TrialStatus,
     pub objective: f64,
-    pub best_metrics: Value,
+    pub best_metrics: Option<FoldMetrics>,
     pub oos: BacktestMetrics,
     /// Per-block sums of the pooled out-of-sample returns.
     pub blocks: BlockSums,
@@ -157,23 +124,17 @@ pub fn objective(run: &RunOutcome) -> f64 {
     }
 }
 
-/// The original's `best_metrics` of a run (`{}` without an eligible fold).
-pub fn best_metrics(run: &RunOutcome) -> Value {
-    match run.best.map(|k| &run.folds[k]) {
-        Some(f) => fold_metrics(&f.backtest.metrics, f.windows.index, &f.rules),
-        None => json!({}),
-    }
+/// The original's `best_metrics` of a run (None without an eligible fold; written `{}`).
+pub fn best_metrics(run: &RunOutcome) -> Option<FoldMetrics> {
+    run.best
+        .map(|k| &run.folds[k])
+        .map(|f| fold_metrics(&f.backtest.metrics, f.windows.index, &f.rules))
 }
 
 /// Every dim a trial of `trials` may select, plus the dims the spec's profile enables.
 fn union_dims(spec: &SeasonalitySpec, trials: &[TrialParams]) -> Vec<Dim> {
     let mut dims: BTreeSet<Dim> = Dim::enabled(&spec.profile).into_iter().collect();
-    dims.extend(
-        trials
-            .iter()
-            .flat_map(|t| t.dims.iter())
-            .filter_map(|d| Dim::from_name(d)),
-    );
+    dims.extend(trials.iter().flat_map(|t| t.dims.iter().copied()));
     dims.into_iter().collect()
 }
 
@@ -208,7 +169,7 @@ pub fn optimize_on(
             if cancelled() {
                 return Ok(None);
             }
-            let trial_spec = t.apply(spec);
+            let trial_spec = apply(t, spec);
             let source = TrialProfiles {
                 cache: &cache,
                 horizon: t.ret_horizon.max(1) as usize,
@@ -222,7 +183,7 @@ pub fn optimize_on(
             Ok(Some(TrialRecord {
                 number,
                 params: t.clone(),
-                state: "COMPLETE",
+                state: TrialStatus::Complete,
                 objective: objective(&run),
                 best_metrics: best_metrics(&run),
                 oos: run.oos,
@@ -280,12 +241,15 @@ pub fn overfitting(prep: &Prepared, outcome: &Outcome, best_run: Option<&RunOutc
 
 /// The `metrics_json` of a trial: its `best_metrics` (the original's meaning).
 pub fn trial_metrics_json(t: &TrialRecord) -> String {
-    t.best_metrics.to_string()
+    match &t.best_metrics {
+        Some(m) => serde_json::to_string(m).unwrap_or_default(),
+        None => "{}".into(),
+    }
 }
 
 /// The stitched out-of-sample metrics of a trial as JSON text.
 pub fn trial_oos_json(t: &TrialRecord) -> String {
-    metrics_value(&t.oos).to_string()
+    serde_json::to_string(&t.oos).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use crate::data::synth::{generate, SynthSpec};
 use crate::data::Bars;
 use crate::seasonality::pipeline::SpecProfiles;
 use model::seasonality::Bin;
-use model::spec::seasonality::{normalize_search_space, parse_seasonality};
-use serde_json::json;
+use model::spec::seasonality::parse_seasonality;
+use serde_json::{json, Value};
 
 fn spec(search_space: Value, profile: Value) -> SeasonalitySpec {
     parse_seasonality(json!({
@@ -21,7 +21,7 @@ fn spec(search_space: Value, profile: Value) -> SeasonalitySpec {
 }
 
 fn space(s: &SeasonalitySpec) -> SearchSpace {
-    normalize_search_space(&Value::Object(s.compute.search_space.clone())).unwrap()
+    s.compute.search_space.clone()
 }
 
 fn series() -> Vec<Bars> {
@@ -50,7 +50,7 @@ fn sampling_is_seeded_and_stays_inside_the_space() {
         }
         assert!(["and", "or"].contains(&t.combine.as_str()));
     }
-    assert!(a.iter().any(|t| t.method == "topk") && a.iter().any(|t| t.method == "threshold"));
+    assert!(a.iter().any(|t| t.method == SelectMethod::Topk) && a.iter().any(|t| t.method == SelectMethod::Threshold));
 }
 
 #[test]
@@ -62,7 +62,7 @@ fn every_trial_equals_a_fresh_run_of_its_parameters() {
     let out = optimize(&s, &prep, &trials, &|_, _| {}, &|| false).unwrap().unwrap();
     assert_eq!(out.trials.len(), 8);
     for (t, rec) in trials.iter().zip(&out.trials) {
-        let ts = t.apply(&s);
+        let ts = apply(t, &s);
         let fresh = pipeline::run(&ts, &prep, &SpecProfiles::with(&ts, &t.dims), false, &|| false)
             .unwrap()
             .unwrap();
@@ -87,7 +87,7 @@ fn a_trial_selecting_a_dim_the_profile_does_not_enable_still_profiles_it() {
     );
     let prep = Prepared::new(&s, &bars);
     let trials = sample(&space(&s), 1, 0);
-    let ts = trials[0].apply(&s);
+    let ts = apply(&trials[0], &s);
     let run = pipeline::run(&ts, &prep, &SpecProfiles::with(&ts, &trials[0].dims), false, &|| false)
         .unwrap()
         .unwrap();
@@ -96,7 +96,7 @@ fn a_trial_selecting_a_dim_the_profile_does_not_enable_still_profiles_it() {
     }
     let out = optimize(&s, &prep, &trials, &|_, _| {}, &|| false).unwrap().unwrap();
     assert!(out.trials[0].oos.n_trades > 0);
-    assert_eq!(out.trials[0].best_metrics["rules_counts"]["dow"], json!(1));
+    assert_eq!(out.trials[0].best_metrics.as_ref().unwrap().rules_counts["dow"], 1);
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn the_same_seed_gives_the_same_trials_and_best() {
         let rows: Vec<(String, f64)> = out
             .trials
             .iter()
-            .map(|t| (t.params.to_json().to_string(), t.objective))
+            .map(|t| (serde_json::to_string(&t.params).unwrap(), t.objective))
             .collect();
         (rows, out.best)
     };
@@ -167,7 +167,7 @@ fn report_from_recorded_returns(blocks: Option<usize>, n: usize) {
     assert_eq!(layout_bars.len(), n);
     let block_of = |pos: usize| (0..n).rev().find(|&b| b * total / n <= pos).unwrap();
     for (t, rec) in trials.iter().zip(&out.trials) {
-        let ts = t.apply(&s);
+        let ts = apply(t, &s);
         let run = pipeline::run(&ts, &prep, &SpecProfiles::with(&ts, &t.dims), true, &|| false)
             .unwrap()
             .unwrap();
@@ -189,7 +189,7 @@ fn report_from_recorded_returns(blocks: Option<usize>, n: usize) {
         assert_eq!(rec.blocks.trades.iter().sum::<u32>() as usize, trades);
     }
     let best = out.best.map(|b| {
-        let t = &trials[b].apply(&s);
+        let t = &apply(&trials[b], &s);
         pipeline::run(t, &prep, &SpecProfiles::with(t, &trials[b].dims), true, &|| false)
             .unwrap()
             .unwrap()

@@ -122,9 +122,9 @@ impl<'a> SpecProfiles<'a> {
     }
 
     /// The enabled dims plus every dim named in `extra` (an optimiser trial profiles the dims it selects).
-    pub fn with(spec: &'a SeasonalitySpec, extra: &[String]) -> Self {
+    pub fn with(spec: &'a SeasonalitySpec, extra: &[Dim]) -> Self {
         let mut dims = Dim::enabled(&spec.profile);
-        for d in extra.iter().filter_map(|n| Dim::from_name(n)) {
+        for &d in extra {
             if !dims.contains(&d) {
                 dims.push(d);
             }

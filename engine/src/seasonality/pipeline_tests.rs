@@ -161,14 +161,15 @@ fn the_best_fold_is_the_first_strictly_best_sharpe_with_enough_trades() {
     assert_eq!(out.best, sharpes.iter().position(|x| *x == max));
     let too_many = out.folds.iter().map(|f| f.backtest.metrics.n_trades).max().unwrap() as i64 + 1;
     assert_eq!(best_fold(&out.folds, too_many), None);
-    let v = payload::result(
+    let v = serde_json::to_value(payload::result(
         &RunOutcome {
             best: None,
             ..out.clone()
         },
         &Default::default(),
         None,
-    );
+    ))
+    .unwrap();
     assert_eq!(v["best_metrics"], json!({}));
     assert!(v.get("rules_metadata").is_none());
     assert_eq!(v["folds"].as_array().unwrap().len(), 3);

@@ -17,9 +17,9 @@ pub fn robustness(trials: &[TrialRecord], best: usize) -> Option<Robustness> {
     let texts = |f: fn(&TrialRecord) -> String| ranks(&trials.iter().map(f).collect::<Vec<_>>());
     let numbers = |f: fn(&TrialRecord) -> f64| ranks(&trials.iter().map(f).collect::<Vec<_>>());
     let placed = [
-        texts(|t| t.params.dims.join("+")),
-        texts(|t| t.params.method.clone()),
-        texts(|t| t.params.combine.clone()),
+        texts(|t| t.params.dims.iter().map(|d| d.name()).collect::<Vec<_>>().join("+")),
+        texts(|t| t.params.method.to_string()),
+        texts(|t| t.params.combine.to_string()),
         numbers(|t| t.params.ret_horizon as f64),
         numbers(|t| t.params.min_samples_bin as f64),
         numbers(|t| t.params.threshold.or(t.params.topk.map(|k| k as f64)).unwrap_or(0.0)),
@@ -51,22 +51,24 @@ mod tests {
     use super::*;
     use crate::overfit::BlockSums;
     use crate::seasonality::optimize::TrialParams;
+    use crate::seasonality::Dim;
+    use model::spec::seasonality::{Combine, SelectMethod};
 
     fn trial(number: usize, threshold: f64, horizon: i64, objective: f64) -> TrialRecord {
         TrialRecord {
             number,
             params: TrialParams {
-                dims: vec!["hour".into()],
-                method: "threshold".into(),
-                combine: "and".into(),
+                dims: vec![Dim::Hour],
+                method: SelectMethod::Threshold,
+                combine: Combine::And,
                 ret_horizon: horizon,
                 min_samples_bin: 30,
                 threshold: Some(threshold),
                 topk: None,
             },
-            state: "COMPLETE",
+            state: model::results::optimize::TrialStatus::Complete,
             objective,
-            best_metrics: serde_json::json!({}),
+            best_metrics: None,
             oos: Default::default(),
             blocks: BlockSums::new(2),
         }

@@ -1,36 +1,9 @@
 //! Bin selection (reference §2.10.3): `threshold` or `topk` on the score, pooled over symbols.
 
+pub use model::results::seasonality::{Rules, RulesMetadata};
 use model::seasonality::{Bin, ProfileRow};
-use model::spec::seasonality::{Combine, Measure, ProfileSpec, SelectMethod, SignalSpec};
-use serde::{Deserialize, Serialize};
+use model::spec::seasonality::{Measure, ProfileSpec, SelectMethod, SignalSpec};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Selected bins per dim, how to combine them, and the selection metadata, in the original's result shape.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Rules {
-    pub active_bins: BTreeMap<String, BTreeSet<Bin>>,
-    pub combine: Combine,
-    pub metadata: RulesMetadata,
-    /// Turn-of-month window (trading days before the end, after the start) used when a rule is on `turn_of_month`.
-    #[serde(skip, default = "default_tom")]
-    pub tom: (u32, u32),
-}
-
-fn default_tom() -> (u32, u32) {
-    (1, 3)
-}
-
-/// `{"thresholds": {dim: x|null}, "counts": {dim: k}, "method", "measure"}`; method and measure are absent when
-/// there were no profiles at all.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RulesMetadata {
-    pub thresholds: BTreeMap<String, Option<f64>>,
-    pub counts: BTreeMap<String, usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub measure: Option<String>,
-}
 
 /// The threshold actually compared with the score: for `return`, values with |thr| ≥ 0.01 are basis points.
 pub fn normalized_threshold(thr: f64, measure: Measure) -> f64 {
@@ -52,13 +25,10 @@ pub fn select_bins(rows: &[ProfileRow], signal: &SignalSpec, profile: &ProfileSp
         return rules;
     }
     let measure = profile.measure;
-    rules.metadata.method = Some(match signal.method {
-        SelectMethod::Threshold => "threshold".into(),
-        SelectMethod::Topk => "topk".into(),
-    });
-    rules.metadata.measure = Some(measure.as_str().into());
+    rules.metadata.method = Some(signal.method);
+    rules.metadata.measure = Some(measure);
     let thr = normalized_threshold(signal.threshold, measure);
-    let mut dims: Vec<String> = signal.dims.clone();
+    let mut dims: Vec<String> = signal.dims.iter().map(|d| d.name()).collect();
     if dims.is_empty() {
         for r in rows {
             if !dims.contains(&r.dim) {
@@ -133,7 +103,7 @@ mod tests {
     fn threshold_pools_bins_over_symbols_and_skips_insufficient_rows() {
         let sig = SignalSpec {
             threshold: 0.55,
-            dims: vec!["hour".into()],
+            dims: vec![model::dim::Dim::Hour],
             ..Default::default()
         };
         let r = select_bins(&rows(), &sig, &ProfileSpec::default());

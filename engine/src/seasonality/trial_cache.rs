@@ -52,7 +52,7 @@ pub struct TrialProfiles<'a> {
     pub cache: &'a ProfileCache,
     pub horizon: usize,
     pub min_samples: i64,
-    pub dims: &'a [String],
+    pub dims: &'a [Dim],
 }
 
 impl ProfileSource for TrialProfiles<'_> {
@@ -60,11 +60,12 @@ impl ProfileSource for TrialProfiles<'_> {
         let Some(cached) = self.cache.by.get(&(prep.folds[k].index, self.horizon)) else {
             return Ok(Profiles::default());
         };
+        let names: Vec<String> = self.dims.iter().map(|d| d.name()).collect();
         let keep = |dim: &str| {
-            if self.dims.is_empty() {
+            if names.is_empty() {
                 self.cache.enabled.contains(dim)
             } else {
-                self.dims.iter().any(|d| d == dim)
+                names.iter().any(|d| d == dim)
             }
         };
         let mut out = Profiles {

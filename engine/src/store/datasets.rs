@@ -2,11 +2,10 @@
 
 use super::{Store, StoreError};
 use model::{DatasetRow, Overview};
-use sqlx::Row;
 
 /// Inserts or updates the given dataset rows in one transaction.
 pub async fn upsert(store: &Store, rows: &[DatasetRow]) -> Result<(), StoreError> {
-    let sql = store.upsert_sql(
+    let insert = store.upsert(
         "datasets",
         &[
             "name",
@@ -23,52 +22,33 @@ pub async fn upsert(store: &Store, rows: &[DatasetRow]) -> Result<(), StoreError
     );
     let now = crate::time::now_db_text();
     let mut tx = store.pool().begin().await?;
-    for r in rows {
-        sqlx::query(&sql)
-            .bind(&r.name)
-            .bind(&r.symbol)
-            .bind(&r.timeframe)
-            .bind(&r.path)
-            .bind(r.n_bars)
-            .bind(&r.start)
-            .bind(&r.end)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-    }
+    insert
+        .run(&mut tx, rows, |mut b, r| {
+            b.push_bind(&r.name)
+                .push_bind(&r.symbol)
+                .push_bind(&r.timeframe)
+                .push_bind(&r.path)
+                .push_bind(r.n_bars)
+                .push_bind(&r.start)
+                .push_bind(&r.end)
+                .push_bind(&now);
+        })
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Every registered dataset, by name then symbol.
 pub async fn list(store: &Store) -> Result<Vec<DatasetRow>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT name, symbol, timeframe, path, n_bars, start_ts, end_ts FROM datasets ORDER BY name, symbol",
-    )
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(DatasetRow {
-                name: r.try_get("name")?,
-                symbol: r.try_get("symbol")?,
-                timeframe: r.try_get("timeframe")?,
-                path: r.try_get("path")?,
-                n_bars: r.try_get("n_bars")?,
-                start: r.try_get("start_ts")?,
-                end: r.try_get("end_ts")?,
-            })
-        })
-        .collect()
+    let sql = "SELECT name, symbol, timeframe, path, n_bars, start_ts, end_ts FROM datasets ORDER BY name, symbol";
+    Ok(sqlx::query_as(sql).fetch_all(store.pool()).await?)
 }
 
 /// The overview page's numbers: datasets and how many runs of each kind are stored.
 pub async fn overview(store: &Store) -> Result<Overview, StoreError> {
     let count = |table: &'static str| async move {
-        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
-            .fetch_one(store.pool())
-            .await?;
-        row.try_get::<i64, _>("n").map_err(StoreError::from)
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        sqlx::query_scalar::<_, i64>(&sql).fetch_one(store.pool()).await
     };
     Ok(Overview {
         datasets: list(store).await?,

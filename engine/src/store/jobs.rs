@@ -1,9 +1,8 @@
 //! The `jobs` table: one row per submitted run of any kind, from `queued` to `completed`, `failed` or
 //! `cancelled`, with progress, the error and where the result document is.
 
-use super::{name_in, parse_name, Store, StoreError};
-use sqlx::any::AnyRow;
-use sqlx::Row;
+use super::text::StoredText;
+use super::{parse_name, Store, StoreError};
 
 pub use model::jobs::{FailureReason, JobKind, JobRecord, JobStatus};
 
@@ -104,21 +103,20 @@ const COLS: &str =
 
 /// One job, or None.
 pub async fn get(store: &Store, job_id: &str) -> Result<Option<JobRecord>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLS} FROM jobs WHERE job_id = ?"))
+    let row: Option<JobRow> = sqlx::query_as(&format!("SELECT {COLS} FROM jobs WHERE job_id = ?"))
         .bind(job_id)
         .fetch_optional(store.pool())
         .await?;
-    row.map(|r| record(&r)).transpose()
+    row.map(JobRecord::try_from).transpose()
 }
 
 /// The job's spec as submitted.
 pub async fn spec_json(store: &Store, job_id: &str) -> Result<Option<String>, StoreError> {
-    let row = sqlx::query("SELECT spec_json FROM jobs WHERE job_id = ?")
+    let spec: Option<StoredText> = sqlx::query_scalar("SELECT spec_json FROM jobs WHERE job_id = ?")
         .bind(job_id)
         .fetch_optional(store.pool())
         .await?;
-    row.map(|r| text(&r, "spec_json").map(Option::unwrap_or_default))
-        .transpose()
+    Ok(spec.map(String::from))
 }
 
 /// Jobs newest first, optionally of one kind and status.
@@ -137,34 +135,35 @@ pub async fn list(
         sql.push_str(" AND status = ?");
     }
     sql.push_str(" ORDER BY created_at DESC, job_id LIMIT ? OFFSET ?");
-    let mut q = sqlx::query(&sql);
+    let mut q = sqlx::query_as(&sql);
     for v in [kind.map(JobKind::as_str), status.map(JobStatus::as_str)]
         .into_iter()
         .flatten()
     {
         q = q.bind(v);
     }
-    let rows = q.bind(limit).bind(offset).fetch_all(store.pool()).await?;
-    rows.iter().map(record).collect()
+    let rows: Vec<JobRow> = q.bind(limit).bind(offset).fetch_all(store.pool()).await?;
+    rows.into_iter().map(JobRecord::try_from).collect()
 }
 
 /// The most recently finished job of `kind` with status `completed`.
 pub async fn latest_completed(store: &Store, kind: JobKind) -> Result<Option<JobRecord>, StoreError> {
     let sql = format!("SELECT {COLS} FROM jobs WHERE kind = ? AND status = ? ORDER BY finished_at DESC LIMIT 1");
-    let row = sqlx::query(&sql)
+    let row: Option<JobRow> = sqlx::query_as(&sql)
         .bind(kind.as_str())
         .bind(JobStatus::Completed.as_str())
         .fetch_optional(store.pool())
         .await?;
-    row.map(|r| record(&r)).transpose()
+    row.map(JobRecord::try_from).transpose()
 }
 
 /// A job a restarted server runs (again): its id, kind and stored spec.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Requeued {
     pub job_id: String,
     /// As stored: a name no longer known fails that job alone when it is resumed.
     pub kind: String,
+    #[sqlx(try_from = "StoredText")]
     pub spec_json: String,
 }
 
@@ -193,20 +192,12 @@ pub async fn requeue_unfinished(store: &Store) -> Result<Vec<Requeued>, StoreErr
     .bind(JobStatus::Running.as_str())
     .execute(&mut *tx)
     .await?;
-    let rows = sqlx::query("SELECT job_id, kind, spec_json FROM jobs WHERE status = ? ORDER BY created_at")
+    let requeued = sqlx::query_as("SELECT job_id, kind, spec_json FROM jobs WHERE status = ? ORDER BY created_at")
         .bind(JobStatus::Queued.as_str())
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Requeued {
-                job_id: r.try_get("job_id")?,
-                kind: r.try_get("kind")?,
-                spec_json: text(r, "spec_json")?.unwrap_or_default(),
-            })
-        })
-        .collect()
+    Ok(requeued)
 }
 
 /// At shutdown: every job still `running` becomes `failed` with reason `interrupted`, and so do its
@@ -225,13 +216,10 @@ async fn ids_in(
     sql: &str,
     status: JobStatus,
 ) -> Result<Vec<String>, StoreError> {
-    sqlx::query(sql)
+    Ok(sqlx::query_scalar(sql)
         .bind(status.as_str())
         .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get::<String, _>("job_id")?))
-        .collect()
+        .await?)
 }
 
 /// Marks the jobs `ids` failed (interrupted) with `error`, with their run rows.
@@ -253,13 +241,11 @@ async fn fail_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, ids: &[String], erro
 
 /// The ids of every job that ended interrupted (by a crash, a stop, or the shutdown grace).
 pub async fn interrupted_ids(store: &Store) -> Result<Vec<String>, StoreError> {
-    sqlx::query("SELECT job_id FROM jobs WHERE reason = ?")
+    let ids = sqlx::query_scalar("SELECT job_id FROM jobs WHERE reason = ?")
         .bind(FailureReason::Interrupted.as_str())
         .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get::<String, _>("job_id")?))
-        .collect()
+        .await?;
+    Ok(ids)
 }
 
 /// The `experiment_runs` row of a submitted optimisation, written before it runs.
@@ -324,32 +310,44 @@ async fn end_run_rows(
     Ok(())
 }
 
-fn record(r: &AnyRow) -> Result<JobRecord, StoreError> {
-    Ok(JobRecord {
-        job_id: r.try_get("job_id")?,
-        kind: name_in(r, "jobs", "kind")?,
-        status: name_in(r, "jobs", "status")?,
-        progress: r.try_get("progress")?,
-        message: text(r, "message")?,
-        error: text(r, "error")?,
-        reason: text(r, "reason")?
-            .map(|t| parse_name("jobs", "reason", &t))
-            .transpose()?,
-        result_path: text(r, "result_path")?,
-        created_at: r.try_get("created_at")?,
-        started_at: r.try_get("started_at")?,
-        finished_at: r.try_get("finished_at")?,
-    })
+/// A `jobs` row as stored: vocabulary names and long texts as the driver hands them over.
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    job_id: String,
+    kind: String,
+    status: String,
+    progress: f64,
+    #[sqlx(try_from = "StoredText")]
+    message: Option<String>,
+    #[sqlx(try_from = "StoredText")]
+    error: Option<String>,
+    #[sqlx(try_from = "StoredText")]
+    reason: Option<String>,
+    #[sqlx(try_from = "StoredText")]
+    result_path: Option<String>,
+    created_at: String,
+    started_at: Option<String>,
+    finished_at: Option<String>,
 }
 
-/// A nullable text column, also when the driver hands MySQL `TEXT` over as bytes.
-pub fn text(r: &AnyRow, col: &str) -> Result<Option<String>, StoreError> {
-    match r.try_get::<Option<String>, _>(col) {
-        Ok(v) => Ok(v),
-        Err(_) => {
-            let bytes: Option<Vec<u8>> = r.try_get(col)?;
-            Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
-        }
+/// The job of a stored row; an unknown kind, status or reason is [`StoreError::Corrupt`].
+impl TryFrom<JobRow> for JobRecord {
+    type Error = StoreError;
+
+    fn try_from(r: JobRow) -> Result<Self, StoreError> {
+        Ok(JobRecord {
+            job_id: r.job_id,
+            kind: parse_name("jobs", "kind", &r.kind)?,
+            status: parse_name("jobs", "status", &r.status)?,
+            progress: r.progress,
+            message: r.message,
+            error: r.error,
+            reason: r.reason.map(|t| parse_name("jobs", "reason", &t)).transpose()?,
+            result_path: r.result_path,
+            created_at: r.created_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+        })
     }
 }
 

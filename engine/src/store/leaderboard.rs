@@ -1,11 +1,8 @@
 //! The dashboard's reads of `trials`: a leaderboard page (sorted by any metric, filtered by one parameter value,
 //! counted, paged in SQL so large runs stay fast) and every trial's parameters and metrics for the charts.
 
-use super::runs::trial_row;
 use super::{Backend, Store, StoreError};
 use model::runs::TrialRow;
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 /// Columns a leaderboard may sort by: the trial number and every metric column of `trials`.
 pub const SORT_FIELDS: [&str; 9] = [
@@ -49,12 +46,15 @@ pub struct TrialPage {
 }
 
 /// A trial with the in-sample values stored alongside it, when the schema has `is_*` columns.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct TrialPoint {
+    #[sqlx(flatten)]
     pub row: TrialRow,
     /// In-sample objective (`is_objective`), when stored.
+    #[sqlx(default)]
     pub is_objective: Option<f64>,
     /// In-sample Sharpe (`is_sharpe`), when stored.
+    #[sqlx(default)]
     pub is_sharpe: Option<f64>,
 }
 
@@ -129,9 +129,9 @@ pub async fn query_trials(store: &Store, run_id: &str, q: &TrialQuery) -> Result
          hit_rate, avg_r FROM trials WHERE {cond} ORDER BY ({field} IS NULL) ASC, {field} {dir}, trial_number ASC \
          LIMIT ? OFFSET ?"
     );
-    let count = format!("SELECT COUNT(*) AS n FROM trials WHERE {cond}");
-    let mut rows_q = sqlx::query(&select).bind(run_id.to_string());
-    let mut count_q = sqlx::query(&count).bind(run_id.to_string());
+    let count = format!("SELECT COUNT(*) FROM trials WHERE {cond}");
+    let mut rows_q = sqlx::query_as(&select).bind(run_id);
+    let mut count_q = sqlx::query_scalar(&count).bind(run_id);
     match &bind {
         Some(Bind::Number(path, v)) => {
             rows_q = rows_q.bind(path.clone()).bind(*v);
@@ -143,34 +143,16 @@ pub async fn query_trials(store: &Store, run_id: &str, q: &TrialQuery) -> Result
         }
         None => {}
     }
-    let rows = rows_q.bind(size).bind(offset).fetch_all(store.pool()).await?;
-    let total: i64 = count_q.fetch_one(store.pool()).await?.try_get("n")?;
     Ok(TrialPage {
-        rows: rows.iter().map(trial_row).collect::<Result<_, _>>()?,
-        total,
+        rows: rows_q.bind(size).bind(offset).fetch_all(store.pool()).await?,
+        total: count_q.fetch_one(store.pool()).await?,
     })
 }
 
 /// Every trial of a run by trial number, with the in-sample columns when the table has them.
 pub async fn trial_points(store: &Store, run_id: &str) -> Result<Vec<TrialPoint>, StoreError> {
-    let rows = sqlx::query("SELECT * FROM trials WHERE run_id = ? ORDER BY trial_number")
-        .bind(run_id.to_string())
-        .fetch_all(store.pool())
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TrialPoint {
-                row: trial_row(r)?,
-                is_objective: optional_f64(r, "is_objective"),
-                is_sharpe: optional_f64(r, "is_sharpe"),
-            })
-        })
-        .collect()
-}
-
-/// A nullable REAL column that may not exist in this schema.
-fn optional_f64(r: &AnyRow, column: &str) -> Option<f64> {
-    r.try_get::<Option<f64>, _>(column).ok().flatten()
+    let query = sqlx::query_as("SELECT * FROM trials WHERE run_id = ? ORDER BY trial_number").bind(run_id);
+    Ok(query.fetch_all(store.pool()).await?)
 }
 
 #[cfg(test)]

@@ -6,8 +6,6 @@ use super::{Backend, Store, StoreError};
 use crate::stats::estimators::wilson;
 use model::stats::{HeatmapCell, StatRow, StatSummaryRow, StatsOrder, StoredStatRow};
 use sha2::{Digest, Sha256};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 /// What a run's rows are stored under besides their own fields.
 #[derive(Debug, Clone, Default)]
@@ -113,49 +111,48 @@ pub async fn upsert(store: &Store, key: &RunKey, rows: &[StatRow]) -> Result<(),
         })
         .filter(|c| !["start", "end", "spec_id", "created_at", "ukey", "fold"].contains(c))
         .collect();
-    let sql = store.upsert_sql("market_stats", cols, &["ukey"], &update);
+    let insert = store.upsert("market_stats", cols, &["ukey"], &update);
     let now = crate::time::now_db_text();
     let mut tx = store.pool().begin().await?;
-    for r in rows {
-        sqlx::query(&sql)
-            .bind(&r.symbol)
-            .bind(&key.timeframe)
-            .bind(&r.event)
-            .bind(&r.condition_name)
-            .bind(&r.condition_value)
-            .bind(&r.target)
-            .bind(&r.split)
-            .bind(r.n)
-            .bind(r.successes)
-            .bind(r.p_hat)
-            .bind(r.ci_low)
-            .bind(r.ci_high)
-            .bind(r.lift_freq)
-            .bind(&key.start)
-            .bind(&key.end)
-            .bind(&key.spec_id)
-            .bind(&key.dataset_id)
-            .bind(&now)
-            .bind(ukey(r, key))
-            .bind(r.p_mean)
-            .bind(r.p_map)
-            .bind(r.hdi_low)
-            .bind(r.hdi_high)
-            .bind(r.lift_freq)
-            .bind(r.lift_bayes)
-            .bind(r.p_value)
-            .bind(r.q_value)
-            .bind(r.significant as i64)
-            .bind(r.insufficient as i64)
-            .bind(r.fold)
-            .bind(r.ttr_mean)
-            .bind(r.ttr_median)
-            .bind(r.ttr_q25)
-            .bind(r.ttr_q75)
-            .bind(r.ttr_q90)
-            .execute(&mut *tx)
-            .await?;
-    }
+    insert
+        .run(&mut tx, rows, |mut b, r| {
+            b.push_bind(&r.symbol)
+                .push_bind(&key.timeframe)
+                .push_bind(&r.event)
+                .push_bind(&r.condition_name)
+                .push_bind(&r.condition_value)
+                .push_bind(&r.target)
+                .push_bind(&r.split)
+                .push_bind(r.n)
+                .push_bind(r.successes)
+                .push_bind(r.p_hat)
+                .push_bind(r.ci_low)
+                .push_bind(r.ci_high)
+                .push_bind(r.lift_freq)
+                .push_bind(&key.start)
+                .push_bind(&key.end)
+                .push_bind(&key.spec_id)
+                .push_bind(&key.dataset_id)
+                .push_bind(&now)
+                .push_bind(ukey(r, key))
+                .push_bind(r.p_mean)
+                .push_bind(r.p_map)
+                .push_bind(r.hdi_low)
+                .push_bind(r.hdi_high)
+                .push_bind(r.lift_freq)
+                .push_bind(r.lift_bayes)
+                .push_bind(r.p_value)
+                .push_bind(r.q_value)
+                .push_bind(r.significant as i64)
+                .push_bind(r.insufficient as i64)
+                .push_bind(r.fold)
+                .push_bind(r.ttr_mean)
+                .push_bind(r.ttr_median)
+                .push_bind(r.ttr_q25)
+                .push_bind(r.ttr_q75)
+                .push_bind(r.ttr_q90);
+        })
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -251,16 +248,12 @@ pub async fn query(store: &Store, q: &StatsQuery) -> Result<Vec<StoredStatRow>, 
         " ORDER BY {}, id ASC LIMIT {page_size} OFFSET {offset}",
         order_sql(q)
     ));
-    bind_filters(sqlx::query(&sql), q)
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(stored_row)
-        .collect()
+    let rows: Vec<StatRecord> = bind_filters(sqlx::query_as(&sql), q).fetch_all(store.pool()).await?;
+    Ok(rows.into_iter().map(StoredStatRow::from).collect())
 }
 
-/// A query over `market_stats` with the bind values of [`where_sql`] still to add.
-pub(super) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+/// A query over `market_stats` reading `O`s, with the bind values of [`where_sql`] still to add.
+pub(super) type AnyQuery<'q, O> = sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>;
 
 /// The WHERE condition of `/stats`'s filters (exact matches, `min_n`, significance), placeholders in bind order.
 pub(super) fn where_sql(store: &Store, q: &StatsQuery) -> String {
@@ -283,7 +276,7 @@ pub(super) fn where_sql(store: &Store, q: &StatsQuery) -> String {
 }
 
 /// Binds the values of [`where_sql`]'s placeholders.
-pub(super) fn bind_filters<'q>(mut query: AnyQuery<'q>, q: &StatsQuery) -> AnyQuery<'q> {
+pub(super) fn bind_filters<'q, O>(mut query: AnyQuery<'q, O>, q: &StatsQuery) -> AnyQuery<'q, O> {
     for (_, v) in text_filters(q) {
         if let Some(v) = v {
             query = query.bind(v.clone());
@@ -348,18 +341,13 @@ async fn test_or_all(store: &Store, filters: &[(&str, &str)]) -> Result<Vec<Stor
         format!("{base} AND split = 'test' ORDER BY id"),
         format!("{base} ORDER BY id"),
     ] {
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query_as(&sql);
         for (_, v) in filters {
             q = q.bind(v.to_string());
         }
-        let rows: Vec<StoredStatRow> = q
-            .fetch_all(store.pool())
-            .await?
-            .iter()
-            .map(stored_row)
-            .collect::<Result<_, _>>()?;
+        let rows: Vec<StatRecord> = q.fetch_all(store.pool()).await?;
         if !rows.is_empty() {
-            return Ok(rows);
+            return Ok(rows.into_iter().map(StoredStatRow::from).collect());
         }
     }
     Ok(Vec::new())
@@ -438,72 +426,60 @@ pub async fn summary(
         sql.push_str(&format!(" AND {c} = ?"));
     }
     sql.push_str(" GROUP BY condition_name, condition_value, target ORDER BY condition_name, condition_value, target");
-    let mut q = sqlx::query(&sql);
+    let mut q = sqlx::query_as(&sql);
     for (_, v) in &filters {
         q = q.bind(v.to_string());
     }
-    q.fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            let (n, s): (i64, i64) = (r.try_get("n")?, r.try_get("successes")?);
-            let (p_hat, ci_low, ci_high) = wilson(s.max(0) as u64, n.max(0) as u64);
-            Ok(StatSummaryRow {
-                condition_name: r.try_get("condition_name")?,
-                condition_value: r.try_get("condition_value")?,
-                target: r.try_get("target")?,
-                n,
-                successes: s,
-                p_hat,
-                ci_low,
-                ci_high,
-            })
-        })
-        .collect()
+    let rows: Vec<ConditionTotals> = q.fetch_all(store.pool()).await?;
+    let summary = rows.into_iter().map(|t| {
+        let (p_hat, ci_low, ci_high) = wilson(t.successes.max(0) as u64, t.n.max(0) as u64);
+        StatSummaryRow {
+            condition_name: t.condition_name,
+            condition_value: t.condition_value,
+            target: t.target,
+            n: t.n,
+            successes: t.successes,
+            p_hat,
+            ci_low,
+            ci_high,
+        }
+    });
+    Ok(summary.collect())
 }
 
-pub(super) fn stored_row(r: &AnyRow) -> Result<StoredStatRow, StoreError> {
-    let lift: f64 = r.try_get("lift")?;
-    let lift_freq: Option<f64> = r.try_get("lift_freq")?;
-    let lift_bayes: Option<f64> = r.try_get("lift_bayes")?;
-    let flag = |c: &str| -> Result<Option<bool>, sqlx::Error> { Ok(r.try_get::<Option<i64>, _>(c)?.map(|v| v != 0)) };
-    Ok(StoredStatRow {
-        id: r.try_get("id")?,
-        symbol: r.try_get("symbol")?,
-        timeframe: r.try_get("timeframe")?,
-        event: r.try_get("event")?,
-        condition_name: r.try_get("condition_name")?,
-        condition_value: r.try_get("condition_value")?,
-        target: r.try_get("target")?,
-        split: r.try_get("split")?,
-        n: r.try_get("n")?,
-        successes: r.try_get("successes")?,
-        p_hat: r.try_get("p_hat")?,
-        ci_low: r.try_get("ci_low")?,
-        ci_high: r.try_get("ci_high")?,
-        lift,
-        start: r.try_get("start")?,
-        end: r.try_get("end")?,
-        spec_id: r.try_get("spec_id")?,
-        dataset_id: r.try_get("dataset_id")?,
-        created_at: r.try_get("created_at")?,
-        lift_freq: lift_freq.unwrap_or(lift),
-        lift_bayes: lift_bayes.or(lift_freq).unwrap_or(lift),
-        p_mean: r.try_get("p_mean")?,
-        p_map: r.try_get("p_map")?,
-        hdi_low: r.try_get("hdi_low")?,
-        hdi_high: r.try_get("hdi_high")?,
-        p_value: r.try_get("p_value")?,
-        q_value: r.try_get("q_value")?,
-        significant: flag("significant")?,
-        insufficient: flag("insufficient")?,
-        fold: r.try_get("fold")?,
-        ttr_mean: r.try_get("ttr_mean")?,
-        ttr_median: r.try_get("ttr_median")?,
-        ttr_q25: r.try_get("ttr_q25")?,
-        ttr_q75: r.try_get("ttr_q75")?,
-        ttr_q90: r.try_get("ttr_q90")?,
-    })
+/// The counts of one (condition, value, target) summed over the stored rows.
+#[derive(sqlx::FromRow)]
+struct ConditionTotals {
+    condition_name: Option<String>,
+    condition_value: Option<String>,
+    target: String,
+    n: i64,
+    successes: i64,
+}
+
+/// A stored `market_stats` row: the model's fields, and the nullable lifts and integer flags it maps.
+#[derive(sqlx::FromRow)]
+struct StatRecord {
+    #[sqlx(flatten)]
+    row: StoredStatRow,
+    lift_freq: Option<f64>,
+    lift_bayes: Option<f64>,
+    significant: Option<i64>,
+    insufficient: Option<i64>,
+}
+
+/// Rows stored before the Bayesian columns take `lift` for their missing lifts.
+impl From<StatRecord> for StoredStatRow {
+    fn from(r: StatRecord) -> Self {
+        let flag = |v: Option<i64>| v.map(|v| v != 0);
+        StoredStatRow {
+            lift_freq: r.lift_freq.unwrap_or(r.row.lift),
+            lift_bayes: r.lift_bayes.or(r.lift_freq).unwrap_or(r.row.lift),
+            significant: flag(r.significant),
+            insufficient: flag(r.insufficient),
+            ..r.row
+        }
+    }
 }
 
 #[cfg(test)]

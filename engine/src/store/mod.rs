@@ -1,6 +1,7 @@
 //! Persistence on SQLite (embedded default) or MySQL/MariaDB through one sqlx `AnyPool`.
 //! Migrations run at connect time; one repository module per table family.
 
+mod bulk;
 pub mod datasets;
 pub mod jobs;
 pub mod leaderboard;
@@ -10,6 +11,7 @@ pub mod seasonality;
 pub mod seasonality_trials;
 pub mod seasonality_years;
 pub mod stats_views;
+mod text;
 mod url;
 
 pub use url::{normalize_db_url, redact_url, Backend};
@@ -90,32 +92,9 @@ impl Store {
         self.backend
     }
 
-    /// The `INSERT … ON CONFLICT/DUPLICATE KEY UPDATE` statement for this backend.
+    /// The one-row `INSERT … ON CONFLICT/DUPLICATE KEY UPDATE` statement for this backend.
     pub fn upsert_sql(&self, table: &str, cols: &[&str], key: &[&str], update: &[&str]) -> String {
-        let placeholders = vec!["?"; cols.len()].join(", ");
-        let quoted: Vec<String> = cols.iter().map(|c| self.quote(c)).collect();
-        let head = format!("INSERT INTO {table} ({}) VALUES ({placeholders})", quoted.join(", "));
-        let sets: Vec<String> = match self.backend {
-            Backend::Sqlite => update
-                .iter()
-                .map(|c| format!("{0} = excluded.{0}", self.quote(c)))
-                .collect(),
-            Backend::MySql => update
-                .iter()
-                .map(|c| format!("{0} = VALUES({0})", self.quote(c)))
-                .collect(),
-        };
-        match self.backend {
-            Backend::Sqlite => {
-                let key: Vec<String> = key.iter().map(|c| self.quote(c)).collect();
-                format!(
-                    "{head} ON CONFLICT ({}) DO UPDATE SET {}",
-                    key.join(", "),
-                    sets.join(", ")
-                )
-            }
-            Backend::MySql => format!("{head} ON DUPLICATE KEY UPDATE {}", sets.join(", ")),
-        }
+        self.upsert(table, cols, key, update).one_row_sql()
     }
 
     /// Quotes an identifier (only needed for reserved words such as `end`).
@@ -138,17 +117,6 @@ pub(crate) fn parse_name<T: FromStr<Err = model::jobs::UnknownName>>(
         what: format!("{table}.{col}"),
         reason: e.to_string(),
     })
-}
-
-/// The name in column `col` of a row of `table`, parsed as [`parse_name`] does.
-pub(crate) fn name_in<T: FromStr<Err = model::jobs::UnknownName>>(
-    r: &sqlx::any::AnyRow,
-    table: &str,
-    col: &str,
-) -> Result<T, StoreError> {
-    use sqlx::Row;
-    let text: String = r.try_get(col)?;
-    parse_name(table, col, &text)
 }
 
 fn create_sqlite_dir(url: &str) -> Result<(), StoreError> {

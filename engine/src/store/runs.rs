@@ -5,8 +5,6 @@ use super::{Store, StoreError};
 use model::jobs::JobStatus;
 pub use model::runs::MetricValue;
 use model::runs::{RunMetrics, RunRow, RunSummary, TrialRow};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 /// Identification of a new run.
 #[derive(Debug, Clone, Default)]
@@ -138,61 +136,30 @@ pub async fn list_runs(store: &Store, f: &RunFilter) -> Result<Vec<RunSummary>, 
         }
     }
     sql.push_str(" ORDER BY started_at DESC, id ASC LIMIT ? OFFSET ?");
-    let mut q = sqlx::query(&sql);
+    let mut q = sqlx::query_as(&sql);
     for b in binds {
         q = q.bind(b);
     }
     let (limit, offset) = paging(f.page, f.page_size);
-    let rows = q.bind(limit).bind(offset).fetch_all(store.pool()).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(RunSummary {
-                run_id: r.try_get("run_id")?,
-                status: r.try_get("status")?,
-                objective: r.try_get("objective")?,
-                out_dir: r.try_get("out_dir")?,
-                started_at: r.try_get("started_at")?,
-                finished_at: r.try_get("finished_at")?,
-            })
-        })
-        .collect()
+    Ok(q.bind(limit).bind(offset).fetch_all(store.pool()).await?)
 }
 
 /// `GET /runs/{id}`'s `run` object, or None for an unknown run.
 pub async fn get_run(store: &Store, run_id: &str) -> Result<Option<RunRow>, StoreError> {
-    let row = sqlx::query(
-        "SELECT id, run_id, spec_id, dataset_id, status, objective, out_dir, started_at, \
-         finished_at FROM experiment_runs WHERE run_id = ?",
-    )
-    .bind(run_id)
-    .fetch_optional(store.pool())
-    .await?;
-    row.map(|r| {
-        Ok(RunRow {
-            id: r.try_get("id")?,
-            run_id: r.try_get("run_id")?,
-            spec_id: r.try_get("spec_id")?,
-            dataset_id: r.try_get("dataset_id")?,
-            status: r.try_get("status")?,
-            objective: r.try_get("objective")?,
-            out_dir: r.try_get("out_dir")?,
-            started_at: r.try_get("started_at")?,
-            finished_at: r.try_get("finished_at")?,
-        })
-    })
-    .transpose()
+    let sql = "SELECT id, run_id, spec_id, dataset_id, status, objective, out_dir, started_at, finished_at \
+               FROM experiment_runs WHERE run_id = ?";
+    Ok(sqlx::query_as(sql).bind(run_id).fetch_optional(store.pool()).await?)
 }
 
 /// `{aggregated, folds{"0": …}}` of a run (empty objects for an unknown run).
 pub async fn get_metrics(store: &Store, run_id: &str) -> Result<RunMetrics, StoreError> {
-    let rows = sqlx::query("SELECT fold, metric_name, metric_value FROM run_metrics WHERE run_id = ? ORDER BY id")
-        .bind(run_id)
-        .fetch_all(store.pool())
-        .await?;
+    let rows: Vec<(Option<i64>, String, f64)> =
+        sqlx::query_as("SELECT fold, metric_name, metric_value FROM run_metrics WHERE run_id = ? ORDER BY id")
+            .bind(run_id)
+            .fetch_all(store.pool())
+            .await?;
     let mut out = RunMetrics::default();
-    for r in rows {
-        let fold: Option<i64> = r.try_get("fold")?;
-        let (name, value): (String, f64) = (r.try_get("metric_name")?, r.try_get("metric_value")?);
+    for (fold, name, value) in rows {
         match fold {
             None => out.aggregated.insert(name, value),
             Some(f) => out.folds.entry(f.to_string()).or_default().insert(name, value),
@@ -216,26 +183,19 @@ pub async fn list_trials(
          avg_r FROM trials WHERE run_id = ? ORDER BY {field} {dir}, trial_number ASC LIMIT ? OFFSET ?"
     );
     let (limit, offset) = paging(page, page_size);
-    let rows = sqlx::query(&sql)
-        .bind(run_id)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(store.pool())
-        .await?;
-    rows.iter().map(trial_row).collect()
+    let query = sqlx::query_as(&sql).bind(run_id).bind(limit).bind(offset);
+    Ok(query.fetch_all(store.pool()).await?)
 }
 
 /// Trial `number` of run `run_id`, or None.
 pub async fn get_trial(store: &Store, run_id: &str, number: i64) -> Result<Option<TrialRow>, StoreError> {
-    let row = sqlx::query(
-        "SELECT trial_number, params_json, objective_value, status, n_trades, max_dd, sharpe, sortino, cagr, \
-         hit_rate, avg_r FROM trials WHERE run_id = ? AND trial_number = ?",
-    )
-    .bind(run_id)
-    .bind(number)
-    .fetch_optional(store.pool())
-    .await?;
-    row.as_ref().map(trial_row).transpose()
+    let sql = "SELECT trial_number, params_json, objective_value, status, n_trades, max_dd, sharpe, sortino, cagr, \
+               hit_rate, avg_r FROM trials WHERE run_id = ? AND trial_number = ?";
+    Ok(sqlx::query_as(sql)
+        .bind(run_id)
+        .bind(number)
+        .fetch_optional(store.pool())
+        .await?)
 }
 
 /// The whitelisted ORDER BY field and direction of an `order_by` query value.
@@ -259,23 +219,6 @@ pub fn order_clause(order_by: &str) -> (&'static str, &'static str) {
 fn paging(page: i64, page_size: i64) -> (i64, i64) {
     let size = page_size.clamp(1, 500);
     (size, (page.max(1) - 1).saturating_mul(size))
-}
-
-/// A `trials` row as the API returns it, from a query selecting the `TrialRow` columns.
-pub(crate) fn trial_row(r: &AnyRow) -> Result<TrialRow, StoreError> {
-    Ok(TrialRow {
-        trial_number: r.try_get("trial_number")?,
-        params_json: r.try_get("params_json")?,
-        objective_value: r.try_get("objective_value")?,
-        status: r.try_get("status")?,
-        n_trades: r.try_get("n_trades")?,
-        max_dd: r.try_get("max_dd")?,
-        sharpe: r.try_get("sharpe")?,
-        sortino: r.try_get("sortino")?,
-        cagr: r.try_get("cagr")?,
-        hit_rate: r.try_get("hit_rate")?,
-        avg_r: r.try_get("avg_r")?,
-    })
 }
 
 #[path = "runs_record.rs"]

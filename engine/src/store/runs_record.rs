@@ -2,10 +2,10 @@
 //! transaction, so a reader never sees a half-written run.
 
 use super::{MetricValue, Store, StoreError};
+use crate::store::text::StoredText;
 use model::jobs::JobStatus;
 use model::overfitting::Overfitting;
 use model::runs::TrialRow;
-use sqlx::Row;
 
 /// A `trials` row with the trial's in-sample values (train windows stitched; None without train windows).
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +17,7 @@ pub struct StoredTrial {
 }
 
 /// One trial's in-sample and out-of-sample values as the dashboard's IS-vs-OOS scatter reads them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct TrialInSample {
     pub trial_number: i64,
     pub status: Option<String>,
@@ -93,23 +93,21 @@ pub(crate) async fn write_metrics(
     run_id: &str,
     metrics: &[MetricValue],
 ) -> Result<(), StoreError> {
-    let sql = store.upsert_sql(
+    let insert = store.upsert(
         "run_metrics",
         &["run_id", "fold", "metric_name", "metric_value", "fold_key"],
         &["run_id", "fold_key", "metric_name"],
         &["metric_value"],
     );
-    for m in metrics {
-        sqlx::query(&sql)
-            .bind(run_id)
-            .bind(m.fold)
-            .bind(&m.name)
-            .bind(m.value)
-            .bind(m.fold.unwrap_or(-1))
-            .execute(&mut *tx)
-            .await?;
-    }
-    Ok(())
+    insert
+        .run(tx, metrics, |mut b, m| {
+            b.push_bind(run_id)
+                .push_bind(m.fold)
+                .push_bind(&m.name)
+                .push_bind(m.value)
+                .push_bind(m.fold.unwrap_or(-1));
+        })
+        .await
 }
 
 /// Upserts trials by trial number inside `tx`, in-sample columns included.
@@ -136,68 +134,49 @@ pub(crate) async fn write_trials(
         "is_objective",
         "is_n_trades",
     ];
-    let sql = store.upsert_sql("trials", &cols, &["run_id", "trial_number"], &cols[2..]);
-    for t in trials {
-        let r = &t.row;
-        sqlx::query(&sql)
-            .bind(run_id)
-            .bind(r.trial_number)
-            .bind(&r.params_json)
-            .bind(r.objective_value)
-            .bind(&r.status)
-            .bind(r.n_trades)
-            .bind(r.max_dd)
-            .bind(r.sharpe)
-            .bind(r.sortino)
-            .bind(r.cagr)
-            .bind(r.hit_rate)
-            .bind(r.avg_r)
-            .bind(t.is_sharpe)
-            .bind(t.is_objective)
-            .bind(t.is_n_trades)
-            .execute(&mut *tx)
-            .await?;
-    }
-    Ok(())
+    let insert = store.upsert("trials", &cols, &["run_id", "trial_number"], &cols[2..]);
+    insert
+        .run(tx, trials, |mut b, t| {
+            let r = &t.row;
+            b.push_bind(run_id)
+                .push_bind(r.trial_number)
+                .push_bind(&r.params_json)
+                .push_bind(r.objective_value)
+                .push_bind(&r.status)
+                .push_bind(r.n_trades)
+                .push_bind(r.max_dd)
+                .push_bind(r.sharpe)
+                .push_bind(r.sortino)
+                .push_bind(r.cagr)
+                .push_bind(r.hit_rate)
+                .push_bind(r.avg_r)
+                .push_bind(t.is_sharpe)
+                .push_bind(t.is_objective)
+                .push_bind(t.is_n_trades);
+        })
+        .await
 }
 
 /// The overfitting report of a run (None for an unknown run, or one recorded before reports were kept).
 pub async fn get_overfitting(store: &Store, run_id: &str) -> Result<Option<Overfitting>, StoreError> {
-    let row = sqlx::query("SELECT report FROM run_overfitting WHERE run_id = ?")
+    // MySQL LONGTEXT arrives as bytes through the Any driver; `StoredText` reads either form.
+    let report: Option<StoredText> = sqlx::query_scalar("SELECT report FROM run_overfitting WHERE run_id = ?")
         .bind(run_id)
         .fetch_optional(store.pool())
         .await?;
-    row.map(|r| {
-        // MySQL LONGTEXT arrives as bytes through the Any driver; `text` reads either form.
-        let text = crate::store::jobs::text(&r, "report")?.unwrap_or_default();
-        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
-            what: format!("overfitting report of run {run_id}"),
-            reason: e.to_string(),
+    report
+        .map(|text| {
+            serde_json::from_str(&String::from(text)).map_err(|e| StoreError::Corrupt {
+                what: format!("overfitting report of run {run_id}"),
+                reason: e.to_string(),
+            })
         })
-    })
-    .transpose()
+        .transpose()
 }
 
 /// Every trial of a run with its in-sample and out-of-sample values, by trial number.
 pub async fn trials_in_sample(store: &Store, run_id: &str) -> Result<Vec<TrialInSample>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT trial_number, status, is_sharpe, is_objective, is_n_trades, sharpe, objective_value FROM trials \
-         WHERE run_id = ? ORDER BY trial_number",
-    )
-    .bind(run_id)
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TrialInSample {
-                trial_number: r.try_get("trial_number")?,
-                status: r.try_get("status")?,
-                is_sharpe: r.try_get("is_sharpe")?,
-                is_objective: r.try_get("is_objective")?,
-                is_n_trades: r.try_get("is_n_trades")?,
-                sharpe: r.try_get("sharpe")?,
-                objective_value: r.try_get("objective_value")?,
-            })
-        })
-        .collect()
+    let sql = "SELECT trial_number, status, is_sharpe, is_objective, is_n_trades, sharpe, objective_value FROM trials \
+               WHERE run_id = ? ORDER BY trial_number";
+    Ok(sqlx::query_as(sql).bind(run_id).fetch_all(store.pool()).await?)
 }

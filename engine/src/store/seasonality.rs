@@ -1,12 +1,11 @@
 //! `seasonality_runs` and `seasonality_profiles` (issue 6): run rows with lowercase statuses, profile upserts keyed
 //! by a hash of the natural key (NULLs included), and the reads behind `/seasonality/profiles` and `/seasonality/runs`.
 
+use super::text::StoredText;
 use super::{Store, StoreError};
 use model::jobs::JobStatus;
 use model::seasonality::{Bin, ProfileRow, SeasonalityRunRow, StoredProfile, YearRow};
 use sha2::{Digest, Sha256};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 /// Inserts a run row with status `running` and the current time.
 pub async fn insert_run(
@@ -130,48 +129,46 @@ async fn upsert_profiles_in(
         .chain(figures)
         .chain(["start", "end", "spec_id", "dataset_id", "created_at", "ukey"])
         .collect();
-    let sql = store.upsert_sql("seasonality_profiles", &cols, &["ukey"], &figures);
+    let insert = store.upsert("seasonality_profiles", &cols, &["ukey"], &figures);
     let (start, end) = (date_part(&key.start), date_part(&key.end));
     let now = crate::time::now_db_text();
-    for r in rows {
-        let bin = r.bin.to_string();
-        let natural = [
-            Some(r.symbol.as_str()),
-            Some(r.timeframe.as_str()),
-            Some(r.dim.as_str()),
-            Some(bin.as_str()),
-            Some(r.measure().as_str()),
-            start.as_deref(),
-            end.as_deref(),
-            key.spec_id.as_deref(),
-            key.dataset_id.as_deref(),
-        ];
-        let ukey = profile_ukey(&natural);
-        sqlx::query(&sql)
-            .bind(r.symbol.clone())
-            .bind(r.timeframe.clone())
-            .bind(r.dim.clone())
-            .bind(bin)
-            .bind(r.measure().as_str())
-            .bind(r.score())
-            .bind(r.n as i64)
-            .bind(r.baseline)
-            .bind(r.lift)
-            .bind(serde_json::Value::Object(r.metrics_json()).to_string())
-            .bind(finite(r.t_stat))
-            .bind(finite(r.p_value))
-            .bind(finite(r.q_value))
-            .bind(finite(r.years_same_sign))
-            .bind(start.clone())
-            .bind(end.clone())
-            .bind(key.spec_id.clone())
-            .bind(key.dataset_id.clone())
-            .bind(now.clone())
-            .bind(ukey)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
+    insert
+        .run(tx, rows, |mut b, r| {
+            let bin = r.bin.to_string();
+            let natural = [
+                Some(r.symbol.as_str()),
+                Some(r.timeframe.as_str()),
+                Some(r.dim.as_str()),
+                Some(bin.as_str()),
+                Some(r.measure().as_str()),
+                start.as_deref(),
+                end.as_deref(),
+                key.spec_id.as_deref(),
+                key.dataset_id.as_deref(),
+            ];
+            let ukey = profile_ukey(&natural);
+            b.push_bind(&r.symbol)
+                .push_bind(&r.timeframe)
+                .push_bind(&r.dim)
+                .push_bind(bin)
+                .push_bind(r.measure().as_str())
+                .push_bind(r.score())
+                .push_bind(r.n as i64)
+                .push_bind(r.baseline)
+                .push_bind(r.lift)
+                .push_bind(serde_json::Value::Object(r.metrics_json()).to_string())
+                .push_bind(finite(r.t_stat))
+                .push_bind(finite(r.p_value))
+                .push_bind(finite(r.q_value))
+                .push_bind(finite(r.years_same_sign))
+                .push_bind(&start)
+                .push_bind(&end)
+                .push_bind(&key.spec_id)
+                .push_bind(&key.dataset_id)
+                .push_bind(&now)
+                .push_bind(ukey);
+        })
+        .await
 }
 
 fn finite(x: Option<f64>) -> Option<f64> {
@@ -257,7 +254,7 @@ pub async fn list_profiles(store: &Store, q: &ProfileQuery) -> Result<Vec<Stored
         sql.push_str(&format!(" AND {condition}"));
     }
     sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query_as(&sql);
     for b in binds {
         query = query.bind(b);
     }
@@ -265,43 +262,72 @@ pub async fn list_profiles(store: &Store, q: &ProfileQuery) -> Result<Vec<Stored
         query = query.bind(v);
     }
     let size = q.page_size.max(1);
-    let rows = query
+    let rows: Vec<ProfileRecord> = query
         .bind(size)
         .bind((q.page.max(1) - 1).saturating_mul(size))
         .fetch_all(store.pool())
         .await?;
-    rows.iter().map(stored_profile).collect()
+    rows.into_iter().map(StoredProfile::try_from).collect()
 }
 
-fn stored_profile(r: &AnyRow) -> Result<StoredProfile, StoreError> {
-    let metrics: Option<String> = r.try_get("metrics")?;
-    let metrics = metrics
-        .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
-        .and_then(|v| v.as_object().cloned())
-        .unwrap_or_default();
-    let bin: String = r.try_get("bin")?;
-    Ok(StoredProfile {
-        id: r.try_get("id")?,
-        symbol: r.try_get("symbol")?,
-        timeframe: r.try_get("timeframe")?,
-        dim: r.try_get("dim")?,
-        bin: Bin::from_text(&bin),
-        measure: super::name_in(r, "seasonality_profiles", "measure")?,
-        score: r.try_get("score")?,
-        n: r.try_get("n")?,
-        baseline: r.try_get("baseline")?,
-        lift: r.try_get("lift")?,
-        metrics,
-        t_stat: r.try_get("t_stat")?,
-        p_value: r.try_get("p_value")?,
-        q_value: r.try_get("q_value")?,
-        years_same_sign: r.try_get("years_same_sign")?,
-        start: r.try_get("start")?,
-        end: r.try_get("end")?,
-        spec_id: r.try_get("spec_id")?,
-        dataset_id: r.try_get("dataset_id")?,
-        created_at: r.try_get("created_at")?,
-    })
+/// A `seasonality_profiles` row as stored: the bin, measure and metrics as text.
+#[derive(sqlx::FromRow)]
+struct ProfileRecord {
+    id: i64,
+    symbol: String,
+    timeframe: Option<String>,
+    dim: String,
+    bin: String,
+    measure: String,
+    score: Option<f64>,
+    n: Option<i64>,
+    baseline: Option<f64>,
+    lift: Option<f64>,
+    metrics: Option<String>,
+    t_stat: Option<f64>,
+    p_value: Option<f64>,
+    q_value: Option<f64>,
+    years_same_sign: Option<f64>,
+    start: Option<String>,
+    end: Option<String>,
+    spec_id: Option<String>,
+    dataset_id: Option<String>,
+    created_at: String,
+}
+
+/// The profile of a stored row; an unknown measure is [`StoreError::Corrupt`], unreadable metrics are empty.
+impl TryFrom<ProfileRecord> for StoredProfile {
+    type Error = StoreError;
+
+    fn try_from(r: ProfileRecord) -> Result<Self, StoreError> {
+        let metrics = r
+            .metrics
+            .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default();
+        Ok(StoredProfile {
+            id: r.id,
+            symbol: r.symbol,
+            timeframe: r.timeframe,
+            dim: r.dim,
+            bin: Bin::from_text(&r.bin),
+            measure: super::parse_name("seasonality_profiles", "measure", &r.measure)?,
+            score: r.score,
+            n: r.n,
+            baseline: r.baseline,
+            lift: r.lift,
+            metrics,
+            t_stat: r.t_stat,
+            p_value: r.p_value,
+            q_value: r.q_value,
+            years_same_sign: r.years_same_sign,
+            start: r.start,
+            end: r.end,
+            spec_id: r.spec_id,
+            dataset_id: r.dataset_id,
+            created_at: r.created_at,
+        })
+    }
 }
 
 /// Filters and paging of `GET /seasonality/runs`.
@@ -343,40 +369,54 @@ pub async fn list_runs(store: &Store, q: &RunQuery) -> Result<Vec<SeasonalityRun
         }
     }
     sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query_as(&sql);
     for b in binds {
         query = query.bind(b);
     }
     let size = q.page_size.max(1);
-    let rows = query
+    let rows: Vec<RunRecord> = query
         .bind(size)
         .bind((q.page.max(1) - 1).saturating_mul(size))
         .fetch_all(store.pool())
         .await?;
-    rows.iter().map(run_row).collect()
+    Ok(rows.into_iter().map(SeasonalityRunRow::from).collect())
 }
 
 /// One run by its id, or None (the API answers 404 `Run not found`).
 pub async fn get_run(store: &Store, run_id: &str) -> Result<Option<SeasonalityRunRow>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {RUN_COLS} FROM seasonality_runs WHERE run_id = ?"))
-        .bind(run_id.to_string())
+    let row: Option<RunRecord> = sqlx::query_as(&format!("SELECT {RUN_COLS} FROM seasonality_runs WHERE run_id = ?"))
+        .bind(run_id)
         .fetch_optional(store.pool())
         .await?;
-    row.as_ref().map(run_row).transpose()
+    Ok(row.map(SeasonalityRunRow::from))
 }
 
-fn run_row(r: &AnyRow) -> Result<SeasonalityRunRow, StoreError> {
+/// A `seasonality_runs` row as stored: `best_summary` as text.
+#[derive(sqlx::FromRow)]
+struct RunRecord {
+    run_id: String,
+    spec_id: Option<String>,
+    dataset_id: Option<String>,
+    out_dir: Option<String>,
+    status: String,
     // MySQL MEDIUMTEXT arrives as bytes through the Any driver (migration 0004); SQLite TEXT as text.
-    let summary = super::jobs::text(r, "best_summary")?;
-    Ok(SeasonalityRunRow {
-        run_id: r.try_get("run_id")?,
-        spec_id: r.try_get("spec_id")?,
-        dataset_id: r.try_get("dataset_id")?,
-        out_dir: r.try_get("out_dir")?,
-        status: r.try_get("status")?,
-        best_summary: summary.and_then(|s| serde_json::from_str(&s).ok()),
-        created_at: r.try_get("created_at")?,
-    })
+    #[sqlx(try_from = "StoredText")]
+    best_summary: Option<String>,
+    created_at: String,
+}
+
+impl From<RunRecord> for SeasonalityRunRow {
+    fn from(r: RunRecord) -> Self {
+        SeasonalityRunRow {
+            run_id: r.run_id,
+            spec_id: r.spec_id,
+            dataset_id: r.dataset_id,
+            out_dir: r.out_dir,
+            status: r.status,
+            best_summary: r.best_summary.and_then(|s| serde_json::from_str(&s).ok()),
+            created_at: r.created_at,
+        }
+    }
 }
 
 #[cfg(test)]

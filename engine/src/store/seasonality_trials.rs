@@ -2,10 +2,9 @@
 
 use super::{Store, StoreError};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 /// One stored trial; the JSON columns stay text (as `params_json` in `GET /runs/{id}/trials`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct SeasonalityTrialRow {
     pub trial_number: i64,
     pub state: String,
@@ -36,29 +35,33 @@ impl SeasonalityTrialRow {
 
 /// Inserts the trials of `run_id` in one transaction (a trial number already stored is left as it is).
 pub async fn insert_trials(store: &Store, run_id: &str, trials: &[SeasonalityTrialRow]) -> Result<(), StoreError> {
-    let insert = match store.backend() {
-        super::Backend::Sqlite => "INSERT OR IGNORE",
-        super::Backend::MySql => "INSERT IGNORE",
-    };
-    let sql = format!(
-        "{insert} INTO seasonality_trials (run_id, trial_number, state, objective, params_json, metrics_json, \
-         oos_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    let insert = store.insert_ignore(
+        "seasonality_trials",
+        &[
+            "run_id",
+            "trial_number",
+            "state",
+            "objective",
+            "params_json",
+            "metrics_json",
+            "oos_json",
+            "created_at",
+        ],
     );
     let now = crate::time::now_db_text();
     let mut tx = store.pool().begin().await?;
-    for t in trials {
-        sqlx::query(&sql)
-            .bind(run_id.to_string())
-            .bind(t.trial_number)
-            .bind(t.state.clone())
-            .bind(t.objective.filter(|x| x.is_finite()))
-            .bind(t.params_json.clone())
-            .bind(t.metrics_json.clone())
-            .bind(t.oos_json.clone())
-            .bind(now.clone())
-            .execute(&mut *tx)
-            .await?;
-    }
+    insert
+        .run(&mut tx, trials, |mut b, t| {
+            b.push_bind(run_id)
+                .push_bind(t.trial_number)
+                .push_bind(&t.state)
+                .push_bind(t.objective.filter(|x| x.is_finite()))
+                .push_bind(&t.params_json)
+                .push_bind(&t.metrics_json)
+                .push_bind(&t.oos_json)
+                .push_bind(&now);
+        })
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -93,24 +96,8 @@ pub async fn list_trials_page(
         "SELECT trial_number, state, objective, params_json, metrics_json, oos_json FROM seasonality_trials \
          WHERE run_id = ? ORDER BY {order} LIMIT ? OFFSET ?"
     );
-    let rows = sqlx::query(&sql)
-        .bind(run_id.to_string())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(store.pool())
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(SeasonalityTrialRow {
-                trial_number: r.try_get::<i64, _>("trial_number")?,
-                state: r.try_get("state")?,
-                objective: r.try_get("objective")?,
-                params_json: r.try_get("params_json")?,
-                metrics_json: r.try_get("metrics_json")?,
-                oos_json: r.try_get("oos_json")?,
-            })
-        })
-        .collect()
+    let query = sqlx::query_as(&sql).bind(run_id).bind(limit).bind(offset);
+    Ok(query.fetch_all(store.pool()).await?)
 }
 
 /// How many trials `run_id` stored.

@@ -4,23 +4,19 @@
 use super::market_stats::{bind_filters, where_sql, StatsQuery};
 use super::{Store, StoreError};
 pub use model::stats::StatFacets;
-use sqlx::Row;
 
 /// How many rows `q`'s filters match (its paging is ignored).
 pub async fn count(store: &Store, q: &StatsQuery) -> Result<i64, StoreError> {
-    let sql = format!("SELECT COUNT(*) AS n FROM market_stats WHERE {}", where_sql(store, q));
-    let row = bind_filters(sqlx::query(&sql), q).fetch_one(store.pool()).await?;
-    Ok(row.try_get("n")?)
+    let sql = format!("SELECT COUNT(*) FROM market_stats WHERE {}", where_sql(store, q));
+    let (n,): (i64,) = bind_filters(sqlx::query_as(&sql), q).fetch_one(store.pool()).await?;
+    Ok(n)
 }
 
 /// Distinct symbols, timeframes, events, condition names, targets and splits (nulls left out).
 pub async fn facets(store: &Store) -> Result<StatFacets, StoreError> {
     let distinct = |col: &'static str| async move {
-        let sql = format!("SELECT DISTINCT {col} AS v FROM market_stats WHERE {col} IS NOT NULL ORDER BY {col}");
-        let rows = sqlx::query(&sql).fetch_all(store.pool()).await?;
-        rows.iter()
-            .map(|r| r.try_get::<String, _>("v").map_err(StoreError::from))
-            .collect::<Result<Vec<_>, _>>()
+        let sql = format!("SELECT DISTINCT {col} FROM market_stats WHERE {col} IS NOT NULL ORDER BY {col}");
+        sqlx::query_scalar::<_, String>(&sql).fetch_all(store.pool()).await
     };
     Ok(StatFacets {
         symbols: distinct("symbol").await?,

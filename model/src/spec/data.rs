@@ -52,7 +52,7 @@ impl DataSpec {
     pub fn require_source(&self) -> Result<(), super::SpecError> {
         if self.source.is_none() && self.file().is_none() && self.mysql.is_none() {
             return Err(super::SpecError::new(
-                "data",
+                ["data"],
                 "data must provide either dataset_path/path or mysql configuration",
             ));
         }
@@ -61,7 +61,7 @@ impl DataSpec {
 
     /// Checks that both `start` and `end` are present and non-empty (every job kind requires them).
     pub fn require_range(&self) -> Result<(), super::SpecError> {
-        for (field, v) in [("data.start", &self.start), ("data.end", &self.end)] {
+        for (field, v) in [(["data", "start"], &self.start), (["data", "end"], &self.end)] {
             if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
                 return Err(super::SpecError::new(field, "data.start and data.end are required"));
             }
@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn a_mistyped_known_key_names_the_field() {
         let err = from_value::<DataSpec>(json!({"symbols": "EURUSD"})).unwrap_err();
-        assert_eq!(err.field, "symbols");
+        assert_eq!(err.field(), "symbols");
     }
 
     #[test]
@@ -215,10 +215,10 @@ mod tests {
             .unwrap_err()
             .message
             .contains("either dataset_path/path or mysql"));
-        assert_eq!(d.require_range().unwrap_err().field, "data.end");
+        assert_eq!(d.require_range().unwrap_err().field(), "data.end");
         let d: DataSpec = from_value(json!({"mysql": {}, "start": "", "end": "2024-01-02"})).unwrap();
         assert!(d.require_source().is_ok());
-        assert_eq!(d.require_range().unwrap_err().field, "data.start");
+        assert_eq!(d.require_range().unwrap_err().field(), "data.start");
         let d: DataSpec = from_value(json!({"path": "a.csv", "start": "2024-01-01", "end": "2024-01-02"})).unwrap();
         assert!(d.require_source().is_ok() && d.require_range().is_ok());
     }
@@ -226,7 +226,7 @@ mod tests {
     #[test]
     fn a_mistyped_mysql_key_names_the_nested_field() {
         let err = from_value::<DataSpec>(json!({"mysql": {"chunk_minutes": "often"}})).unwrap_err();
-        assert_eq!(err.field, "mysql.chunk_minutes");
+        assert_eq!(err.field(), "mysql.chunk_minutes");
     }
 
     #[test]
@@ -235,7 +235,7 @@ mod tests {
         assert_eq!(d.source, Some(DataSource::Binance));
         assert!(d.require_source().is_ok());
         let err = from_value::<DataSpec>(json!({"source": "kraken"})).unwrap_err();
-        assert_eq!(err.field, "source");
+        assert_eq!(err.field(), "source");
         assert!(err.message.contains("binance"), "{}", err.message);
     }
 

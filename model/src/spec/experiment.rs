@@ -151,50 +151,49 @@ const MAX_RANGE_VALUES: usize = 100_000;
 pub fn parse_experiment(value: Value) -> Result<ExperimentSpec, SpecError> {
     let root = value
         .as_object()
-        .ok_or_else(|| SpecError::new("", "the spec must be a JSON object"))?;
+        .ok_or_else(|| SpecError::root("the spec must be a JSON object"))?;
     let data_v = required(root, "data")?;
     let strategy_v = required(root, "strategy")?;
-    let data: DataSpec = sub(data_v, "data")?;
+    let data: DataSpec = sub(data_v, &["data"])?;
     if data.start.is_none() || data.end.is_none() {
-        return Err(SpecError::new("", "data.start and data.end are required"));
+        return Err(SpecError::root("data.start and data.end are required"));
     }
     if data.source.is_none() && data.file().is_none() && data.mysql.is_none() {
-        return Err(SpecError::new(
-            "",
+        return Err(SpecError::root(
             "data must provide either dataset_path/path or mysql configuration",
         ));
     }
     let strategy = strategy_v
         .as_object()
-        .ok_or_else(|| SpecError::new("strategy", "expected an object"))?;
+        .ok_or_else(|| SpecError::new(["strategy"], "expected an object"))?;
     let filters = python_init::<Filters>(required(strategy, "filters")?, "FiltersSpec", &FILTER_KEYS)?;
     let tpsl = python_init::<TpSl>(required(strategy, "tpsl")?, "TPSLSpec", &["atr_k"])?;
     let validation: Validation = match strategy.get("validation") {
-        None | Some(Value::Null) => sub(Value::Object(Map::new()), "strategy.validation")?,
-        Some(v) => sub(v.clone(), "strategy.validation")?,
+        None | Some(Value::Null) => sub(Value::Object(Map::new()), &["strategy", "validation"])?,
+        Some(v) => sub(v.clone(), &["strategy", "validation"])?,
     };
     super::limits::check_validation(
-        "strategy.validation",
+        &["strategy", "validation"],
         validation.train_months.into(),
         validation.test_months.into(),
         validation.folds.into(),
         validation.embargo_days.into(),
     )?;
-    let objective: Objective = sub(required(strategy, "objective")?, "strategy.objective").map_err(|_| {
+    let objective: Objective = sub(required(strategy, "objective")?, &["strategy", "objective"]).map_err(|_| {
         SpecError::new(
-            "strategy.objective",
+            ["strategy", "objective"],
             "expected one of sharpe, sortino, cagr, calmar, profit_factor, expectancy, sqn",
         )
     })?;
     let space_v = required(strategy, "search_space")?;
     let space = space_v
         .as_object()
-        .ok_or_else(|| SpecError::new("strategy.search_space", "expected an object"))?;
+        .ok_or_else(|| SpecError::new(["strategy", "search_space"], "expected an object"))?;
     let dim = |key: &str| -> Result<Option<Vec<f64>>, SpecError> {
         space
             .get(key)
             .filter(|v| !v.is_null())
-            .map(|v| dimension(v, &format!("strategy.search_space.{key}")))
+            .map(|v| dimension(v, key))
             .transpose()
     };
     let (fast, slow, r, atr) = (dim("ema_fast")?, dim("ema_slow")?, dim("R")?, dim("atr_k")?);
@@ -202,32 +201,29 @@ pub fn parse_experiment(value: Value) -> Result<ExperimentSpec, SpecError> {
         .iter()
         .any(|k| space.get(*k).is_some_and(Value::is_object));
     let search_space = SearchSpace {
-        ema_fast: periods(fast.unwrap_or_default(), "strategy.search_space.ema_fast")?,
-        ema_slow: periods(slow.unwrap_or_default(), "strategy.search_space.ema_slow")?,
-        r: positive(
-            r.unwrap_or_else(|| vec![1.0, 2.0, 3.0, 4.0, 5.0]),
-            "strategy.search_space.R",
-        )?,
+        ema_fast: periods(fast.unwrap_or_default(), "ema_fast")?,
+        ema_slow: periods(slow.unwrap_or_default(), "ema_slow")?,
+        r: positive(r.unwrap_or_else(|| vec![1.0, 2.0, 3.0, 4.0, 5.0]), "R")?,
         atr_k_searched: atr.is_some(),
-        atr_k: positive(atr.unwrap_or_else(|| vec![tpsl.atr_k]), "strategy.search_space.atr_k")?,
+        atr_k: positive(atr.unwrap_or_else(|| vec![tpsl.atr_k]), "atr_k")?,
     };
     let method = match strategy.get("method").filter(|v| !v.is_null()) {
-        Some(v) => sub(v.clone(), "strategy.method")?,
+        Some(v) => sub(v.clone(), &["strategy", "method"])?,
         None if any_range => SearchMethod::Random,
         None => SearchMethod::Grid,
     };
     let max_trials = opt_u64(strategy, "max_trials")?.unwrap_or(100) as usize;
     if max_trials == 0 {
-        return Err(SpecError::new("strategy.max_trials", "must be at least 1"));
+        return Err(SpecError::new(["strategy", "max_trials"], "must be at least 1"));
     }
     let seed = opt_u64(strategy, "seed")?.unwrap_or(0);
     let execution: ExecutionSpec = match root.get("execution") {
-        Some(v @ Value::Object(_)) => sub(v.clone(), "execution")?,
+        Some(v @ Value::Object(_)) => sub(v.clone(), &["execution"])?,
         _ => ExecutionSpec::default(),
     };
     if execution.slippage_bps < 0.0 || execution.commission_bps < 0.0 {
         return Err(SpecError::new(
-            "execution",
+            ["execution"],
             "slippage_bps and commission_bps must be ≥ 0",
         ));
     }
@@ -324,33 +320,23 @@ pub enum Dimension {
 
 /// A required key; missing → the original's KeyError text (`'strategy'`).
 fn required(obj: &Map<String, Value>, key: &str) -> Result<Value, SpecError> {
-    obj.get(key)
-        .cloned()
-        .ok_or_else(|| SpecError::new("", format!("'{key}'")))
+    obj.get(key).cloned().ok_or_else(|| SpecError::root(format!("'{key}'")))
 }
 
 /// Deserialises a sub-object, prefixing the error path with `prefix`.
-fn sub<T: serde::de::DeserializeOwned>(v: Value, prefix: &str) -> Result<T, SpecError> {
-    from_value(v).map_err(|e| {
-        let field = if e.field.is_empty() || e.field == "." {
-            prefix.to_string()
-        } else {
-            format!("{prefix}.{}", e.field)
-        };
-        SpecError::new(field, e.message)
-    })
+fn sub<T: serde::de::DeserializeOwned>(v: Value, prefix: &[&str]) -> Result<T, SpecError> {
+    from_value(v).map_err(|e| e.under(prefix.iter().copied()))
 }
 
 /// Mimics a Python dataclass constructor: unknown or missing keyword arguments give its TypeError text.
 fn python_init<T: serde::de::DeserializeOwned>(v: Value, class: &str, fields: &[&str]) -> Result<T, SpecError> {
     let obj = v
         .as_object()
-        .ok_or_else(|| SpecError::new("", format!("{class}.__init__() argument after ** must be a mapping")))?;
+        .ok_or_else(|| SpecError::root(format!("{class}.__init__() argument after ** must be a mapping")))?;
     if let Some(extra) = obj.keys().find(|k| !fields.contains(&k.as_str())) {
-        return Err(SpecError::new(
-            "",
-            format!("{class}.__init__() got an unexpected keyword argument '{extra}'"),
-        ));
+        return Err(SpecError::root(format!(
+            "{class}.__init__() got an unexpected keyword argument '{extra}'"
+        )));
     }
     let missing: Vec<String> = fields
         .iter()
@@ -367,27 +353,31 @@ fn python_init<T: serde::de::DeserializeOwned>(v: Value, class: &str, fields: &[
                 missing[missing.len() - 1]
             ),
         };
-        return Err(SpecError::new(
-            "",
-            format!(
-                "{class}.__init__() missing {} required positional argument{s}: {names}",
-                missing.len()
-            ),
-        ));
+        return Err(SpecError::root(format!(
+            "{class}.__init__() missing {} required positional argument{s}: {names}",
+            missing.len()
+        )));
     }
-    let prefix = format!("strategy.{}", if class == "FiltersSpec" { "filters" } else { "tpsl" });
-    sub(v, &prefix)
+    let block = if class == "FiltersSpec" { "filters" } else { "tpsl" };
+    sub(v, &["strategy", block])
 }
 
-/// A dimension: a list of numbers or a range `{"low","high","step"}` (step 1 when absent, `high` included).
-fn dimension(v: &Value, field: &str) -> Result<Vec<f64>, SpecError> {
+/// The path of a search-space key: `strategy.search_space.<key>`.
+fn space_key(key: &str) -> [&str; 3] {
+    ["strategy", "search_space", key]
+}
+
+/// A dimension of search-space `key`: a list of numbers or a range `{"low","high","step"}` (step 1 when absent,
+/// `high` included).
+fn dimension(v: &Value, key: &str) -> Result<Vec<f64>, SpecError> {
+    let field = space_key(key);
     match v {
         Value::Array(items) => items
             .iter()
             .enumerate()
             .map(|(i, x)| {
                 x.as_f64()
-                    .ok_or_else(|| SpecError::new(format!("{field}[{i}]"), "expected a number"))
+                    .ok_or_else(|| SpecError::new([i], "expected a number").under(field))
             })
             .collect(),
         Value::Object(o) => {
@@ -416,20 +406,24 @@ fn dimension(v: &Value, field: &str) -> Result<Vec<f64>, SpecError> {
     }
 }
 
-fn periods(values: Vec<f64>, field: &str) -> Result<Vec<usize>, SpecError> {
+fn periods(values: Vec<f64>, key: &str) -> Result<Vec<usize>, SpecError> {
     values
         .into_iter()
         .map(|v| {
             if v >= 1.0 && v.fract() == 0.0 {
                 Ok(v as usize)
             } else {
-                Err(SpecError::new(field, format!("EMA periods are integers ≥ 1, got {v}")))
+                Err(SpecError::new(
+                    space_key(key),
+                    format!("EMA periods are integers ≥ 1, got {v}"),
+                ))
             }
         })
         .collect()
 }
 
-fn positive(values: Vec<f64>, field: &str) -> Result<Vec<f64>, SpecError> {
+fn positive(values: Vec<f64>, key: &str) -> Result<Vec<f64>, SpecError> {
+    let field = space_key(key);
     match values.iter().find(|v| !v.is_finite() || **v < 0.0) {
         Some(v) => Err(SpecError::new(field, format!("values must be finite and ≥ 0, got {v}"))),
         None if values.is_empty() => Err(SpecError::new(field, "needs at least one value")),
@@ -443,7 +437,7 @@ fn opt_u64(obj: &Map<String, Value>, key: &str) -> Result<Option<u64>, SpecError
         Some(v) => v
             .as_u64()
             .map(Some)
-            .ok_or_else(|| SpecError::new(format!("strategy.{key}"), "expected a non-negative integer")),
+            .ok_or_else(|| SpecError::new(["strategy", key], "expected a non-negative integer")),
     }
 }
 

@@ -130,14 +130,17 @@ fn a_range_without_method_defaults_to_random_search() {
 fn bad_values_name_their_field() {
     let mut v = minimal();
     v["strategy"]["search_space"]["ema_fast"] = json!([9.5]);
-    assert_eq!(parse_experiment(v).unwrap_err().field, "strategy.search_space.ema_fast");
+    assert_eq!(
+        parse_experiment(v).unwrap_err().field(),
+        "strategy.search_space.ema_fast"
+    );
     let mut v = minimal();
     v["strategy"]["search_space"]["R"] = json!({"low": 3, "high": 1});
-    assert_eq!(parse_experiment(v).unwrap_err().field, "strategy.search_space.R");
+    assert_eq!(parse_experiment(v).unwrap_err().field(), "strategy.search_space.R");
     let mut v = minimal();
     v["strategy"]["objective"] = json!("max_money");
-    assert_eq!(parse_experiment(v).unwrap_err().field, "strategy.objective");
+    assert_eq!(parse_experiment(v).unwrap_err().field(), "strategy.objective");
     let mut v = minimal();
     v["strategy"]["validation"] = json!({"folds": "three"});
-    assert_eq!(parse_experiment(v).unwrap_err().field, "strategy.validation.folds");
+    assert_eq!(parse_experiment(v).unwrap_err().field(), "strategy.validation.folds");
 }

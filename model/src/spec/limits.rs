@@ -43,13 +43,13 @@ impl Limits {
                 let size = s.search_space.grid_size();
                 if size > self.max_trials as u128 {
                     return Err(SpecError::new(
-                        "strategy.search_space",
+                        ["strategy", "search_space"],
                         format!("the grid holds {size} trials, more than {}", self.over()),
                     ));
                 }
             }
             SearchMethod::Random | SearchMethod::Tpe => {
-                self.check_trials("strategy.max_trials", s.max_trials as u128)?
+                self.check_trials(["strategy", "max_trials"], s.max_trials as u128)?
             }
         }
         Ok(())
@@ -58,12 +58,12 @@ impl Limits {
     /// Refuses a seasonality optimisation whose `compute.max_trials` is over the limit (a plain run has no trials).
     pub fn check_seasonality(&self, spec: &SeasonalitySpec, optimize: bool) -> Result<(), SpecError> {
         if optimize {
-            self.check_trials("compute.max_trials", spec.compute.trials() as u128)?;
+            self.check_trials(["compute", "max_trials"], spec.compute.trials() as u128)?;
         }
         Ok(())
     }
 
-    fn check_trials(&self, field: &str, trials: u128) -> Result<(), SpecError> {
+    fn check_trials(&self, field: [&str; 2], trials: u128) -> Result<(), SpecError> {
         if trials > self.max_trials as u128 {
             return Err(SpecError::new(
                 field,
@@ -79,9 +79,9 @@ impl Limits {
 }
 
 /// Checks a walk-forward block's months, folds and embargo days against their real ranges (the upper bounds
-/// only: values below zero keep their meaning); `prefix` is the block's path, e.g. `strategy.validation`.
+/// only: values below zero keep their meaning); `prefix` is the block's path, e.g. `["strategy", "validation"]`.
 pub fn check_validation(
-    prefix: &str,
+    prefix: &[&str],
     train_months: i64,
     test_months: i64,
     folds: i64,
@@ -95,7 +95,7 @@ pub fn check_validation(
     ] {
         if value > max {
             return Err(SpecError::new(
-                format!("{prefix}.{key}"),
+                prefix.iter().copied().chain([key]),
                 format!("must be at most {max} ({what}), got {value}"),
             ));
         }
@@ -103,14 +103,14 @@ pub fn check_validation(
     Ok(())
 }
 
-/// Checks a horizon or window in bars: at least 1 and at most [`MAX_BARS`].
-pub fn check_bars(field: &str, value: u64) -> Result<(), SpecError> {
+/// Checks a horizon or window in bars, the parameter `key`: at least 1 and at most [`MAX_BARS`].
+pub fn check_bars(key: &str, value: u64) -> Result<(), SpecError> {
     if value == 0 {
-        return Err(SpecError::new(field, "must be at least 1"));
+        return Err(SpecError::new([key], "must be at least 1"));
     }
     if value > MAX_BARS {
         return Err(SpecError::new(
-            field,
+            [key],
             format!("must be at most {MAX_BARS} bars, got {value}"),
         ));
     }
@@ -141,7 +141,7 @@ mod tests {
         assert!(limits.check_experiment(&at).is_ok());
         let over = experiment(json!({"method": "tpe", "max_trials": 1001}));
         let err = limits.check_experiment(&over).unwrap_err();
-        assert_eq!(err.field, "strategy.max_trials");
+        assert_eq!(err.field(), "strategy.max_trials");
         assert!(err.message.contains("1000 trials per job (QE_MAX_TRIALS)"), "{err}");
     }
 
@@ -152,7 +152,7 @@ mod tests {
         let space = json!({"ema_fast": range, "ema_slow": range, "R": range, "atr_k": range});
         let spec = experiment(json!({"method": "grid", "search_space": space}));
         let err = Limits::default().check_experiment(&spec).unwrap_err();
-        assert_eq!(err.field, "strategy.search_space");
+        assert_eq!(err.field(), "strategy.search_space");
         assert!(err.message.contains("49999500000000000000 trials"), "{err}");
         // The grid of 9 fast × 10 slow periods with the default five R values: 5 · 45 = 225 points.
         let space = json!({"ema_fast": {"low": 1, "high": 9}, "ema_slow": {"low": 1, "high": 10}});
@@ -164,12 +164,12 @@ mod tests {
 
     #[test]
     fn walk_forward_numbers_have_real_ranges() {
-        assert!(check_validation("v", MAX_MONTHS, MAX_MONTHS, MAX_MONTHS, MAX_EMBARGO_DAYS).is_ok());
-        let err = check_validation("strategy.validation", 4_000_000_000, 1, 1, 0).unwrap_err();
-        assert_eq!(err.field, "strategy.validation.train_months");
+        assert!(check_validation(&["v"], MAX_MONTHS, MAX_MONTHS, MAX_MONTHS, MAX_EMBARGO_DAYS).is_ok());
+        let err = check_validation(&["strategy", "validation"], 4_000_000_000, 1, 1, 0).unwrap_err();
+        assert_eq!(err.field(), "strategy.validation.train_months");
         assert!(err.message.contains("at most 2400"), "{err}");
-        let err = check_validation("validation", 0, 1, 1, 4_000_000_000).unwrap_err();
-        assert_eq!(err.field, "validation.embargo_days");
+        let err = check_validation(&["validation"], 0, 1, 1, 4_000_000_000).unwrap_err();
+        assert_eq!(err.field(), "validation.embargo_days");
     }
 
     #[test]
@@ -184,7 +184,7 @@ mod tests {
             v
         })
         .unwrap_err();
-        assert_eq!(err.field, "strategy.validation.embargo_days");
+        assert_eq!(err.field(), "strategy.validation.embargo_days");
         // A range of ±1e308 is refused by its size instead of overflowing the count.
         let mut v = json!({
             "data": {"dataset_path": "a.csv", "start": "2024-01-01", "end": "2024-02-01"},
@@ -192,7 +192,7 @@ mod tests {
                          "search_space": {"ema_fast": [9], "ema_slow": [26], "R": {"low": -1e308, "high": 1e308}}}
         });
         let err = super::super::experiment::parse_experiment(v.clone()).unwrap_err();
-        assert_eq!(err.field, "strategy.search_space.R");
+        assert_eq!(err.field(), "strategy.search_space.R");
         v["strategy"]["search_space"]["R"] = json!({"low": 1, "high": 1e300, "step": 1e-300});
         assert!(super::super::experiment::parse_experiment(v).is_err());
 
@@ -205,7 +205,7 @@ mod tests {
         };
         let err = stats(json!([{"name": "t", "type": "time_to_reversal", "params": {"max_horizon": 1e18 as u64}}]))
             .unwrap_err();
-        assert_eq!(err.field, "targets[0].params.max_horizon");
+        assert_eq!(err.field(), "targets[0].params.max_horizon");
         assert!(err.message.contains("at most 1000000 bars"), "{err}");
         assert!(stats(json!([{"name": "t", "type": "time_to_reversal", "params": {"max_horizon": MAX_BARS}}])).is_ok());
 
@@ -220,22 +220,22 @@ mod tests {
         assert_eq!(
             seasonality(json!({"validation": {"folds": 5_000_000_000i64}}))
                 .unwrap_err()
-                .field,
+                .field(),
             "validation.folds"
         );
         assert_eq!(
             seasonality(json!({"profile": {"ret_horizon": 1_000_001}}))
                 .unwrap_err()
-                .field,
+                .field(),
             "profile.ret_horizon"
         );
         let space = |s: serde_json::Value| seasonality(json!({"compute": {"search_space": s}}));
         let err = space(json!({"ret_horizon": {"low": 1, "high": 2_000_000}})).unwrap_err();
-        assert_eq!(err.field, "compute.search_space.ret_horizon");
+        assert_eq!(err.field(), "compute.search_space.ret_horizon");
         let err = space(json!({"min_samples_bin": {"low": -9e18, "high": 9e18}})).unwrap_err();
-        assert_eq!(err.field, "compute.search_space.min_samples_bin");
+        assert_eq!(err.field(), "compute.search_space.min_samples_bin");
         let err = space(json!({"threshold": {"low": -1.7e308, "high": 1.7e308}})).unwrap_err();
-        assert_eq!(err.field, "compute.search_space.threshold");
+        assert_eq!(err.field(), "compute.search_space.threshold");
         assert!(space(json!({"ret_horizon": {"low": 1, "high": MAX_BARS}})).is_ok());
     }
 
@@ -252,7 +252,7 @@ mod tests {
         let limits = Limits { max_trials: 10 };
         assert!(limits.check_seasonality(&spec(10), true).is_ok());
         assert_eq!(
-            limits.check_seasonality(&spec(11), true).unwrap_err().field,
+            limits.check_seasonality(&spec(11), true).unwrap_err().field(),
             "compute.max_trials"
         );
         assert!(

@@ -35,10 +35,7 @@ impl OverfittingSpec {
     pub fn parse(value: Option<&Value>) -> Result<Self, SpecError> {
         let spec = match value {
             None | Some(Value::Null) => OverfittingSpec::default(),
-            Some(v) => super::from_value(v.clone()).map_err(|e| SpecError {
-                field: format!("overfitting.{}", e.field).trim_end_matches('.').to_string(),
-                message: e.message,
-            })?,
+            Some(v) => super::from_value(v.clone()).map_err(|e| e.under(["overfitting"]))?,
         };
         spec.check()
     }
@@ -47,7 +44,7 @@ impl OverfittingSpec {
     pub fn check(self) -> Result<Self, SpecError> {
         if self.blocks < 2 || self.blocks > MAX_BLOCKS || self.blocks % 2 != 0 {
             return Err(SpecError::new(
-                "overfitting.blocks",
+                ["overfitting", "blocks"],
                 format!("must be an even number from 2 to {MAX_BLOCKS}, got {}", self.blocks),
             ));
         }
@@ -70,11 +67,11 @@ mod tests {
         }
         for bad in [0, 7, 66] {
             let e = OverfittingSpec::parse(Some(&json!({"blocks": bad}))).unwrap_err();
-            assert_eq!(e.field, "overfitting.blocks");
+            assert_eq!(e.field(), "overfitting.blocks");
             assert!(e.message.contains(&format!("got {bad}")), "{e}");
         }
         let e = OverfittingSpec::parse(Some(&json!({"blocks": "many"}))).unwrap_err();
-        assert_eq!(e.field, "overfitting.blocks", "{e}");
+        assert_eq!(e.field(), "overfitting.blocks", "{e}");
         let e = OverfittingSpec::parse(Some(&json!({"splits": 3}))).unwrap_err();
         assert!(e.message.contains("unknown field `splits`"), "{e}");
     }

@@ -132,6 +132,11 @@ pub enum SelectMethod {
     Topk,
 }
 
+crate::jobs::named_enum!(SelectMethod, "selection method", {
+    Threshold => "threshold",
+    Topk => "topk",
+});
+
 /// How the masks of several dims are combined into one long signal (`sum` acts as `or`, as in the original).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -143,6 +148,12 @@ pub enum Combine {
     Sum,
 }
 
+crate::jobs::named_enum!(Combine, "combination", {
+    And => "and",
+    Or => "or",
+    Sum => "sum",
+});
+
 /// Bin selection and signal combination.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -152,7 +163,8 @@ pub struct SignalSpec {
     pub threshold: f64,
     pub topk: i64,
     /// Dims to select from; empty = every dim present in the profiles.
-    pub dims: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub dims: Vec<crate::dim::Dim>,
     pub combine: Combine,
 }
 
@@ -162,13 +174,13 @@ impl Default for SignalSpec {
             method: SelectMethod::Threshold,
             threshold: 0.54,
             topk: 3,
-            dims: vec!["hour".into(), "dow".into()],
+            dims: vec![crate::dim::Dim::Hour, crate::dim::Dim::Dow],
             combine: Combine::And,
         }
     }
 }
 
-/// Optimiser settings: trial budget and the raw search space (normalised by [`normalize_search_space`]).
+/// Optimiser settings: trial budget and the search space, as sent and normalised by [`parse_seasonality`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
@@ -176,8 +188,12 @@ pub struct ComputeSpec {
     pub max_trials: i64,
     /// Per parameter (`dims`, `threshold`, `topk`, `method`, `combine`, …): a value, a list of choices or a range
     /// `{"low", "high", "step"}`.
+    #[serde(rename = "search_space")]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub search_space: serde_json::Map<String, serde_json::Value>,
+    pub search_space_sent: serde_json::Map<String, serde_json::Value>,
+    /// The normalised search space ([`normalize_search_space`] of the one sent).
+    #[serde(skip)]
+    pub search_space: SearchSpace,
     /// New: seed of the optimiser's sampler; the same spec and seed give the same trials (default 0).
     pub seed: u64,
 }
@@ -186,7 +202,8 @@ impl Default for ComputeSpec {
     fn default() -> Self {
         Self {
             max_trials: 30,
-            search_space: Default::default(),
+            search_space_sent: Default::default(),
+            search_space: SearchSpace::default(),
             seed: 0,
         }
     }
@@ -284,23 +301,15 @@ pub struct PersistenceSpec {
 /// Parses and validates a seasonality spec; every error names the field (HTTP 422).
 pub fn parse_seasonality(value: serde_json::Value) -> Result<SeasonalitySpec, SpecError> {
     check_required_data(&value)?;
-    let spec: SeasonalitySpec = from_value(value)?;
-    for (i, dim) in spec.signal.dims.iter().enumerate() {
-        if crate::dim::Dim::from_name(dim).is_none() {
-            return Err(SpecError::new(
-                format!("signal.dims[{i}]"),
-                format!("unknown dim {dim:?}"),
-            ));
-        }
-    }
+    let mut spec: SeasonalitySpec = from_value(value)?;
     if !spec.signal.threshold.is_finite() {
-        return Err(SpecError::new("signal.threshold", "must be a finite number"));
+        return Err(SpecError::new(["signal", "threshold"], "must be a finite number"));
     }
     let v = &spec.validation;
-    super::limits::check_validation("validation", v.train_months, v.test_months, v.folds, v.embargo_days)?;
+    super::limits::check_validation(&["validation"], v.train_months, v.test_months, v.folds, v.embargo_days)?;
     if spec.profile.ret_horizon > super::limits::MAX_BARS as i64 {
         return Err(SpecError::new(
-            "profile.ret_horizon",
+            ["profile", "ret_horizon"],
             format!(
                 "must be at most {} bars, got {}",
                 super::limits::MAX_BARS,
@@ -308,7 +317,8 @@ pub fn parse_seasonality(value: serde_json::Value) -> Result<SeasonalitySpec, Sp
             ),
         ));
     }
-    normalize_search_space(&serde_json::Value::Object(spec.compute.search_space.clone()))?;
+    spec.compute.search_space =
+        normalize_search_space(&serde_json::Value::Object(spec.compute.search_space_sent.clone()))?;
     spec.overfitting.check()?;
     Ok(spec)
 }
@@ -317,13 +327,13 @@ pub fn parse_seasonality(value: serde_json::Value) -> Result<SeasonalitySpec, Sp
 fn check_required_data(value: &serde_json::Value) -> Result<(), SpecError> {
     let data = value
         .get("data")
-        .ok_or_else(|| SpecError::new("data", "field required"))?;
+        .ok_or_else(|| SpecError::new(["data"], "field required"))?;
     if !data.is_object() {
-        return Err(SpecError::new("data", "expected an object"));
+        return Err(SpecError::new(["data"], "expected an object"));
     }
     for key in ["symbols", "timeframe", "start", "end"] {
         if data.get(key).is_none_or(|v| v.is_null()) {
-            return Err(SpecError::new(format!("data.{key}"), "field required"));
+            return Err(SpecError::new(["data", key], "field required"));
         }
     }
     for key in ["start", "end"] {
@@ -331,11 +341,11 @@ fn check_required_data(value: &serde_json::Value) -> Result<(), SpecError> {
             Some(serde_json::Value::String(s)) if iso_date_part(s).is_some() => {}
             Some(serde_json::Value::String(s)) => {
                 return Err(SpecError::new(
-                    format!("data.{key}"),
+                    ["data", key],
                     format!("{s:?} is not an ISO date or datetime"),
                 ))
             }
-            _ => return Err(SpecError::new(format!("data.{key}"), "expected a date string")),
+            _ => return Err(SpecError::new(["data", key], "expected a date string")),
         }
     }
     Ok(())
@@ -376,7 +386,7 @@ mod tests {
             (s.signal.method, s.signal.threshold, s.signal.topk),
             (SelectMethod::Threshold, 0.54, 3)
         );
-        assert_eq!(s.signal.dims, vec!["hour", "dow"]);
+        assert_eq!(s.signal.dims, vec![crate::dim::Dim::Hour, crate::dim::Dim::Dow]);
         assert_eq!(s.signal.combine, Combine::And);
         assert_eq!(s.compute.trials(), 30);
         assert_eq!((s.validation.test_months, s.validation.folds), (1, 1));
@@ -412,37 +422,37 @@ mod tests {
     fn a_bad_measure_names_profile_measure() {
         let mut v = minimal();
         v["profile"] = json!({"measure": "volatility"});
-        assert_eq!(parse_seasonality(v).unwrap_err().field, "profile.measure");
+        assert_eq!(parse_seasonality(v).unwrap_err().field(), "profile.measure");
     }
 
     #[test]
     fn an_unknown_signal_dim_names_its_index() {
         let mut v = minimal();
         v["signal"] = json!({"dims": ["hour", "minute"]});
-        assert_eq!(parse_seasonality(v).unwrap_err().field, "signal.dims[1]");
+        assert_eq!(parse_seasonality(v).unwrap_err().field(), "signal.dims[1]");
     }
 
     #[test]
     fn bad_combine_and_method_name_their_fields() {
         let mut v = minimal();
         v["signal"] = json!({"combine": "xor"});
-        assert_eq!(parse_seasonality(v).unwrap_err().field, "signal.combine");
+        assert_eq!(parse_seasonality(v).unwrap_err().field(), "signal.combine");
         let mut v = minimal();
         v["signal"] = json!({"method": "best"});
-        assert_eq!(parse_seasonality(v).unwrap_err().field, "signal.method");
+        assert_eq!(parse_seasonality(v).unwrap_err().field(), "signal.method");
     }
 
     #[test]
     fn missing_or_numeric_dates_are_rejected_by_field() {
         let mut v = minimal();
         v["data"].as_object_mut().unwrap().remove("timeframe");
-        assert_eq!(parse_seasonality(v).unwrap_err().field, "data.timeframe");
+        assert_eq!(parse_seasonality(v).unwrap_err().field(), "data.timeframe");
         let mut v = minimal();
         v["data"]["start"] = json!(20240101);
-        assert_eq!(parse_seasonality(v).unwrap_err().field, "data.start");
+        assert_eq!(parse_seasonality(v).unwrap_err().field(), "data.start");
         let mut v = minimal();
         v["data"]["end"] = json!("yesterday");
-        assert_eq!(parse_seasonality(v).unwrap_err().field, "data.end");
+        assert_eq!(parse_seasonality(v).unwrap_err().field(), "data.end");
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! The seasonality optimiser's search-space normalisation (reference §2.11), as a pure function.
 
+use super::seasonality::{Combine, SelectMethod};
 use super::SpecError;
+use crate::dim::Dim;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -20,16 +23,23 @@ pub type FloatParam = Param<f64>;
 /// The normalised search space; `threshold` applies only with method `threshold`, `topk` only with `topk`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchSpace {
-    pub dims: Param<Vec<String>>,
-    pub method: Param<String>,
-    pub combine: Param<String>,
+    pub dims: Param<Vec<Dim>>,
+    pub method: Param<SelectMethod>,
+    pub combine: Param<Combine>,
     pub ret_horizon: IntParam,
     pub min_samples_bin: IntParam,
     pub threshold: FloatParam,
     pub topk: IntParam,
 }
 
-const FIELD: &str = "compute.search_space";
+impl Default for SearchSpace {
+    /// The space of a spec that sets none: every parameter at the original's default choices or range.
+    fn default() -> Self {
+        normalize_search_space(&Value::Null).expect("the empty search space normalises to the defaults")
+    }
+}
+
+const SPACE_PATH: [&str; 2] = ["compute", "search_space"];
 
 /// Normalises `compute.search_space` (every key optional) the way the original did; a single choice or a range
 /// with `low == high` becomes [`Param::Fixed`]. Values of the wrong type are errors naming the key.
@@ -38,18 +48,14 @@ pub fn normalize_search_space(raw: &Value) -> Result<SearchSpace, SpecError> {
     let map = match raw {
         Value::Null => &empty,
         Value::Object(m) => m,
-        _ => return Err(SpecError::new(FIELD, "expected an object")),
+        _ => return Err(SpecError::new(SPACE_PATH, "expected an object")),
     };
     let get = |k: &str| map.get(k).filter(|v| !v.is_null());
-    let default_dims = vec![
-        vec!["hour".to_string()],
-        vec!["dow".to_string()],
-        vec!["hour".into(), "dow".into()],
-    ];
+    let default_dims = vec![vec![Dim::Hour], vec![Dim::Dow], vec![Dim::Hour, Dim::Dow]];
     Ok(SearchSpace {
         dims: dims_param(get("dims"), default_dims)?,
-        method: text_param("method", get("method"), &["threshold", "topk"])?,
-        combine: text_param("combine", get("combine"), &["and", "or"])?,
+        method: name_param("method", get("method"), &["threshold", "topk"])?,
+        combine: name_param("combine", get("combine"), &["and", "or"])?,
         ret_horizon: int_param("ret_horizon", get("ret_horizon"), 1, 3)?,
         min_samples_bin: int_param("min_samples_bin", get("min_samples_bin"), 200, 700)?,
         threshold: float_param("threshold", get("threshold"), 0.52, 0.58)?,
@@ -58,7 +64,7 @@ pub fn normalize_search_space(raw: &Value) -> Result<SearchSpace, SpecError> {
 }
 
 fn err(key: &str, msg: impl Into<String>) -> SpecError {
-    SpecError::new(format!("{FIELD}.{key}"), msg)
+    SpecError::new([key], msg).under(SPACE_PATH)
 }
 
 /// Turns a list of choices into Fixed when it has exactly one element.
@@ -80,7 +86,7 @@ fn mapping_choices(m: &serde_json::Map<String, Value>) -> Option<Vec<Value>> {
     m.get("value").map(|v| vec![v.clone()])
 }
 
-fn dims_param(v: Option<&Value>, default: Vec<Vec<String>>) -> Result<Param<Vec<String>>, SpecError> {
+fn dims_param(v: Option<&Value>, default: Vec<Vec<Dim>>) -> Result<Param<Vec<Dim>>, SpecError> {
     let items = match v {
         None => return Ok(Param::Choice(default)),
         Some(Value::Array(a)) => a.clone(),
@@ -106,18 +112,23 @@ fn dims_param(v: Option<&Value>, default: Vec<Vec<String>>) -> Result<Param<Vec<
             _ => Err(err("dims", "items must be a dim name or a list of dim names")),
         }
     };
-    let lists = items.iter().map(one).collect::<Result<Vec<_>, _>>()?;
-    for dim in lists.iter().flatten() {
-        if crate::dim::Dim::from_name(dim).is_none() {
-            return Err(err("dims", format!("unknown dim {dim:?}")));
-        }
-    }
+    let names = items.iter().map(one).collect::<Result<Vec<_>, _>>()?;
+    let lists = names
+        .into_iter()
+        .map(|list| list.into_iter().map(Dim::try_from).collect::<Result<Vec<_>, _>>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err("dims", e))?;
     choice("dims", lists)
 }
 
-fn text_param(key: &str, v: Option<&Value>, default: &[&str]) -> Result<Param<String>, SpecError> {
+/// A categorical parameter whose names are `allowed` (the default when absent), read as `T`.
+fn name_param<T: DeserializeOwned + Clone>(
+    key: &str,
+    v: Option<&Value>,
+    allowed: &[&str],
+) -> Result<Param<T>, SpecError> {
     let items = match v {
-        None => return choice(key, default.iter().map(|s| s.to_string()).collect()),
+        None => allowed.iter().map(|s| Value::from(*s)).collect(),
         Some(Value::Array(a)) => a.clone(),
         Some(Value::Object(m)) => mapping_choices(m).ok_or_else(|| err(key, "mapping needs values/choices/options"))?,
         Some(other) => vec![other.clone()],
@@ -125,8 +136,8 @@ fn text_param(key: &str, v: Option<&Value>, default: &[&str]) -> Result<Param<St
     let values = items
         .iter()
         .map(|x| match x.as_str() {
-            Some(s) if default.contains(&s) => Ok(s.to_string()),
-            _ => Err(err(key, format!("{x} is not one of {default:?}"))),
+            Some(s) if allowed.contains(&s) => serde_json::from_value(x.clone()).map_err(|e| err(key, e.to_string())),
+            _ => Err(err(key, format!("{x} is not one of {allowed:?}"))),
         })
         .collect::<Result<Vec<_>, _>>()?;
     choice(key, values)
@@ -253,19 +264,23 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn s(x: &str) -> String {
-        x.to_string()
+    fn s(x: &str) -> Dim {
+        Dim::from_name(x).unwrap()
     }
 
     #[test]
     fn an_empty_space_gets_every_default() {
         let sp = normalize_search_space(&json!({})).unwrap();
+        assert_eq!(sp, SearchSpace::default());
         assert_eq!(
             sp.dims,
             Param::Choice(vec![vec![s("hour")], vec![s("dow")], vec![s("hour"), s("dow")]])
         );
-        assert_eq!(sp.method, Param::Choice(vec![s("threshold"), s("topk")]));
-        assert_eq!(sp.combine, Param::Choice(vec![s("and"), s("or")]));
+        assert_eq!(
+            sp.method,
+            Param::Choice(vec![SelectMethod::Threshold, SelectMethod::Topk])
+        );
+        assert_eq!(sp.combine, Param::Choice(vec![Combine::And, Combine::Or]));
         assert_eq!(
             sp.ret_horizon,
             Param::Range {
@@ -310,8 +325,8 @@ mod tests {
         let v: Value = serde_json::from_str(&text).unwrap();
         let sp = normalize_search_space(&v["compute"]["search_space"]).unwrap();
         assert_eq!(sp.dims, Param::Choice(vec![vec![s("hour")], vec![s("dow")]]));
-        assert_eq!(sp.method, Param::Fixed(s("threshold")));
-        assert_eq!(sp.combine, Param::Fixed(s("and")));
+        assert_eq!(sp.method, Param::Fixed(SelectMethod::Threshold));
+        assert_eq!(sp.combine, Param::Fixed(Combine::And));
         assert_eq!(sp.threshold, Param::Choice(vec![0.52, 0.55, 0.58]));
         assert_eq!(sp.ret_horizon, Param::Fixed(1));
         assert_eq!(sp.min_samples_bin, Param::Choice(vec![2, 3]));
@@ -383,12 +398,12 @@ mod tests {
     #[test]
     fn wrong_types_name_the_key() {
         let e = normalize_search_space(&json!({"topk": "many"})).unwrap_err();
-        assert_eq!(e.field, "compute.search_space.topk");
+        assert_eq!(e.field(), "compute.search_space.topk");
         let e = normalize_search_space(&json!({"method": ["best"]})).unwrap_err();
-        assert_eq!(e.field, "compute.search_space.method");
+        assert_eq!(e.field(), "compute.search_space.method");
         let e = normalize_search_space(&json!({"dims": [["minute"]]})).unwrap_err();
-        assert_eq!(e.field, "compute.search_space.dims");
+        assert_eq!(e.field(), "compute.search_space.dims");
         let e = normalize_search_space(&json!({"min_samples_bin": {"low": 9, "high": 3}})).unwrap_err();
-        assert_eq!(e.field, "compute.search_space.min_samples_bin");
+        assert_eq!(e.field(), "compute.search_space.min_samples_bin");
     }
 }

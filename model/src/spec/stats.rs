@@ -4,6 +4,7 @@
 //! answered 500); `n_min` (default 300) and `alpha` (default 0.05) are new optional top-level keys.
 
 use super::{from_value, DataSpec, SpecError};
+use crate::LocPart;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -192,11 +193,14 @@ pub fn parse_stats(value: Value) -> Result<StatsSpec, SpecError> {
         ("end", raw.data.end.is_some()),
     ] {
         if !present {
-            return Err(SpecError::new(format!("data.{field}"), "field required"));
+            return Err(SpecError::new(["data", field], "field required"));
         }
     }
     if !(raw.alpha > 0.0 && raw.alpha < 1.0) {
-        return Err(SpecError::new("alpha", format!("must be in (0, 1), got {}", raw.alpha)));
+        return Err(SpecError::new(
+            ["alpha"],
+            format!("must be in (0, 1), got {}", raw.alpha),
+        ));
     }
     let persistence = raw.persistence.map_or_else(Persistence::default, |p| Persistence {
         enabled: p.enabled.or(p.store_stats_in_db).unwrap_or(false),
@@ -207,7 +211,7 @@ pub fn parse_stats(value: Value) -> Result<StatsSpec, SpecError> {
     if let Some(v) = &raw.validation {
         let m = |x: u32| i64::from(x);
         super::limits::check_validation(
-            "validation",
+            &["validation"],
             m(v.train_months),
             m(v.test_months),
             m(v.folds),
@@ -233,7 +237,7 @@ fn refuse_level_conditions(items: &[RawItem]) -> Result<(), SpecError> {
         let kind = item.kind.as_deref().unwrap_or(&item.name);
         if LEVEL_CONDITION_TYPES.contains(&kind) {
             return Err(SpecError::new(
-                format!("conditions[{i}].type"),
+                [LocPart::from("conditions"), i.into(), "type".into()],
                 format!("{kind:?} is a level condition: the levels module is not configured in this engine"),
             ));
         }
@@ -252,7 +256,7 @@ fn typed_items<T>(
         let kind_name = item.kind.unwrap_or_else(|| item.name.clone());
         if out.iter().any(|o| o.name == item.name) {
             return Err(SpecError::new(
-                format!("{list}[{i}].name"),
+                [LocPart::from(list), i.into(), "name".into()],
                 format!("duplicate name {:?}", item.name),
             ));
         }
@@ -260,20 +264,13 @@ fn typed_items<T>(
         let kind = match parse(&kind_name, params) {
             None => {
                 return Err(SpecError::new(
-                    format!("{list}[{i}].type"),
+                    [LocPart::from(list), i.into(), "type".into()],
                     format!("unknown {list} type {kind_name:?}"),
                 ))
             }
             Some(Err(e)) => {
-                let field = if e.field.is_empty() || e.field == "." {
-                    String::new()
-                } else {
-                    format!(".{}", e.field)
-                };
-                return Err(SpecError::new(
-                    format!("{list}[{i}].params{field}"),
-                    format!("{kind_name}: {}", e.message),
-                ));
+                let message = format!("{kind_name}: {}", e.message);
+                return Err(SpecError { message, ..e }.under([LocPart::from(list), i.into(), "params".into()]));
             }
             Some(Ok(kind)) => kind,
         };
@@ -458,10 +455,10 @@ mod tests {
     #[test]
     fn an_unknown_type_names_the_item() {
         let err = parse_stats(with("conditions", json!([{"name": "lvl", "type": "regime"}]))).unwrap_err();
-        assert_eq!(err.field, "conditions[0].type");
+        assert_eq!(err.field(), "conditions[0].type");
         assert!(err.message.contains("regime"), "{err}");
         let err = parse_stats(with("targets", json!([{"name": "nope"}]))).unwrap_err();
-        assert_eq!(err.field, "targets[0].type");
+        assert_eq!(err.field(), "targets[0].type");
     }
 
     #[test]
@@ -472,7 +469,7 @@ mod tests {
                 .collect();
             conditions.push(json!({"name": "lvl", "type": kind, "params": {"level_type": "PDH"}}));
             let err = parse_stats(with("conditions", json!(conditions))).unwrap_err();
-            assert_eq!(err.field, format!("conditions[{i}].type"));
+            assert_eq!(err.field(), format!("conditions[{i}].type"));
             assert!(
                 err.message.contains(kind) && err.message.contains("levels module is not configured"),
                 "{err}"
@@ -490,14 +487,18 @@ mod tests {
             json!([{"name": "e", "type": "k_consecutive", "params": {"k": "x", "direction": "up"}}]),
         ))
         .unwrap_err();
-        assert_eq!(err.field, "events[0].params.k");
+        assert_eq!(err.field(), "events[0].params.k");
+        assert_eq!(
+            err.path,
+            [LocPart::from("events"), 0.into(), "params".into(), "k".into()]
+        );
         let err = parse_stats(with(
             "events",
             json!([{"name": "e", "type": "k_consecutive", "params": {"k": 2}}]),
         ))
         .unwrap_err();
         assert!(
-            err.field.starts_with("events[0].params") && err.message.contains("direction"),
+            err.field().starts_with("events[0].params") && err.message.contains("direction"),
             "{err}"
         );
         let err = parse_stats(with(
@@ -505,13 +506,13 @@ mod tests {
             json!([{"name": "b", "type": "breakout_hhll", "params": {"lookback": 5, "type": "xx"}}]),
         ))
         .unwrap_err();
-        assert_eq!(err.field, "events[0].params.type");
+        assert_eq!(err.field(), "events[0].params.type");
         let err = parse_stats(with(
             "targets",
             json!([{"name": "t", "type": "time_to_reversal", "params": {"max_horizon": 0}}]),
         ))
         .unwrap_err();
-        assert_eq!(err.field, "targets[0].params.max_horizon");
+        assert_eq!(err.field(), "targets[0].params.max_horizon");
     }
 
     #[test]
@@ -541,8 +542,11 @@ mod tests {
     #[test]
     fn missing_data_fields_and_duplicate_names_are_rejected() {
         let err = parse_stats(json!({"data": {"symbols": [], "timeframe": "M1", "start": "2024-01-01"}})).unwrap_err();
-        assert_eq!(err.field, "data.end");
+        assert_eq!(err.field(), "data.end");
         let two = json!([{"name": "u", "type": "up_next_bar"}, {"name": "u", "type": "up_next_bar"}]);
-        assert_eq!(parse_stats(with("targets", two)).unwrap_err().field, "targets[1].name");
+        assert_eq!(
+            parse_stats(with("targets", two)).unwrap_err().field(),
+            "targets[1].name"
+        );
     }
 }

@@ -28,28 +28,12 @@ impl ApiError {
     pub fn invalid(loc: Vec<LocPart>, msg: impl Into<String>, input: Value) -> Self {
         ApiError::Validation(vec![ValidationItem::new("value_error", loc, msg, input)])
     }
-}
 
-/// A dotted field path (`events[1].params.k`) as a FastAPI `loc` under `root` (`["body","events",1,"params","k"]`).
-pub fn loc_of(root: &str, field: &str) -> Vec<LocPart> {
-    let mut loc = vec![LocPart::from(root)];
-    for part in field.split('.').filter(|p| !p.is_empty()) {
-        let mut rest = part;
-        if let Some(i) = rest.find('[') {
-            if i > 0 {
-                loc.push(LocPart::from(&rest[..i]));
-            }
-            rest = &rest[i..];
-            while let Some(end) = rest.find(']') {
-                let idx = &rest[1..end];
-                loc.push(idx.parse::<u64>().map_or_else(|_| LocPart::from(idx), LocPart::Index));
-                rest = &rest[end + 1..];
-            }
-        } else {
-            loc.push(LocPart::from(rest));
-        }
+    /// A 422 about the spec field at `path` in the request body (`loc` `["body", "events", 1, "params", "k"]`).
+    pub fn invalid_spec(path: Vec<LocPart>, msg: impl Into<String>) -> Self {
+        let loc = std::iter::once(LocPart::from("body")).chain(path).collect();
+        ApiError::invalid(loc, msg, Value::Null)
     }
-    loc
 }
 
 impl IntoResponse for ApiError {
@@ -86,7 +70,7 @@ impl From<engine::jobs::JobError> for ApiError {
     fn from(e: engine::jobs::JobError) -> Self {
         use engine::jobs::JobError;
         match (e.failure_reason(), e) {
-            (_, JobError::Spec { field, message }) => ApiError::invalid(loc_of("body", &field), message, Value::Null),
+            (_, JobError::Spec { path, message }) => ApiError::invalid_spec(path, message),
             (Some(reason), e) => ApiError::Detail(failure_status(reason), e.to_string()),
             (None, JobError::Cancelled) => ApiError::Detail(StatusCode::CONFLICT, "the run was cancelled".into()),
             (None, e) => ApiError::Internal(e.to_string()),
@@ -109,11 +93,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dotted_paths_become_fastapi_locations() {
-        let loc = |field: &str| serde_json::to_value(loc_of("body", field)).unwrap();
-        assert_eq!(loc("events[1].params.k"), json!(["body", "events", 1, "params", "k"]));
-        assert_eq!(loc("data"), json!(["body", "data"]));
-        assert_eq!(loc(""), json!(["body"]));
-        assert_eq!(loc("a[0][2]"), json!(["body", "a", 0, 2]));
+    fn spec_paths_become_fastapi_locations_under_the_body() {
+        let loc = |path: Vec<LocPart>| {
+            let ApiError::Validation(items) = ApiError::invalid_spec(path, "bad") else {
+                panic!("a validation list")
+            };
+            serde_json::to_value(&items[0].loc).unwrap()
+        };
+        let path = vec!["events".into(), 1usize.into(), "params".into(), "k".into()];
+        assert_eq!(loc(path), json!(["body", "events", 1, "params", "k"]));
+        assert_eq!(loc(vec!["data".into()]), json!(["body", "data"]));
+        assert_eq!(loc(Vec::new()), json!(["body"]));
+        let job = engine::jobs::JobError::Spec {
+            path: vec!["data".into()],
+            message: "bad".into(),
+        };
+        let ApiError::Validation(items) = ApiError::from(job) else {
+            panic!("a validation list")
+        };
+        assert_eq!(
+            (serde_json::to_value(&items[0].loc).unwrap(), items[0].msg.as_str()),
+            (json!(["body", "data"]), "bad")
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! default as the original; `Prefer: respond-async` → 202 with the id), `GET /status/{id}`, `/result/{id}`,
 //! `/stats/result`, `/jobs`, and the new `GET /runs/{id}/events` (server-sent events) and `POST /runs/{id}/cancel`.
 
-use super::error::{failure_status, loc_of, ApiError};
+use super::error::{failure_status, ApiError};
 use super::params::Params;
 use super::ApiState;
 use axum::body::Bytes;
@@ -11,12 +11,13 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use engine::jobs::{CancelOutcome, JobKind, JobSpec, JobUpdate, SubmitError};
+use engine::jobs::{CancelOutcome, JobKind, JobResult, JobSpec, JobUpdate, Submission, SubmitError};
 use engine::store::jobs::{self as repo, JobRecord};
 use futures_util::stream::{self, Stream, StreamExt};
 use model::jobs::{
     CancelRequested, Cancelling, JobEvent, JobStatus, Queued, StatsRan, StatusAnswer, Submitted, Unknown,
 };
+use model::results::{ResultAnswer, SeasonalityOptimizeResult, SeasonalityResult, StatsResult};
 use model::tasks::{TaskRow, WorkerRow};
 use serde_json::{json, Value};
 use std::convert::Infallible;
@@ -44,12 +45,12 @@ pub async fn submit(State(s): State<ApiState>, headers: HeaderMap, body: Bytes) 
     let spec = model::spec::experiment::parse_experiment(value.clone())
         .and_then(|spec| s.limits.check_experiment(&spec).map(|()| spec))
         .map_err(|e| ApiError::Detail(StatusCode::BAD_REQUEST, format!("Invalid spec: {e}")))?;
-    let id = enqueue(&s, JobSpec::Optimize(Box::new(spec)), &value).await?;
+    let job = enqueue(&s, JobSpec::Optimize(Box::new(spec)), &value).await?;
     if prefers_async(&headers) {
-        return Ok(accepted(&id));
+        return Ok(accepted(&job.id));
     }
-    finished_or_error(&s, &id).await?;
-    Ok(Json(Submitted { id }).into_response())
+    finished_or_error(&s, &job.id).await?;
+    Ok(Json(Submitted { id: job.id }).into_response())
 }
 
 /// `POST /stats/run`: a stats spec; 422 naming the field. Answers `{"status": "completed"}`.
@@ -65,14 +66,14 @@ pub async fn submit(State(s): State<ApiState>, headers: HeaderMap, body: Bytes) 
 pub async fn stats_run(State(s): State<ApiState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let value = json_body(&body)?;
     let spec = model::spec::stats::parse_stats(value.clone()).map_err(spec_422)?;
-    let id = enqueue(&s, JobSpec::Stats(Box::new(spec)), &value).await?;
+    let job = enqueue(&s, JobSpec::Stats(Box::new(spec)), &value).await?;
     if prefers_async(&headers) {
-        return Ok(accepted(&id));
+        return Ok(accepted(&job.id));
     }
-    finished_or_error(&s, &id).await?;
+    finished_or_error(&s, &job.id).await?;
     Ok(Json(StatsRan {
         status: JobStatus::Completed,
-        id,
+        id: job.id,
     })
     .into_response())
 }
@@ -82,7 +83,7 @@ pub async fn stats_run(State(s): State<ApiState>, headers: HeaderMap, body: Byte
     request_body(content = model::spec::seasonality::SeasonalitySpec, description = "Seasonality spec (reference §1.6)"),
     params(("Prefer" = Option<String>, Header, description = PREFER)),
     responses(
-        (status = 200, description = "`{\"result\": <run payload>}`", body = Object),
+        (status = 200, description = "The run's result document", body = ResultAnswer<SeasonalityResult>),
         (status = 202, description = QUEUED, body = Queued),
         (status = 403, description = FORBIDDEN, body = model::ApiError),
         (status = 422, description = INVALID_SPEC, body = model::api::Unprocessable),
@@ -97,7 +98,7 @@ pub async fn seasonality_run(s: State<ApiState>, headers: HeaderMap, body: Bytes
                  description = "Seasonality spec with `compute.search_space`"),
     params(("Prefer" = Option<String>, Header, description = PREFER)),
     responses(
-        (status = 200, description = "`{\"result\": {best_value, best_params, best_metrics, paths}}`", body = Object),
+        (status = 200, description = "The optimisation's result document", body = ResultAnswer<SeasonalityOptimizeResult>),
         (status = 202, description = QUEUED, body = Queued),
         (status = 403, description = FORBIDDEN, body = model::ApiError),
         (status = 422, description = INVALID_SPEC, body = model::api::Unprocessable),
@@ -121,13 +122,15 @@ async fn seasonality(
     } else {
         JobSpec::Seasonality(spec)
     };
-    let id = enqueue(&s, job, &value).await?;
+    let job = enqueue(&s, job, &value).await?;
     if prefers_async(&headers) {
-        return Ok(accepted(&id));
+        return Ok(accepted(&job.id));
     }
-    finished_or_error(&s, &id).await?;
-    let result = s.jobs.result(&id).await?;
-    Ok(Json(json!({ "result": result })).into_response())
+    finished_or_error(&s, &job.id).await?;
+    let result = job
+        .result()
+        .ok_or_else(|| ApiError::Internal(format!("job {} completed without a result", job.id)))?;
+    Ok(Json(ResultAnswer { result: Some(&*result) }).into_response())
 }
 
 /// `GET /status/{id}`: `{"status"}` (`unknown` for unknown ids, never 404) plus progress, message and error.
@@ -144,14 +147,15 @@ pub async fn status(State(s): State<ApiState>, Path(id): Path<String>) -> Result
 
 /// `GET /result/{id}`: `{"result": …}`, null for unknown or unfinished jobs.
 #[utoipa::path(get, path = "/result/{id}", tag = "jobs", params(("id" = String, Path)),
-    responses((status = 200, description = "`{\"result\": …}`, null when unknown or unfinished", body = Object)))]
+    responses((status = 200, description = "The job's result document (of its kind), null when unknown, unfinished or failed",
+               body = ResultAnswer<JobResult>)))]
 pub async fn result(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({ "result": s.jobs.result(&id).await? })))
 }
 
 /// `GET /stats/result`: the latest completed stats run's `{"columns", "rows"}`, or `{"result": null}`.
 #[utoipa::path(get, path = "/stats/result", tag = "stats",
-    responses((status = 200, description = "`{\"result\": {\"columns\": [...], \"rows\": [StatRow]}}` of the latest run, or null", body = Object)))]
+    responses((status = 200, description = "The latest completed stats run's result, or null", body = ResultAnswer<StatsResult>)))]
 pub async fn stats_result(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({ "result": s.jobs.latest_result(JobKind::Stats).await? })))
 }
@@ -306,12 +310,12 @@ fn json_body(body: &Bytes) -> Result<Value, ApiError> {
 }
 
 fn spec_422(e: model::spec::SpecError) -> ApiError {
-    ApiError::invalid(loc_of("body", &e.field), e.message, Value::Null)
+    ApiError::invalid_spec(e.path, e.message)
 }
 
 /// Checks the spec's data path against the data root and its MySQL source against the allowed ones (403 when
 /// either is refused), then queues the job.
-async fn enqueue(s: &ApiState, spec: JobSpec, value: &Value) -> Result<String, ApiError> {
+async fn enqueue(s: &ApiState, spec: JobSpec, value: &Value) -> Result<Submission, ApiError> {
     use engine::data::DataError;
     let data = spec.data();
     let refusal = match (data.file(), &data.mysql) {

@@ -11,6 +11,7 @@ use model::overfitting::{
     Dsr, FoldDsr, LogitBin, Neighbourhood, Overfitting, ParamSensitivity, Pbo, ReturnPeriod, Robustness,
     SymbolOverfitting,
 };
+use model::results::{JobResult, OptimizeResult, SeasonalityOptimizeResult, SeasonalityResult, StatsResult};
 use model::runs::{ArtifactFile, BacktestMetrics, RunDetail, RunMetrics, RunRow, RunSummary, TrialRow};
 use model::seasonality::{
     Bin, CompareRow, LiftCorrelation, SeasonalityRunRow, SeasonalityTrial, StoredProfile, SymbolComparison, YearRow,
@@ -60,7 +61,8 @@ pub async fn document() -> Json<Value> {
         Pbo, LogitBin, Dsr, FoldDsr, ReturnPeriod, Robustness, Neighbourhood, ParamSensitivity, TaskRow, TaskStatus,
         TaskUnit, WorkerRow, ArtifactFile, TrialDetail, TrialFold, TrialTrade, EquityPoint, Side, ExitReason,
         StoredStatRow, StatSummaryRow, HeatmapCell, StoredProfile, SeasonalityRunRow, SeasonalityTrial, YearRow, Bin,
-        CompareRow, LiftCorrelation, SymbolComparison
+        CompareRow, LiftCorrelation, SymbolComparison, JobResult, OptimizeResult, StatsResult, SeasonalityResult,
+        SeasonalityOptimizeResult
     )),
     modifiers(&SpecExamples),
     tags(

@@ -3,7 +3,7 @@
 //! (`QE_CORS_ORIGINS`), a request body limit and request timeouts; framework errors keep `{"detail"}` bodies.
 
 use super::session::{self, Sessions};
-use app::api::auth::AuthStatus;
+use app::auth::AuthStatus;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -153,8 +153,7 @@ impl Protection {
             && !path.starts_with("/api/")
         {
             let here = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
-            let next_param: String =
-                form_urlencoded::byte_serialize(app::api::auth::local_path(here).as_bytes()).collect();
+            let next_param: String = form_urlencoded::byte_serialize(app::auth::local_path(here).as_bytes()).collect();
             return (
                 StatusCode::SEE_OTHER,
                 [(header::LOCATION, format!("/ui/signin?next={next_param}"))],

@@ -44,7 +44,7 @@ async fn sign_in(State(p): State<Protection>, headers: HeaderMap, uri: Uri, body
             "Expected a form or JSON with a \"token\"",
         );
     };
-    let next = app::api::auth::local_path(form.next.as_deref().unwrap_or("/"));
+    let next = app::auth::local_path(form.next.as_deref().unwrap_or("/"));
     if !constant_time_eq(form.token.trim().as_bytes(), expected.trim().as_bytes()) {
         tracing::warn!("dashboard sign-in with a wrong token");
         if json {

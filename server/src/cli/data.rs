@@ -118,14 +118,8 @@ fn inspect(config: &Config, args: InspectArgs) -> anyhow::Result<()> {
                 Some("marketdata")
             };
             let data = value.get("data").cloned().unwrap_or(value);
-            let spec: model::spec::DataSpec = model::spec::from_value(data).map_err(|e| {
-                let field = if e.field.is_empty() || e.field == "." {
-                    "data".to_string()
-                } else {
-                    format!("data.{}", e.field)
-                };
-                super::local::spec_error(spec_path, model::spec::SpecError::new(field, e.message))
-            })?;
+            let spec: model::spec::DataSpec =
+                model::spec::from_value(data).map_err(|e| super::local::spec_error(spec_path, e.under(["data"])))?;
             let opts = engine::data::LoadOptions::from_env(Some(config.data_root.clone()), schema_default);
             engine::data::inspect(&spec, &opts)?
         }

@@ -4,7 +4,10 @@ use super::local;
 use super::output::{plain_cell as cell, Table};
 use crate::config::Config;
 use clap::Args;
-use serde_json::Value;
+use model::overfitting::ReturnPeriod;
+use model::results::optimize::{EmaParams, OptimizeResult, SymbolResult, TrialEntry, TrialStatus};
+use model::runs::BacktestMetrics;
+use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -47,42 +50,43 @@ pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<()> {
 
 /// The readable report: per symbol the top trials by out-of-sample objective, then the best trial's
 /// out-of-sample (and in-sample) metrics, the walk-forward folds and the deflated Sharpe ratio.
-pub fn leaderboard(result: &Value, run_id: &str, top: usize) -> String {
-    let objective = result["objective"].as_str().unwrap_or("sharpe");
+pub fn leaderboard(result: &OptimizeResult, run_id: &str, top: usize) -> String {
+    let objective = result.objective.key();
     let mut out = format!("run {run_id} · objective {objective}\n");
-    if result["in_sample_selection"] == Value::Bool(true) {
+    if result.in_sample_selection {
         out.push_str("selection: in-sample (no train window): these figures are optimistic\n");
     } else {
         out.push_str("selection: walk-forward (parameters chosen on each fold's train window)\n");
     }
-    let per_symbol: Vec<&Value> = match result["symbols"].as_array() {
-        Some(list) => list.iter().collect(),
-        None => vec![result],
-    };
-    for s in per_symbol {
+    for s in result.per_symbol() {
         out.push('\n');
         out.push_str(&symbol_report(s, objective, top));
     }
-    if let Some(path) = result["trials_path"].as_str() {
-        out.push_str(&format!("\nartifacts: {path} and the per-fold files beside it\n"));
-    }
+    out.push_str(&format!(
+        "\nartifacts: {} and the per-fold files beside it\n",
+        result.trials_path
+    ));
     out
 }
 
-fn symbol_report(s: &Value, objective: &str, top: usize) -> String {
-    let empty = Vec::new();
-    let trials = s["trials"].as_array().unwrap_or(&empty);
-    let mut ranked: Vec<&Value> = trials.iter().collect();
-    let key = |t: &Value| t["objective_value"].as_f64().unwrap_or(f64::NEG_INFINITY);
-    ranked.sort_by(|a, b| key(*b).total_cmp(&key(*a)));
-    let complete = trials.iter().filter(|t| t["status"] == "COMPLETE").count();
-    let symbol = s["symbol"].as_str().unwrap_or("");
+/// A number's cell: integers as they are, floats to four significant digits, null and NaN as `-`.
+fn num(v: impl Serialize) -> String {
+    cell(&serde_json::to_value(v).unwrap_or_default())
+}
+
+fn symbol_report(s: &SymbolResult, objective: &str, top: usize) -> String {
+    let trials = &s.trials;
+    let mut ranked: Vec<&TrialEntry> = trials.iter().collect();
+    let key = |t: &TrialEntry| t.objective_value.unwrap_or(f64::NEG_INFINITY);
+    ranked.sort_by(|a, b| key(b).total_cmp(&key(a)));
+    let complete = trials.iter().filter(|t| t.status == TrialStatus::Complete).count();
     let mut out = format!(
-        "{symbol}: top {} of {} trials ({complete} complete) by out-of-sample {objective}\n",
+        "{}: top {} of {} trials ({complete} complete) by out-of-sample {objective}\n",
+        s.symbol,
         top.min(trials.len()),
         trials.len()
     );
-    let with_atr = trials.first().is_some_and(|t| t["params"].get("atr_k").is_some());
+    let with_atr = trials.first().is_some_and(|t| t.params.atr_k.is_some());
     let mut headers = vec!["#", "ema_fast", "ema_slow", "R"];
     if with_atr {
         headers.push("atr_k");
@@ -98,27 +102,21 @@ fn symbol_report(s: &Value, objective: &str, top: usize) -> String {
         .iter()
         .take(top)
         .map(|t| {
-            let p = &t["params"];
-            let m = &t["metrics"];
-            let mut row = vec![
-                cell(&t["trial_number"]),
-                cell(&p["ema_fast"]),
-                cell(&p["ema_slow"]),
-                cell(&p["R"]),
-            ];
+            let (p, m) = (&t.params, &t.metrics);
+            let mut row = vec![num(t.trial_number), num(p.ema_fast), num(p.ema_slow), num(p.r)];
             if with_atr {
-                row.push(cell(&p["atr_k"]));
+                row.push(num(p.atr_k));
             }
-            row.extend([cell(&t["status"]), cell(&t["objective_value"])]);
+            row.extend([t.status.to_string(), num(t.objective_value)]);
             if with_sharpe {
-                row.push(cell(&m["sharpe"]));
+                row.push(num(m.sharpe));
             }
             row.extend([
-                cell(&m["sortino"]),
-                cell(&m["max_drawdown"]),
-                cell(&m["cagr"]),
-                cell(&m["n_trades"]),
-                cell(&t["in_sample"]["sharpe"]),
+                num(m.sortino),
+                num(m.max_drawdown),
+                num(m.cagr),
+                num(m.n_trades),
+                num(t.in_sample.map(|m| m.sharpe)),
             ]);
             row
         })
@@ -128,87 +126,101 @@ fn symbol_report(s: &Value, objective: &str, top: usize) -> String {
     out
 }
 
-fn best_report(s: &Value) -> String {
-    let best = &s["best"];
-    if best.is_null() {
+const METRIC_HEADERS: [&str; 12] = [
+    "sharpe",
+    "sortino",
+    "max_drawdown",
+    "cagr",
+    "calmar",
+    "hit_rate",
+    "avg_R",
+    "n_trades",
+    "profit_factor",
+    "expectancy",
+    "exposure",
+    "sqn",
+];
+
+fn metric_row(label: &str, m: &BacktestMetrics) -> Vec<String> {
+    let values = [
+        num(m.sharpe),
+        num(m.sortino),
+        num(m.max_drawdown),
+        num(m.cagr),
+        num(m.calmar),
+        num(m.hit_rate),
+        num(m.avg_r),
+        num(m.n_trades),
+        num(m.profit_factor),
+        num(m.expectancy),
+        num(m.exposure),
+        num(m.sqn),
+    ];
+    std::iter::once(label.to_string()).chain(values).collect()
+}
+
+fn best_report(s: &SymbolResult) -> String {
+    let Some(best) = &s.best else {
         return "\nno trial qualified as best (too few trades or no valid trial)\n".into();
-    }
+    };
     let mut out = format!(
         "\nbest trial #{}: {}\n",
-        cell(&best["trial_number"]),
-        params_text(&best["params"])
+        best.trial_number,
+        params_text(Some(&best.params))
     );
-    let keys = [
-        "sharpe",
-        "sortino",
-        "max_drawdown",
-        "cagr",
-        "calmar",
-        "hit_rate",
-        "avg_R",
-        "n_trades",
-        "profit_factor",
-        "expectancy",
-        "exposure",
-        "sqn",
-    ];
-    let metric_row = |label: &str, m: &Value| {
-        let mut row = vec![label.to_string()];
-        row.extend(keys.iter().map(|k| cell(&m[*k])));
-        row
-    };
-    let mut rows = vec![metric_row("out of sample", &best["metrics"])];
-    if !best["in_sample"].is_null() {
-        rows.push(metric_row("in sample", &best["in_sample"]));
+    let mut rows = vec![metric_row("out of sample", &best.metrics)];
+    if let Some(m) = &best.in_sample {
+        rows.push(metric_row("in sample", m));
     }
-    let wf = &s["walk_forward"];
-    if !wf["metrics"].is_null() {
-        rows.push(metric_row("walk-forward", &wf["metrics"]));
+    let wf = &s.walk_forward;
+    if let Some(m) = &wf.metrics {
+        rows.push(metric_row("walk-forward", m));
     }
     let mut headers = vec![""];
-    headers.extend(keys);
+    headers.extend(METRIC_HEADERS);
     out.push_str(&Table::with_rows(&headers, rows).render());
-    if let Some(folds) = wf["folds"].as_array().filter(|f| !f.is_empty()) {
+    if !wf.folds.is_empty() {
         out.push_str("\nwalk-forward folds (test windows)\n");
-        let rows: Vec<Vec<String>> = folds
+        let rows: Vec<Vec<String>> = wf
+            .folds
             .iter()
             .map(|f| {
                 vec![
-                    cell(&f["fold"]),
-                    format!("{} → {}", cell(&f["test_start"]), cell(&f["test_end"])),
-                    cell(&f["trial_number"]),
-                    params_text(&f["params"]),
-                    cell(&f["metrics"]["sharpe"]),
-                    cell(&f["metrics"]["n_trades"]),
+                    num(f.fold),
+                    format!("{} → {}", f.test_start, f.test_end),
+                    num(f.trial_number),
+                    params_text(f.params.as_ref()),
+                    num(f.metrics.sharpe),
+                    num(f.metrics.n_trades),
                 ]
             })
             .collect();
         let headers = ["fold", "test window", "trial", "params", "sharpe", "trades"];
         out.push_str(&Table::with_rows(&headers, rows).render());
     }
-    let d = &best["deflated_sharpe"];
-    if !d.is_null() {
+    if let Some(d) = &best.deflated_sharpe {
         out.push_str(&format!(
             "\ndeflated Sharpe ratio: {} (probability the Sharpe is real after {} trials, ≈ {} independent; {} {} returns)\n",
-            cell(&d["dsr"]),
-            cell(&d["n_trials"]),
-            cell(&d["n_eff"]),
-            cell(&d["n_obs"]),
-            if d["period"] == "day" { "daily" } else { "bar" }
+            num(d.dsr),
+            d.n_trials,
+            num(d.n_eff),
+            d.n_obs,
+            if d.period == ReturnPeriod::Day { "daily" } else { "bar" }
         ));
     }
     out
 }
 
-/// `ema_fast 9, ema_slow 26, R 2` (then `atr_k` and `symbol` when present).
-fn params_text(p: &Value) -> String {
-    if !p.is_object() {
-        return "-".into();
+/// `ema_fast 9, ema_slow 26, R 2` (then `atr_k` when searched); `-` without parameters.
+fn params_text(p: Option<&EmaParams>) -> String {
+    let Some(p) = p else { return "-".into() };
+    let mut parts = vec![
+        format!("ema_fast {}", p.ema_fast),
+        format!("ema_slow {}", p.ema_slow),
+        format!("R {}", num(p.r)),
+    ];
+    if let Some(k) = p.atr_k {
+        parts.push(format!("atr_k {}", num(k)));
     }
-    ["ema_fast", "ema_slow", "R", "atr_k", "symbol"]
-        .iter()
-        .filter(|k| p.get(**k).is_some())
-        .map(|k| format!("{k} {}", cell(&p[*k])))
-        .collect::<Vec<_>>()
-        .join(", ")
+    parts.join(", ")
 }

@@ -3,13 +3,17 @@
 
 use super::output::CliError;
 use crate::config::Config;
-use crate::plot::{ProfileBar, ProfileChart};
+use crate::plot::Figure;
+use app::charts::{BarChart, ChartSpec};
 use clap::{Args, Subcommand};
 use engine::jobs::seasonality as job;
-use engine::jobs::{JobContext, JobError};
+use engine::jobs::{JobContext, JobError, JobResult};
+use model::results::{SeasonalityOptimizeResult, SeasonalityResult};
+use model::runs::BacktestMetrics;
 use model::seasonality::{Measure, MeasureStats, ProfileRow};
 use model::spec::seasonality::{parse_seasonality, SeasonalitySpec};
 use serde_json::Value;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
@@ -54,7 +58,7 @@ fn read_spec(path: &Path) -> Result<SeasonalitySpec, String> {
             e.column()
         )
     })?;
-    parse_seasonality(value).map_err(|e| format!("{}: {}: {}", path.display(), e.field, e.message))
+    parse_seasonality(value).map_err(|e| format!("{}: {}: {}", path.display(), e.field(), e.message))
 }
 
 /// `cmd` with the global `--json` applied.
@@ -88,9 +92,13 @@ pub async fn run(config: &Config, cmd: SeasonalityCommand) -> anyhow::Result<()>
     let load = engine::data::LoadOptions::from_env(None, Some("marketdata"));
     let ctx = JobContext::local(&run_id, out, store, load);
     let done = if optimize {
-        job::optimize(&ctx, spec).await.map(|r| (r, Vec::new()))
+        job::optimize(&ctx, spec)
+            .await
+            .map(|r| (JobResult::SeasonalityOptimize(Box::new(r)), Vec::new()))
     } else {
-        job::run_detailed(&ctx, spec).await.map(|d| (d.result, d.profiles))
+        job::run_detailed(&ctx, spec)
+            .await
+            .map(|d| (JobResult::Seasonality(Box::new(d.result)), d.profiles))
     };
     let (result, profiles) = match done {
         Ok(x) => x,
@@ -100,22 +108,21 @@ pub async fn run(config: &Config, cmd: SeasonalityCommand) -> anyhow::Result<()>
         Err(e) => return Err(CliError::Failed(e.to_string()).into()),
     };
     if let Some(path) = &args.plot {
-        let chart =
+        let figure =
             profile_chart(&profiles, args.plot_dim.as_deref(), args.plot_symbol.as_deref()).map_err(CliError::Usage)?;
-        crate::plot::draw_profile(path, &chart).map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
+        crate::plot::write(path, &figure).map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
     }
-    if args.json {
-        println!("{}", serde_json::to_string(&result)?);
-    } else if optimize {
-        print_optimize(&result);
-    } else {
-        print_run(&result, &profiles);
+    match &result {
+        _ if args.json => println!("{}", serde_json::to_string(&result)?),
+        JobResult::SeasonalityOptimize(r) => print_optimize(r),
+        JobResult::Seasonality(r) => print_run(r, &profiles),
+        JobResult::Optimize(_) | JobResult::Stats(_) => {}
     }
     Ok(())
 }
 
 /// The profile chart of one (symbol, dim) of the run's profiles, with the rows' own 95% intervals.
-fn profile_chart(rows: &[ProfileRow], dim: Option<&str>, symbol: Option<&str>) -> Result<ProfileChart, String> {
+fn profile_chart(rows: &[ProfileRow], dim: Option<&str>, symbol: Option<&str>) -> Result<Figure, String> {
     let first = rows
         .iter()
         .find(|r| dim.is_none_or(|d| r.dim == d) && symbol.is_none_or(|s| r.symbol == s))
@@ -124,22 +131,24 @@ fn profile_chart(rows: &[ProfileRow], dim: Option<&str>, symbol: Option<&str>) -
         .iter()
         .filter(|r| r.dim == first.dim && r.symbol == first.symbol)
         .collect();
-    let bars = group
-        .iter()
-        .filter_map(|r| {
-            let (low, high) = match &r.stats {
-                MeasureStats::Direction { ci_low, ci_high, .. } => (*ci_low, *ci_high),
-                MeasureStats::Return { .. } => (None, None),
-            };
-            Some(ProfileBar {
-                label: r.bin.to_string(),
-                value: r.score()?,
-                low,
-                high,
-            })
-        })
-        .collect();
-    Ok(ProfileChart {
+    let whisker = |r: &ProfileRow| match &r.stats {
+        MeasureStats::Direction { ci_low, ci_high, .. } => ci_low.zip(*ci_high),
+        MeasureStats::Return { .. } => None,
+    };
+    let chart = BarChart {
+        labels: group.iter().map(|r| r.bin.to_string()).collect(),
+        values: group.iter().map(|r| r.score()).collect(),
+        whiskers: group.iter().map(|r| whisker(r)).collect(),
+        baseline: first.baseline,
+        x_label: first.dim.replace('_', " "),
+        y_label: if first.measure() == Measure::Direction {
+            "P(up)".into()
+        } else {
+            "mean return".into()
+        },
+        percent: false,
+    };
+    Ok(Figure {
         title: format!(
             "{} {} {} by {}",
             first.symbol,
@@ -147,28 +156,21 @@ fn profile_chart(rows: &[ProfileRow], dim: Option<&str>, symbol: Option<&str>) -
             first.measure(),
             first.dim
         ),
-        y_label: if first.measure() == Measure::Direction {
-            "P(up)".into()
-        } else {
-            "mean return".into()
-        },
-        bars,
-        baseline: first.baseline,
-        baseline_label: "baseline".into(),
+        chart: ChartSpec::Bars(chart),
     })
 }
 
-fn num(v: &Value) -> String {
-    match v {
-        Value::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),
-        Value::Number(n) => n.as_f64().map(|f| format!("{f:.4}")).unwrap_or_else(|| n.to_string()),
-        Value::Null => "-".into(),
-        other => other.to_string(),
+/// Four decimals; `-` for a value that is not finite (written null).
+fn fixed4(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.4}")
+    } else {
+        "-".into()
     }
 }
 
 fn opt(x: Option<f64>) -> String {
-    x.map(|f| format!("{f:.4}")).unwrap_or_else(|| "-".into())
+    x.map(fixed4).unwrap_or_else(|| "-".into())
 }
 
 const METRIC_KEYS: [&str; 7] = [
@@ -181,8 +183,14 @@ const METRIC_KEYS: [&str; 7] = [
     "avg_R",
 ];
 
-fn metrics_line(label: &str, m: &Value) {
-    let cells: Vec<String> = METRIC_KEYS.iter().map(|k| format!("{:>14}", num(&m[*k]))).collect();
+fn metrics_line(label: &str, m: Option<&BacktestMetrics>) {
+    let cells: Vec<String> = match m {
+        Some(m) => std::iter::once(m.n_trades.to_string())
+            .chain([m.sharpe, m.sortino, m.max_drawdown, m.cagr, m.hit_rate, m.avg_r].map(fixed4))
+            .collect(),
+        None => vec!["-".to_string(); METRIC_KEYS.len()],
+    };
+    let cells: Vec<String> = cells.iter().map(|c| format!("{c:>14}")).collect();
     println!("{label:<10}{}", cells.join(""));
 }
 
@@ -191,30 +199,30 @@ fn metrics_header() {
     println!("{:<10}{}", "fold", cells.join(""));
 }
 
-fn print_run(result: &Value, profiles: &[ProfileRow]) {
+fn print_run(result: &SeasonalityResult, profiles: &[ProfileRow]) {
     println!(
         "run {}  symbols {}  in_sample {}",
-        result["run_id"].as_str().unwrap_or("-"),
-        result["symbols"],
-        result["in_sample"]
+        result.run_id.as_deref().unwrap_or("-"),
+        serde_json::to_string(&result.symbols).unwrap_or_default(),
+        result.in_sample
     );
-    let folds = result["folds"].as_array().cloned().unwrap_or_default();
-    let mut selected = result["active_bins"].clone();
-    if selected.as_object().is_none_or(|o| o.is_empty()) {
-        selected = folds
-            .last()
-            .map(|f| f["rules"]["active_bins"].clone())
-            .unwrap_or(Value::Null);
-    }
+    let selected = match result.folds.last() {
+        Some(f) if result.active_bins.is_empty() => &f.rules.active_bins,
+        _ => &result.active_bins,
+    };
     let mut dims: Vec<&str> = Vec::new();
     for r in profiles {
         if !dims.contains(&r.dim.as_str()) {
             dims.push(&r.dim);
         }
     }
+    let none = BTreeSet::new();
     for dim in dims {
-        let bins = selected[dim].as_array().cloned().unwrap_or_default();
-        println!("\n{dim}  (selected: {})", Value::Array(bins.clone()));
+        let bins = selected.get(dim).unwrap_or(&none);
+        println!(
+            "\n{dim}  (selected: {})",
+            serde_json::to_string(bins).unwrap_or_default()
+        );
         println!(
             "  {:<10}{:>8}{:>10}{:>10}{:>10}{:>10}{:>10}  sel",
             "symbol", "bin", "n", "score", "ci_low", "ci_high", "lift"
@@ -224,8 +232,7 @@ fn print_run(result: &Value, profiles: &[ProfileRow]) {
                 MeasureStats::Direction { ci_low, ci_high, .. } => (ci_low, ci_high),
                 MeasureStats::Return { .. } => (None, None),
             };
-            let bin = serde_json::to_value(&r.bin).unwrap_or(Value::Null);
-            let mark = if bins.contains(&bin) { "*" } else { "" };
+            let mark = if bins.contains(&r.bin) { "*" } else { "" };
             println!(
                 "  {:<10}{:>8}{:>10}{:>10}{:>10}{:>10}{:>10}  {mark}",
                 r.symbol,
@@ -240,25 +247,34 @@ fn print_run(result: &Value, profiles: &[ProfileRow]) {
     }
     println!();
     metrics_header();
-    for f in &folds {
-        metrics_line(&f["fold"].to_string(), &f["metrics"]);
+    for f in &result.folds {
+        metrics_line(&f.fold.to_string(), Some(&f.metrics.metrics));
     }
-    metrics_line("stitched", &result["oos_metrics"]);
-    if let Some(best) = result["best_metrics"]["fold_index"].as_u64() {
-        println!("best fold (original's best_metrics): {best}");
+    metrics_line("stitched", result.oos_metrics.as_ref());
+    if let Some(best) = &result.best_metrics {
+        println!("best fold (original's best_metrics): {}", best.fold_index);
     }
 }
 
-fn print_optimize(result: &Value) {
-    println!("best value   {}", num(&result["best_value"]));
-    println!("best params  {}", result["best_params"]);
-    println!("trials       {}  (seed {})", result["n_trials"], result["seed"]);
+fn print_optimize(result: &SeasonalityOptimizeResult) {
+    println!("best value   {}", opt(result.best_value));
+    let params = match &result.best_params {
+        Some(p) => serde_json::to_string(p).unwrap_or_default(),
+        None => "{}".into(),
+    };
+    println!("best params  {params}");
+    println!("trials       {}  (seed {})", result.n_trials, result.seed);
     metrics_header();
-    metrics_line("best", &result["best_metrics"]);
-    metrics_line("stitched", &result["best_oos_metrics"]);
-    if let Some(paths) = result["paths"].as_object() {
-        for (k, v) in paths {
-            println!("{k:<12} {}", v.as_str().unwrap_or("-"));
+    metrics_line("best", result.best_metrics.as_ref().map(|m| &m.metrics));
+    metrics_line("stitched", result.best_oos_metrics.as_ref());
+    let p = &result.paths;
+    for (k, v) in [
+        ("trials", Some(&p.trials)),
+        ("summary", Some(&p.summary)),
+        ("best_run", p.best_run.as_ref()),
+    ] {
+        if let Some(v) = v {
+            println!("{k:<12} {v}");
         }
     }
 }

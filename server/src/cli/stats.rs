@@ -4,7 +4,9 @@ use super::local;
 use super::output::{plain_cell as cell, Table};
 use crate::config::Config;
 use clap::{Args, Subcommand};
-use serde_json::Value;
+use model::results::StatsResult;
+use model::stats::StatRow;
+use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -55,7 +57,7 @@ async fn run_stats(config: &Config, args: StatsRunArgs) -> anyhow::Result<()> {
     let result = engine::jobs::stats::execute(&ctx, spec)
         .await
         .map_err(local::job_failed)?;
-    let n = result["rows"].as_array().map_or(0, Vec::len);
+    let n = result.rows.len();
     if writes_files {
         eprintln!("wrote {}", ctx.out_dir.join("stats_summary.parquet").display());
     }
@@ -75,16 +77,14 @@ async fn run_stats(config: &Config, args: StatsRunArgs) -> anyhow::Result<()> {
 
 /// The test-split rows with the largest `lift_freq` first (what the original's `stats run` meant to print), rows
 /// with enough observations (`insufficient` false) before the others.
-pub fn top_rows(result: &Value, top: usize) -> String {
-    let empty = Vec::new();
-    let rows = result["rows"].as_array().unwrap_or(&empty);
-    let mut test: Vec<&Value> = rows.iter().filter(|r| r["split"] == "test").collect();
+pub fn top_rows(result: &StatsResult, top: usize) -> String {
+    let rows = &result.rows;
+    let mut test: Vec<&StatRow> = rows.iter().filter(|r| r.split == "test").collect();
     if test.is_empty() {
         return "No statistics available\n".into();
     }
-    let lift = |r: &Value| r["lift_freq"].as_f64().unwrap_or(f64::NEG_INFINITY);
-    let thin = |r: &Value| r["insufficient"] == Value::Bool(true);
-    test.sort_by(|a, b| thin(*a).cmp(&thin(*b)).then(lift(*b).total_cmp(&lift(*a))));
+    let lift = |r: &StatRow| Some(r.lift_freq).filter(|x| x.is_finite()).unwrap_or(f64::NEG_INFINITY);
+    test.sort_by(|a, b| a.insufficient.cmp(&b.insufficient).then(lift(b).total_cmp(&lift(a))));
     let columns = [
         "symbol",
         "fold",
@@ -105,7 +105,25 @@ pub fn top_rows(result: &Value, top: usize) -> String {
     let table: Vec<Vec<String>> = test
         .iter()
         .take(top)
-        .map(|r| columns.iter().map(|c| cell(&r[*c])).collect())
+        .map(|r| {
+            vec![
+                text(&r.symbol),
+                text(r.fold),
+                text(&r.event),
+                text(&r.condition_name),
+                text(&r.condition_value),
+                text(&r.target),
+                text(r.n),
+                text(r.successes),
+                text(r.p_hat),
+                text(r.ci_low),
+                text(r.ci_high),
+                text(r.lift_freq),
+                text(r.q_value),
+                text(r.significant),
+                text(r.insufficient),
+            ]
+        })
         .collect();
     let mut out = format!(
         "top {} of {} test rows by lift_freq ({} rows in all)\n",
@@ -115,4 +133,9 @@ pub fn top_rows(result: &Value, top: usize) -> String {
     );
     out.push_str(&Table::with_rows(&columns, table).render());
     out
+}
+
+/// A cell's text: numbers to four significant digits, null and NaN as `-`.
+fn text(v: impl Serialize) -> String {
+    cell(&serde_json::to_value(v).unwrap_or_default())
 }

@@ -1,7 +1,9 @@
 //! The TrueType font the chart labels are drawn with: `QE_PLOT_FONT`, else the first sans-serif font found in
-//! the usual system places (DejaVu, Liberation, Noto, Arial), registered once as plotters' `sans-serif`.
+//! the usual system places (DejaVu, Liberation, Noto, Arial), registered once under the charts' family
+//! ([`FONT`], the name the browser resolves to its own sans-serif font).
 
 use super::PlotError;
+use app::charts::draw::FONT;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -27,7 +29,7 @@ pub fn ensure_registered() -> Result<(), PlotError> {
     let ok = *REGISTERED.get_or_init(|| {
         find().is_some_and(|bytes| {
             let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-            plotters::style::register_font("sans-serif", plotters::style::FontStyle::Normal, bytes).is_ok()
+            plotters::style::register_font(FONT, plotters::style::FontStyle::Normal, bytes).is_ok()
         })
     });
     ok.then_some(()).ok_or(PlotError::NoFont)

@@ -1,39 +1,21 @@
-//! Charts for `--plot FILE.png|FILE.svg`, drawn with plotters: a bar chart (seasonality profiles with 95%
-//! intervals and the baseline; per-fold metrics) and a line chart (equity). The format follows the extension.
+//! Charts for `--plot FILE.png|FILE.svg`: the dashboard's chart model and drawing functions
+//! ([`app::charts::draw`]) on a bitmap or SVG backend, with a title above. The format follows the extension.
 
-mod charts;
 mod font;
 mod png;
 
+use app::charts::draw::{draw_on, FONT};
+use app::charts::theme::Theme;
+use app::charts::ChartSpec;
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend, IntoDrawingArea, WHITE};
 use std::path::Path;
 
-/// One bar: its x label, its height and an optional interval drawn as a whisker.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProfileBar {
-    pub label: String,
-    pub value: f64,
-    pub low: Option<f64>,
-    pub high: Option<f64>,
-}
-
-/// A bar chart: bars in order, an optional horizontal baseline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProfileChart {
+/// A chart and the title written above it.
+#[derive(Debug, Clone)]
+pub struct Figure {
     pub title: String,
-    pub y_label: String,
-    pub bars: Vec<ProfileBar>,
-    pub baseline: Option<f64>,
-    /// The legend of the baseline line (`baseline`, `aggregated`, …).
-    pub baseline_label: String,
-}
-
-/// A line chart of (x, y) points; with `x_is_time` the x values are UTC epoch milliseconds shown as dates.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LineChart {
-    pub title: String,
-    pub y_label: String,
-    pub points: Vec<(f64, f64)>,
-    pub x_is_time: bool,
+    pub chart: ChartSpec,
 }
 
 /// Why a chart could not be written.
@@ -41,8 +23,8 @@ pub struct LineChart {
 pub enum PlotError {
     #[error("unsupported plot format {0:?}: use a .png or .svg file name")]
     Format(String),
-    #[error("nothing to plot: {0}")]
-    Empty(&'static str),
+    #[error("nothing to plot: the chart has no values")]
+    Empty,
     #[error("no TrueType font found for the chart's labels: set QE_PLOT_FONT to a .ttf file (e.g. DejaVuSans.ttf)")]
     NoFont,
     #[error("drawing failed: {0}")]
@@ -72,58 +54,30 @@ fn format_of(path: &Path) -> Result<Format, PlotError> {
     }
 }
 
-/// Draws `chart` as a bar chart into `path` (.png or .svg).
-pub fn draw_profile(path: &Path, chart: &ProfileChart) -> Result<(), PlotError> {
-    if chart.bars.is_empty() {
-        return Err(PlotError::Empty("no bar has a value"));
-    }
-    render(path, Chart::Bars(chart))
-}
-
-/// Draws `chart` as a line chart into `path` (.png or .svg).
-pub fn draw_line(path: &Path, chart: &LineChart) -> Result<(), PlotError> {
-    if chart.points.len() < 2 {
-        return Err(PlotError::Empty("fewer than two points"));
-    }
-    render(path, Chart::Line(chart))
-}
-
-/// A chart of either kind, drawn on any backend.
-enum Chart<'c> {
-    Bars(&'c ProfileChart),
-    Line(&'c LineChart),
-}
-
-impl Chart<'_> {
-    fn draw<DB: plotters::prelude::DrawingBackend>(
-        &self,
-        root: plotters::drawing::DrawingArea<DB, plotters::coord::Shift>,
-    ) -> Result<(), PlotError> {
-        let drawn = match self {
-            Chart::Bars(c) => charts::bars(&root, c),
-            Chart::Line(c) => charts::line(&root, c),
-        };
-        drawn
-            .and_then(|_| root.present().map_err(|e| e.to_string()))
-            .map_err(PlotError::Draw)
-    }
-}
-
-/// Draws on a PNG (in memory, then encoded) or SVG backend and writes the file via a temporary name.
-fn render(path: &Path, chart: Chart<'_>) -> Result<(), PlotError> {
-    use plotters::prelude::IntoDrawingArea;
+/// Draws `figure` into `path` (.png or .svg) on a PNG (in memory, then encoded) or SVG backend, writing the file
+/// via a temporary name.
+pub fn write(path: &Path, figure: &Figure) -> Result<(), PlotError> {
     let format = format_of(path)?;
+    if figure.chart.is_empty() {
+        return Err(PlotError::Empty);
+    }
     font::ensure_registered()?;
     let (w, h) = SIZE;
     let bytes = match format {
         Format::Png => {
             let mut rgb = vec![255u8; (w * h * 3) as usize];
-            chart.draw(plotters::backend::BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area())?;
+            draw(
+                plotters::backend::BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area(),
+                figure,
+            )?;
             png::encode_rgb(w, h, &rgb)?
         }
         Format::Svg => {
             let mut text = String::new();
-            chart.draw(plotters::backend::SVGBackend::with_string(&mut text, (w, h)).into_drawing_area())?;
+            draw(
+                plotters::backend::SVGBackend::with_string(&mut text, (w, h)).into_drawing_area(),
+                figure,
+            )?;
             text.into_bytes()
         }
     };
@@ -132,4 +86,19 @@ fn render(path: &Path, chart: Chart<'_>) -> Result<(), PlotError> {
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)?;
     Ok(())
+}
+
+/// The title on top (below a small margin), the chart under it in the file theme's colours.
+fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, figure: &Figure) -> Result<(), PlotError> {
+    root.fill(&WHITE).map_err(drawing)?;
+    let chart = root
+        .margin(10, 0, 0, 0)
+        .titled(&figure.title, (FONT, 24))
+        .map_err(drawing)?;
+    draw_on(&chart, &figure.chart, &Theme::FILE).map_err(drawing)?;
+    root.present().map_err(drawing)
+}
+
+fn drawing(e: impl std::fmt::Display) -> PlotError {
+    PlotError::Draw(e.to_string())
 }

@@ -50,10 +50,13 @@ pub(crate) fn read(spec: &DataSpec, (start, end): (Option<i64>, Option<i64>), di
         end: end.map(|e| e.saturating_add(1)),
         dir: dir.to_path_buf(),
     };
-    let fetched = block_on(async {
-        let client = Client::new(&url)?;
-        backfill::run(&client, &job).await
-    });
+    let fetched = crate::data::load::block_on(
+        async {
+            let client = Client::new(&url)?;
+            backfill::run(&client, &job).await
+        },
+        super::BinanceError::Usage,
+    );
     if let Err(e) = fetched {
         return Err(match e {
             super::BinanceError::UnknownSymbol { .. } => DataError::spec("data.symbols", e.to_string()),
@@ -86,19 +89,4 @@ pub(crate) fn read(spec: &DataSpec, (start, end): (Option<i64>, Option<i64>), di
         }
     }
     Ok(t)
-}
-
-/// Runs a future on a fresh current-thread runtime in its own thread (safe inside or outside Tokio).
-fn block_on<T: Send>(
-    fut: impl std::future::Future<Output = Result<T, super::BinanceError>> + Send,
-) -> Result<T, super::BinanceError> {
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
-            let rt = rt.map_err(|e| super::BinanceError::Usage(format!("cannot start a runtime: {e}")))?;
-            rt.block_on(fut)
-        })
-        .join()
-        .unwrap_or_else(|_| Err(super::BinanceError::Usage("the Binance backfill panicked".into())))
-    })
 }

@@ -2,7 +2,8 @@
 //! them (the server on the same host), else the per-fold values of the run's objective as bars.
 
 use crate::cli::output::CliError;
-use crate::plot::{self, LineChart, ProfileBar, ProfileChart};
+use crate::plot::{self, Figure};
+use app::charts::{BarChart, ChartSpec, LineChart, LineSeries};
 use serde_json::Value;
 use std::path::Path;
 
@@ -10,26 +11,40 @@ use std::path::Path;
 pub fn draw(path: &Path, id: &str, run: &Value, result: Option<&Value>, artifacts: &Path) -> Result<String, CliError> {
     let fail = |e: plot::PlotError| CliError::Failed(format!("{}: {e}", path.display()));
     if let Some(points) = result.and_then(|r| equity_points(r, artifacts)) {
-        let x_is_time = points.1;
-        let chart = LineChart {
+        let figure = Figure {
             title: format!("run {id}: equity of the best trial (test folds)"),
-            y_label: "equity".into(),
-            points: points.0,
-            x_is_time,
+            chart: ChartSpec::Lines(equity_chart(points)),
         };
-        plot::draw_line(path, &chart).map_err(fail)?;
+        plot::write(path, &figure).map_err(fail)?;
         return Ok("equity of the best trial".into());
     }
-    let chart = fold_chart(id, run).ok_or_else(|| {
+    let (metric, chart) = fold_chart(run).ok_or_else(|| {
         CliError::Failed(format!(
             "run {id} has neither readable equity artifacts nor per-fold metrics to plot"
         ))
     })?;
-    plot::draw_profile(path, &chart).map_err(fail)?;
-    Ok(format!(
-        "{}; the equity artifacts are not readable from here",
-        chart.y_label
-    ))
+    let figure = Figure {
+        title: format!("run {id}: {metric} per fold (baseline: all folds)"),
+        chart: ChartSpec::Bars(chart),
+    };
+    plot::write(path, &figure).map_err(fail)?;
+    Ok(format!("{metric}; the equity artifacts are not readable from here"))
+}
+
+/// The equity line of [`equity_points`]: over time, else over the trade index.
+fn equity_chart((points, x_is_time): (Vec<(f64, f64)>, bool)) -> LineChart {
+    LineChart {
+        series: vec![LineSeries {
+            label: "equity".into(),
+            points,
+        }],
+        x_is_time,
+        x_label: if x_is_time { "" } else { "trade" }.into(),
+        y_label: "equity".into(),
+        area: false,
+        percent: false,
+        markers: Vec::new(),
+    }
 }
 
 /// The best trial's equity, fold after fold, from the files listed in `best.equity` (Parquet with `ts` and
@@ -105,8 +120,9 @@ fn time_ms(v: &Value) -> Option<f64> {
     }
 }
 
-/// Bars of the run's objective (else `sharpe`, else the first metric) per fold, from `GET /runs/{id}`.
-pub fn fold_chart(id: &str, run: &Value) -> Option<ProfileChart> {
+/// Bars of the run's objective (else `sharpe`, else the first metric) per fold, from `GET /runs/{id}`, with the
+/// value over all folds as the baseline: `(metric, chart)`.
+pub fn fold_chart(run: &Value) -> Option<(String, BarChart)> {
     let folds = run["metrics"]["folds"].as_object().filter(|f| !f.is_empty())?;
     let objective = run["run"]["objective"].as_str().unwrap_or("sharpe");
     let has = |m: &str| folds.values().any(|f| f.get(m).is_some_and(Value::is_number));
@@ -117,25 +133,16 @@ pub fn fold_chart(id: &str, run: &Value) -> Option<ProfileChart> {
         .or_else(|| folds.values().find_map(|f| f.as_object()?.keys().next().cloned()))?;
     let mut keys: Vec<&String> = folds.keys().collect();
     keys.sort_by_key(|k| k.parse::<i64>().unwrap_or(i64::MAX));
-    let bars = keys
-        .into_iter()
-        .filter_map(|k| {
-            Some(ProfileBar {
-                label: format!("fold {k}"),
-                value: folds[k][&metric].as_f64()?,
-                low: None,
-                high: None,
-            })
-        })
-        .collect();
-    let aggregated = run["metrics"]["aggregated"][&metric].as_f64();
-    Some(ProfileChart {
-        title: format!("run {id}: {metric} per fold"),
-        y_label: metric,
-        bars,
-        baseline: aggregated,
-        baseline_label: "all folds".into(),
-    })
+    let chart = BarChart {
+        labels: keys.iter().map(|k| format!("fold {k}")).collect(),
+        values: keys.iter().map(|k| folds[*k][&metric].as_f64()).collect(),
+        whiskers: vec![None; keys.len()],
+        baseline: run["metrics"]["aggregated"][&metric].as_f64(),
+        x_label: String::new(),
+        y_label: metric.clone(),
+        percent: false,
+    };
+    Some((metric, chart))
 }
 
 #[cfg(test)]
@@ -185,10 +192,10 @@ mod tests {
         let run = json!({"run": {"objective": "sortino"},
             "metrics": {"aggregated": {"sortino": 0.4}, "folds": {"1": {"sharpe": 1.0, "sortino": 0.5},
                                                                     "0": {"sharpe": 2.0, "sortino": 0.3}}}});
-        let c = fold_chart("r", &run).unwrap();
-        assert_eq!(c.y_label, "sortino");
-        let values: Vec<f64> = c.bars.iter().map(|b| b.value).collect();
-        assert_eq!(values, vec![0.3, 0.5], "folds in numeric order");
+        let (metric, c) = fold_chart(&run).unwrap();
+        assert_eq!((metric.as_str(), c.y_label.as_str()), ("sortino", "sortino"));
+        assert_eq!(c.values, vec![Some(0.3), Some(0.5)], "folds in numeric order");
+        assert_eq!(c.labels, vec!["fold 0", "fold 1"]);
         assert_eq!(c.baseline, Some(0.4));
     }
 }

@@ -3,9 +3,10 @@
 //! the per-fold metrics).
 
 use super::http::{Api, Query};
-use crate::cli::output::{cell, plain_cell, CliError, Output, Table};
+use crate::cli::output::{cell, CliError, Output, Table};
 use clap::{Args, Subcommand};
 use model::jobs::JobStatus;
+use model::results::optimize::{EmaParams, OptimizeResult};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -152,11 +153,13 @@ async fn show(api: &Api, out: Output, a: ShowArgs) -> Result<(), CliError> {
         let r = api.get(&format!("/result/{}", a.id), &Query::new()).await.ok();
         r.map(|r| r["result"].clone()).filter(|r| !r.is_null())
     };
+    // A result that does not parse (an older server's) is left out of the text, as the report below.
+    let typed: Option<OptimizeResult> = result.clone().and_then(|r| serde_json::from_value(r).ok());
     // A report that does not parse (an older server's) is left out of the text; `--json` shows it as sent.
     let report: Option<model::overfitting::Overfitting> = serde_json::from_value(body["overfitting"].clone()).ok();
     out.emit(&body, || {
         render_run(&body)
-            + &result.as_ref().map(chosen_params).unwrap_or_default()
+            + &typed.as_ref().map(chosen_params).unwrap_or_default()
             + &report.as_ref().map(super::overfitting::render).unwrap_or_default()
     });
     if let Some(path) = &a.plot {
@@ -169,68 +172,69 @@ async fn show(api: &Api, out: Output, a: ShowArgs) -> Result<(), CliError> {
 
 /// The parameters each walk-forward fold chose (on its train window) and the best trial's, per symbol, from a
 /// `GET /result/{id}` document; empty when it has neither folds nor a best trial.
-pub fn chosen_params(result: &Value) -> String {
-    let per_symbol: Vec<&Value> = match result["symbols"].as_array() {
-        Some(all) if !all.is_empty() => all.iter().collect(),
-        _ => vec![result],
-    };
+pub fn chosen_params(result: &OptimizeResult) -> String {
+    let per_symbol = result.per_symbol();
     let several = per_symbol.len() > 1;
     let mut text = String::new();
     for s in per_symbol {
-        let folds = s["walk_forward"]["folds"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let best = &s["best"];
-        if folds.is_empty() && best.is_null() {
+        let folds = &s.walk_forward.folds;
+        if folds.is_empty() && s.best.is_none() {
             continue;
         }
-        let all_params = folds
+        let all_params: Vec<&EmaParams> = folds
             .iter()
-            .map(|f| &f["params"])
-            .chain(std::iter::once(&best["params"]));
-        let names = param_names(all_params);
+            .filter_map(|f| f.params.as_ref())
+            .chain(s.best.as_ref().map(|b| &b.params))
+            .collect();
+        let with_atr = all_params.iter().any(|p| p.atr_k.is_some());
+        let names = match (all_params.is_empty(), with_atr) {
+            (true, _) => &PARAM_ORDER[..0],
+            (false, false) => &PARAM_ORDER[..3],
+            (false, true) => PARAM_ORDER,
+        };
         let mut t = Table::new(
             ["fold", "trial"]
                 .into_iter()
-                .map(String::from)
-                .chain(names.iter().cloned())
-                .chain(["train", "test"].map(String::from)),
+                .chain(names.iter().copied())
+                .chain(["train", "test"]),
         );
-        let row = |label: String, trial: &Value, params: &Value, train: String, test: String| {
-            let mut r = vec![label, cell("trial", trial)];
-            r.extend(names.iter().map(|n| cell(n, params.get(n).unwrap_or(&Value::Null))));
+        let row = |label: String, trial: Option<usize>, params: Option<&EmaParams>, train: String, test: String| {
+            let values = params.map(|p| [json!(p.ema_fast), json!(p.ema_slow), json!(p.r), json!(p.atr_k)]);
+            let mut r = vec![label, cell("trial", &json!(trial))];
+            r.extend(names.iter().enumerate().map(|(i, n)| match &values {
+                Some(v) => cell(n, &v[i]),
+                None => cell(n, &Value::Null),
+            }));
             r.extend([train, test]);
             r
         };
         for f in folds {
-            let span = |a: &str, b: &str| format!("{}..{}", short_time(&f[a]), short_time(&f[b]));
             t.rows.push(row(
-                cell("fold", &f["fold"]),
-                &f["trial_number"],
-                &f["params"],
-                span("train_start", "train_end"),
-                span("test_start", "test_end"),
+                f.fold.to_string(),
+                f.trial_number,
+                f.params.as_ref(),
+                format!("{}..{}", short_time(&f.train_start), short_time(&f.train_end)),
+                format!("{}..{}", short_time(&f.test_start), short_time(&f.test_end)),
             ));
         }
-        if !best.is_null() {
+        if let Some(best) = &s.best {
             t.rows.push(row(
                 "best".into(),
-                &best["trial_number"],
-                &best["params"],
+                Some(best.trial_number),
+                Some(&best.params),
                 "-".into(),
                 "-".into(),
             ));
         }
         text += "\nchosen parameters";
         if several {
-            text += &format!(" ({})", plain_cell(&s["symbol"]));
+            text += &format!(" ({})", s.symbol);
         }
         text += "\n";
         text += &t.render();
     }
     if !text.is_empty() {
-        text += if result["in_sample_selection"] == json!(true) {
+        text += if result.in_sample_selection {
             "(no train window: every fold runs the best trial, selected on the data it is reported on)\n"
         } else {
             "(each fold's test window runs the trial chosen on its train window; stitched, they give the aggregated \
@@ -240,24 +244,9 @@ pub fn chosen_params(result: &Value) -> String {
     text
 }
 
-/// Parameter names in [`PARAM_ORDER`], then any others by name.
-fn param_names<'a>(params: impl Iterator<Item = &'a Value>) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for p in params.filter_map(Value::as_object) {
-        for k in p.keys() {
-            if !names.contains(k) {
-                names.push(k.clone());
-            }
-        }
-    }
-    names.sort_by_key(|k| (param_rank(k), k.clone()));
-    names
-}
-
 /// `2024-03-01T00:00:00Z` as `2024-03-01`; other times as they are.
-fn short_time(v: &Value) -> String {
-    let s = plain_cell(v);
-    s.strip_suffix("T00:00:00Z").map(str::to_string).unwrap_or(s)
+fn short_time(t: &str) -> &str {
+    t.strip_suffix("T00:00:00Z").unwrap_or(t)
 }
 
 fn not_found_hint(e: CliError, id: &str) -> CliError {
@@ -387,6 +376,7 @@ pub fn trials_table(rows: &[Value]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use model::results::optimize::{BestTrial, SymbolResult, WalkForwardFold, WalkForwardPath};
 
     #[test]
     fn lower_case_statuses_map_to_the_stored_upper_case() {
@@ -395,20 +385,83 @@ mod tests {
         assert_eq!(stored_status("completed"), "FINISHED");
     }
 
+    fn fold(fold: usize, trial: Option<usize>, params: Option<EmaParams>, times: [&str; 4]) -> WalkForwardFold {
+        WalkForwardFold {
+            fold,
+            train_start: times[0].into(),
+            train_end: times[1].into(),
+            test_start: times[2].into(),
+            test_end: times[3].into(),
+            trial_number: trial,
+            params,
+            metrics: Default::default(),
+        }
+    }
+
+    fn ema(ema_fast: usize, ema_slow: usize, r: f64) -> EmaParams {
+        EmaParams {
+            ema_fast,
+            ema_slow,
+            r,
+            atr_k: None,
+        }
+    }
+
+    fn result_of(best: Option<BestTrial>, folds: Vec<WalkForwardFold>) -> OptimizeResult {
+        OptimizeResult {
+            trials_path: "trials.parquet".into(),
+            first: SymbolResult {
+                symbol: "EURUSD".into(),
+                trials: Vec::new(),
+                best,
+                walk_forward: WalkForwardPath { metrics: None, folds },
+                bars_per_year: 252.0,
+            },
+            objective: model::spec::experiment::Objective::Sharpe,
+            in_sample_selection: false,
+            symbols: None,
+        }
+    }
+
     #[test]
     fn each_folds_choice_and_the_best_trial_are_tabled() {
-        let result = json!({
-            "in_sample_selection": false,
-            "best": {"trial_number": 4, "params": {"R": 2, "ema_slow": 35, "ema_fast": 12}},
-            "walk_forward": {"folds": [
-                {"fold": 0, "trial_number": 1, "params": {"ema_fast": 9, "ema_slow": 26, "R": 1},
-                 "train_start": "2024-01-01T00:00:00Z", "train_end": "2024-03-01T00:00:00Z",
-                 "test_start": "2024-03-01T00:00:00Z", "test_end": "2024-04-01T00:00:00Z"},
-                {"fold": 1, "trial_number": null, "params": null,
-                 "train_start": "2024-02-01T00:00:00Z", "train_end": "2024-04-01T00:00:00Z",
-                 "test_start": "2024-04-01T00:00:00Z", "test_end": "2024-05-01T12:30:00Z"}
-            ]}
-        });
+        let best = BestTrial {
+            params: ema(12, 35, 2.0),
+            metrics: Default::default(),
+            in_sample: None,
+            trial_number: 4,
+            trades: Vec::new(),
+            equity: Vec::new(),
+            summary: "summary.json".into(),
+            deflated_sharpe: None,
+        };
+        let result = result_of(
+            Some(best),
+            vec![
+                fold(
+                    0,
+                    Some(1),
+                    Some(ema(9, 26, 1.0)),
+                    [
+                        "2024-01-01T00:00:00Z",
+                        "2024-03-01T00:00:00Z",
+                        "2024-03-01T00:00:00Z",
+                        "2024-04-01T00:00:00Z",
+                    ],
+                ),
+                fold(
+                    1,
+                    None,
+                    None,
+                    [
+                        "2024-02-01T00:00:00Z",
+                        "2024-04-01T00:00:00Z",
+                        "2024-04-01T00:00:00Z",
+                        "2024-05-01T12:30:00Z",
+                    ],
+                ),
+            ],
+        );
         let text = chosen_params(&result);
         let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split_whitespace().collect()).collect();
         assert_eq!(lines[1], ["chosen", "parameters"]);
@@ -441,7 +494,7 @@ mod tests {
             ]
         );
         assert_eq!(lines[6], ["best", "4", "12", "35", "2", "-", "-"]);
-        assert_eq!(chosen_params(&json!({"best": null, "walk_forward": {"folds": []}})), "");
+        assert_eq!(chosen_params(&result_of(None, Vec::new())), "");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 
 use super::http::{Api, Query};
 use crate::cli::output::{cell, CliError, Output, Table};
-use crate::plot::{self, ProfileBar, ProfileChart};
+use crate::plot::{self, Figure};
+use app::charts::{BarChart, ChartSpec};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -105,9 +106,9 @@ async fn profiles(api: &Api, out: Output, a: ProfilesArgs) -> Result<(), CliErro
         profiles_table(&rows, &metrics).render()
     });
     if let Some(path) = &a.plot {
-        let chart = profile_chart(&rows)?;
-        plot::draw_profile(path, &chart).map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
-        eprintln!("wrote {} ({})", path.display(), chart.title);
+        let figure = profile_chart(&rows)?;
+        plot::write(path, &figure).map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
+        eprintln!("wrote {} ({})", path.display(), figure.title);
     }
     Ok(())
 }
@@ -142,7 +143,7 @@ pub fn profiles_table(rows: &[Value], metrics: &[String]) -> Table {
 
 /// The bar chart of the first row's (symbol, dim, measure): one bar per bin, Wilson 95% intervals for direction
 /// scores, the baseline as a line.
-pub fn profile_chart(rows: &[Value]) -> Result<ProfileChart, CliError> {
+pub fn profile_chart(rows: &[Value]) -> Result<Figure, CliError> {
     let first = rows
         .first()
         .ok_or_else(|| CliError::Failed("no profile rows to plot; loosen the filters".into()))?;
@@ -157,42 +158,33 @@ pub fn profile_chart(rows: &[Value]) -> Result<ProfileChart, CliError> {
         bin(a).cmp(&bin(b))
     });
     let measure = first["measure"].as_str().unwrap_or("");
-    let bars = group
-        .iter()
-        .filter_map(|r| {
-            let value = r["score"].as_f64()?;
-            let n = r["n"].as_f64().unwrap_or(0.0);
-            let (low, high) = if measure == "direction" && n > 0.0 {
-                let (l, h) = wilson(value, n);
-                (Some(l), Some(h))
-            } else {
-                (None, None)
-            };
-            Some(ProfileBar {
-                label: cell("bin", &r["bin"]),
-                value,
-                low,
-                high,
-            })
-        })
-        .collect();
-    let baseline = group.iter().find_map(|r| r["baseline"].as_f64());
-    Ok(ProfileChart {
-        title: format!(
-            "{} {} {} by {}",
-            first["symbol"].as_str().unwrap_or("?"),
-            first["timeframe"].as_str().unwrap_or(""),
-            measure,
-            first["dim"].as_str().unwrap_or("?")
-        ),
+    let dim = first["dim"].as_str().unwrap_or("?");
+    let whisker = |r: &Value| {
+        let (p, n) = (r["score"].as_f64()?, r["n"].as_f64().unwrap_or(0.0));
+        (measure == "direction" && n > 0.0).then(|| wilson(p, n))
+    };
+    let chart = BarChart {
+        labels: group.iter().map(|r| cell("bin", &r["bin"])).collect(),
+        values: group.iter().map(|r| r["score"].as_f64()).collect(),
+        whiskers: group.iter().map(|r| whisker(r)).collect(),
+        baseline: group.iter().find_map(|r| r["baseline"].as_f64()),
+        x_label: dim.replace('_', " "),
         y_label: if measure == "direction" {
             "P(up)".into()
         } else {
             "mean return".into()
         },
-        bars,
-        baseline,
-        baseline_label: "baseline".into(),
+        percent: false,
+    };
+    Ok(Figure {
+        title: format!(
+            "{} {} {} by {}",
+            first["symbol"].as_str().unwrap_or("?"),
+            first["timeframe"].as_str().unwrap_or(""),
+            measure,
+            dim
+        ),
+        chart: ChartSpec::Bars(chart),
     })
 }
 
