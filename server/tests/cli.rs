@@ -68,3 +68,20 @@ fn synth_is_deterministic_and_registers_the_series() {
         &csv[..80]
     );
 }
+
+#[test]
+fn a_closed_output_pipe_ends_a_command_quietly() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = qe(home.path())
+        .args(["examples", "seasonality_run"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closing the reading end first, as `qe … | head -0` does: every write then fails with a broken pipe.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,5 +1,6 @@
 //! `qe bench`: the engine's benchmarks on generated data (see `engine::bench`), as a table or JSON.
 
+use crate::cli::output::{out, outln};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -25,9 +26,9 @@ pub fn run(args: BenchArgs, json: bool) -> anyhow::Result<()> {
     };
     let report = engine::bench::run(&opts)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", report.to_text());
+        out!("{}", report.to_text());
     }
     Ok(())
 }

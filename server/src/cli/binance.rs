@@ -2,6 +2,7 @@
 //! the live `stream`, and `import` of the public archive's zip files.
 
 use super::output::{print_json, CliError};
+use crate::cli::output::outln;
 use clap::{Args, Subcommand};
 use engine::data::binance::{
     archive, backfill, mysql_sink, store, stream, BinanceError, Client, Event, Interval, Observer, RetryPolicy,
@@ -171,21 +172,26 @@ async fn run_backfill(args: BackfillArgs, json: bool) -> anyhow::Result<()> {
     }
     for r in &reports {
         let span = span(&r.first, &r.last);
-        println!(
+        outln!(
             "{} {}: +{} bars, {} in the file ({span}), {} requests → {}",
-            r.symbol, r.interval, r.added, r.total, r.requests, r.path
+            r.symbol,
+            r.interval,
+            r.added,
+            r.total,
+            r.requests,
+            r.path
         );
         if r.starts_after_start {
-            println!("  the first kline opens after --start (listed later)");
+            outln!("  the first kline opens after --start (listed later)");
         }
         let missing: u64 = r.gaps.iter().map(|g| g.missing).sum();
         if !r.gaps.is_empty() {
-            println!(
+            outln!(
                 "  {} gap(s), {missing} klines Binance does not have (not filled):",
                 r.gaps.len()
             );
             for g in r.gaps.iter().take(5) {
-                println!(
+                outln!(
                     "    after {} until {}: {} missing",
                     iso(g.after),
                     iso(g.before),
@@ -195,9 +201,12 @@ async fn run_backfill(args: BackfillArgs, json: bool) -> anyhow::Result<()> {
         }
     }
     for s in &synced {
-        println!(
+        outln!(
             "{} {}: {} rows upserted into {}",
-            s.symbol, s.timeframe, s.upserted, s.table
+            s.symbol,
+            s.timeframe,
+            s.upserted,
+            s.table
         );
     }
     Ok(())
@@ -223,7 +232,7 @@ async fn run_stream(args: StreamArgs, json: bool) -> anyhow::Result<()> {
         print_json(&serde_json::to_value(&report)?);
     } else {
         for s in &report.symbols {
-            println!(
+            outln!(
                 "{}: {} streamed, {} filled from REST, {} in the file (last {}) → {}",
                 s.symbol,
                 s.streamed,
@@ -254,7 +263,7 @@ fn run_import(args: ImportArgs, json: bool) -> anyhow::Result<()> {
     }
     for r in &reports {
         let span = span(&r.first, &r.last);
-        println!(
+        outln!(
             "{} {}: {} rows from {} files ({} in µs), +{} bars, {} in the file ({span}) → {}",
             r.symbol,
             r.interval,

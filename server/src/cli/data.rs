@@ -1,6 +1,7 @@
 //! `qe data …`: market-data commands.
 
 use super::output::CliError;
+use crate::cli::output::outln;
 use crate::config::Config;
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -76,15 +77,19 @@ pub async fn run(config: &Config, cmd: DataCommand) -> anyhow::Result<()> {
             let dir = args.out.unwrap_or_else(|| config.demo_dir());
             let written = crate::demo::write(&spec, &dir, &args.name)?;
             for r in &written {
-                println!(
+                outln!(
                     "{:<8} {:>8} bars  {} → {}  {}",
-                    r.symbol, r.n_bars, r.start, r.end, r.path
+                    r.symbol,
+                    r.n_bars,
+                    r.start,
+                    r.end,
+                    r.path
                 );
             }
             if args.register {
                 let store = engine::store::Store::connect(&config.db_url()).await?;
                 engine::store::datasets::upsert(&store, &written).await?;
-                println!(
+                outln!(
                     "registered {} series in {}",
                     written.len(),
                     engine::store::redact_url(&config.db_url())
@@ -99,7 +104,7 @@ pub async fn run(config: &Config, cmd: DataCommand) -> anyhow::Result<()> {
             engine::data::write::write_file(&bars, &args.output)
                 .with_context(|| format!("writing {}", args.output.display()))?;
             let n: usize = bars.iter().map(|b| b.len()).sum();
-            println!("wrote {n} bars ({} symbols) to {}", bars.len(), args.output.display());
+            outln!("wrote {n} bars ({} symbols) to {}", bars.len(), args.output.display());
             Ok(())
         }
     }
@@ -126,9 +131,9 @@ fn inspect(config: &Config, args: InspectArgs) -> anyhow::Result<()> {
         (None, None) => return Err(CliError::Usage("give a file or --spec FILE".into()).into()),
     };
     if args.json {
-        super::local::print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+        super::output::print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        super::local::print_out(&report.to_string())?;
+        super::output::print_out(&report.to_string())?;
     }
     refusal(&report).map_or(Ok(()), |why| Err(anyhow::anyhow!(why)))
 }

@@ -3,6 +3,7 @@
 
 use super::client::submit::JobKindArg;
 use super::output::{CliError, Output, Table};
+use crate::cli::output::out;
 use clap::Args;
 use engine::examples::{self, Example};
 use serde_json::json;
@@ -35,7 +36,7 @@ pub fn run(out: Output, args: ExamplesArgs) -> Result<(), CliError> {
         return write(dir, &chosen);
     }
     if let (Some(_), [ex]) = (&args.name, chosen.as_slice()) {
-        print!("{}", ex.text);
+        out!("{}", ex.text);
         return Ok(());
     }
     let body: Vec<_> = chosen

@@ -28,16 +28,6 @@ pub fn check_time_range(path: &Path, data: &DataSpec) -> Result<(), CliError> {
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
 }
 
-/// Writes `text` to stdout; a closed pipe (`qe … | head`) ends the output quietly instead of panicking.
-pub fn print_out(text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
-}
-
 /// A fresh run id: 32 lowercase hex characters, as the original's `uuid4().hex` (and the job runner's ids).
 pub fn new_run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()

@@ -13,6 +13,7 @@ mod seasonality;
 mod stats;
 mod worker;
 
+use crate::cli::output::outln;
 use crate::config::Config;
 use clap::{Parser, Subcommand};
 use client::{jobs, runs, submit};
@@ -101,7 +102,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Migrate) => {
             let url = cli.config.db_url();
             engine::store::Store::connect(&url).await?;
-            println!("migrations applied to {}", engine::store::redact_url(&url));
+            outln!("migrations applied to {}", engine::store::redact_url(&url));
             Ok(())
         }
         Some(Command::Data(data::DataCommand::Inspect(mut args))) => {

@@ -34,6 +34,36 @@ pub fn exit_code_of(e: &anyhow::Error) -> u8 {
     e.downcast_ref::<CliError>().map_or(1, CliError::exit_code)
 }
 
+/// Writes `text` to stdout; a closed pipe (`qe … | head`) is not an error.
+pub fn print_out(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// [`print_out`] for the print macros: any failure but a closed pipe panics, as `print!` does.
+pub fn write_stdout(text: &str) {
+    if let Err(e) = print_out(text) {
+        panic!("failed printing to stdout: {e}");
+    }
+}
+
+/// `print!` that stops quietly at a closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::output::write_stdout(&format!($($arg)*)) };
+}
+
+/// `println!` that stops quietly at a closed pipe.
+macro_rules! outln {
+    () => { $crate::cli::output::write_stdout("\n") };
+    ($($arg:tt)*) => { $crate::cli::output::write_stdout(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+pub(crate) use {out, outln};
+
 /// How results are printed: a table for people, or the API body as pretty JSON with `--json`.
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
@@ -48,9 +78,9 @@ impl Output {
         } else {
             let text = human();
             if text.ends_with('\n') {
-                print!("{text}");
+                out!("{text}");
             } else {
-                println!("{text}");
+                outln!("{text}");
             }
         }
     }
@@ -58,7 +88,7 @@ impl Output {
 
 /// Prints a JSON document, pretty, on stdout.
 pub fn print_json(v: &Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()));
+    outln!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()));
 }
 
 /// Field names whose values are probabilities or rates, shown as percentages.

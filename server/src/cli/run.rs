@@ -41,9 +41,9 @@ pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<()> {
         .await
         .map_err(local::job_failed)?;
     if args.json {
-        local::print_out(&format!("{}\n", serde_json::to_string_pretty(&result)?))?;
+        super::output::print_out(&format!("{}\n", serde_json::to_string_pretty(&result)?))?;
     } else {
-        local::print_out(&leaderboard(&result, &ctx.run_id, args.top))?;
+        super::output::print_out(&leaderboard(&result, &ctx.run_id, args.top))?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! Exit status 2 for a bad spec (the message names the field or file), 1 for a failed run.
 
 use super::output::CliError;
+use crate::cli::output::outln;
 use crate::config::Config;
 use crate::plot::Figure;
 use app::charts::{BarChart, ChartSpec};
@@ -113,7 +114,7 @@ pub async fn run(config: &Config, cmd: SeasonalityCommand) -> anyhow::Result<()>
         crate::plot::write(path, &figure).map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
     }
     match &result {
-        _ if args.json => println!("{}", serde_json::to_string(&result)?),
+        _ if args.json => outln!("{}", serde_json::to_string(&result)?),
         JobResult::SeasonalityOptimize(r) => print_optimize(r),
         JobResult::Seasonality(r) => print_run(r, &profiles),
         JobResult::Optimize(_) | JobResult::Stats(_) => {}
@@ -191,16 +192,16 @@ fn metrics_line(label: &str, m: Option<&BacktestMetrics>) {
         None => vec!["-".to_string(); METRIC_KEYS.len()],
     };
     let cells: Vec<String> = cells.iter().map(|c| format!("{c:>14}")).collect();
-    println!("{label:<10}{}", cells.join(""));
+    outln!("{label:<10}{}", cells.join(""));
 }
 
 fn metrics_header() {
     let cells: Vec<String> = METRIC_KEYS.iter().map(|k| format!("{k:>14}")).collect();
-    println!("{:<10}{}", "fold", cells.join(""));
+    outln!("{:<10}{}", "fold", cells.join(""));
 }
 
 fn print_run(result: &SeasonalityResult, profiles: &[ProfileRow]) {
-    println!(
+    outln!(
         "run {}  symbols {}  in_sample {}",
         result.run_id.as_deref().unwrap_or("-"),
         serde_json::to_string(&result.symbols).unwrap_or_default(),
@@ -219,13 +220,19 @@ fn print_run(result: &SeasonalityResult, profiles: &[ProfileRow]) {
     let none = BTreeSet::new();
     for dim in dims {
         let bins = selected.get(dim).unwrap_or(&none);
-        println!(
+        outln!(
             "\n{dim}  (selected: {})",
             serde_json::to_string(bins).unwrap_or_default()
         );
-        println!(
+        outln!(
             "  {:<10}{:>8}{:>10}{:>10}{:>10}{:>10}{:>10}  sel",
-            "symbol", "bin", "n", "score", "ci_low", "ci_high", "lift"
+            "symbol",
+            "bin",
+            "n",
+            "score",
+            "ci_low",
+            "ci_high",
+            "lift"
         );
         for r in profiles.iter().filter(|r| r.dim == dim) {
             let (lo, hi) = match r.stats {
@@ -233,7 +240,7 @@ fn print_run(result: &SeasonalityResult, profiles: &[ProfileRow]) {
                 MeasureStats::Return { .. } => (None, None),
             };
             let mark = if bins.contains(&r.bin) { "*" } else { "" };
-            println!(
+            outln!(
                 "  {:<10}{:>8}{:>10}{:>10}{:>10}{:>10}{:>10}  {mark}",
                 r.symbol,
                 r.bin.to_string(),
@@ -245,25 +252,25 @@ fn print_run(result: &SeasonalityResult, profiles: &[ProfileRow]) {
             );
         }
     }
-    println!();
+    outln!();
     metrics_header();
     for f in &result.folds {
         metrics_line(&f.fold.to_string(), Some(&f.metrics.metrics));
     }
     metrics_line("stitched", result.oos_metrics.as_ref());
     if let Some(best) = &result.best_metrics {
-        println!("best fold (original's best_metrics): {}", best.fold_index);
+        outln!("best fold (original's best_metrics): {}", best.fold_index);
     }
 }
 
 fn print_optimize(result: &SeasonalityOptimizeResult) {
-    println!("best value   {}", opt(result.best_value));
+    outln!("best value   {}", opt(result.best_value));
     let params = match &result.best_params {
         Some(p) => serde_json::to_string(p).unwrap_or_default(),
         None => "{}".into(),
     };
-    println!("best params  {params}");
-    println!("trials       {}  (seed {})", result.n_trials, result.seed);
+    outln!("best params  {params}");
+    outln!("trials       {}  (seed {})", result.n_trials, result.seed);
     metrics_header();
     metrics_line("best", result.best_metrics.as_ref().map(|m| &m.metrics));
     metrics_line("stitched", result.best_oos_metrics.as_ref());
@@ -274,7 +281,7 @@ fn print_optimize(result: &SeasonalityOptimizeResult) {
         ("best_run", p.best_run.as_ref()),
     ] {
         if let Some(v) = v {
-            println!("{k:<12} {v}");
+            outln!("{k:<12} {v}");
         }
     }
 }

@@ -68,9 +68,9 @@ async fn run_stats(config: &Config, args: StatsRunArgs) -> anyhow::Result<()> {
         );
     }
     if args.json {
-        local::print_out(&format!("{}\n", serde_json::to_string_pretty(&result)?))?;
+        super::output::print_out(&format!("{}\n", serde_json::to_string_pretty(&result)?))?;
     } else {
-        local::print_out(&top_rows(&result, args.top))?;
+        super::output::print_out(&top_rows(&result, args.top))?;
     }
     Ok(())
 }

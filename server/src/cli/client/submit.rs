@@ -4,6 +4,7 @@
 
 use super::events::{follow, JobEnd};
 use super::http::{Api, Query};
+use crate::cli::output::{out, outln};
 use crate::cli::output::{CliError, Output, Table};
 use clap::{Args, ValueEnum};
 use model::jobs::JobStatus;
@@ -146,20 +147,20 @@ async fn finish(api: &Api, out: Output, id: &str, kind: JobKindArg, top: u32, en
         );
         return Ok(());
     }
-    println!("job {id} completed");
+    outln!("job {id} completed");
     if kind == JobKindArg::Optimize {
         let query: Query = vec![
             ("order_by", "objective_value.desc".into()),
             ("page_size", top.clamp(1, 500).to_string()),
         ];
         let trials = api.get(&format!("/runs/{id}/trials"), &query).await?;
-        print!(
+        out!(
             "{}",
             super::runs::trials_table(trials.as_array().map_or(&[], |v| v)).render()
         );
     } else {
         let result = api.get(&format!("/result/{id}"), &Query::new()).await?;
-        print!("{}", result_summary(&result["result"]).render());
+        out!("{}", result_summary(&result["result"]).render());
     }
     Ok(())
 }
