@@ -57,17 +57,15 @@ pub const SAMPLE_BARS_PATH: &str = "specs/examples/data/eurusd_m1_sample.json";
 /// The original's ten EURUSD one-minute sample bars (JSON records), which its example specs read.
 pub const SAMPLE_BARS: &str = include_str!("../../specs/examples/data/eurusd_m1_sample.json");
 
-/// The job kind of an example from its file name: `stats…`, `seasonality_optimize…`, `seasonality…`, else optimize.
+/// The job kind of an example from its file name: the longest kind name it starts with (`seasonality_optimize…`
+/// before `seasonality…`), else optimize (`submit_…`).
 pub fn kind_of(name: &str) -> JobKind {
-    if name.starts_with("stats") {
-        JobKind::Stats
-    } else if name.starts_with("seasonality_optimize") {
-        JobKind::SeasonalityOptimize
-    } else if name.starts_with("seasonality") {
-        JobKind::Seasonality
-    } else {
-        JobKind::Optimize
-    }
+    JobKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| name.starts_with(k.as_str()))
+        .max_by_key(|k| k.as_str().len())
+        .unwrap_or(JobKind::Optimize)
 }
 
 fn example(name: &str, text: String) -> Example {

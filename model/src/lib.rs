@@ -12,6 +12,7 @@ pub mod seasonality;
 pub mod spec;
 pub mod stats;
 pub mod tasks;
+pub mod time;
 pub mod trial;
 
 pub use api::{ApiError, Health, LocPart, ValidationError, ValidationItem};

@@ -94,15 +94,7 @@ impl DataError {
     }
 }
 
-/// A cell's text as messages quote it: Rust-quoted, cut after 60 characters with its full size said, so that a
-/// bad cell of a megabyte does not become a megabyte of error message.
-pub fn quoted(text: &str) -> String {
-    const SHOWN: usize = 60;
-    match text.char_indices().nth(SHOWN) {
-        None => format!("{text:?}"),
-        Some((end, _)) => format!("{:?}… ({} bytes)", &text[..end], text.len()),
-    }
-}
+pub use model::time::quoted;
 
 /// How rows of a source are numbered in messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use super::file::{read_table, SessionColumn};
 use super::guard::{ReadGuard, MAX_LINE_BYTES};
 use super::sources::SourcePolicy;
 use super::table::{Assembled, Table};
-use super::timestamps::{iso, parse_end, parse_start};
+use super::timestamps::iso;
 use super::{mysql, Bars};
 use model::spec::DataSpec;
 use std::path::{Path, PathBuf};
@@ -100,18 +100,7 @@ pub fn load(spec: &DataSpec, opts: &LoadOptions) -> Result<Vec<Bars>, DataError>
 
 /// The `[start, end]` bounds of a spec in epoch ms (each optional).
 pub fn time_range(spec: &DataSpec) -> Result<(Option<i64>, Option<i64>), DataError> {
-    let start = spec
-        .start
-        .as_deref()
-        .map(parse_start)
-        .transpose()
-        .map_err(|m| DataError::spec("data.start", m))?;
-    let end = spec
-        .end
-        .as_deref()
-        .map(parse_end)
-        .transpose()
-        .map_err(|m| DataError::spec("data.end", m))?;
+    let (start, end) = spec.bounds();
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
             return Err(DataError::spec(

@@ -220,8 +220,8 @@ fn compute_optimize(
 
 fn profile_key(spec: &SeasonalitySpec) -> ProfileKey {
     ProfileKey {
-        start: spec.data.start.clone(),
-        end: spec.data.end.clone(),
+        start: spec.data.start.as_ref().map(|t| t.text().to_string()),
+        end: spec.data.end.as_ref().map(|t| t.text().to_string()),
         spec_id: spec.persistence.spec_id.clone(),
         dataset_id: spec.persistence.dataset_id.clone(),
     }

@@ -101,7 +101,7 @@ fn the_verified_one_row_example_holds() {
         b.push(i * 60_000, o, o + 1.5, o - 0.5, o + 1.0, 1.0);
     }
     let spec = parse_stats(
-        json!({"data": {"symbols": [], "timeframe": "M1", "start": "a", "end": "b"},
+        json!({"data": {"symbols": [], "timeframe": "M1", "start": "2024-01-01", "end": "2024-12-31"},
         "events": [{"name": "k_consecutive", "params": {"k": 2, "direction": "up"}}],
         "targets": [{"name": "up_next_bar"}]}),
     )
@@ -118,7 +118,7 @@ fn the_verified_one_row_example_holds() {
 }
 
 fn wide_spec() -> StatsSpec {
-    parse_stats(json!({"data": {"symbols": [], "timeframe": "5m", "start": "a", "end": "b"},
+    parse_stats(json!({"data": {"symbols": [], "timeframe": "5m", "start": "2024-01-01", "end": "2024-12-31"},
         "events": [{"name": "k2", "type": "k_consecutive", "params": {"k": 2, "direction": "up"}},
                    {"name": "shock", "type": "shock_atr", "params": {"mult": 1.2, "window": 14}},
                    {"name": "hh", "type": "breakout_hhll", "params": {"lookback": 20, "type": "hh"}}],
@@ -256,7 +256,7 @@ fn with_hour_sessions(mut series: Vec<Bars>) -> Vec<Bars> {
 
 fn hour_spec() -> StatsSpec {
     parse_stats(
-        json!({"data": {"symbols": [], "timeframe": "5m", "start": "a", "end": "b"},
+        json!({"data": {"symbols": [], "timeframe": "5m", "start": "2024-01-01", "end": "2024-12-31"},
         "events": [{"name": "up1", "type": "k_consecutive", "params": {"k": 1, "direction": "up"}},
                    {"name": "down1", "type": "k_consecutive", "params": {"k": 1, "direction": "down"}}],
         "conditions": [{"name": "hour", "type": "session"}],

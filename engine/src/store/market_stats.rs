@@ -23,8 +23,13 @@ impl RunKey {
     pub fn for_spec(spec: &model::spec::stats::StatsSpec) -> Self {
         Self {
             timeframe: spec.data.timeframe.clone().unwrap_or_default(),
-            start: spec.data.start.clone().unwrap_or_default(),
-            end: spec.data.end.clone().unwrap_or_default(),
+            start: spec
+                .data
+                .start
+                .as_ref()
+                .map(|t| t.text().to_string())
+                .unwrap_or_default(),
+            end: spec.data.end.as_ref().map(|t| t.text().to_string()).unwrap_or_default(),
             spec_id: spec.persistence.spec_id.clone(),
             dataset_id: spec.persistence.dataset_id.clone(),
         }

@@ -23,11 +23,56 @@ pub struct DataSpec {
     #[serde(default)]
     pub timeframe: Option<String>,
     /// `2024-01-01`, `2024-01-01T00:00:00Z` or `2024-01-01 00:00:00`; numbers are accepted as text.
-    #[serde(default, deserialize_with = "text_or_number")]
-    pub start: Option<String>,
+    #[serde(default, deserialize_with = "spec_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub start: Option<SpecTime>,
     /// As `start`; a date-only `end` includes that whole day.
-    #[serde(default, deserialize_with = "text_or_number")]
-    pub end: Option<String>,
+    #[serde(default, deserialize_with = "spec_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub end: Option<SpecTime>,
+}
+
+/// A spec's `start` or `end`: the text as sent (stored with the rows it bounds) and its UTC instant, parsed once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub struct SpecTime {
+    text: String,
+    ms: i64,
+}
+
+impl SpecTime {
+    /// The text as the spec wrote it.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The instant in epoch milliseconds, as a `start` means it.
+    pub fn ms(&self) -> i64 {
+        self.ms
+    }
+
+    /// The instant as an `end` means it: a bare date includes that whole day.
+    pub fn end_ms(&self) -> i64 {
+        if crate::time::is_date_only(&self.text) {
+            self.ms + crate::time::DAY_MS - 1
+        } else {
+            self.ms
+        }
+    }
+}
+
+impl TryFrom<String> for SpecTime {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        let ms = crate::time::parse_timestamp(&text)?;
+        Ok(SpecTime { text, ms })
+    }
+}
+
+impl From<SpecTime> for String {
+    fn from(t: SpecTime) -> String {
+        t.text
+    }
 }
 
 /// A market-data service a spec's bars can come from.
@@ -62,11 +107,19 @@ impl DataSpec {
     /// Checks that both `start` and `end` are present and non-empty (every job kind requires them).
     pub fn require_range(&self) -> Result<(), super::SpecError> {
         for (field, v) in [(["data", "start"], &self.start), (["data", "end"], &self.end)] {
-            if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            if v.is_none() {
                 return Err(super::SpecError::new(field, "data.start and data.end are required"));
             }
         }
         Ok(())
+    }
+
+    /// The `[start, end]` bounds in epoch milliseconds (each optional; a bare-date `end` includes its day).
+    pub fn bounds(&self) -> (Option<i64>, Option<i64>) {
+        (
+            self.start.as_ref().map(SpecTime::ms),
+            self.end.as_ref().map(SpecTime::end_ms),
+        )
     }
 }
 
@@ -161,15 +214,18 @@ fn default_lookup_id_col() -> String {
     "id".into()
 }
 
-/// Accepts a string or a number (the submit parser stringified whatever it got); null stays None.
-fn text_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+/// A timestamp given as a string or a number (the submit parser stringified whatever it got); null and blank text
+/// stay None, anything else must parse.
+fn spec_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SpecTime>, D::Error> {
     use serde::de::Error;
-    match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Null => Ok(None),
-        serde_json::Value::String(s) => Ok(Some(s)),
-        serde_json::Value::Number(n) => Ok(Some(n.to_string())),
-        other => Err(D::Error::custom(format!("expected a date string, got {other}"))),
-    }
+    let text = match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => return Ok(None),
+        serde_json::Value::String(s) if s.trim().is_empty() => return Ok(None),
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Number(n) => n.to_string(),
+        other => return Err(D::Error::custom(format!("expected a date string, got {other}"))),
+    };
+    SpecTime::try_from(text).map(Some).map_err(D::Error::custom)
 }
 
 /// Distinguishes an absent key (None) from an explicit null (Some(None)).
@@ -242,6 +298,25 @@ mod tests {
     #[test]
     fn unknown_keys_are_ignored() {
         let d: DataSpec = from_value(json!({"foo": 1, "start": 20240101})).unwrap();
-        assert_eq!(d.start.as_deref(), Some("20240101"));
+        assert_eq!(d.start.as_ref().map(SpecTime::text), Some("20240101"));
+    }
+
+    #[test]
+    fn bounds_are_parsed_once_with_a_bare_date_end_taking_its_whole_day() {
+        let d: DataSpec = from_value(json!({"start": "2024-01-01", "end": "2024-01-02"})).unwrap();
+        let jan1 = 1_704_067_200_000;
+        assert_eq!(d.bounds(), (Some(jan1), Some(jan1 + 2 * crate::time::DAY_MS - 1)));
+        assert_eq!(
+            serde_json::to_value(&d.start).unwrap(),
+            json!("2024-01-01"),
+            "written as sent"
+        );
+        let err = from_value::<DataSpec>(json!({"start": "soon"})).unwrap_err();
+        assert_eq!(err.field(), "start");
+        assert!(
+            err.message.starts_with("unparsable timestamp \"soon\""),
+            "{}",
+            err.message
+        );
     }
 }

@@ -2,13 +2,14 @@
 
 pub mod data;
 pub mod experiment;
+pub mod levels;
 pub mod limits;
 pub mod overfitting;
 pub mod seasonality;
 mod seasonality_space;
 pub mod stats;
 
-pub use data::{DataSpec, MySqlSpec};
+pub use data::{DataSpec, MySqlSpec, SpecTime};
 
 use crate::LocPart;
 use serde::de::DeserializeOwned;

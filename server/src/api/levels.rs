@@ -69,7 +69,7 @@ pub async fn nearest(mut p: Params) -> ApiError {
 
 /// `POST /levels/build`: nothing could run the body, so it is not read.
 #[utoipa::path(operation_id = "levels_build", post, path = "/levels/build", tag = "levels",
-    request_body(content = Object, description = "Levels build spec (reference §1.7); not read"),
+    request_body(content = model::spec::levels::LevelsBuildSpec, description = "Levels build spec (reference §1.7); not read"),
     responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = model::ApiError)))]
 pub async fn build() -> ApiError {
     not_configured()
@@ -77,7 +77,8 @@ pub async fn build() -> ApiError {
 
 /// `POST /levels/fill`: as [`build`].
 #[utoipa::path(operation_id = "levels_fill", post, path = "/levels/fill", tag = "levels",
-    request_body(content = Object, description = "Levels build spec with FILL_FVG/FILL_GAP targets; not read"),
+    request_body(content = model::spec::levels::LevelsBuildSpec,
+                 description = "Levels build spec with FILL_FVG/FILL_GAP targets; not read"),
     responses((status = 500, description = "No levels database: `MySQL URL not configured for levels module`", body = model::ApiError)))]
 pub async fn fill() -> ApiError {
     not_configured()
