@@ -10,7 +10,6 @@ pub use optimize::OptimizeResult;
 pub use seasonality::{SeasonalityOptimizeResult, SeasonalityResult};
 pub use stats::StatsResult;
 
-use crate::jobs::JobKind;
 use serde::Serialize;
 
 /// The result of a finished job, by kind. It serialises as the bare document of its kind.
@@ -22,28 +21,6 @@ pub enum JobResult {
     Stats(StatsResult),
     Seasonality(Box<SeasonalityResult>),
     SeasonalityOptimize(Box<SeasonalityOptimizeResult>),
-}
-
-impl JobResult {
-    /// The kind of job that produced this result.
-    pub fn kind(&self) -> JobKind {
-        match self {
-            JobResult::Optimize(_) => JobKind::Optimize,
-            JobResult::Stats(_) => JobKind::Stats,
-            JobResult::Seasonality(_) => JobKind::Seasonality,
-            JobResult::SeasonalityOptimize(_) => JobKind::SeasonalityOptimize,
-        }
-    }
-
-    /// Reads a stored result document of a `kind` job.
-    pub fn parse(kind: JobKind, text: &[u8]) -> Result<JobResult, serde_json::Error> {
-        Ok(match kind {
-            JobKind::Optimize => JobResult::Optimize(serde_json::from_slice(text)?),
-            JobKind::Stats => JobResult::Stats(serde_json::from_slice(text)?),
-            JobKind::Seasonality => JobResult::Seasonality(serde_json::from_slice(text)?),
-            JobKind::SeasonalityOptimize => JobResult::SeasonalityOptimize(serde_json::from_slice(text)?),
-        })
-    }
 }
 
 /// `{"result": …}`: a job's result, null while it is unknown, unfinished or failed.
