@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 /// Milliseconds in one minute, hour and day.
 pub const MINUTE_MS: i64 = 60_000;
 pub const HOUR_MS: i64 = 60 * MINUTE_MS;
-pub const DAY_MS: i64 = 24 * HOUR_MS;
+pub use model::time::DAY_MS;
 
 /// Converts epoch milliseconds to a UTC datetime (out-of-range values clamp to the epoch).
 pub fn to_datetime(ts_ms: i64) -> DateTime<Utc> {

@@ -180,19 +180,21 @@ fn assert_typed_bodies(doc: &serde_json::Value) {
         strategy["search_space"].is_object() && strategy["objective"].is_object(),
         "{strategy}"
     );
+    let bare = |schema: &serde_json::Value| schema["type"] == "object" && schema.get("properties").is_none();
     let mut ids = std::collections::BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let id = op["operationId"].as_str().unwrap_or_default().to_string();
             assert!(ids.insert(id.clone()), "operationId {id} twice");
             for (mime, content) in op["requestBody"]["content"].as_object().into_iter().flatten() {
-                let bare = content["schema"]["type"] == "object" && content["schema"].get("properties").is_none();
-                assert!(!bare, "{method} {path} takes a bare {mime} object");
+                assert!(!bare(&content["schema"]), "{method} {path} takes a bare {mime} object");
             }
             for (status, answer) in op["responses"].as_object().unwrap() {
                 for (mime, content) in answer["content"].as_object().into_iter().flatten() {
-                    let bare = content["schema"]["type"] == "object" && content["schema"].get("properties").is_none();
-                    assert!(!bare, "{method} {path} {status} {mime} answers a bare object");
+                    assert!(
+                        !bare(&content["schema"]),
+                        "{method} {path} {status} {mime} answers a bare object"
+                    );
                 }
             }
         }

@@ -139,6 +139,11 @@ pub fn plain_cell(v: &Value) -> String {
     cell("", v)
 }
 
+/// [`plain_cell`] of a typed value: integers as they are, floats to four significant digits, null and NaN as `-`.
+pub fn typed_cell(v: impl serde::Serialize) -> String {
+    plain_cell(&serde_json::to_value(v).unwrap_or_default())
+}
+
 /// One cell's text for the value of `key`: integers as they are, floats to four significant digits (as a
 /// percentage for rates), null as `-`, strings as they are, nested values as compact JSON.
 pub fn cell(key: &str, v: &Value) -> String {

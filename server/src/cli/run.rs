@@ -1,13 +1,12 @@
 //! `qe run --spec F`: runs an optimisation (submit) spec in-process and prints its result.
 
 use super::local;
-use super::output::{plain_cell as cell, Table};
+use super::output::{typed_cell, Table};
 use crate::config::Config;
 use clap::Args;
 use model::overfitting::ReturnPeriod;
 use model::results::optimize::{EmaParams, OptimizeResult, SymbolResult, TrialEntry, TrialStatus};
 use model::runs::BacktestMetrics;
-use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -69,11 +68,6 @@ pub fn leaderboard(result: &OptimizeResult, run_id: &str, top: usize) -> String 
     out
 }
 
-/// A number's cell: integers as they are, floats to four significant digits, null and NaN as `-`.
-fn num(v: impl Serialize) -> String {
-    cell(&serde_json::to_value(v).unwrap_or_default())
-}
-
 fn symbol_report(s: &SymbolResult, objective: &str, top: usize) -> String {
     let trials = &s.trials;
     let mut ranked: Vec<&TrialEntry> = trials.iter().collect();
@@ -103,20 +97,25 @@ fn symbol_report(s: &SymbolResult, objective: &str, top: usize) -> String {
         .take(top)
         .map(|t| {
             let (p, m) = (&t.params, &t.metrics);
-            let mut row = vec![num(t.trial_number), num(p.ema_fast), num(p.ema_slow), num(p.r)];
+            let mut row = vec![
+                typed_cell(t.trial_number),
+                typed_cell(p.ema_fast),
+                typed_cell(p.ema_slow),
+                typed_cell(p.r),
+            ];
             if with_atr {
-                row.push(num(p.atr_k));
+                row.push(typed_cell(p.atr_k));
             }
-            row.extend([t.status.to_string(), num(t.objective_value)]);
+            row.extend([t.status.to_string(), typed_cell(t.objective_value)]);
             if with_sharpe {
-                row.push(num(m.sharpe));
+                row.push(typed_cell(m.sharpe));
             }
             row.extend([
-                num(m.sortino),
-                num(m.max_drawdown),
-                num(m.cagr),
-                num(m.n_trades),
-                num(t.in_sample.map(|m| m.sharpe)),
+                typed_cell(m.sortino),
+                typed_cell(m.max_drawdown),
+                typed_cell(m.cagr),
+                typed_cell(m.n_trades),
+                typed_cell(t.in_sample.map(|m| m.sharpe)),
             ]);
             row
         })
@@ -143,18 +142,18 @@ const METRIC_HEADERS: [&str; 12] = [
 
 fn metric_row(label: &str, m: &BacktestMetrics) -> Vec<String> {
     let values = [
-        num(m.sharpe),
-        num(m.sortino),
-        num(m.max_drawdown),
-        num(m.cagr),
-        num(m.calmar),
-        num(m.hit_rate),
-        num(m.avg_r),
-        num(m.n_trades),
-        num(m.profit_factor),
-        num(m.expectancy),
-        num(m.exposure),
-        num(m.sqn),
+        typed_cell(m.sharpe),
+        typed_cell(m.sortino),
+        typed_cell(m.max_drawdown),
+        typed_cell(m.cagr),
+        typed_cell(m.calmar),
+        typed_cell(m.hit_rate),
+        typed_cell(m.avg_r),
+        typed_cell(m.n_trades),
+        typed_cell(m.profit_factor),
+        typed_cell(m.expectancy),
+        typed_cell(m.exposure),
+        typed_cell(m.sqn),
     ];
     std::iter::once(label.to_string()).chain(values).collect()
 }
@@ -186,12 +185,12 @@ fn best_report(s: &SymbolResult) -> String {
             .iter()
             .map(|f| {
                 vec![
-                    num(f.fold),
+                    typed_cell(f.fold),
                     format!("{} → {}", f.test_start, f.test_end),
-                    num(f.trial_number),
+                    typed_cell(f.trial_number),
                     params_text(f.params.as_ref()),
-                    num(f.metrics.sharpe),
-                    num(f.metrics.n_trades),
+                    typed_cell(f.metrics.sharpe),
+                    typed_cell(f.metrics.n_trades),
                 ]
             })
             .collect();
@@ -201,9 +200,9 @@ fn best_report(s: &SymbolResult) -> String {
     if let Some(d) = &best.deflated_sharpe {
         out.push_str(&format!(
             "\ndeflated Sharpe ratio: {} (probability the Sharpe is real after {} trials, ≈ {} independent; {} {} returns)\n",
-            num(d.dsr),
+            typed_cell(d.dsr),
             d.n_trials,
-            num(d.n_eff),
+            typed_cell(d.n_eff),
             d.n_obs,
             if d.period == ReturnPeriod::Day { "daily" } else { "bar" }
         ));
@@ -217,10 +216,10 @@ fn params_text(p: Option<&EmaParams>) -> String {
     let mut parts = vec![
         format!("ema_fast {}", p.ema_fast),
         format!("ema_slow {}", p.ema_slow),
-        format!("R {}", num(p.r)),
+        format!("R {}", typed_cell(p.r)),
     ];
     if let Some(k) = p.atr_k {
-        parts.push(format!("atr_k {}", num(k)));
+        parts.push(format!("atr_k {}", typed_cell(k)));
     }
     parts.join(", ")
 }

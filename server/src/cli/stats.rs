@@ -1,12 +1,11 @@
 //! `qe stats run --spec F`: runs a market-stats spec in-process and prints its rows.
 
 use super::local;
-use super::output::{plain_cell as cell, Table};
+use super::output::{typed_cell, Table};
 use crate::config::Config;
 use clap::{Args, Subcommand};
 use model::results::StatsResult;
 use model::stats::StatRow;
-use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -107,21 +106,21 @@ pub fn top_rows(result: &StatsResult, top: usize) -> String {
         .take(top)
         .map(|r| {
             vec![
-                text(&r.symbol),
-                text(r.fold),
-                text(&r.event),
-                text(&r.condition_name),
-                text(&r.condition_value),
-                text(&r.target),
-                text(r.n),
-                text(r.successes),
-                text(r.p_hat),
-                text(r.ci_low),
-                text(r.ci_high),
-                text(r.lift_freq),
-                text(r.q_value),
-                text(r.significant),
-                text(r.insufficient),
+                typed_cell(&r.symbol),
+                typed_cell(r.fold),
+                typed_cell(&r.event),
+                typed_cell(&r.condition_name),
+                typed_cell(&r.condition_value),
+                typed_cell(&r.target),
+                typed_cell(r.n),
+                typed_cell(r.successes),
+                typed_cell(r.p_hat),
+                typed_cell(r.ci_low),
+                typed_cell(r.ci_high),
+                typed_cell(r.lift_freq),
+                typed_cell(r.q_value),
+                typed_cell(r.significant),
+                typed_cell(r.insufficient),
             ]
         })
         .collect();
@@ -133,9 +132,4 @@ pub fn top_rows(result: &StatsResult, top: usize) -> String {
     );
     out.push_str(&Table::with_rows(&columns, table).render());
     out
-}
-
-/// A cell's text: numbers to four significant digits, null and NaN as `-`.
-fn text(v: impl Serialize) -> String {
-    cell(&serde_json::to_value(v).unwrap_or_default())
 }
